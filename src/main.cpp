@@ -1,0 +1,29 @@
+// hubbub: a WebSub hub. Parses the options and runs the daemon; everything
+// else lives in the hubbub_core library (see src/README.md).
+
+#include <curl/curl.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "server/daemon.h"
+#include "server/options.h"
+
+int main(int argc, char** argv) {
+  const hubbub::ParsedOptions parsed = hubbub::parse_options(argc, argv, std::cout, std::cerr);
+  if (parsed.exit_code) {
+    return *parsed.exit_code;
+  }
+  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+    std::cerr << "hubbub: libcurl failed to initialise\n";
+    return 1;
+  }
+  // Logs go to stderr, one line per event, flushed at once (journald, tests).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("hubbub"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
+  spdlog::flush_on(spdlog::level::trace);
+  const int code = hubbub::run_daemon(parsed.options);
+  curl_global_cleanup();
+  return code;
+}

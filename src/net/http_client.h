@@ -1,0 +1,80 @@
+#pragma once
+// The one interface every outbound request goes through (verification,
+// denial, and later topic fetch and delivery). The real implementation is
+// CurlHttpClient, which applies the egress policy; tests may fake it.
+
+#include <chrono>
+#include <cstddef>
+#include <expected>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace hubbub {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+enum class HttpMethod { get, post };
+
+// What to do with a response body larger than max_response_bytes.
+enum class OversizeBody {
+  fail,     // abort the transfer: HttpFailure::too_large
+  discard,  // keep reading but store only the first max_response_bytes
+};
+
+struct HttpRequest {
+  HttpMethod method = HttpMethod::get;
+  std::string url;
+  HttpHeaders headers;  // sent as given; never set Host or Content-Length here
+  std::string body;     // POST only
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds timeout{10000};  // whole transfer, counted once started
+  std::size_t max_response_bytes = 64 * 1024;
+  OversizeBody oversize = OversizeBody::fail;
+};
+
+struct HttpResponse {
+  long status = 0;
+  HttpHeaders headers;  // names lower-cased, in arrival order
+  std::string body;
+  std::string peer_address;
+
+  // The first header called `name` (lower case).
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+// Why a request got no HTTP response. Retry policy switches on this.
+enum class HttpFailure {
+  blocked_address,  // refused by the egress policy before connecting
+  bad_url,          // not a URL the client will fetch (scheme, syntax)
+  dns,              // the name did not resolve
+  connect,          // refused, unreachable
+  tls,              // handshake or certificate failure
+  timeout,
+  too_large,        // response body over the cap (OversizeBody::fail)
+  protocol,         // malformed HTTP from the peer, connection reset mid-way
+  cancelled,        // the client was stopped first
+};
+const char* to_string(HttpFailure failure);
+
+struct HttpError {
+  HttpFailure kind;
+  std::string message;  // for logs and status monitors; never contains secrets
+};
+
+using HttpResult = std::expected<HttpResponse, HttpError>;
+// Runs exactly once per request, on the client's own thread: keep it short and
+// never call back into the client synchronously from it... except send().
+using HttpCallback = std::function<void(HttpResult)>;
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Thread-safe. Queues the request; `done` runs when it completes or fails.
+  virtual void send(HttpRequest request, HttpCallback done) = 0;
+};
+
+}  // namespace hubbub

@@ -1,0 +1,217 @@
+#include "server/daemon.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include "server/pistache.h"
+#include <pthread.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "net/curl_http_client.h"
+#include "net/egress_policy.h"
+#include "server/hub_handler.h"
+#include "store/sqlite_store.h"
+#include "util/url.h"
+#include "websub/housekeeper.h"
+#include "websub/verifier.h"
+
+namespace hubbub {
+namespace {
+
+constexpr auto k_drain_deadline = std::chrono::seconds{5};
+constexpr auto k_verification_grace = std::chrono::seconds{5};
+
+// Pistache 0.0.5 spins on EMFILE (engineering notes, bug 6): give it room.
+void raise_fd_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// A free TCP port on `host`, for --listen HOST:0 (Pistache 0.0.5 cannot report
+// the port before serving).
+Result<std::uint16_t> pick_free_port(const std::string& host) {
+  const auto ip = IpAddress::parse(host);
+  const bool v6 = ip && !ip->is_v4();
+  const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    return fail(std::string("socket: ") + std::strerror(errno));
+  }
+  sockaddr_storage addr{};
+  socklen_t len = 0;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+    a->sin6_family = AF_INET6;
+    std::memcpy(&a->sin6_addr, ip->bytes(), 16);
+    len = sizeof(sockaddr_in6);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+    a->sin_family = AF_INET;
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (ip) {
+      std::memcpy(&a->sin_addr, ip->bytes(), 4);
+    }
+    len = sizeof(sockaddr_in);
+  }
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const std::string why = std::strerror(errno);
+    close(fd);
+    return fail("cannot bind " + host + ": " + why);
+  }
+  close(fd);
+  return ntohs(v6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
+                  : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+}
+
+// The hub's own endpoints, refused as outbound targets.
+void add_own_endpoints(EgressPolicy& policy, const ListenAddress& listen) {
+  const auto ip = IpAddress::parse(listen.host);
+  if (ip && !special_purpose_range(*ip).value_or("").starts_with("unspecified") &&
+      !(ip->is_v4() && ip->in(IpAddress::v4(0, 0, 0, 0), 8))) {
+    policy.add_own_endpoint(*ip, listen.port);
+    return;
+  }
+  // A wildcard or a host name: every local address on that port.
+  policy.add_own_endpoint(*IpAddress::parse("127.0.0.1"), listen.port);
+  policy.add_own_endpoint(*IpAddress::parse("::1"), listen.port);
+  policy.add_own_endpoint(*IpAddress::parse("0.0.0.0"), listen.port);
+  policy.add_own_endpoint(*IpAddress::parse("::"), listen.port);
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) == 0) {
+    for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
+      if (auto a = IpAddress::from_sockaddr(i->ifa_addr)) {
+        policy.add_own_endpoint(*a, listen.port);
+      }
+    }
+    freeifaddrs(list);
+  }
+}
+
+std::string derived_public_url(const ListenAddress& listen) {
+  std::string host = listen.host;
+  if (host == "0.0.0.0") {
+    host = "127.0.0.1";
+  } else if (host == "::") {
+    host = "::1";
+  }
+  return "http://" + ListenAddress{host, listen.port}.to_string() + "/";
+}
+
+}  // namespace
+
+int run_daemon(const Options& options) {
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  signal(SIGPIPE, SIG_IGN);
+  // Block the stop signals before any thread starts, so that every thread
+  // inherits the mask and only sigwait() below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  raise_fd_limit();
+
+  ListenAddress listen = options.listen;
+  if (listen.port == 0) {
+    auto port = pick_free_port(listen.host);
+    if (!port) {
+      spdlog::critical("event=start_failed error=\"{}\"", port.error().message);
+      return 1;
+    }
+    listen.port = *port;
+  }
+  const std::string public_url = options.public_url.empty() ? derived_public_url(listen) : options.public_url;
+
+  auto opened = SqliteStore::open(options.database);
+  if (!opened) {
+    spdlog::critical("event=start_failed error=\"{}\"", opened.error().message);
+    return 1;
+  }
+  std::unique_ptr<SqliteStore> store = std::move(*opened);
+  SystemClock clock;
+
+  auto policy = std::make_shared<EgressPolicy>(options.allow_private_networks);
+  add_own_endpoints(*policy, listen);
+  HttpClientLimits client_limits;
+  client_limits.max_in_flight = k_max_outbound_in_flight;
+  client_limits.max_per_origin = k_max_outbound_per_origin;
+  client_limits.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url + ")";
+  CurlHttpClient http(policy, client_limits);
+
+  const AccessPolicy access(options.access);
+  VerifierSettings verifier_settings;
+  verifier_settings.max_attempts = options.verification_attempts;
+  verifier_settings.retry_base = options.retry_base;
+  verifier_settings.timeout = options.outbound_timeout;
+  Verifier verifier(*store, http, access, clock, verifier_settings);
+  Housekeeper housekeeper(*store, clock);
+
+  auto context = std::make_shared<HubContext>(*store, verifier, clock, options.leases, public_url);
+  Pistache::Http::Endpoint endpoint{Pistache::Address(listen.to_string())};
+  try {
+    auto server_options = Pistache::Http::Endpoint::options()
+                              .threads(static_cast<int>(options.threads))
+                              .flags(Pistache::Tcp::Options::ReuseAddr)
+                              .maxRequestSize(k_max_request_bytes)
+                              .maxResponseSize(k_max_request_bytes)
+                              .headerTimeout(k_header_timeout)
+                              .bodyTimeout(k_body_timeout)
+                              .keepaliveTimeout(k_keepalive_timeout);
+    endpoint.init(server_options);
+    // Options::backlog() is ignored by 0.0.5 (bug 5): set it on the listener.
+    endpoint.initArgs(static_cast<std::size_t>(options.threads),
+                      Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr), std::string("hub"),
+                      k_listen_backlog);
+    endpoint.setHandler(std::make_shared<HubHandler>(context));
+    endpoint.serveThreaded();
+  } catch (const std::exception& e) {
+    spdlog::critical("event=start_failed error=\"cannot listen on {}: {}\"", listen.to_string(), e.what());
+    return 1;
+  }
+
+  verifier.start();
+  housekeeper.start();
+  verifier.wake();  // requests left pending by an earlier run
+  spdlog::info("event=listening address={} public_url={} database={} allow_private_networks={}", listen.to_string(),
+               public_url, options.database, options.allow_private_networks);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  spdlog::info("event=stopping signal={}", strsignal(signal_number));
+
+  // 1. Refuse new hub requests; answer every request already committed or
+  //    being committed (Pistache writers must be drained before shutdown()).
+  context->draining.store(true);
+  store->flush();
+  const auto drain_until = std::chrono::steady_clock::now() + k_drain_deadline;
+  while (context->answers_owed.load() > 0 && std::chrono::steady_clock::now() < drain_until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    store->flush();
+  }
+  endpoint.shutdown();
+  // 2. Let verifications in flight finish for a moment, then cancel the rest:
+  //    their claims are released and they run again at the next start.
+  const std::size_t unfinished = verifier.stop(k_verification_grace);
+  http.stop();
+  verifier.wait_idle();
+  housekeeper.stop();
+  store->flush();
+  if (auto s = store->release_all_claims(); !s) {
+    spdlog::error("event=release_claims_failed error=\"{}\"", s.error().message);
+  }
+  spdlog::info("event=stopped verifications_abandoned={}", unfinished);
+  return 0;
+}
+
+}  // namespace hubbub

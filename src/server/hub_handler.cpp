@@ -1,0 +1,266 @@
+#include "server/hub_handler.h"
+
+#include <spdlog/spdlog.h>
+
+#include "util/form.h"
+#include "util/media_type.h"
+#include "util/random.h"
+#include "util/url.h"
+#include "websub/hub_request.h"
+#include "websub/limits.h"
+#include "websub/request_status.h"
+
+namespace hubbub {
+
+using Pistache::Http::Code;
+using Pistache::Http::Method;
+using Pistache::Http::Request;
+using Pistache::Http::ResponseWriter;
+namespace Header = Pistache::Http::Header;
+namespace Mime = Pistache::Http::Mime;
+
+namespace {
+
+constexpr std::size_t k_request_id_bytes = 24;  // 32 characters, 192 bits
+constexpr auto k_retry_after_storage_error = std::chrono::seconds{30};
+constexpr auto k_retry_after_shutdown = std::chrono::seconds{5};
+constexpr const char* k_plain = "text/plain; charset=utf-8";
+constexpr const char* k_json = "application/json";
+
+struct Reply {
+  Code code = Code::Ok;
+  std::string body;
+  std::string content_type = k_plain;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// HTTP/1.1 without "Connection: close". Pistache 0.0.5 answers such requests
+// with "Connection: Close" while keeping the socket open (engineering notes,
+// bug 1); clients then reconnect for every request.
+bool wants_keep_alive(const Request& request) {
+  if (request.version() != Pistache::Http::Version::Http11) {
+    return false;
+  }
+  const auto connection = request.headers().tryGetRaw("Connection");
+  return !connection || media_type_essence(connection->value()).find("close") == std::string::npos;
+}
+
+void send(ResponseWriter& writer, bool keep_alive, Reply reply) {
+  writer.headers().remove<Header::Connection>();
+  writer.headers().add<Header::Connection>(keep_alive ? Pistache::Http::ConnectionControl::KeepAlive
+                                                      : Pistache::Http::ConnectionControl::Close);
+  for (auto& [name, value] : reply.headers) {
+    writer.headers().add(std::make_shared<ResponseField>(name, value));
+  }
+  writer.setMime(Mime::MediaType::fromString(reply.content_type));
+  writer.send(reply.code, reply.body).then([](ssize_t) {}, Pistache::Async::IgnoreException);
+}
+
+Reply text(Code code, std::string message) {
+  Reply r;
+  r.code = code;
+  r.body = std::move(message) + "\n";
+  return r;
+}
+
+bool prefers_text(const Request& request) {
+  const auto accept = request.headers().tryGetRaw("Accept");
+  const std::string value = accept ? accept->value() : "";
+  return accept_quality(value, "text/plain") > accept_quality(value, "application/json");
+}
+
+// The status of a request, as JSON or text as the client prefers.
+Reply status_reply(Code code, const RequestRecord& record, const std::string& monitor, bool as_text, TimePoint now) {
+  Reply r;
+  r.code = code;
+  if (as_text) {
+    r.body = request_status_text(record, monitor);
+  } else {
+    r.body = request_status_json(record, monitor).dump() + "\n";
+    r.content_type = k_json;
+  }
+  r.headers.emplace_back("Cache-Control", "no-store");
+  if (auto wait = request_retry_after(record, now)) {
+    r.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+  }
+  return r;
+}
+
+std::string path_of(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  const auto path_start = url.find('/', scheme_end + 3);
+  if (path_start == std::string::npos) {
+    return "";
+  }
+  std::string path = url.substr(path_start);
+  while (!path.empty() && path.back() == '/') {
+    path.pop_back();
+  }
+  return path;
+}
+
+std::string origin_of(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  const auto path_start = url.find('/', scheme_end + 3);
+  return url.substr(0, path_start);
+}
+
+}  // namespace
+
+HubContext::HubContext(Store& store_, Verifier& verifier_, const Clock& clock_, LeasePolicy leases_,
+                       std::string public_url_)
+    : store(store_),
+      verifier(verifier_),
+      clock(clock_),
+      leases(leases_),
+      public_url(std::move(public_url_)),
+      base_path(path_of(public_url)),
+      origin(origin_of(public_url)) {}
+
+std::string HubContext::monitor_url(std::string_view id) const {
+  return origin + base_path + "/requests/" + std::string(id);
+}
+
+void HubHandler::onRequest(const Request& request, ResponseWriter response) {
+  try {
+    dispatch(request, response);
+  } catch (const std::exception& e) {
+    spdlog::error("event=handler_exception error=\"{}\"", e.what());
+    send(response, false, text(Code::Internal_Server_Error, "internal error"));
+  } catch (...) {
+    spdlog::error("event=handler_exception error=unknown");
+    send(response, false, text(Code::Internal_Server_Error, "internal error"));
+  }
+}
+
+void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
+  const std::string& path = request.resource();
+  const std::string& base = m_context->base_path;
+  const bool keep_alive = wants_keep_alive(request);
+
+  if (path == base || path == base + "/") {
+    if (request.method() == Method::Post) {
+      post_hub(request, response);
+      return;
+    }
+    if (request.method() == Method::Get || request.method() == Method::Head) {
+      send(response, keep_alive,
+           text(Code::Ok, "Hubbub " HUBBUB_VERSION " - a WebSub hub.\n\nSubscribers and publishers POST "
+                          "application/x-www-form-urlencoded requests (hub.mode, hub.topic, hub.callback, ...) to " +
+                              m_context->public_url + "\nSee https://www.w3.org/TR/websub/"));
+      return;
+    }
+    Reply r = text(Code::Method_Not_Allowed, "the hub URL accepts POST (and GET for this page)");
+    r.headers.emplace_back("Allow", "GET, HEAD, POST");
+    send(response, keep_alive, std::move(r));
+    return;
+  }
+
+  const std::string monitors = base + "/requests/";
+  if (path.starts_with(monitors)) {
+    if (request.method() != Method::Get && request.method() != Method::Head) {
+      Reply r = text(Code::Method_Not_Allowed, "status monitors accept GET");
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      send(response, keep_alive, std::move(r));
+      return;
+    }
+    get_monitor(request, response, std::string_view(path).substr(monitors.size()));
+    return;
+  }
+  send(response, keep_alive, text(Code::Not_Found, "not found"));
+}
+
+void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
+  const bool keep_alive = wants_keep_alive(request);
+  HubContext& ctx = *m_context;
+  if (ctx.draining.load()) {
+    Reply r = text(Code::Service_Unavailable, "the hub is shutting down; try again shortly");
+    r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_shutdown.count()));
+    send(response, false, std::move(r));
+    return;
+  }
+  const auto content_type = request.headers().tryGetRaw("Content-Type");
+  if (!content_type || media_type_essence(content_type->value()) != "application/x-www-form-urlencoded") {
+    send(response, keep_alive,
+         text(Code::Unsupported_Media_Type, "the body must be application/x-www-form-urlencoded"));
+    return;
+  }
+  if (request.body().size() > k_max_form_body_bytes) {
+    send(response, keep_alive,
+         text(Code::Request_Entity_Too_Large,
+              "the form body is larger than " + std::to_string(k_max_form_body_bytes) + " bytes"));
+    return;
+  }
+  auto form = Form::parse(request.body());
+  if (!form) {
+    send(response, keep_alive, text(Code::Bad_Request, form.error().message));
+    return;
+  }
+  auto parsed = parse_hub_request(*form, ctx.leases);
+  if (!parsed) {
+    send(response, keep_alive, text(Code::Bad_Request, parsed.error().message));
+    return;
+  }
+  if (std::holds_alternative<PublishPing>(*parsed)) {
+    send(response, keep_alive,
+         text(Code::Not_Implemented, "publishing (hub.mode=publish) is not supported by this version of Hubbub"));
+    return;
+  }
+
+  NewRequest fresh = std::get<NewRequest>(std::move(*parsed));
+  fresh.id = random_token(k_request_id_bytes);
+  fresh.created_at = ctx.clock.now();
+  RequestRecord as_accepted;
+  static_cast<NewRequest&>(as_accepted) = fresh;
+  as_accepted.state = RequestState::pending;
+  as_accepted.due_at = fresh.created_at;
+  as_accepted.updated_at = fresh.created_at;
+  const bool as_text = prefers_text(request);
+  spdlog::debug("event=request_received request={} mode={} callback={}", fresh.id, to_string(fresh.mode),
+                redact_url(fresh.callback));
+
+  // Answer only once the request is committed: a 202 is a promise.
+  auto writer = std::make_shared<ResponseWriter>(std::move(response));
+  auto context = m_context;
+  ctx.answers_owed.fetch_add(1);
+  ctx.store.add_request(std::move(fresh), [writer, context, keep_alive, as_text,
+                                           record = std::move(as_accepted)](Status stored) {
+    try {
+      if (stored) {
+        const std::string monitor = context->monitor_url(record.id);
+        Reply r = status_reply(Code::Accepted, record, monitor, as_text, record.created_at);
+        r.headers.emplace_back("Location", monitor);
+        send(*writer, keep_alive, std::move(r));
+        context->verifier.wake();
+      } else {
+        spdlog::error("event=request_not_stored error=\"{}\"", stored.error().message);
+        Reply r = text(Code::Service_Unavailable, "the hub cannot store requests right now; try again later");
+        r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
+        send(*writer, keep_alive, std::move(r));
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("event=answer_failed error=\"{}\"", e.what());
+    }
+    context->answers_owed.fetch_sub(1);
+  });
+}
+
+void HubHandler::get_monitor(const Request& request, ResponseWriter& response, std::string_view id) {
+  const bool keep_alive = wants_keep_alive(request);
+  auto record = m_context->store.find_request(id);
+  if (!record) {
+    spdlog::error("event=status_read_failed error=\"{}\"", record.error().message);
+    Reply r = text(Code::Service_Unavailable, "the hub cannot read its database right now");
+    r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
+    send(response, keep_alive, std::move(r));
+    return;
+  }
+  if (!*record) {
+    send(response, keep_alive, text(Code::Not_Found, "no such subscription request (ids are kept for a week)"));
+    return;
+  }
+  send(response, keep_alive,
+       status_reply(Code::Ok, **record, m_context->monitor_url(id), prefers_text(request), m_context->clock.now()));
+}
+
+}  // namespace hubbub

@@ -1,0 +1,212 @@
+#include "server/options.h"
+
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cmath>
+#include <ostream>
+#include <sstream>
+
+#include "util/url.h"
+
+namespace hubbub {
+namespace {
+
+// CLI11 configuration reader backed by toml++: a flat TOML table whose keys are
+// the long flag names with '_' for '-'. Nested tables are refused.
+class TomlConfig final : public CLI::Config {
+ public:
+  std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
+
+  std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+    std::stringstream buffer;
+    buffer << input.rdbuf();
+    toml::table table;
+    try {
+      table = toml::parse(buffer.str());
+    } catch (const toml::parse_error& e) {
+      std::ostringstream where;
+      where << e.source().begin;
+      throw CLI::ConversionError("config file is not valid TOML: " + std::string(e.description()) + " at " +
+                                 where.str());
+    }
+    std::vector<CLI::ConfigItem> items;
+    for (const auto& [key, node] : table) {
+      CLI::ConfigItem item;
+      item.name = std::string(key.str());
+      std::replace(item.name.begin(), item.name.end(), '_', '-');
+      if (node.is_table()) {
+        throw CLI::ConversionError("config key '" + std::string(key.str()) + "' must not be a table");
+      }
+      if (const auto* array = node.as_array()) {
+        for (const auto& element : *array) {
+          item.inputs.push_back(scalar(key.str(), element));
+        }
+      } else {
+        item.inputs.push_back(scalar(key.str(), node));
+      }
+      items.push_back(std::move(item));
+    }
+    return items;
+  }
+
+ private:
+  static std::string scalar(std::string_view key, const toml::node& node) {
+    if (const auto* s = node.as_string()) {
+      return s->get();
+    }
+    if (const auto* b = node.as_boolean()) {
+      return b->get() ? "true" : "false";
+    }
+    if (const auto* i = node.as_integer()) {
+      return std::to_string(i->get());
+    }
+    if (const auto* f = node.as_floating_point()) {
+      std::ostringstream os;
+      os << f->get();
+      return os.str();
+    }
+    throw CLI::ConversionError("config key '" + std::string(key) + "' has a value of an unsupported type");
+  }
+};
+
+Millis seconds_to_millis(double seconds) { return Millis{static_cast<std::int64_t>(std::llround(seconds * 1000.0))}; }
+
+}  // namespace
+
+std::string ListenAddress::to_string() const {
+  return host.find(':') != std::string::npos ? "[" + host + "]:" + std::to_string(port)
+                                             : host + ":" + std::to_string(port);
+}
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+  ListenAddress out;
+  std::string_view port;
+  if (text.starts_with('[')) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return fail("listen address must be HOST:PORT or [IPV6]:PORT");
+    }
+    out.host = std::string(text.substr(1, close - 1));
+    port = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || text.substr(0, colon).find(':') != std::string_view::npos) {
+      return fail("listen address must be HOST:PORT or [IPV6]:PORT");
+    }
+    out.host = std::string(text.substr(0, colon));
+    port = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (out.host.empty() || port.empty() || ec != std::errc{} || end != port.data() + port.size() || value > 65535) {
+    return fail("listen address must be HOST:PORT with a port from 0 to 65535");
+  }
+  out.port = static_cast<std::uint16_t>(value);
+  return out;
+}
+
+ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  ParsedOptions parsed;
+  Options& o = parsed.options;
+  CLI::App app{"Hubbub: a WebSub (PubSubHubbub) hub.", "hubbub"};
+  app.config_formatter(std::make_shared<TomlConfig>());
+  app.set_config("--config", "", "Read options from this TOML file (flags given on the command line win)");
+  app.allow_config_extras(CLI::config_extras_mode::error);
+  app.set_version_flag("--version", std::string("hubbub ") + HUBBUB_VERSION);
+  app.get_formatter()->column_width(36);
+
+  std::string listen = o.listen.to_string();
+  std::uint64_t lease_min = static_cast<std::uint64_t>(o.leases.min.count());
+  std::uint64_t lease_default = static_cast<std::uint64_t>(o.leases.fallback.count());
+  std::uint64_t lease_max = static_cast<std::uint64_t>(o.leases.max.count());
+  double retry_base = static_cast<double>(o.retry_base.count()) / 1000.0;
+  double outbound_timeout = static_cast<double>(o.outbound_timeout.count()) / 1000.0;
+
+  app.add_option("--listen", listen, "Address to listen on, HOST:PORT or [IPV6]:PORT (port 0: any free port)")
+      ->capture_default_str();
+  app.add_option("--database", o.database, "SQLite database file (created if missing)")->capture_default_str();
+  app.add_option("--public-url", o.public_url,
+                 "The hub's URL as clients use it (rel=hub, status monitors; default http://LISTEN/)");
+  app.add_flag("--allow-private-networks", o.allow_private_networks,
+               "Allow outbound requests to loopback, private and link-local addresses");
+  app.add_option("--lease-min", lease_min, "Shortest lease granted, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  app.add_option("--lease-default", lease_default, "Lease granted when none is requested, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  app.add_option("--lease-max", lease_max, "Longest lease granted, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, critical or off")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  app.add_option("--retry-base", retry_base,
+                 "First retry delay of a verification, seconds (doubles each time; fractions allowed)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--verification-attempts", o.verification_attempts,
+                 "Attempts at verifying a request before it fails (5xx, timeouts, connection errors)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 20u));
+  app.add_option("--outbound-timeout", outbound_timeout, "Timeout of each outbound HTTP request, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 600.0));
+  app.add_option("--threads", o.threads, "HTTP server worker threads")->capture_default_str()->check(CLI::Range(1u, 64u));
+  app.add_option("--topic-allow", o.access.topic_allow,
+                 "Only accept subscriptions to topics matching this pattern (repeatable; '*' wildcard)");
+  app.add_option("--topic-deny", o.access.topic_deny, "Deny subscriptions to topics matching this pattern (repeatable)");
+  app.add_option("--callback-host-allow", o.access.callback_host_allow,
+                 "Only accept callbacks on hosts matching this pattern (repeatable; e.g. *.example.com)");
+  app.add_option("--callback-host-deny", o.access.callback_host_deny,
+                 "Deny callbacks on hosts matching this pattern (repeatable)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, --version
+      app.exit(e, out, err);
+      parsed.exit_code = 0;
+      return parsed;
+    }
+    err << "hubbub: " << e.what() << "\nRun 'hubbub --help' for the options.\n";
+    parsed.exit_code = 2;
+    return parsed;
+  }
+
+  auto bad = [&](const std::string& message) {
+    err << "hubbub: " << message << "\n";
+    parsed.exit_code = 2;
+    return parsed;
+  };
+  auto address = parse_listen_address(listen);
+  if (!address) {
+    return bad("--listen: " + address.error().message);
+  }
+  o.listen = *address;
+  o.leases.min = std::chrono::seconds{static_cast<std::int64_t>(lease_min)};
+  o.leases.fallback = std::chrono::seconds{static_cast<std::int64_t>(lease_default)};
+  o.leases.max = std::chrono::seconds{static_cast<std::int64_t>(lease_max)};
+  if (auto s = o.leases.check(); !s) {
+    return bad(s.error().message);
+  }
+  o.retry_base = seconds_to_millis(retry_base);
+  o.outbound_timeout = seconds_to_millis(outbound_timeout);
+  if (o.database.empty()) {
+    return bad("--database must not be empty");
+  }
+  if (!o.public_url.empty()) {
+    auto url = normalize_http_url(o.public_url, k_max_url_bytes);
+    if (!url) {
+      return bad("--public-url " + url.error().message);
+    }
+    if (o.public_url.find('?') != std::string::npos) {
+      return bad("--public-url must not have a query");
+    }
+  }
+  return parsed;
+}
+
+}  // namespace hubbub

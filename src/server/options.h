@@ -1,0 +1,55 @@
+#pragma once
+// The daemon's configuration: command-line flags, each also a key of the TOML
+// file given with --config (a flag wins over the file). See
+// contrib/hubbub.toml.example for every key.
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "util/clock.h"
+#include "util/result.h"
+#include "websub/access_policy.h"
+#include "websub/lease_policy.h"
+#include "websub/limits.h"
+
+namespace hubbub {
+
+struct ListenAddress {
+  std::string host;  // without brackets
+  std::uint16_t port = 0;  // 0: any free port (the log says which)
+
+  // "host:port", IPv6 hosts in brackets.
+  std::string to_string() const;
+};
+
+// "HOST:PORT" or "[IPV6]:PORT".
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+struct Options {
+  ListenAddress listen{"127.0.0.1", 8080};
+  std::string database = "./hubbub.db";
+  std::string public_url;  // empty: derived from the listen address once bound
+  bool allow_private_networks = false;
+  LeasePolicy leases;
+  std::string log_level = "info";
+  AccessRules access;
+  Millis retry_base = k_default_retry_base;
+  std::uint32_t verification_attempts = static_cast<std::uint32_t>(k_default_verification_attempts);
+  Millis outbound_timeout = k_default_outbound_timeout;
+  unsigned threads = 2;
+};
+
+struct ParsedOptions {
+  Options options;
+  // Set when the process should exit at once with this code: 0 after --help
+  // or --version, 2 after a bad flag, key or value (the message is printed).
+  std::optional<int> exit_code;
+};
+
+// Parses argv (and the --config file). Writes help and version to `out`,
+// errors to `err`.
+ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+}  // namespace hubbub

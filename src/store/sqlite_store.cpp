@@ -1,0 +1,391 @@
+#include "store/sqlite_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "store/migrator.h"
+#include "websub/limits.h"
+
+namespace hubbub {
+namespace {
+
+// Columns of a RequestRecord, in the order read_request() expects.
+constexpr const char* k_request_columns =
+    "token, mode, topic, callback, secret, lease_requested, lease_granted, verify_token, state, attempts, "
+    "due_at, last_error, created_at, updated_at";
+
+RequestRecord read_request(const Query& q) {
+  RequestRecord r;
+  r.id = q.text(0);
+  r.mode = q.int64(1) == 0 ? RequestMode::subscribe : RequestMode::unsubscribe;
+  r.topic = q.text(2);
+  r.callback = q.text(3);
+  r.secret = q.optional_text(4);
+  if (auto v = q.optional_int64(5)) {
+    r.lease_requested = static_cast<std::uint64_t>(*v);
+  }
+  if (auto v = q.optional_int64(6)) {
+    r.lease_granted = std::chrono::seconds{*v};
+  }
+  r.verify_token = q.optional_text(7);
+  r.state = static_cast<RequestState>(q.int64(8));
+  r.attempts = static_cast<std::uint32_t>(q.int64(9));
+  r.due_at = from_unix_ms(q.int64(10));
+  r.last_error = q.optional_text(11);
+  r.created_at = from_unix_ms(q.int64(12));
+  r.updated_at = from_unix_ms(q.int64(13));
+  return r;
+}
+
+constexpr const char* k_subscription_columns =
+    "topic, callback, secret, lease_seconds, expires_at, created_at, updated_at";
+
+Subscription read_subscription(const Query& q) {
+  Subscription s;
+  s.topic = q.text(0);
+  s.callback = q.text(1);
+  s.secret = q.optional_text(2);
+  s.lease = std::chrono::seconds{q.int64(3)};
+  s.expires_at = from_unix_ms(q.int64(4));
+  s.created_at = from_unix_ms(q.int64(5));
+  s.updated_at = from_unix_ms(q.int64(6));
+  return s;
+}
+
+// Lifts a Result<Query> failure into any Result type.
+#define HUBBUB_TRY_QUERY(var, expr) \
+  auto var = (expr);                \
+  if (!var) {                       \
+    return std::unexpected(var.error()); \
+  }
+
+Status configure_writer(Database& db) {
+  const std::string busy = "PRAGMA busy_timeout = " + std::to_string(k_sqlite_busy_timeout.count());
+  auto mode = db.query("PRAGMA journal_mode = WAL");
+  if (!mode) {
+    return std::unexpected(mode.error());
+  }
+  auto row = mode->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  if (!*row || mode->text(0) != "wal") {
+    return fail("cannot switch the database to WAL mode");
+  }
+  return db.exec(busy + "; PRAGMA synchronous = FULL; PRAGMA secure_delete = OFF; PRAGMA foreign_keys = ON");
+}
+
+}  // namespace
+
+class SqliteStore::Reader {
+ public:
+  Reader(SqliteStore& store, std::unique_ptr<Database> db) : m_store(store), m_db(std::move(db)) {}
+  Reader(const Reader&) = delete;
+  ~Reader() {
+    std::lock_guard lock(m_store.m_pool_mutex);
+    m_store.m_readers.push_back(std::move(m_db));
+    m_store.m_pool_cv.notify_one();
+  }
+  Database& operator*() { return *m_db; }
+  Database* operator->() { return m_db.get(); }
+
+ private:
+  SqliteStore& m_store;
+  std::unique_ptr<Database> m_db;
+};
+
+SqliteStore::Reader SqliteStore::reader() {
+  std::unique_lock lock(m_pool_mutex);
+  m_pool_cv.wait(lock, [this] { return !m_readers.empty(); });
+  auto db = std::move(m_readers.back());
+  m_readers.pop_back();
+  return Reader(*this, std::move(db));
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  auto writer = Database::open(path, Database::Access::read_write_create);
+  if (!writer) {
+    return std::unexpected(writer.error());
+  }
+  const int lock_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock_fd < 0) {
+    return fail("cannot open " + path + ": " + std::strerror(errno));
+  }
+  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    return fail("the database " + path + " is in use by another Hubbub process");
+  }
+  // From here on lock_fd stays open until every connection is closed: closing
+  // it earlier would drop SQLite's own POSIX locks on the file.
+  auto fail_locked = [&](const std::string& why) -> Result<std::unique_ptr<SqliteStore>> {
+    *writer = Database::open(":memory:", Database::Access::read_write_create).value();
+    ::close(lock_fd);
+    return fail(path + ": " + why);
+  };
+  if (auto s = migrate(*writer, embedded_migrations()); !s) {
+    return fail_locked(s.error().message);
+  }
+  if (auto s = configure_writer(*writer); !s) {
+    return fail_locked(s.error().message);
+  }
+  std::vector<std::unique_ptr<Database>> readers;
+  for (std::size_t i = 0; i < k_read_connections; ++i) {
+    auto r = Database::open(path, Database::Access::read_only);
+    if (!r) {
+      return fail_locked(r.error().message);
+    }
+    (void)r->exec("PRAGMA busy_timeout = " + std::to_string(k_sqlite_busy_timeout.count()));
+    readers.push_back(std::make_unique<Database>(std::move(*r)));
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*writer), std::move(readers), lock_fd));
+  if (auto s = store->release_all_claims(); !s) {
+    return fail(path + ": " + s.error().message);
+  }
+  return store;
+}
+
+SqliteStore::FileLock::~FileLock() {
+  if (fd >= 0) {
+    ::close(fd);
+  }
+}
+
+SqliteStore::SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd)
+    : m_lock{lock_fd}, m_writer(std::move(writer)), m_readers(std::move(readers)) {}
+
+SqliteStore::~SqliteStore() { m_writer.stop(); }
+
+void SqliteStore::add_request(NewRequest request, Done done) {
+  m_writer.submit(
+      [request = std::move(request)](Database& db) -> Status {
+        HUBBUB_TRY_QUERY(q, db.query("INSERT INTO subscription_requests (token, mode, topic, callback, secret, "
+                                     "lease_requested, lease_granted, verify_token, state, attempts, due_at, "
+                                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)"));
+        const std::int64_t created = to_unix_ms(request.created_at);
+        q->bind(1, std::string_view(request.id))
+            .bind(2, std::int64_t{request.mode == RequestMode::subscribe ? 0 : 1})
+            .bind(3, std::string_view(request.topic))
+            .bind(4, std::string_view(request.callback))
+            .bind_blob(5, request.secret)
+            .bind(6, request.lease_requested
+                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(
+                               std::min<std::uint64_t>(*request.lease_requested, INT64_MAX)))
+                         : std::nullopt)
+            .bind(7, request.lease_granted ? std::optional<std::int64_t>(request.lease_granted->count())
+                                           : std::nullopt)
+            .bind(8, request.verify_token)
+            .bind(9, created)
+            .bind(10, created)
+            .bind(11, created);
+        return q->run();
+      },
+      std::move(done));
+}
+
+Result<std::optional<RequestRecord>> SqliteStore::find_request(std::string_view id) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query(std::string("SELECT ") + k_request_columns +
+                                " FROM subscription_requests WHERE token = ?"));
+  q->bind(1, id);
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  if (!*row) {
+    return std::nullopt;
+  }
+  return read_request(*q);
+}
+
+Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now, Millis claim_for, std::size_t max) {
+  std::vector<RequestRecord> claimed;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    HUBBUB_TRY_QUERY(
+        q, db.query(std::string("UPDATE subscription_requests SET claimed_until = ?1, attempts = attempts + 1, "
+                                "updated_at = ?2 WHERE id IN (SELECT r.id FROM subscription_requests r "
+                                "WHERE r.state = 0 AND r.due_at <= ?2 "
+                                "AND (r.claimed_until IS NULL OR r.claimed_until <= ?2) "
+                                "AND NOT EXISTS (SELECT 1 FROM subscription_requests e WHERE e.state = 0 "
+                                "AND e.topic = r.topic AND e.callback = r.callback AND e.id < r.id) "
+                                "ORDER BY r.due_at LIMIT ?3) RETURNING ") +
+                    k_request_columns));
+    const std::int64_t t = to_unix_ms(now);
+    q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
+    for (;;) {
+      auto row = q->step();
+      if (!row) {
+        claimed.clear();
+        return std::unexpected(row.error());
+      }
+      if (!*row) {
+        return {};
+      }
+      claimed.push_back(read_request(*q));
+    }
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return claimed;
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_request_due() {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query("SELECT due_at FROM subscription_requests WHERE state = 0 AND claimed_until IS NULL "
+                                "ORDER BY due_at LIMIT 1"));
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  if (!*row) {
+    return std::nullopt;
+  }
+  return from_unix_ms(q->int64(0));
+}
+
+void SqliteStore::retry_request(std::string id, TimePoint due_at, std::string error, Done done) {
+  m_writer.submit(
+      [id = std::move(id), due_at, error = std::move(error)](Database& db) -> Status {
+        HUBBUB_TRY_QUERY(q, db.query("UPDATE subscription_requests SET due_at = ?, claimed_until = NULL, "
+                                     "last_error = ?, updated_at = ? WHERE token = ? AND state = 0"));
+        const auto now = std::chrono::system_clock::now();
+        q->bind(1, to_unix_ms(due_at)).bind(2, std::string_view(error)).bind(3, to_unix_ms(now)).bind(4, std::string_view(id));
+        return q->run();
+      },
+      std::move(done));
+}
+
+void SqliteStore::complete_request(RequestCompletion c, Done done) {
+  m_writer.submit(
+      [c = std::move(c)](Database& db) -> Status {
+        bool subscribe = false;
+        std::string topic;
+        std::string callback;
+        std::optional<std::string> secret;
+        std::int64_t lease = 0;
+        {
+          HUBBUB_TRY_QUERY(sel, db.query("SELECT mode, topic, callback, secret, lease_granted, state "
+                                         "FROM subscription_requests WHERE token = ?"));
+          sel->bind(1, std::string_view(c.id));
+          auto row = sel->step();
+          if (!row) {
+            return std::unexpected(row.error());
+          }
+          if (!*row || sel->int64(5) != 0) {
+            return {};  // unknown or already settled: nothing to do
+          }
+          subscribe = sel->int64(0) == 0;
+          topic = sel->text(1);
+          callback = sel->text(2);
+          secret = sel->optional_text(3);
+          lease = sel->optional_int64(4).value_or(0);
+        }
+
+        HUBBUB_TRY_QUERY(upd, db.query("UPDATE subscription_requests SET state = ?, claimed_until = NULL, "
+                                       "last_error = ?, updated_at = ? WHERE token = ?"));
+        const std::int64_t finished = to_unix_ms(c.finished_at);
+        upd->bind(1, static_cast<std::int64_t>(c.state)).bind(2, c.error).bind(3, finished).bind(4, std::string_view(c.id));
+        if (auto s = upd->run(); !s) {
+          return s;
+        }
+        if (c.state != RequestState::verified) {
+          return {};
+        }
+        if (subscribe) {
+          HUBBUB_TRY_QUERY(ins, db.query("INSERT INTO subscriptions (topic, callback, secret, lease_seconds, "
+                                         "expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                         "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
+                                         "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
+                                         "updated_at = excluded.updated_at"));
+          ins->bind(1, std::string_view(topic))
+              .bind(2, std::string_view(callback))
+              .bind_blob(3, secret)
+              .bind(4, lease)
+              .bind(5, to_unix_ms(c.verified_at) + lease * 1000)
+              .bind(6, finished)
+              .bind(7, finished);
+          return ins->run();
+        }
+        HUBBUB_TRY_QUERY(del, db.query("DELETE FROM subscriptions WHERE topic = ? AND callback = ?"));
+        del->bind(1, std::string_view(topic)).bind(2, std::string_view(callback));
+        return del->run();
+      },
+      std::move(done));
+}
+
+Status SqliteStore::release_all_claims() {
+  return m_writer.run([](Database& db) -> Status {
+    return db.exec("UPDATE subscription_requests SET claimed_until = NULL WHERE claimed_until IS NOT NULL");
+  });
+}
+
+Result<std::optional<Subscription>> SqliteStore::find_subscription(std::string_view topic, std::string_view callback) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query(std::string("SELECT ") + k_subscription_columns +
+                                " FROM subscriptions WHERE topic = ? AND callback = ?"));
+  q->bind(1, topic).bind(2, callback);
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  if (!*row) {
+    return std::nullopt;
+  }
+  return read_subscription(*q);
+}
+
+Result<std::vector<Subscription>> SqliteStore::active_subscriptions(std::string_view topic, TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query(std::string("SELECT ") + k_subscription_columns +
+                                " FROM subscriptions WHERE topic = ? AND expires_at > ? ORDER BY id"));
+  q->bind(1, topic).bind(2, to_unix_ms(now));
+  std::vector<Subscription> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) {
+      return std::unexpected(row.error());
+    }
+    if (!*row) {
+      return out;
+    }
+    out.push_back(read_subscription(*q));
+  }
+}
+
+Result<std::size_t> SqliteStore::remove_expired_subscriptions(TimePoint now) {
+  std::size_t removed = 0;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    HUBBUB_TRY_QUERY(q, db.query("DELETE FROM subscriptions WHERE expires_at <= ?"));
+    q->bind(1, to_unix_ms(now));
+    auto r = q->run();
+    removed = static_cast<std::size_t>(db.changes());
+    return r;
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return removed;
+}
+
+Result<std::size_t> SqliteStore::purge_finished_requests(TimePoint finished_before) {
+  std::size_t removed = 0;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    HUBBUB_TRY_QUERY(q, db.query("DELETE FROM subscription_requests WHERE state <> 0 AND updated_at < ?"));
+    q->bind(1, to_unix_ms(finished_before));
+    auto r = q->run();
+    removed = static_cast<std::size_t>(db.changes());
+    return r;
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return removed;
+}
+
+void SqliteStore::flush() { m_writer.flush(); }
+
+}  // namespace hubbub

@@ -1,0 +1,62 @@
+#pragma once
+// The embedded storage engine: the Store port on one SQLite file in WAL mode.
+// One writer connection behind GroupCommit (synchronous=FULL, so every
+// acknowledged request survives power loss, at one fsync per batch) and a
+// small pool of read-only connections. The file is locked (flock) for the
+// life of the store: one hub process per database.
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "store/group_commit.h"
+#include "util/clock.h"
+#include "websub/store.h"
+
+namespace hubbub {
+
+class SqliteStore final : public Store {
+ public:
+  // Opens (creating if missing) and migrates the database, takes the lock and
+  // releases stale claims. Errors are for the operator: corrupt file, newer
+  // schema, another process using it, …
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  ~SqliteStore() override;
+
+  void add_request(NewRequest request, Done done) override;
+  Result<std::optional<RequestRecord>> find_request(std::string_view id) override;
+  Result<std::vector<RequestRecord>> claim_due_requests(TimePoint now, Millis claim_for, std::size_t max) override;
+  Result<std::optional<TimePoint>> next_request_due() override;
+  void retry_request(std::string id, TimePoint due_at, std::string error, Done done) override;
+  void complete_request(RequestCompletion completion, Done done) override;
+  Status release_all_claims() override;
+  Result<std::optional<Subscription>> find_subscription(std::string_view topic, std::string_view callback) override;
+  Result<std::vector<Subscription>> active_subscriptions(std::string_view topic, TimePoint now) override;
+  Result<std::size_t> remove_expired_subscriptions(TimePoint now) override;
+  Result<std::size_t> purge_finished_requests(TimePoint finished_before) override;
+  void flush() override;
+
+ private:
+  SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd);
+
+  // A read connection from the pool, returned when the lease ends.
+  class Reader;
+  Reader reader();
+
+  // Declared first so that it is released last, after every connection:
+  // closing any descriptor of the file drops SQLite's POSIX locks on it.
+  struct FileLock {
+    int fd = -1;
+    ~FileLock();
+  };
+  FileLock m_lock;
+  GroupCommit m_writer;
+  std::mutex m_pool_mutex;
+  std::condition_variable m_pool_cv;
+  std::vector<std::unique_ptr<Database>> m_readers;  // idle ones; guarded by m_pool_mutex
+};
+
+}  // namespace hubbub

@@ -1,0 +1,48 @@
+#include "websub/housekeeper.h"
+
+#include <spdlog/spdlog.h>
+
+namespace hubbub {
+
+Housekeeper::Housekeeper(Store& store, const Clock& clock, Millis interval, Millis retention)
+    : m_store(store), m_clock(clock), m_interval(interval), m_retention(retention) {}
+
+Housekeeper::~Housekeeper() { stop(); }
+
+void Housekeeper::start() {
+  m_thread = std::thread([this] {
+    std::unique_lock lock(m_mutex);
+    while (!m_cv.wait_for(lock, m_interval, [this] { return m_stopping; })) {
+      lock.unlock();
+      sweep();
+      lock.lock();
+    }
+  });
+}
+
+void Housekeeper::stop() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_cv.notify_all();
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+}
+
+void Housekeeper::sweep() {
+  const TimePoint now = m_clock.now();
+  if (auto n = m_store.remove_expired_subscriptions(now); !n) {
+    spdlog::error("event=expiry_sweep_failed error=\"{}\"", n.error().message);
+  } else if (*n > 0) {
+    spdlog::info("event=subscriptions_expired count={}", *n);
+  }
+  if (auto n = m_store.purge_finished_requests(now - m_retention); !n) {
+    spdlog::error("event=request_purge_failed error=\"{}\"", n.error().message);
+  } else if (*n > 0) {
+    spdlog::debug("event=requests_purged count={}", *n);
+  }
+}
+
+}  // namespace hubbub

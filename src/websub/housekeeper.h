@@ -1,0 +1,40 @@
+#pragma once
+// Periodic clean-up: removes subscriptions whose lease has ended (they stop
+// counting at expiry already; this frees the rows) and purges finished status
+// monitors after their retention time.
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "util/clock.h"
+#include "websub/limits.h"
+#include "websub/store.h"
+
+namespace hubbub {
+
+class Housekeeper {
+ public:
+  Housekeeper(Store& store, const Clock& clock, Millis interval = k_housekeeping_interval,
+              Millis retention = k_request_retention);
+  ~Housekeeper();
+  Housekeeper(const Housekeeper&) = delete;
+  Housekeeper& operator=(const Housekeeper&) = delete;
+
+  void start();
+  void stop();
+  // One sweep, now, on the calling thread.
+  void sweep();
+
+ private:
+  Store& m_store;
+  const Clock& m_clock;
+  Millis m_interval;
+  Millis m_retention;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  bool m_stopping = false;
+  std::thread m_thread;
+};
+
+}  // namespace hubbub

@@ -1,0 +1,55 @@
+#pragma once
+// Every limit and default of the hub, in one place (reliability-plan.md §3).
+// The ones an operator may want to change are also options (server/options.h);
+// the defaults here are the values those options start from.
+
+#include <chrono>
+#include <cstddef>
+
+namespace hubbub {
+
+using namespace std::chrono_literals;
+
+// Inbound HTTP.
+constexpr std::size_t k_max_request_bytes = 64 * 1024;  // Pistache maxRequestSize: line + headers + body
+constexpr std::size_t k_max_form_body_bytes = 16 * 1024;
+constexpr auto k_header_timeout = 10s;
+constexpr auto k_body_timeout = 10s;
+constexpr auto k_keepalive_timeout = 30s;
+constexpr int k_listen_backlog = 1024;
+
+// Subscription requests (WebSub 5.1, websub-requirements.md D3, D5).
+constexpr std::size_t k_max_url_bytes = 2048;     // hub.topic, hub.callback
+constexpr std::size_t k_max_secret_bytes = 199;   // "less than 200 bytes"
+constexpr std::size_t k_max_verify_token_bytes = 1024;
+constexpr auto k_default_lease_min = std::chrono::seconds{300};
+constexpr auto k_default_lease = std::chrono::seconds{864000};       // 10 days
+constexpr auto k_default_lease_max = std::chrono::seconds{2592000};  // 30 days
+
+// Verification of intent (WebSub 5.3).
+constexpr std::size_t k_challenge_random_bytes = 48;  // 64 base64url characters, 384 bits
+constexpr std::size_t k_default_verification_attempts = 4;
+constexpr auto k_default_retry_base = std::chrono::milliseconds{30000};  // doubles per attempt
+constexpr double k_retry_jitter = 0.2;                                   // +/- 20 %
+constexpr auto k_default_outbound_timeout = std::chrono::milliseconds{10000};
+constexpr auto k_outbound_connect_timeout = std::chrono::milliseconds{5000};
+constexpr std::size_t k_verification_body_cap = 4 * 1024;  // a challenge echo is 64 bytes
+constexpr std::size_t k_max_verifications_in_flight = 64;
+// A claimed request returns to the queue if its claim is never settled (the
+// hub restarted, or a bug): longer than any verification can take.
+constexpr auto k_verification_claim = std::chrono::minutes{5};
+
+// Outbound connections.
+constexpr std::size_t k_max_outbound_in_flight = 256;
+constexpr std::size_t k_max_outbound_per_origin = 8;
+
+// Housekeeping.
+constexpr auto k_housekeeping_interval = std::chrono::seconds{60};
+constexpr auto k_request_retention = std::chrono::hours{24 * 7};  // finished status monitors
+
+// Storage.
+constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
+constexpr auto k_sqlite_busy_timeout = std::chrono::milliseconds{5000};
+constexpr std::size_t k_read_connections = 4;
+
+}  // namespace hubbub

@@ -1,0 +1,19 @@
+#include "websub/model.h"
+
+namespace hubbub {
+
+const char* to_string(RequestMode mode) {
+  return mode == RequestMode::subscribe ? "subscribe" : "unsubscribe";
+}
+
+const char* to_string(RequestState state) {
+  switch (state) {
+    case RequestState::pending: return "pending";
+    case RequestState::verified: return "verified";
+    case RequestState::failed: return "failed";
+    case RequestState::denied: return "denied";
+  }
+  return "unknown";
+}
+
+}  // namespace hubbub

@@ -1,0 +1,90 @@
+#include "websub/verification.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/percent_encoding.h"
+#include "util/url.h"
+
+namespace hubbub {
+namespace {
+
+void add_param(std::string& out, std::string_view name, std::string_view value) {
+  if (!out.empty()) {
+    out.push_back('&');
+  }
+  out.append(name);
+  out.push_back('=');
+  out.append(percent_encode(value));
+}
+
+std::string_view shorten(std::string_view s, std::size_t n) { return s.substr(0, std::min(s.size(), n)); }
+
+}  // namespace
+
+std::string verification_url(const RequestRecord& request, std::string_view challenge) {
+  std::string params;
+  add_param(params, "hub.mode", to_string(request.mode));
+  add_param(params, "hub.topic", request.topic);
+  add_param(params, "hub.challenge", challenge);
+  if (request.mode == RequestMode::subscribe && request.lease_granted) {
+    add_param(params, "hub.lease_seconds", std::to_string(request.lease_granted->count()));
+  }
+  if (request.verify_token) {
+    add_param(params, "hub.verify_token", *request.verify_token);
+  }
+  return append_query(request.callback, params);
+}
+
+std::string denial_url(const RequestRecord& request, std::string_view reason) {
+  std::string params;
+  add_param(params, "hub.mode", "denied");
+  add_param(params, "hub.topic", request.topic);
+  add_param(params, "hub.reason", reason);
+  return append_query(request.callback, params);
+}
+
+Verdict judge_verification(const HttpResult& result, std::string_view challenge) {
+  if (!result) {
+    const HttpError& e = result.error();
+    switch (e.kind) {
+      case HttpFailure::blocked_address:
+      case HttpFailure::bad_url:
+      case HttpFailure::too_large:
+        return {VerdictKind::refused, e.message.starts_with("blocked_address")
+                                          ? e.message
+                                          : std::string(to_string(e.kind)) + ": " + e.message};
+      default:
+        return {VerdictKind::retry, std::string(to_string(e.kind)) + ": " + e.message};
+    }
+  }
+  const long status = result->status;
+  const std::string code = "HTTP " + std::to_string(status);
+  if (status >= 200 && status < 300) {
+    if (result->body == challenge) {
+      return {VerdictKind::verified, ""};
+    }
+    return {VerdictKind::refused, code + " but the body did not echo hub.challenge exactly (got " +
+                                      std::to_string(result->body.size()) + " bytes: \"" +
+                                      std::string(shorten(result->body, 40)) + "\")"};
+  }
+  if (status >= 300 && status < 400) {
+    return {VerdictKind::refused, code + ": redirects are not followed"};
+  }
+  if (status == 429 || status >= 500) {
+    return {VerdictKind::retry, code};
+  }
+  if (status == 404) {
+    return {VerdictKind::refused, code + ": the subscriber declined"};
+  }
+  return {VerdictKind::refused, code};
+}
+
+Millis retry_delay(Millis base, std::uint32_t next_attempt, double jitter, double unit) {
+  const std::uint32_t doublings = std::min<std::uint32_t>(next_attempt < 2 ? 0 : next_attempt - 2, 30);
+  const double nominal = static_cast<double>(base.count()) * std::ldexp(1.0, static_cast<int>(doublings));
+  const double spread = 1.0 + jitter * (2.0 * unit - 1.0);
+  return Millis{static_cast<std::int64_t>(std::llround(nominal * spread))};
+}
+
+}  // namespace hubbub

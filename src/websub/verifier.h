@@ -1,0 +1,77 @@
+#pragma once
+// The background verifier: takes pending subscription requests from the store,
+// validates them against the operator's policy (denying with a
+// hub.mode=denied GET), verifies intent with a challenge GET, and records the
+// outcome. Verifications run concurrently through the HttpClient, so one slow
+// callback holds up nothing but itself; transient failures are retried with
+// exponential backoff, and everything survives a restart because the queue is
+// the store.
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "net/http_client.h"
+#include "util/clock.h"
+#include "websub/access_policy.h"
+#include "websub/limits.h"
+#include "websub/model.h"
+#include "websub/store.h"
+
+namespace hubbub {
+
+struct VerifierSettings {
+  std::size_t max_in_flight = k_max_verifications_in_flight;
+  std::uint32_t max_attempts = static_cast<std::uint32_t>(k_default_verification_attempts);
+  Millis retry_base = k_default_retry_base;
+  Millis timeout = k_default_outbound_timeout;
+  Millis claim = k_verification_claim;
+};
+
+class Verifier {
+ public:
+  // All references must outlive the Verifier.
+  Verifier(Store& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock,
+           VerifierSettings settings);
+  ~Verifier();
+  Verifier(const Verifier&) = delete;
+  Verifier& operator=(const Verifier&) = delete;
+
+  void start();
+  // New work may be due (called after a request is committed). Thread-safe.
+  void wake();
+  // Stops claiming, then waits up to `grace` for verifications in flight.
+  // Returns how many are still in flight; the caller stops the HttpClient
+  // (which cancels them) and then calls wait_idle().
+  std::size_t stop(Millis grace);
+  void wait_idle();
+
+ private:
+  void run();
+  void begin(const RequestRecord& request);
+  void deny(const RequestRecord& request, const std::string& reason);
+  void on_verification(const RequestRecord& request, const std::string& challenge, TimePoint sent_at,
+                       HttpResult result);
+  void settle(RequestCompletion completion);
+  void reschedule(const RequestRecord& request, const std::string& error);
+  void done_one();
+
+  Store& m_store;
+  HttpClient& m_http;
+  const AccessPolicy& m_policy;
+  const Clock& m_clock;
+  VerifierSettings m_settings;
+
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::size_t m_in_flight = 0;  // guarded by m_mutex
+  bool m_woken = false;         // guarded by m_mutex
+  bool m_stopping = false;      // guarded by m_mutex
+  std::mt19937_64 m_jitter_rng;  // guarded by m_mutex
+  std::thread m_thread;
+};
+
+}  // namespace hubbub
