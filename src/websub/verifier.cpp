@@ -89,11 +89,14 @@ void Verifier::run() {
       continue;  // maybe more is due
     }
     if (auto next = m_store.next_request_due(); next && *next) {
-      const auto until = std::chrono::duration_cast<Millis>(**next - m_clock.now());
+      // Rounded up: waking a fraction early would find nothing due and fall
+      // back to the idle poll.
+      const auto until = std::chrono::ceil<Millis>(**next - m_clock.now());
       if (until > Millis{0}) {
         pause = std::min(pause, until);
       }
     }
+    spdlog::trace("event=verifier_pause ms={} claimed={} free={}", pause.count(), claimed, free);
     std::unique_lock lock(m_mutex);
     m_cv.wait_for(lock, pause, [this, free] {
       const bool slot_opened = free == 0 && m_in_flight < m_settings.max_in_flight;

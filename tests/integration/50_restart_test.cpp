@@ -1,0 +1,124 @@
+// 50: crashes, restarts and databases the hub must refuse (reliability-plan.md
+// §4.6): nothing answered 202 is ever lost.
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "support/hub_process.h"
+#include "support/temp_dir.h"
+#include "support/test_http_server.h"
+#include "support/websub_client.h"
+
+using namespace hubbub::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string k_topic = "http://publisher.example/feed";
+
+CannedResponse hang(const RecordedRequest&) {
+  CannedResponse r;
+  r.hang = true;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 with verifications pending: all verified after restart (C5, rule 2.2.9)",
+          "[integration][restart]") {
+  TempDir dir;
+  TestHttpServer callback(hang);
+  constexpr int k_requests = 40;
+  std::vector<std::string> monitors;
+  std::vector<std::string> paths;
+  {
+    HubProcess hub(dir.file("hub.db"), test_hub_args());
+    for (int i = 0; i < k_requests; ++i) {
+      const std::string path = "/cb" + std::to_string(i);
+      const HttpReply r = subscribe(hub, "subscribe", k_topic, callback.url(path));
+      REQUIRE(r.status == 202);
+      monitors.push_back(r.header("location").substr(hub.url("").size()));
+      paths.push_back(path);
+    }
+    REQUIRE(callback.wait_for_requests(1, std::chrono::seconds{5}));
+    hub.kill9();
+  }
+  callback.set_responder(echo_challenge);
+  HubProcess hub(dir.file("hub.db"), test_hub_args());
+  for (int i = 0; i < k_requests; ++i) {
+    INFO(paths[i]);
+    CHECK(wait_settled(hub.url(monitors[i]))["state"] == "verified");
+    CHECK(stored_subscriptions(dir.file("hub.db"), k_topic, callback.url(paths[i])).size() == 1);
+  }
+}
+
+TEST_CASE("SIGTERM stops the hub cleanly with exit 0, verifications resumed later (C8)", "[integration][restart]") {
+  TempDir dir;
+  TestHttpServer callback(hang);
+  std::string monitor;
+  {
+    HubProcess hub(dir.file("hub.db"), test_hub_args());
+    const HttpReply r = subscribe(hub, "subscribe", k_topic, callback.url("/cb"));
+    REQUIRE(r.status == 202);
+    monitor = r.header("location").substr(hub.url("").size());
+    REQUIRE(callback.wait_for_requests(1, std::chrono::seconds{5}));
+    CHECK(hub.terminate() == 0);
+    CHECK(hub.log().find("event=stopped") != std::string::npos);
+  }
+  callback.set_responder(echo_challenge);
+  HubProcess hub(dir.file("hub.db"), test_hub_args());
+  CHECK(wait_settled(hub.url(monitor))["state"] == "verified");
+}
+
+TEST_CASE("a corrupt, foreign or newer database is refused at start, never overwritten (C13, C14)",
+          "[integration][restart]") {
+  TempDir dir;
+  std::ofstream(dir.file("garbage.db")) << std::string(10000, 'g');
+  RunResult garbage = run_hubbub({"--listen", "127.0.0.1:0", "--database", dir.file("garbage.db")});
+  CHECK(garbage.exit_code == 1);
+  CHECK(garbage.output.find("not a usable SQLite database") != std::string::npos);
+  std::ifstream back(dir.file("garbage.db"));
+  CHECK(std::string(std::istreambuf_iterator<char>(back), {}) == std::string(10000, 'g'));
+
+  {
+    HubProcess hub(dir.file("new.db"), {});
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(dir.file("new.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  RunResult newer = run_hubbub({"--listen", "127.0.0.1:0", "--database", dir.file("new.db")});
+  CHECK(newer.exit_code == 1);
+  CHECK(newer.output.find("newer Hubbub") != std::string::npos);
+
+  REQUIRE(sqlite3_open(dir.file("foreign.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "CREATE TABLE users (id INTEGER)", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  RunResult foreign = run_hubbub({"--listen", "127.0.0.1:0", "--database", dir.file("foreign.db")});
+  CHECK(foreign.exit_code == 1);
+  CHECK(foreign.output.find("not a Hubbub database") != std::string::npos);
+}
+
+TEST_CASE("a second hub on the same database is refused", "[integration][restart]") {
+  TempDir dir;
+  HubProcess first(dir.file("hub.db"), {});
+  RunResult second = run_hubbub({"--listen", "127.0.0.1:0", "--database", dir.file("hub.db")});
+  CHECK(second.exit_code == 1);
+  CHECK(second.output.find("in use by another Hubbub process") != std::string::npos);
+}
+
+TEST_CASE("a missing database is created and migrated (C13)", "[integration][restart]") {
+  TempDir dir;
+  HubProcess hub(dir.file("fresh.db"), {});
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(dir.file("fresh.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(stmt, 0) >= 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}

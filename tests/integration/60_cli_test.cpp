@@ -1,0 +1,46 @@
+// 60: the command line of the real binary: --help, --version, bad flags and
+// values exit 2 with a message, a TOML config file is honoured.
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "support/hub_process.h"
+#include "support/http_call.h"
+#include "support/temp_dir.h"
+
+using namespace hubbub::test;
+
+TEST_CASE("--help and --version exit 0", "[integration][cli]") {
+  const RunResult help = run_hubbub({"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.output.find("--allow-private-networks") != std::string::npos);
+  const RunResult version = run_hubbub({"--version"});
+  CHECK(version.exit_code == 0);
+  CHECK(version.output.find("hubbub ") != std::string::npos);
+}
+
+TEST_CASE("bad flags and values exit 2 with a clear message", "[integration][cli]") {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--bogus"}, {"--listen", "nowhere"}, {"--lease-min", "x"}, {"--config", "/nonexistent/hub.toml"}}) {
+    INFO(args.front());
+    const RunResult r = run_hubbub(args);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find("hubbub: ") != std::string::npos);
+  }
+}
+
+TEST_CASE("a config file configures the daemon; a flag wins over it", "[integration][cli]") {
+  TempDir dir;
+  std::ofstream(dir.file("hub.toml")) << "public_url = \"http://hub.example/websub/\"\n"
+                                         "log_level = \"debug\"\nlease_default = 4321\n";
+  HubProcess hub(dir.file("hub.db"), {"--config", dir.file("hub.toml"), "--allow-private-networks"});
+  CHECK(hub.log().find("public_url=http://hub.example/websub/") != std::string::npos);
+  // The hub endpoint lives at the public URL's path.
+  const HttpReply r = http_post_form(hub.url("/websub/"),
+                                     "hub.mode=subscribe&hub.topic=http://p/&hub.callback=http://127.0.0.1:9/cb");
+  REQUIRE(r.status == 202);
+  CHECK(r.header("location").starts_with("http://hub.example/websub/requests/"));
+  CHECK(r.body.find("\"lease_seconds_granted\":4321") != std::string::npos);
+  CHECK(http_post_form(hub.url("/"), "hub.mode=subscribe").status == 404);
+}

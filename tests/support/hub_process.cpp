@@ -1,0 +1,147 @@
+#include "support/hub_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace hubbub::test {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// fork + exec with stdout and stderr to `log_path`.
+pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::vector<std::string>& env) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    for (const auto& e : env) {
+      putenv(const_cast<char*>(e.c_str()));
+    }
+    const std::string binary = hubbub_binary();
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(binary.c_str()));
+    for (const auto& a : args) {
+      argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits for the child up to `timeout`; its exit code, or -1.
+int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  return -1;
+}
+
+}  // namespace
+
+std::string hubbub_binary() { return HUBBUB_BINARY; }
+
+HubProcess::HubProcess(std::string database, std::vector<std::string> args, std::vector<std::string> extra_env) {
+  // A log file of its own, empty before the child starts: a restarted hub
+  // must never be mistaken for the previous one by its old "listening" line.
+  static std::atomic<int> instances{0};
+  m_log_path = database + "." + std::to_string(getpid()) + "." + std::to_string(++instances) + ".log";
+  std::ofstream(m_log_path, std::ios::trunc).close();
+  std::vector<std::string> full = {"--listen", "127.0.0.1:0", "--database", database};
+  full.insert(full.end(), args.begin(), args.end());
+  m_pid = spawn(full, m_log_path, extra_env);
+  const std::regex listening("event=listening address=127\\.0\\.0\\.1:([0-9]+)");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{15};
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::smatch m;
+    const std::string text = read_file(m_log_path);
+    if (std::regex_search(text, m, listening)) {
+      m_port = static_cast<std::uint16_t>(std::stoi(m[1]));
+      return;
+    }
+    int status = 0;
+    if (waitpid(m_pid, &status, WNOHANG) == m_pid) {
+      m_pid = -1;
+      throw std::runtime_error("hubbub exited at start:\n" + text);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  kill9();
+  throw std::runtime_error("hubbub did not start listening:\n" + read_file(m_log_path));
+}
+
+HubProcess::~HubProcess() {
+  if (m_pid > 0) {
+    if (terminate() < 0) {
+      kill9();
+    }
+  }
+}
+
+std::string HubProcess::url(const std::string& path) const {
+  return "http://127.0.0.1:" + std::to_string(m_port) + path;
+}
+
+std::string HubProcess::log() const { return read_file(m_log_path); }
+
+int HubProcess::terminate(std::chrono::milliseconds timeout) {
+  if (m_pid <= 0) {
+    return -1;
+  }
+  ::kill(m_pid, SIGTERM);
+  const int code = wait_exit(m_pid, timeout);
+  if (code >= 0) {
+    m_pid = -1;
+  }
+  return code;
+}
+
+void HubProcess::kill9() {
+  if (m_pid <= 0) {
+    return;
+  }
+  ::kill(m_pid, SIGKILL);
+  int status = 0;
+  waitpid(m_pid, &status, 0);
+  m_pid = -1;
+}
+
+RunResult run_hubbub(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
+  char path[] = "/tmp/hubbub-run-XXXXXX";
+  const int fd = mkstemp(path);
+  ::close(fd);
+  const pid_t pid = spawn(args, path, {});
+  RunResult result;
+  result.exit_code = wait_exit(pid, timeout);
+  if (result.exit_code < 0) {
+    ::kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  result.output = read_file(path);
+  ::unlink(path);
+  return result;
+}
+
+}  // namespace hubbub::test

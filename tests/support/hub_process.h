@@ -1,0 +1,51 @@
+#pragma once
+// The real build/hubbub, started for a test on a free loopback port with a
+// database in a temporary directory (or a given one), its log captured.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hubbub::test {
+
+class HubProcess {
+ public:
+  // Starts `hubbub --listen 127.0.0.1:0 --database <database> <args...>` and
+  // waits until it listens. Throws, with the log, if it does not.
+  HubProcess(std::string database, std::vector<std::string> args,
+             std::vector<std::string> extra_env = {});
+  ~HubProcess();
+  HubProcess(const HubProcess&) = delete;
+  HubProcess& operator=(const HubProcess&) = delete;
+
+  std::uint16_t port() const { return m_port; }
+  // "http://127.0.0.1:PORT" + path.
+  std::string url(const std::string& path = "/") const;
+  std::string log() const;
+
+  // SIGTERM and wait (bounded); returns the exit status, or -1 on timeout.
+  int terminate(std::chrono::milliseconds timeout = std::chrono::milliseconds{15000});
+  // SIGKILL and reap.
+  void kill9();
+  bool running() const { return m_pid > 0; }
+
+ private:
+  pid_t m_pid = -1;
+  std::uint16_t m_port = 0;
+  std::string m_log_path;
+};
+
+// Runs build/hubbub with `args` to completion (bounded), capturing its output.
+struct RunResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+RunResult run_hubbub(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds{20});
+
+// Path of the binary under test.
+std::string hubbub_binary();
+
+}  // namespace hubbub::test

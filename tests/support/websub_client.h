@@ -1,0 +1,106 @@
+#pragma once
+// What a subscriber does against a running hub, for integration tests:
+// subscribe, poll a status monitor, and peek at the hub's database (read-only)
+// where no HTTP surface shows the state yet.
+
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/http_call.h"
+#include "support/hub_process.h"
+
+namespace hubbub::test {
+
+inline HttpReply subscribe(const HubProcess& hub, const std::string& mode, const std::string& topic,
+                           const std::string& callback,
+                           std::vector<std::pair<std::string, std::string>> extra = {}) {
+  std::vector<std::pair<std::string, std::string>> fields = {
+      {"hub.mode", mode}, {"hub.topic", topic}, {"hub.callback", callback}};
+  fields.insert(fields.end(), extra.begin(), extra.end());
+  return http_post_form(hub.url("/"), form(fields));
+}
+
+// Polls the monitor until its state is not "pending" (bounded); returns the
+// last JSON seen.
+inline nlohmann::json wait_settled(const std::string& monitor,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  nlohmann::json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const HttpReply r = http_get(monitor);
+    if (r.status == 200) {
+      last = nlohmann::json::parse(r.body);
+      if (last["state"] != "pending") {
+        return last;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return last;
+}
+
+// Subscribes (or unsubscribes) and waits for the outcome; returns the final
+// monitor JSON.
+inline nlohmann::json subscribe_and_settle(const HubProcess& hub, const std::string& mode, const std::string& topic,
+                                           const std::string& callback,
+                                           std::vector<std::pair<std::string, std::string>> extra = {}) {
+  const HttpReply r = subscribe(hub, mode, topic, callback, std::move(extra));
+  REQUIRE(r.status == 202);
+  return wait_settled(r.header("location"));
+}
+
+struct StoredSubscription {
+  std::optional<std::string> secret;
+  std::int64_t lease_seconds = 0;
+  std::int64_t expires_at_ms = 0;
+};
+
+// The subscriptions row for (topic, callback), read straight from the hub's
+// SQLite file.
+inline std::vector<StoredSubscription> stored_subscriptions(const std::string& database, const std::string& topic,
+                                                            const std::string& callback) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT secret, lease_seconds, expires_at FROM subscriptions "
+                             "WHERE topic = ? AND callback = ?", -1, &stmt, nullptr) == SQLITE_OK);
+  sqlite3_bind_text(stmt, 1, topic.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(stmt, 2, callback.c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<StoredSubscription> out;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    StoredSubscription s;
+    if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
+      s.secret = std::string(static_cast<const char*>(sqlite3_column_blob(stmt, 0)), sqlite3_column_bytes(stmt, 0));
+    }
+    s.lease_seconds = sqlite3_column_int64(stmt, 1);
+    s.expires_at_ms = sqlite3_column_int64(stmt, 2);
+    out.push_back(s);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+inline std::int64_t now_unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Options every integration hub runs with: loopback callbacks allowed, fast
+// retries.
+inline std::vector<std::string> test_hub_args(std::vector<std::string> more = {}) {
+  std::vector<std::string> args = {"--allow-private-networks", "--retry-base", "0.05", "--log-level", "debug"};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+}  // namespace hubbub::test

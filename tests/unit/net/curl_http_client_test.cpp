@@ -1,0 +1,188 @@
+// The real libcurl client against a real server on loopback.
+
+#include "net/curl_http_client.h"
+
+#include <catch2/catch.hpp>
+
+#include <future>
+
+#include "support/test_http_server.h"
+
+using namespace hubbub;
+using hubbub::test::CannedResponse;
+using hubbub::test::RecordedRequest;
+using hubbub::test::TestHttpServer;
+
+namespace {
+
+HttpResult fetch(HttpClient& client, HttpRequest request) {
+  std::promise<HttpResult> promise;
+  auto future = promise.get_future();
+  client.send(std::move(request), [&promise](HttpResult r) { promise.set_value(std::move(r)); });
+  REQUIRE(future.wait_for(std::chrono::seconds{20}) == std::future_status::ready);
+  return future.get();
+}
+
+HttpRequest get(std::string url) {
+  HttpRequest r;
+  r.url = std::move(url);
+  r.timeout = std::chrono::milliseconds{5000};
+  return r;
+}
+
+CannedResponse ok_body(std::string body) {
+  CannedResponse r;
+  r.body = std::move(body);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("blocks loopback spellings before connecting (S1, S2, S4)", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
+  CurlHttpClient client(std::make_shared<EgressPolicy>(false), {});
+  const std::string port = std::to_string(server.port());
+  for (const std::string host : {"127.0.0.1", "0x7f.1", "2130706433", "127.1", "0177.0.0.1", "localhost",
+                                 "foo.localhost", "[::ffff:127.0.0.1]"}) {
+    INFO(host);
+    auto r = fetch(client, get("http://" + host + ":" + port + "/x"));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == HttpFailure::blocked_address);
+  }
+  CHECK(server.connections() == 0);
+}
+
+TEST_CASE("reaches loopback when private networks are allowed (S17)", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
+  auto r = fetch(client, get(server.url("/x?a=1")));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(r->body == "hello");
+  CHECK(server.requests().at(0).target == "/x?a=1");
+}
+
+TEST_CASE("never connects to the hub's own endpoint, even when allowed (S14)", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
+  auto policy = std::make_shared<EgressPolicy>(true);
+  policy->add_own_endpoint(*IpAddress::parse("127.0.0.1"), server.port());
+  CurlHttpClient client(policy, {});
+  auto r = fetch(client, get(server.url("/")));
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == HttpFailure::blocked_address);
+  CHECK(server.connections() == 0);
+}
+
+TEST_CASE("returns redirects without following them (VER-05, S12)", "[net][curl_http_client]") {
+  TestHttpServer target([](const RecordedRequest&) { return ok_body("moved here"); });
+  TestHttpServer server([&](const RecordedRequest&) {
+    CannedResponse r;
+    r.status = 302;
+    r.headers.emplace_back("Location", target.url("/"));
+    return r;
+  });
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
+  auto r = fetch(client, get(server.url("/")));
+  REQUIRE(r);
+  CHECK(r->status == 302);
+  CHECK(target.request_count() == 0);
+}
+
+TEST_CASE("caps response bodies (I7)", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) { return ok_body(std::string(100000, 'x')); });
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
+  HttpRequest capped = get(server.url("/"));
+  capped.max_response_bytes = 1000;
+  auto r = fetch(client, capped);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == HttpFailure::too_large);
+
+  capped.oversize = OversizeBody::discard;
+  auto kept = fetch(client, capped);
+  REQUIRE(kept);
+  CHECK(kept->status == 200);
+  CHECK(kept->body.size() == 1000);
+}
+
+TEST_CASE("times out a hanging server (I6)", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) {
+    CannedResponse r;
+    r.hang = true;
+    return r;
+  });
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
+  HttpRequest slow = get(server.url("/"));
+  slow.timeout = std::chrono::milliseconds{300};
+  const auto start = std::chrono::steady_clock::now();
+  auto r = fetch(client, slow);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == HttpFailure::timeout);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds{5});
+}
+
+TEST_CASE("queues per origin in the application, so queue time does not eat the timeout", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) {
+    CannedResponse r;
+    r.delay = std::chrono::milliseconds{300};
+    r.body = "slow";
+    return r;
+  });
+  HttpClientLimits limits;
+  limits.max_per_origin = 1;
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), limits);
+  std::vector<std::future<HttpResult>> results;
+  std::vector<std::shared_ptr<std::promise<HttpResult>>> promises;
+  for (int i = 0; i < 4; ++i) {
+    auto p = std::make_shared<std::promise<HttpResult>>();
+    results.push_back(p->get_future());
+    HttpRequest r = get(server.url("/"));
+    r.timeout = std::chrono::milliseconds{1000};  // shorter than 4 x 300 ms in a row
+    client.send(std::move(r), [p](HttpResult res) { p->set_value(std::move(res)); });
+    promises.push_back(p);
+  }
+  for (auto& f : results) {
+    REQUIRE(f.wait_for(std::chrono::seconds{20}) == std::future_status::ready);
+    auto r = f.get();
+    REQUIRE(r);
+    CHECK(r->status == 200);
+  }
+}
+
+TEST_CASE("ignores proxy settings from the environment (S16)", "[net][curl_http_client]") {
+  TestHttpServer proxy([](const RecordedRequest&) { return ok_body("from the proxy"); });
+  TestHttpServer server([](const RecordedRequest&) { return ok_body("direct"); });
+  setenv("http_proxy", proxy.url("/").c_str(), 1);
+  setenv("HTTP_PROXY", proxy.url("/").c_str(), 1);
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
+  auto r = fetch(client, get(server.url("/")));
+  unsetenv("http_proxy");
+  unsetenv("HTTP_PROXY");
+  REQUIRE(r);
+  CHECK(r->body == "direct");
+  CHECK(proxy.request_count() == 0);
+}
+
+TEST_CASE("refuses schemes other than http and https", "[net][curl_http_client]") {
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
+  auto r = fetch(client, get("ftp://127.0.0.1/x"));
+  REQUIRE_FALSE(r);
+  CHECK((r.error().kind == HttpFailure::bad_url || r.error().kind == HttpFailure::blocked_address));
+}
+
+TEST_CASE("fails queued requests with 'cancelled' when stopped", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) {
+    CannedResponse r;
+    r.hang = true;
+    return r;
+  });
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
+  std::promise<HttpResult> p;
+  auto f = p.get_future();
+  client.send(get(server.url("/")), [&p](HttpResult r) { p.set_value(std::move(r)); });
+  REQUIRE(server.wait_for_requests(1, std::chrono::seconds{5}));
+  client.stop();
+  REQUIRE(f.wait_for(std::chrono::seconds{5}) == std::future_status::ready);
+  auto r = f.get();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().kind == HttpFailure::cancelled);
+}

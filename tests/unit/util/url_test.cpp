@@ -1,0 +1,71 @@
+#include "util/url.h"
+
+#include <catch2/catch.hpp>
+
+using namespace hubbub;
+
+namespace {
+constexpr std::size_t k_limit = 2048;
+}
+
+TEST_CASE("accepts absolute http and https URLs unchanged (SUB-14)", "[util][url]") {
+  for (const char* url : {"http://example.com/feed", "https://example.com:8443/a/b?x=1&y=%2F",
+                          "HTTP://Example.COM/Feed", "http://[2001:db8::1]:8080/cb", "http://127.0.0.1:9/x?"}) {
+    INFO(url);
+    auto n = normalize_http_url(url, k_limit);
+    REQUIRE(n);
+    CHECK(*n == url);
+  }
+}
+
+TEST_CASE("decodes unreserved escapes and nothing else (SUB-16)", "[util][url]") {
+  CHECK(normalize_http_url("http://p/%7Efoo", k_limit).value() == "http://p/~foo");
+  CHECK(normalize_http_url("http://P/%2Fx", k_limit).value() == "http://P/%2Fx");
+}
+
+TEST_CASE("refuses what is not an absolute http(s) URL (V16, V17, V18)", "[util][url]") {
+  for (const char* url : {"", "ftp://x/", "file:///etc/passwd", "gopher://x/", "javascript:alert(1)", "//host/x",
+                          "/cb", "http:/x", "http:///x", "http://[::1", "http://u:p@host/", "http://user@host/",
+                          "http://host/#frag", "http://host:0/", "http://host:65536/", "http://?x", "mailto:a@b"}) {
+    INFO(url);
+    CHECK_FALSE(normalize_http_url(url, k_limit));
+  }
+}
+
+TEST_CASE("refuses control characters, spaces and invalid UTF-8 (V8, V9)", "[util][url]") {
+  for (const std::string& url : {std::string("http://h/a\r\nX: y"), std::string("http://h/a b"),
+                                std::string("http://h/\ta"), std::string("http://h/a\0b", 12),
+                                std::string("http://h/\xc3\x28"), std::string("http://h/\x7f")}) {
+    CHECK_FALSE(normalize_http_url(url, k_limit));
+  }
+  CHECK(normalize_http_url("http://h/caf\xc3\xa9", k_limit));
+}
+
+TEST_CASE("limits the length (V14)", "[util][url]") {
+  const std::string base = "http://example.com/";
+  CHECK(normalize_http_url(base + std::string(k_limit - base.size(), 'a'), k_limit));
+  CHECK_FALSE(normalize_http_url(base + std::string(k_limit - base.size() + 1, 'a'), k_limit));
+}
+
+TEST_CASE("gives the origin with the numeric spellings normalised", "[util][url]") {
+  CHECK(url_origin("http://Example.COM/x").value().key() == "http://example.com:80");
+  CHECK(url_origin("https://h:8443/").value().key() == "https://h:8443");
+  CHECK(url_origin("http://0x7f.1:9/").value().host == "127.0.0.1");
+  CHECK(url_origin("http://2130706433/").value().host == "127.0.0.1");
+  CHECK(url_origin("http://[::1]:5/").value().key() == "http://[::1]:5");
+}
+
+TEST_CASE("appends parameters after the callback's own query (SUB-17)", "[util][url]") {
+  CHECK(append_query("http://h/cb", "a=1") == "http://h/cb?a=1");
+  CHECK(append_query("http://h/cb?x=y", "a=1") == "http://h/cb?x=y&a=1");
+  CHECK(append_query("http://h/cb?", "a=1") == "http://h/cb?a=1");
+  CHECK(append_query("http://h/cb?x=y&", "a=1") == "http://h/cb?x=y&a=1");
+}
+
+TEST_CASE("redacts URLs to origin and hash (A11, SEC-11)", "[util][url]") {
+  const std::string r = redact_url("https://cb.example:8443/secret/path?token=abc");
+  CHECK(r.starts_with("https://cb.example:8443/…#h:"));
+  CHECK(r.find("secret") == std::string::npos);
+  CHECK(r.find("token") == std::string::npos);
+  CHECK(redact_url("https://cb.example:8443/other") != r);
+}

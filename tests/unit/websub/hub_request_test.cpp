@@ -1,0 +1,108 @@
+#include "websub/hub_request.h"
+
+#include <catch2/catch.hpp>
+
+using namespace hubbub;
+
+namespace {
+
+Result<HubRequest> parse(const std::string& body) {
+  auto form = Form::parse(body);
+  REQUIRE(form);
+  return parse_hub_request(*form, LeasePolicy{});
+}
+
+NewRequest subscription(const std::string& body) {
+  auto r = parse(body);
+  INFO((r ? std::string() : r.error().message));
+  REQUIRE(r);
+  REQUIRE(std::holds_alternative<NewRequest>(*r));
+  return std::get<NewRequest>(*r);
+}
+
+const std::string k_base = "hub.mode=subscribe&hub.topic=http%3A%2F%2Fp%2Ft&hub.callback=http%3A%2F%2Fs%2Fcb";
+
+}  // namespace
+
+TEST_CASE("accepts the three required parameters (SUB-01)", "[websub][hub_request]") {
+  const NewRequest r = subscription(k_base);
+  CHECK(r.mode == RequestMode::subscribe);
+  CHECK(r.topic == "http://p/t");
+  CHECK(r.callback == "http://s/cb");
+  CHECK_FALSE(r.secret);
+  CHECK(r.lease_granted == std::chrono::seconds{864000});
+}
+
+TEST_CASE("ignores unknown parameters and hub.verify (SUB-08, V5)", "[websub][hub_request]") {
+  CHECK(subscription(k_base + "&foo=bar&hub.foo=hub.bar&hub.verify=sync&hub.verify=async").topic == "http://p/t");
+}
+
+TEST_CASE("refuses a bad or missing mode (SUB-02, V3)", "[websub][hub_request]") {
+  for (const char* body : {"hub.topic=http://p/&hub.callback=http://s/",
+                                 "hub.mode=bogus&hub.topic=http://p/&hub.callback=http://s/",
+                                 "hub.mode=&hub.topic=http://p/&hub.callback=http://s/",
+                                 "hub.mode=Subscribe&hub.topic=http://p/&hub.callback=http://s/"}) {
+    INFO(body);
+    CHECK_FALSE(parse(body));
+  }
+}
+
+TEST_CASE("requires callback and topic (SUB-03, V2)", "[websub][hub_request]") {
+  CHECK_FALSE(parse("hub.mode=subscribe&hub.topic=http://p/"));
+  CHECK_FALSE(parse("hub.mode=subscribe&hub.callback=http://s/"));
+  CHECK_FALSE(parse("hub.mode=unsubscribe&hub.callback=http://s/"));
+}
+
+TEST_CASE("refuses a single-valued parameter given twice (V4)", "[websub][hub_request]") {
+  CHECK_FALSE(parse(k_base + "&hub.mode=unsubscribe"));
+  CHECK_FALSE(parse(k_base + "&hub.callback=http://other/"));
+  CHECK_FALSE(parse(k_base + "&hub.topic=http://other/"));
+  CHECK_FALSE(parse(k_base + "&hub.secret=a&hub.secret=b"));
+  CHECK_FALSE(parse(k_base + "&hub.lease_seconds=1&hub.lease_seconds=2"));
+}
+
+TEST_CASE("keeps secrets under 200 bytes after decoding (SUB-05, D3, V10)", "[websub][hub_request]") {
+  CHECK(subscription(k_base + "&hub.secret=" + std::string(199, 's')).secret == std::string(199, 's'));
+  CHECK_FALSE(parse(k_base + "&hub.secret=" + std::string(200, 's')));
+  std::string e_acute;
+  for (int i = 0; i < 100; ++i) {
+    e_acute += "%C3%A9";  // 100 x "é" = 200 bytes
+  }
+  CHECK_FALSE(parse(k_base + "&hub.secret=" + e_acute));
+  CHECK_FALSE(subscription(k_base + "&hub.secret=").secret);  // empty: no secret
+}
+
+TEST_CASE("clamps leases, refuses malformed ones, ignores them on unsubscribe (SUB-07, V12, V13)",
+          "[websub][hub_request]") {
+  CHECK(subscription(k_base + "&hub.lease_seconds=0").lease_granted == std::chrono::seconds{300});
+  CHECK(subscription(k_base + "&hub.lease_seconds=99999999999999999999").lease_granted ==
+        std::chrono::seconds{2592000});
+  CHECK(subscription(k_base + "&hub.lease_seconds=7200").lease_requested == 7200u);
+  CHECK_FALSE(parse(k_base + "&hub.lease_seconds=-1"));
+  CHECK_FALSE(parse(k_base + "&hub.lease_seconds=1e3"));
+  const NewRequest unsub = subscription(
+      "hub.mode=unsubscribe&hub.topic=http://p/t&hub.callback=http://s/cb&hub.lease_seconds=abc&hub.secret=x");
+  CHECK(unsub.mode == RequestMode::unsubscribe);
+  CHECK_FALSE(unsub.lease_granted);
+  CHECK_FALSE(unsub.secret);
+}
+
+TEST_CASE("validates both URLs and decodes unreserved escapes (SUB-16, V8, V16, V17)", "[websub][hub_request]") {
+  CHECK(subscription("hub.mode=subscribe&hub.topic=http://p/%257Efoo&hub.callback=http://s/cb").topic ==
+        "http://p/~foo");
+  CHECK_FALSE(parse("hub.mode=subscribe&hub.topic=ftp://p/&hub.callback=http://s/"));
+  CHECK_FALSE(parse("hub.mode=subscribe&hub.topic=http://p/&hub.callback=http://s/%0D%0Ax"));
+  CHECK_FALSE(parse("hub.mode=subscribe&hub.topic=http://p/%23x&hub.callback=http://s/"));
+  CHECK_FALSE(parse("hub.mode=subscribe&hub.topic=http://p/&hub.callback=http://u%40s/"));
+}
+
+TEST_CASE("keeps the legacy verify token", "[websub][hub_request]") {
+  CHECK(subscription(k_base + "&hub.verify_token=t%20ok").verify_token == "t ok");
+  CHECK_FALSE(parse(k_base + "&hub.verify_token=" + std::string(1025, 'v')));
+}
+
+TEST_CASE("recognises publish pings", "[websub][hub_request]") {
+  auto r = parse("hub.mode=publish&hub.url=http://p/");
+  REQUIRE(r);
+  CHECK(std::holds_alternative<PublishPing>(*r));
+}
