@@ -40,6 +40,9 @@ class TomlConfig final : public CLI::Config {
         throw CLI::ConversionError("config key '" + std::string(key.str()) + "' must not be a table");
       }
       if (const auto* array = node.as_array()) {
+        if (array->empty()) {
+          continue;  // an empty list is the default (CLI11 wants at least one value)
+        }
         for (const auto& element : *array) {
           item.inputs.push_back(scalar(key.str(), element));
         }

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "support/hub_process.h"
@@ -43,4 +44,31 @@ TEST_CASE("a config file configures the daemon; a flag wins over it", "[integrat
   CHECK(r.header("location").starts_with("http://hub.example/websub/requests/"));
   CHECK(r.body.find("\"lease_seconds_granted\":4321") != std::string::npos);
   CHECK(http_post_form(hub.url("/"), "hub.mode=subscribe").status == 404);
+}
+
+TEST_CASE("the sample config is accepted and names every option of --help", "[integration][cli]") {
+  const std::string example = std::string(HUBBUB_SOURCE_DIR) + "/contrib/hubbub.toml.example";
+  TempDir dir;
+  HubProcess hub(dir.file("hub.db"), {"--config", example});
+  CHECK(hub.terminate() == 0);
+
+  std::ifstream in(example);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  const RunResult help = run_hubbub({"--help"});
+  std::size_t pos = 0;
+  int options = 0;
+  while ((pos = help.output.find("  --", pos)) != std::string::npos) {
+    const std::size_t start = pos + 4;
+    const std::size_t end = help.output.find_first_of(" \n", start);
+    std::string key = help.output.substr(start, end - start);
+    pos = end;
+    if (key == "help" || key == "version" || key == "config") {
+      continue;
+    }
+    std::replace(key.begin(), key.end(), '-', '_');
+    INFO(key);
+    CHECK(text.find(key + " =") != std::string::npos);
+    ++options;
+  }
+  CHECK(options >= 15);
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine for Hubbub and builds it, then runs the hub or
+# the tests. Installs only the Debian packages that are missing.
+#
+#   bash contrib/dev.sh run [hubbub flags...]   install, build, start the hub
+#   bash contrib/dev.sh test                    install, build, run every test
+#   bash contrib/dev.sh build                   install and build only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake pkg-config
+  libpistache-dev libcurl4-openssl-dev libsqlite3-dev libspdlog-dev libssl-dev
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev catch2
+)
+
+install_missing() {
+  local missing=() p
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then
+    return
+  fi
+  echo "dev.sh: installing ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    sudo=sudo
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build -j"$(nproc)"
+}
+
+case "${1:-}" in
+  run)
+    shift
+    install_missing
+    build
+    exec build/hubbub "$@"
+    ;;
+  test)
+    install_missing
+    build
+    cd build
+    exec ctest --output-on-failure --timeout 300 -j"$(nproc)"
+    ;;
+  build)
+    install_missing
+    build
+    ;;
+  *)
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
