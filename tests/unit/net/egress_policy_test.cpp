@@ -52,7 +52,7 @@ TEST_CASE("allows public addresses at the range boundaries (S9)", "[net][egress_
   }
 }
 
-TEST_CASE("--allow-private-networks lifts the ranges but never the hub itself (S14, S17)", "[net][egress_policy]") {
+TEST_CASE("allowing private networks lifts the ranges but never the hub itself (S14, S17)", "[net][egress_policy]") {
   EgressPolicy policy(true);
   policy.add_own_endpoint(*IpAddress::parse("127.0.0.1"), 8080);
   CHECK_FALSE(refusal_for(policy, "http://127.0.0.1:9000/"));
