@@ -12,7 +12,7 @@
 
 using namespace hubbub::test;
 
-TEST_CASE("--help and --version exit 0", "[integration][cli]") {
+TEST_CASE("help and version exit 0", "[integration][cli]") {
   const RunResult help = run_hubbub({"--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.output.find("--allow-private-networks") != std::string::npos);

@@ -103,7 +103,7 @@ TEST_CASE("bad flags, keys and values exit with 2 and a message", "[server][opti
   }
 }
 
-TEST_CASE("--help lists every option and --version the version", "[server][options]") {
+TEST_CASE("help lists every option and version prints the version", "[server][options]") {
   const Run help = parse({"--help"});
   CHECK(help.parsed.exit_code == 0);
   for (const char* flag : {"--config", "--listen", "--database", "--public-url", "--allow-private-networks",
