@@ -243,7 +243,7 @@ TEST_CASE("the answer never waits for the callback (SUB-24)", "[integration][sub
   }
 }
 
-TEST_CASE("callback URLs keep their query; the topic is sent with unreserved escapes decoded (SUB-16, SUB-17, I9)",
+TEST_CASE("callback URLs keep their query, the topic is sent with unreserved escapes decoded (SUB-16, SUB-17, I9)",
           "[integration][subscribe]") {
   HubFixture f;
   const std::string cb = f.callback.url("/cb?x=y&hub.challenge=imahacker");

@@ -31,7 +31,7 @@ TEST_CASE("bad flags and values exit 2 with a clear message", "[integration][cli
   }
 }
 
-TEST_CASE("a config file configures the daemon; a flag wins over it", "[integration][cli]") {
+TEST_CASE("a config file configures the daemon, and a flag wins over it", "[integration][cli]") {
   TempDir dir;
   std::ofstream(dir.file("hub.toml")) << "public_url = \"http://hub.example/websub/\"\n"
                                          "log_level = \"debug\"\nlease_default = 4321\n";

@@ -62,7 +62,7 @@ TEST_CASE("reads flags, IPv6 listen addresses and fractional seconds", "[server]
   CHECK(o.access.topic_deny.size() == 2);
 }
 
-TEST_CASE("reads a TOML config file; a flag wins over it", "[server][options]") {
+TEST_CASE("reads a TOML config file, and a flag wins over it", "[server][options]") {
   test::TempDir dir;
   std::ofstream(dir.file("hub.toml")) << "listen = \"0.0.0.0:7000\"\nlease_max = 4000\nlease_default = 3000\n"
                                          "allow_private_networks = true\nretry_base = 1.5\n"
