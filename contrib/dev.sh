@@ -12,6 +12,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libpistache-dev libcurl4-openssl-dev libsqlite3-dev libspdlog-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev catch2
+  openssl  # tests: a TLS callback server
 )
 
 install_missing() {

@@ -29,7 +29,7 @@ void expect_no_callback_request_but_the_control(HubFixture& f) {
 
 }  // namespace
 
-TEST_CASE("subscribe: 202 with Location, body and Retry-After, then verified (SUB-01, SUB-19, SUB-20, D1)",
+TEST_CASE("subscribe: 202 with Location, body and Retry-After, then verified (SUB-01, SUB-19, SUB-20, SUB-25, D1)",
           "[integration][subscribe]") {
   HubFixture f;
   const HttpReply r = subscribe(f.hub, "subscribe", k_topic, f.callback.url("/cb"));
@@ -89,11 +89,16 @@ TEST_CASE("status monitors: pending Retry-After, unknown id 404, survive a resta
   CHECK(j["last_error"].get<std::string>().find("HTTP 404") != std::string::npos);
 }
 
-TEST_CASE("unknown parameters are ignored (SUB-08, V5)", "[integration][subscribe]") {
+TEST_CASE("unknown parameters and extra headers are ignored (SUB-08, SUB-09, V5)", "[integration][subscribe]") {
   HubFixture f;
   const json j = subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/cb"),
                                       {{"foo", "bar"}, {"hub.foo", "hub.bar"}});
   CHECK(j["state"] == "verified");
+  // This hub requires no authentication header; one sent anyway changes nothing.
+  const HttpReply with_auth = http_post_form(
+      f.hub.url("/"), form({{"hub.mode", "subscribe"}, {"hub.topic", k_topic}, {"hub.callback", f.callback.url("/a")}}),
+      {"Authorization: Bearer whatever", "X-Hub-On-Behalf-Of: 3"});
+  CHECK(with_auth.status == 202);
 }
 
 TEST_CASE("legacy hub.verify is ignored and hub.verify_token echoed (§2.2)", "[integration][subscribe]") {
@@ -104,7 +109,7 @@ TEST_CASE("legacy hub.verify is ignored and hub.verify_token echoed (§2.2)", "[
   CHECK(f.callback.requests().at(0).param("hub.verify_token") == "tok 1");
 }
 
-TEST_CASE("secrets under 200 bytes are accepted, 200 bytes refused (SUB-04, SUB-05, V10, V11)",
+TEST_CASE("secrets under 200 bytes are accepted, even over plain http, 200 bytes refused (SUB-04, SUB-05, SUB-06, V10, V11)",
           "[integration][subscribe]") {
   HubFixture f;
   CHECK(subscribe(f.hub, "subscribe", k_topic, f.callback.url("/a"), {{"hub.secret", std::string(199, 's')}})
@@ -121,7 +126,7 @@ TEST_CASE("secrets under 200 bytes are accepted, 200 bytes refused (SUB-04, SUB-
   CHECK(subscribe(f.hub, "subscribe", k_topic, f.callback.url("/c"), {{"hub.secret", e_acute}}).status == 400);
 }
 
-TEST_CASE("leases are clamped, defaulted and sent on every subscribe verification (SUB-07, D5, VER-02, I14)",
+TEST_CASE("leases are clamped, defaulted and sent on every subscribe verification (SUB-07, D5, VER-02, VER-08, I14)",
           "[integration][subscribe]") {
   HubFixture f({"--lease-min", "60", "--lease-default", "120", "--lease-max", "3600"});
   CHECK(subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/short"), {{"hub.lease_seconds", "1"}})

@@ -24,7 +24,7 @@ Responder always(int status, std::string body = "") {
 
 }  // namespace
 
-TEST_CASE("the verification GET carries mode, topic, a fresh challenge and the lease (VER-01, VER-02, VER-11)",
+TEST_CASE("the verification GET carries mode, topic, a fresh challenge and the default 10-day lease (VER-01, VER-02, VER-10, VER-11)",
           "[integration][verify]") {
   HubFixture f;
   REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/a"))["state"] == "verified");
@@ -203,7 +203,7 @@ TEST_CASE("unsubscribing an unknown pair is accepted and verified (D6, V20)", "[
   CHECK(f.callback.requests().at(0).param("hub.mode") == "unsubscribe");
 }
 
-TEST_CASE("a policy denial sends hub.mode=denied with a reason and changes nothing (VAL-01, VAL-02)",
+TEST_CASE("a policy denial sends hub.mode=denied with a reason and changes nothing (SUB-15, SUB-23, SUB-26, VAL-01, VAL-02)",
           "[integration][verify]") {
   HubFixture f({"--topic-deny", "http://spam.example/*"});
   const json j = subscribe_and_settle(f.hub, "subscribe", "http://spam.example/feed", f.callback.url("/cb?k=v"));
@@ -222,7 +222,8 @@ TEST_CASE("a policy denial sends hub.mode=denied with a reason and changes nothi
   CHECK(subscribe_and_settle(g.hub, "subscribe", k_topic, g.callback.url("/cb"))["state"] == "denied");
 }
 
-TEST_CASE("leases run from the verification GET and expire (VER-03, VER-09, STATE-05)", "[integration][verify]") {
+TEST_CASE("leases run from the verification GET and expire, with no auto-refresh (VER-03, VER-09, STATE-05, STATE-09)",
+          "[integration][verify]") {
   HubFixture f({"--lease-min", "1"});
   const std::string cb = f.callback.url("/cb");
   const std::int64_t before = now_unix_ms();
@@ -235,6 +236,8 @@ TEST_CASE("leases run from the verification GET and expire (VER-03, VER-09, STAT
   CHECK(stored[0].expires_at_ms <= now_unix_ms() + 1000);
   std::this_thread::sleep_for(std::chrono::milliseconds{1100});
   CHECK(stored_subscriptions(f.database(), k_topic, cb).at(0).expires_at_ms <= now_unix_ms());
+  // The hub does not re-verify on its own before or after expiry (STATE-09 is optional).
+  CHECK(f.callback.request_count() == 1);
 }
 
 TEST_CASE("two callbacks on one topic are two subscriptions (STATE-04)", "[integration][verify]") {

@@ -1,7 +1,18 @@
 // 40: the egress policy on the real daemon (reliability-plan.md §1): without
 // --allow-private-networks nothing on loopback is ever contacted.
 
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <thread>
 
 #include "support/hub_process.h"
 #include "support/temp_dir.h"
@@ -54,4 +65,81 @@ TEST_CASE("proxy variables in the environment are ignored (S16)", "[integration]
   CHECK(subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed", callback.url("/cb"))["state"] ==
         "verified");
   CHECK(proxy.request_count() == 0);
+}
+
+namespace {
+
+// A port nobody listens on right now (bound, read, released).
+std::uint16_t free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0);
+  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// `openssl s_server` with a fresh self-signed certificate on a free port.
+class SelfSignedTlsServer {
+ public:
+  explicit SelfSignedTlsServer(const TempDir& dir) {
+    const std::string cert = dir.file("cert.pem");
+    const std::string key = dir.file("key.pem");
+    const std::string make = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 -keyout " + key +
+                             " -out " + cert + " >/dev/null 2>&1";
+    REQUIRE(std::system(make.c_str()) == 0);
+    m_port = free_loopback_port();
+    m_pid = fork();
+    if (m_pid == 0) {
+      const int null = ::open("/dev/null", O_WRONLY);
+      dup2(null, STDOUT_FILENO);
+      dup2(null, STDERR_FILENO);
+      const std::string accept = std::to_string(m_port);
+      execlp("openssl", "openssl", "s_server", "-quiet", "-accept", accept.c_str(), "-cert", cert.c_str(), "-key",
+             key.c_str(), "-www", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 500 && !accepting(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    REQUIRE(accepting());
+  }
+  ~SelfSignedTlsServer() {
+    ::kill(m_pid, SIGKILL);
+    waitpid(m_pid, nullptr, 0);
+  }
+  std::uint16_t port() const { return m_port; }
+
+ private:
+  bool accepting() const {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(m_port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ::close(fd);
+    return ok;
+  }
+  pid_t m_pid = -1;
+  std::uint16_t m_port = 0;
+};
+
+}  // namespace
+
+TEST_CASE("an https callback is verified over TLS, never relaxed: an untrusted certificate fails it "
+          "(VER-12, SEC-01, S18)",
+          "[integration][egress]") {
+  TempDir dir;
+  SelfSignedTlsServer tls(dir);
+  HubProcess hub(dir.file("hub.db"), test_hub_args({"--verification-attempts", "1"}));
+  const json j = subscribe_and_settle(hub, "subscribe", "https://publisher.example/feed",
+                                      "https://127.0.0.1:" + std::to_string(tls.port()) + "/cb");
+  CHECK(j["state"] == "failed");
+  const std::string error = j["last_error"].get<std::string>();
+  INFO(error);
+  CHECK((error.find("SSL") != std::string::npos || error.find("certificate") != std::string::npos));
 }
