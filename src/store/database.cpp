@@ -9,6 +9,11 @@ Query::~Query() {
   }
 }
 
+void Query::reset() {
+  sqlite3_reset(m_stmt);
+  sqlite3_clear_bindings(m_stmt);
+}
+
 Query& Query::bind(int index, std::int64_t value) {
   sqlite3_bind_int64(m_stmt, index, value);
   return *this;
@@ -167,6 +172,8 @@ Result<std::int64_t> Database::scalar(const std::string& sql) {
 }
 
 std::int64_t Database::changes() const { return sqlite3_changes64(m_db); }
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db); }
 
 std::string Database::error_message(std::string_view what) const {
   return std::string(what) + ": " + sqlite3_errmsg(m_db) + " (" + sqlite3_errstr(sqlite3_extended_errcode(m_db)) +

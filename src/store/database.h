@@ -34,6 +34,9 @@ class Query {
   Query& bind_blob(int index, const std::optional<std::string>& bytes);
   Query& bind_null(int index);
 
+  // Makes the statement ready to bind and run again (for loops).
+  void reset();
+
   // Next row: true when there is one, false when done.
   Result<bool> step();
   // Runs to completion, ignoring rows.
@@ -71,6 +74,7 @@ class Database {
   Result<std::int64_t> scalar(const std::string& sql);
 
   std::int64_t changes() const;
+  std::int64_t last_insert_rowid() const;
   sqlite3* handle() const { return m_db; }
 
   // "<what>: <sqlite message> (<extended code name>)".

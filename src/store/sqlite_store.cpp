@@ -42,17 +42,18 @@ RequestRecord read_request(const Query& q) {
 }
 
 constexpr const char* k_subscription_columns =
-    "topic, callback, secret, lease_seconds, expires_at, created_at, updated_at";
+    "id, topic, callback, secret, lease_seconds, expires_at, created_at, updated_at";
 
 Subscription read_subscription(const Query& q) {
   Subscription s;
-  s.topic = q.text(0);
-  s.callback = q.text(1);
-  s.secret = q.optional_text(2);
-  s.lease = std::chrono::seconds{q.int64(3)};
-  s.expires_at = from_unix_ms(q.int64(4));
-  s.created_at = from_unix_ms(q.int64(5));
-  s.updated_at = from_unix_ms(q.int64(6));
+  s.id = q.int64(0);
+  s.topic = q.text(1);
+  s.callback = q.text(2);
+  s.secret = q.optional_text(3);
+  s.lease = std::chrono::seconds{q.int64(4)};
+  s.expires_at = from_unix_ms(q.int64(5));
+  s.created_at = from_unix_ms(q.int64(6));
+  s.updated_at = from_unix_ms(q.int64(7));
   return s;
 }
 
@@ -233,10 +234,12 @@ Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now
   return claimed;
 }
 
-Result<std::optional<TimePoint>> SqliteStore::next_request_due() {
+Result<std::optional<TimePoint>> SqliteStore::next_request_due() { return next_due("subscription_requests"); }
+
+Result<std::optional<TimePoint>> SqliteStore::next_due(const char* table) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query("SELECT due_at FROM subscription_requests WHERE state = 0 AND claimed_until IS NULL "
-                                "ORDER BY due_at LIMIT 1"));
+  HUBBUB_TRY_QUERY(q, db->query(std::string("SELECT due_at FROM ") + table +
+                                " WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1"));
   auto row = q->step();
   if (!row) {
     return std::unexpected(row.error());
@@ -379,6 +382,415 @@ Result<std::size_t> SqliteStore::purge_finished_requests(TimePoint finished_befo
     auto r = q->run();
     removed = static_cast<std::size_t>(db.changes());
     return r;
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return removed;
+}
+
+void SqliteStore::add_publish(NewPublish publish, Done done) {
+  m_writer.submit(
+      [publish = std::move(publish)](Database& db) -> Status {
+        const std::int64_t created = to_unix_ms(publish.created_at);
+        {
+          HUBBUB_TRY_QUERY(q, db.query("INSERT INTO publishes (token, created_at) VALUES (?, ?)"));
+          q->bind(1, std::string_view(publish.id)).bind(2, created);
+          if (auto s = q->run(); !s) {
+            return s;
+          }
+        }
+        const std::int64_t publish_id = db.last_insert_rowid();
+        std::optional<std::int64_t> content_id;
+        if (publish.content) {
+          HUBBUB_TRY_QUERY(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) VALUES (?, ?, ?, ?)"));
+          q->bind(1, std::string_view(publish.content->topic))
+              .bind(2, publish.content->content_type)
+              .bind_blob(3, publish.content->body)
+              .bind(4, created);
+          if (auto s = q->run(); !s) {
+            return s;
+          }
+          content_id = db.last_insert_rowid();
+        }
+        HUBBUB_TRY_QUERY(q, db.query("INSERT INTO publish_topics (publish_id, topic, state, content_id, due_at, "
+                                     "updated_at) VALUES (?, ?, 0, ?, ?, ?)"));
+        for (const auto& topic : publish.topics) {
+          q->bind(1, publish_id).bind(2, std::string_view(topic)).bind(3, content_id).bind(4, created).bind(5, created);
+          if (auto s = q->run(); !s) {
+            return s;
+          }
+          q->reset();
+        }
+        return {};
+      },
+      std::move(done));
+}
+
+Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view id) {
+  auto db = reader();
+  PublishStatus status;
+  std::int64_t publish_id = 0;
+  {
+    HUBBUB_TRY_QUERY(q, db->query("SELECT id, created_at FROM publishes WHERE token = ?"));
+    q->bind(1, id);
+    auto row = q->step();
+    if (!row) {
+      return std::unexpected(row.error());
+    }
+    if (!*row) {
+      return std::nullopt;
+    }
+    publish_id = q->int64(0);
+    status.id = std::string(id);
+    status.created_at = from_unix_ms(q->int64(1));
+  }
+  std::vector<std::int64_t> topic_ids;
+  {
+    HUBBUB_TRY_QUERY(q, db->query("SELECT id, topic, state, subscribers, attempts, last_error FROM publish_topics "
+                                  "WHERE publish_id = ? ORDER BY id"));
+    q->bind(1, publish_id);
+    for (;;) {
+      auto row = q->step();
+      if (!row) {
+        return std::unexpected(row.error());
+      }
+      if (!*row) {
+        break;
+      }
+      PublishStatus::Topic t;
+      topic_ids.push_back(q->int64(0));
+      t.topic = q->text(1);
+      t.state = static_cast<FetchState>(q->int64(2));
+      t.subscribers = q->optional_int64(3);
+      t.attempts = static_cast<std::uint32_t>(q->int64(4));
+      t.last_error = q->optional_text(5);
+      status.topics.push_back(std::move(t));
+    }
+  }
+  HUBBUB_TRY_QUERY(q, db->query("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
+                                "WHERE publish_topic_id = ? GROUP BY 1, 2"));
+  for (std::size_t i = 0; i < topic_ids.size(); ++i) {
+    q->bind(1, topic_ids[i]);
+    PublishStatus::Topic& t = status.topics[i];
+    for (;;) {
+      auto row = q->step();
+      if (!row) {
+        return std::unexpected(row.error());
+      }
+      if (!*row) {
+        break;
+      }
+      const auto state = static_cast<DeliveryState>(q->int64(0));
+      const std::int64_t n = q->int64(2);
+      if (state == DeliveryState::delivered) {
+        t.delivered += n;
+      } else if (state == DeliveryState::pending) {
+        (q->int64(1) != 0 ? t.retrying : t.pending) += n;
+      } else {
+        t.failed += n;
+      }
+    }
+    q->reset();
+  }
+  return status;
+}
+
+Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max) {
+  std::vector<FetchJob> claimed;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    {
+      HUBBUB_TRY_QUERY(
+          q, db.query("UPDATE publish_topics SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
+                      "WHERE id IN (SELECT p.id FROM publish_topics p WHERE p.state = 0 AND p.due_at <= ?2 "
+                      "AND (p.claimed_until IS NULL OR p.claimed_until <= ?2) "
+                      "AND NOT EXISTS (SELECT 1 FROM publish_topics e WHERE e.state = 0 AND e.topic = p.topic "
+                      "AND e.id < p.id) ORDER BY p.due_at LIMIT ?3) RETURNING id, topic, content_id, attempts"));
+      const std::int64_t t = to_unix_ms(now);
+      q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
+      for (;;) {
+        auto row = q->step();
+        if (!row) {
+          return std::unexpected(row.error());
+        }
+        if (!*row) {
+          break;
+        }
+        FetchJob job;
+        job.id = q->int64(0);
+        job.topic = q->text(1);
+        job.content_id = q->optional_int64(2);
+        job.attempts = static_cast<std::uint32_t>(q->int64(3));
+        claimed.push_back(std::move(job));
+      }
+    }
+    HUBBUB_TRY_QUERY(q, db.query("SELECT etag, last_modified, content_hash FROM topics WHERE topic = ?"));
+    for (auto& job : claimed) {
+      q->bind(1, std::string_view(job.topic));
+      auto row = q->step();
+      if (!row) {
+        return std::unexpected(row.error());
+      }
+      if (*row) {
+        job.etag = q->optional_text(0);
+        job.last_modified = q->optional_text(1);
+        job.content_hash = q->optional_text(2);
+      }
+      q->reset();
+    }
+    return {};
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return claimed;
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_fetch_due() { return next_due("publish_topics"); }
+
+void SqliteStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) {
+  m_writer.submit(
+      [id, due_at, error = std::move(error)](Database& db) -> Status {
+        HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET due_at = ?, claimed_until = NULL, last_error = ?, "
+                                     "updated_at = ? WHERE id = ? AND state = 0"));
+        q->bind(1, to_unix_ms(due_at)).bind(2, std::string_view(error)).bind(3, to_unix_ms(due_at)).bind(4, id);
+        return q->run();
+      },
+      std::move(done));
+}
+
+void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::size_t>)> done) {
+  auto queued = std::make_shared<std::size_t>(0);
+  m_writer.submit(
+      [o = std::move(o), queued](Database& db) -> Status {
+        const std::int64_t at = to_unix_ms(o.at);
+        std::string topic;
+        {
+          HUBBUB_TRY_QUERY(q, db.query("SELECT topic FROM publish_topics WHERE id = ? AND state = 0"));
+          q->bind(1, o.id);
+          auto row = q->step();
+          if (!row) {
+            return std::unexpected(row.error());
+          }
+          if (!*row) {
+            return {};  // already settled
+          }
+          topic = q->text(0);
+        }
+        std::optional<std::int64_t> content_id;
+        if (o.state == FetchState::distributed || o.state == FetchState::unchanged) {
+          HUBBUB_TRY_QUERY(q, db.query("INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
+                                       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic) DO UPDATE SET "
+                                       "etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), "
+                                       "content_hash = coalesce(?4, content_hash), fetched_at = ?5"));
+          q->bind(1, std::string_view(topic)).bind(2, o.etag).bind(3, o.last_modified).bind(4, o.content_hash).bind(5, at);
+          if (auto s = q->run(); !s) {
+            return s;
+          }
+        }
+        if (o.state == FetchState::distributed) {
+          if (o.content && o.content->id > 0) {
+            content_id = o.content->id;
+          } else if (o.content) {
+            HUBBUB_TRY_QUERY(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) "
+                                         "VALUES (?, ?, ?, ?)"));
+            q->bind(1, std::string_view(topic)).bind(2, o.content->content_type).bind_blob(3, o.content->body).bind(4, at);
+            if (auto s = q->run(); !s) {
+              return s;
+            }
+            content_id = db.last_insert_rowid();
+          }
+          HUBBUB_TRY_QUERY(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, "
+                                       "delivery_id, state, attempts, due_at, created_at, updated_at) "
+                                       "SELECT ?1, ?2, id, lower(hex(randomblob(12))), 0, 0, ?3, ?3, ?3 "
+                                       "FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
+          q->bind(1, o.id).bind(2, content_id).bind(3, at).bind(4, std::string_view(topic));
+          if (auto s = q->run(); !s) {
+            return s;
+          }
+          *queued = static_cast<std::size_t>(db.changes());
+        }
+        HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET state = ?, content_id = coalesce(?, content_id), "
+                                     "subscribers = ?, claimed_until = NULL, last_error = ?, updated_at = ? "
+                                     "WHERE id = ?"));
+        q->bind(1, static_cast<std::int64_t>(o.state))
+            .bind(2, content_id)
+            .bind(3, o.state == FetchState::distributed ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
+                                                        : std::optional<std::int64_t>())
+            .bind(4, o.error)
+            .bind(5, at)
+            .bind(6, o.id);
+        return q->run();
+      },
+      [queued, done = std::move(done)](Status s) {
+        if (!s) {
+          done(std::unexpected(s.error()));
+        } else {
+          done(*queued);
+        }
+      });
+}
+
+Result<std::size_t> SqliteStore::count_active_subscriptions(std::string_view topic, TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query("SELECT count(*) FROM subscriptions WHERE topic = ? AND expires_at > ?"));
+  q->bind(1, topic).bind(2, to_unix_ms(now));
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  return static_cast<std::size_t>(q->int64(0));
+}
+
+Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max) {
+  std::vector<DeliveryJob> jobs;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    struct Claimed {
+      std::int64_t id;
+      std::string delivery_id;
+      std::int64_t content_id;
+      std::int64_t subscription_id;
+      std::uint32_t attempts;
+      std::int64_t created_at;
+    };
+    std::vector<Claimed> claimed;
+    const std::int64_t t = to_unix_ms(now);
+    {
+      HUBBUB_TRY_QUERY(
+          q, db.query("UPDATE deliveries SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
+                      "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
+                      "AND (claimed_until IS NULL OR claimed_until <= ?2) ORDER BY due_at LIMIT ?3) "
+                      "RETURNING id, delivery_id, content_id, subscription_id, attempts, created_at"));
+      q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
+      for (;;) {
+        auto row = q->step();
+        if (!row) {
+          return std::unexpected(row.error());
+        }
+        if (!*row) {
+          break;
+        }
+        claimed.push_back({q->int64(0), q->text(1), q->int64(2), q->int64(3),
+                           static_cast<std::uint32_t>(q->int64(4)), q->int64(5)});
+      }
+    }
+    HUBBUB_TRY_QUERY(sub, db.query("SELECT topic, callback, secret, expires_at FROM subscriptions WHERE id = ?"));
+    HUBBUB_TRY_QUERY(drop, db.query("UPDATE deliveries SET state = 3, claimed_until = NULL, updated_at = ?, "
+                                    "last_error = 'the subscription ended before delivery' WHERE id = ?"));
+    for (const Claimed& c : claimed) {
+      sub->bind(1, c.subscription_id);
+      auto row = sub->step();
+      if (!row) {
+        return std::unexpected(row.error());
+      }
+      if (*row && sub->int64(3) > t) {
+        DeliveryJob job;
+        job.id = c.id;
+        job.delivery_id = c.delivery_id;
+        job.content_id = c.content_id;
+        job.topic = sub->text(0);
+        job.callback = sub->text(1);
+        job.secret = sub->optional_text(2);
+        job.expires_at = from_unix_ms(sub->int64(3));
+        job.attempts = c.attempts;
+        job.created_at = from_unix_ms(c.created_at);
+        jobs.push_back(std::move(job));
+      } else {
+        sub->reset();
+        drop->bind(1, t).bind(2, c.id);
+        if (auto s = drop->run(); !s) {
+          return s;
+        }
+        drop->reset();
+        continue;
+      }
+      sub->reset();
+    }
+    return {};
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return jobs;
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_delivery_due() { return next_due("deliveries"); }
+
+Result<std::optional<Content>> SqliteStore::find_content(std::int64_t content_id) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query("SELECT id, topic, content_type, body FROM contents WHERE id = ?"));
+  q->bind(1, content_id);
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  if (!*row) {
+    return std::nullopt;
+  }
+  Content c;
+  c.id = q->int64(0);
+  c.topic = q->text(1);
+  c.content_type = q->optional_text(2);
+  c.body = q->text(3);
+  return c;
+}
+
+void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {
+  m_writer.submit(
+      [outcomes = std::move(outcomes)](Database& db) -> Status {
+        HUBBUB_TRY_QUERY(upd, db.query("UPDATE deliveries SET state = ?, due_at = ?, claimed_until = NULL, "
+                                       "last_status = ?, last_error = ?, updated_at = ? WHERE id = ?"));
+        HUBBUB_TRY_QUERY(gone, db.query("DELETE FROM subscriptions WHERE id = "
+                                        "(SELECT subscription_id FROM deliveries WHERE id = ?)"));
+        const std::int64_t now = to_unix_ms(std::chrono::system_clock::now());
+        for (const DeliveryOutcome& o : outcomes) {
+          upd->bind(1, static_cast<std::int64_t>(o.state))
+              .bind(2, to_unix_ms(o.due_at))
+              .bind(3, o.status ? std::optional<std::int64_t>(*o.status) : std::nullopt)
+              .bind(4, o.error)
+              .bind(5, now)
+              .bind(6, o.id);
+          if (auto s = upd->run(); !s) {
+            return s;
+          }
+          upd->reset();
+          if (o.end_subscription) {
+            gone->bind(1, o.id);
+            if (auto s = gone->run(); !s) {
+              return s;
+            }
+            gone->reset();
+          }
+        }
+        return {};
+      },
+      std::move(done));
+}
+
+Result<std::size_t> SqliteStore::purge_finished_publishes(TimePoint finished_before) {
+  std::size_t removed = 0;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    const std::int64_t t = to_unix_ms(finished_before);
+    const char* statements[] = {
+        "DELETE FROM deliveries WHERE state IN (1, 3) AND updated_at < ?1",
+        "DELETE FROM publish_topics WHERE state <> 0 AND updated_at < ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM deliveries d WHERE d.publish_topic_id = publish_topics.id)",
+        "DELETE FROM publishes WHERE created_at < ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM publish_topics t WHERE t.publish_id = publishes.id)",
+        "DELETE FROM contents WHERE created_at < ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM deliveries d WHERE d.content_id = contents.id) AND NOT EXISTS "
+        "(SELECT 1 FROM publish_topics t WHERE t.content_id = contents.id)",
+    };
+    for (const char* sql : statements) {
+      HUBBUB_TRY_QUERY(q, db.query(sql));
+      q->bind(1, t);
+      if (auto r = q->run(); !r) {
+        return r;
+      }
+      removed += static_cast<std::size_t>(db.changes());
+      q->reset();
+    }
+    return {};
   });
   if (!s) {
     return std::unexpected(s.error());

@@ -35,12 +35,27 @@ class SqliteStore final : public Store {
   Status release_all_claims() override;
   Result<std::optional<Subscription>> find_subscription(std::string_view topic, std::string_view callback) override;
   Result<std::vector<Subscription>> active_subscriptions(std::string_view topic, TimePoint now) override;
+  void add_publish(NewPublish publish, Done done) override;
+  Result<std::optional<PublishStatus>> find_publish(std::string_view id) override;
+  Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max) override;
+  Result<std::optional<TimePoint>> next_fetch_due() override;
+  void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) override;
+  void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override;
+  Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) override;
+  Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max) override;
+  Result<std::optional<TimePoint>> next_delivery_due() override;
+  Result<std::optional<Content>> find_content(std::int64_t content_id) override;
+  void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) override;
+  Result<std::size_t> purge_finished_publishes(TimePoint finished_before) override;
   Result<std::size_t> remove_expired_subscriptions(TimePoint now) override;
   Result<std::size_t> purge_finished_requests(TimePoint finished_before) override;
   void flush() override;
 
  private:
   SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd);
+
+  // The due time of the earliest unclaimed pending row of `table`.
+  Result<std::optional<TimePoint>> next_due(const char* table);
 
   // A read connection from the pool, returned when the lease ends.
   class Reader;

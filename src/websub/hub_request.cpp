@@ -1,5 +1,7 @@
 #include "websub/hub_request.h"
 
+#include <algorithm>
+
 #include "util/url.h"
 #include "websub/limits.h"
 
@@ -30,6 +32,59 @@ Result<std::string> required_url(const Form& form, std::string_view name) {
   return url;
 }
 
+Result<PublishPing> parse_publish(const Form& form) {
+  PublishPing ping;
+  std::vector<std::string_view> raw;
+  for (const auto& field : form.fields()) {
+    if (field.name == "hub.url" || field.name == "hub.url[]" || field.name == "hub.topic") {
+      raw.push_back(field.value);
+    }
+  }
+  if (raw.empty()) {
+    return fail("a publish ping names its topic with hub.url (or hub.topic)");
+  }
+  auto add = [&ping](std::string url) {
+    if (std::find(ping.topics.begin(), ping.topics.end(), url) == ping.topics.end()) {
+      ping.topics.push_back(std::move(url));
+    }
+  };
+  for (const std::string_view value : raw) {
+    if (value.find(',') != std::string_view::npos) {
+      std::vector<std::string> parts;
+      bool all_urls = true;
+      std::size_t start = 0;
+      while (start <= value.size() && all_urls) {
+        const std::size_t end = std::min(value.find(',', start), value.size());
+        std::string_view part = value.substr(start, end - start);
+        while (!part.empty() && part.front() == ' ') {
+          part.remove_prefix(1);
+        }
+        auto url = normalize_http_url(part, k_max_url_bytes);
+        all_urls = url.has_value();
+        if (url) {
+          parts.push_back(std::move(*url));
+        }
+        start = end + 1;
+      }
+      if (all_urls) {
+        for (auto& p : parts) {
+          add(std::move(p));
+        }
+        continue;
+      }
+    }
+    auto url = normalize_http_url(value, k_max_url_bytes);
+    if (!url) {
+      return fail("topic URL " + url.error().message);
+    }
+    add(std::move(*url));
+  }
+  if (ping.topics.size() > k_max_topics_per_publish) {
+    return fail("a publish ping names at most " + std::to_string(k_max_topics_per_publish) + " topics");
+  }
+  return ping;
+}
+
 }  // namespace
 
 Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases) {
@@ -41,7 +96,11 @@ Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases
     return fail("hub.mode is missing; use subscribe, unsubscribe or publish");
   }
   if (**mode == "publish") {
-    return PublishPing{};
+    auto ping = parse_publish(form);
+    if (!ping) {
+      return std::unexpected(ping.error());
+    }
+    return *ping;
   }
   NewRequest request;
   if (**mode == "subscribe") {

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "util/form.h"
 #include "util/result.h"
@@ -12,8 +13,13 @@
 
 namespace hubbub {
 
-// hub.mode=publish. Distribution is not implemented yet: the hub answers 501.
-struct PublishPing {};
+// hub.mode=publish: the topics named by hub.url (repeatable), hub.url[] and
+// hub.topic, each validated like a subscription's topic, duplicates removed,
+// in order. A hub.url holding a comma-separated list is split only when every
+// part is an absolute http(s) URL (commas are legal in URLs).
+struct PublishPing {
+  std::vector<std::string> topics;
+};
 
 // A valid subscribe/unsubscribe request; id and created_at are left for the
 // caller to fill in.

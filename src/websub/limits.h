@@ -39,13 +39,29 @@ constexpr std::size_t k_max_verifications_in_flight = 64;
 // hub restarted, or a bug): longer than any verification can take.
 constexpr auto k_verification_claim = std::chrono::minutes{5};
 
+// Publishing and distribution (WebSub 6, 7; websub-requirements.md D2, D9).
+constexpr std::size_t k_max_topics_per_publish = 100;
+constexpr std::size_t k_default_max_content_bytes = 10 * 1024 * 1024;  // topic fetch cap
+constexpr std::size_t k_max_fat_ping_bytes = 1024 * 1024;  // content sent by an authenticated publisher
+constexpr std::size_t k_max_fetch_redirects = 3;
+constexpr std::size_t k_fetch_attempts = 4;
+constexpr std::size_t k_max_fetches_in_flight = 32;
+constexpr std::size_t k_default_delivery_attempts = 10;  // 30 s base: the last retry ~4 h after the first try
+constexpr auto k_max_delivery_age = std::chrono::hours{24};
+constexpr auto k_max_retry_after = std::chrono::hours{1};  // cap on a subscriber's Retry-After
+constexpr std::size_t k_max_deliveries_in_flight = 512;
+constexpr std::size_t k_delivery_claim_batch = 256;
+constexpr std::size_t k_delivery_response_cap = 4 * 1024;  // response bodies are ignored (DIST-11)
+constexpr std::size_t k_content_cache_entries = 64;
+constexpr auto k_delivery_claim = std::chrono::minutes{5};
+
 // Outbound connections.
 constexpr std::size_t k_max_outbound_in_flight = 256;
 constexpr std::size_t k_max_outbound_per_origin = 8;
 
 // Housekeeping.
 constexpr auto k_housekeeping_interval = std::chrono::seconds{60};
-constexpr auto k_request_retention = std::chrono::hours{24 * 7};  // finished status monitors
+constexpr auto k_request_retention = std::chrono::hours{24 * 7};  // finished status monitors and publishes
 
 // Storage.
 constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit

@@ -16,4 +16,15 @@ const char* to_string(RequestState state) {
   return "unknown";
 }
 
+const char* to_string(FetchState state) {
+  switch (state) {
+    case FetchState::pending: return "pending";
+    case FetchState::distributed: return "distributed";
+    case FetchState::unchanged: return "unchanged";
+    case FetchState::no_subscribers: return "no_subscribers";
+    case FetchState::failed: return "failed";
+  }
+  return "unknown";
+}
+
 }  // namespace hubbub

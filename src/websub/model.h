@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "util/clock.h"
 
@@ -52,6 +54,7 @@ struct RequestCompletion {
 };
 
 struct Subscription {
+  std::int64_t id = 0;
   std::string topic;
   std::string callback;
   std::optional<std::string> secret;
@@ -59,6 +62,93 @@ struct Subscription {
   TimePoint expires_at;
   TimePoint created_at;
   TimePoint updated_at;
+};
+
+// A notification payload, byte for byte as fetched or as given in a fat ping.
+struct Content {
+  std::int64_t id = 0;
+  std::string topic;
+  std::optional<std::string> content_type;  // exactly as received; none when absent
+  std::string body;
+};
+
+// A publish ping to be recorded: the topics to fetch, or, for a fat ping, one
+// topic with its content.
+struct NewPublish {
+  std::string id;  // public, unguessable status-monitor id
+  std::vector<std::string> topics;
+  std::optional<Content> content;  // fat ping
+  TimePoint created_at;
+};
+
+enum class FetchState { pending, distributed, unchanged, no_subscribers, failed };
+const char* to_string(FetchState state);
+
+// A claimed topic of a publish ping.
+struct FetchJob {
+  std::int64_t id = 0;
+  std::string topic;
+  std::optional<std::int64_t> content_id;  // set for fat pings
+  std::uint32_t attempts = 0;
+  std::optional<std::string> etag;           // validators of the last fetch
+  std::optional<std::string> last_modified;
+  std::optional<std::string> content_hash;   // of the last distributed content
+};
+
+// How a claimed fetch ended.
+struct FetchOutcome {
+  std::int64_t id = 0;
+  FetchState state = FetchState::distributed;
+  std::optional<std::string> error;
+  // distributed: the new content (content.id set for a fat ping's stored one)
+  std::optional<Content> content;
+  std::optional<std::string> content_hash;
+  std::optional<std::string> etag;
+  std::optional<std::string> last_modified;
+  TimePoint at;
+};
+
+// A claimed delivery, joined with its subscription as it is now.
+struct DeliveryJob {
+  std::int64_t id = 0;
+  std::string delivery_id;
+  std::int64_t content_id = 0;
+  std::string topic;
+  std::string callback;
+  std::optional<std::string> secret;
+  TimePoint expires_at;
+  std::uint32_t attempts = 0;  // including this one
+  TimePoint created_at;
+};
+
+enum class DeliveryState { pending, delivered, dead, dropped };
+
+// How a delivery attempt ended.
+struct DeliveryOutcome {
+  std::int64_t id = 0;
+  DeliveryState state = DeliveryState::delivered;  // pending: retry at due_at
+  std::optional<long> status;
+  std::optional<std::string> error;
+  TimePoint due_at;
+  bool end_subscription = false;  // 410 Gone (WebSub 7)
+};
+
+// A publish ping and where each of its topics stands.
+struct PublishStatus {
+  struct Topic {
+    std::string topic;
+    FetchState state = FetchState::pending;
+    std::optional<std::int64_t> subscribers;
+    std::uint32_t attempts = 0;
+    std::optional<std::string> last_error;
+    std::int64_t delivered = 0;
+    std::int64_t pending = 0;   // not yet attempted, or being attempted
+    std::int64_t retrying = 0;  // failed at least once, will be retried
+    std::int64_t failed = 0;    // dead letters and dropped deliveries
+  };
+  std::string id;
+  TimePoint created_at;
+  std::vector<Topic> topics;
 };
 
 }  // namespace hubbub

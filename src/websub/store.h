@@ -60,10 +60,40 @@ class Store {
   // Subscriptions of `topic` whose lease has not ended at `now`.
   virtual Result<std::vector<Subscription>> active_subscriptions(std::string_view topic, TimePoint now) = 0;
 
+  // Publishing. Records a ping: one pending fetch per topic (a fat ping's
+  // content is stored with it).
+  virtual void add_publish(NewPublish publish, Done done) = 0;
+  virtual Result<std::optional<PublishStatus>> find_publish(std::string_view id) = 0;
+  // Claims due fetches like claim_due_requests, with each topic's validators.
+  virtual Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max) = 0;
+  virtual Result<std::optional<TimePoint>> next_fetch_due() = 0;
+  virtual void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) = 0;
+  // Ends a claimed fetch. Distributed: in one transaction, stores the content
+  // (unless it is a fat ping's, already stored), remembers the topic's
+  // validators and content hash, and queues one delivery for every
+  // subscription of the topic active at `outcome.at`. `done` gets the number
+  // of deliveries queued.
+  virtual void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) = 0;
+  virtual Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) = 0;
+
+  // Delivery. Claims due deliveries, joined with their subscriptions as they
+  // are now; deliveries whose subscription has ended or expired are dropped
+  // on the way and not returned.
+  virtual Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for,
+                                                                std::size_t max) = 0;
+  virtual Result<std::optional<TimePoint>> next_delivery_due() = 0;
+  virtual Result<std::optional<Content>> find_content(std::int64_t content_id) = 0;
+  // Records the outcomes of delivery attempts in one transaction. A 410
+  // (end_subscription) removes the subscription.
+  virtual void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) = 0;
+
   // Housekeeping: deletes subscriptions expired at `now`, and finished requests
   // last updated before `finished_before`. Returns how many rows went.
   virtual Result<std::size_t> remove_expired_subscriptions(TimePoint now) = 0;
   virtual Result<std::size_t> purge_finished_requests(TimePoint finished_before) = 0;
+  // Deletes finished publishes (and their delivered or dropped deliveries and
+  // unreferenced contents) older than `finished_before`. Dead letters stay.
+  virtual Result<std::size_t> purge_finished_publishes(TimePoint finished_before) = 0;
 
   // Blocks until every write submitted before the call has its `done` run.
   virtual void flush() = 0;

@@ -1,7 +1,6 @@
 #include "websub/verification.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "util/percent_encoding.h"
 #include "util/url.h"
@@ -78,13 +77,6 @@ Verdict judge_verification(const HttpResult& result, std::string_view challenge)
     return {VerdictKind::refused, code + ": the subscriber declined"};
   }
   return {VerdictKind::refused, code};
-}
-
-Millis retry_delay(Millis base, std::uint32_t next_attempt, double jitter, double unit) {
-  const std::uint32_t doublings = std::min<std::uint32_t>(next_attempt < 2 ? 0 : next_attempt - 2, 30);
-  const double nominal = static_cast<double>(base.count()) * std::ldexp(1.0, static_cast<int>(doublings));
-  const double spread = 1.0 + jitter * (2.0 * unit - 1.0);
-  return Millis{static_cast<std::int64_t>(std::llround(nominal * spread))};
 }
 
 }  // namespace hubbub

@@ -36,8 +36,4 @@ struct Verdict {
 
 Verdict judge_verification(const HttpResult& result, std::string_view challenge);
 
-// Delay before attempt `next_attempt` (2, 3, …): base * 2^(next_attempt - 2),
-// spread by +/- jitter (a fraction) using `unit`, a number in [0, 1).
-Millis retry_delay(Millis base, std::uint32_t next_attempt, double jitter, double unit);
-
 }  // namespace hubbub

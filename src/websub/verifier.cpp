@@ -7,13 +7,6 @@
 #include "websub/verification.h"
 
 namespace hubbub {
-namespace {
-
-constexpr auto k_idle_poll = std::chrono::milliseconds{1000};
-constexpr auto k_error_pause = std::chrono::milliseconds{1000};
-
-}  // namespace
-
 Verifier::Verifier(Store& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock,
                    VerifierSettings settings)
     : m_store(store),
@@ -21,88 +14,25 @@ Verifier::Verifier(Store& store, HttpClient& http, const AccessPolicy& policy, c
       m_policy(policy),
       m_clock(clock),
       m_settings(settings),
-      m_jitter_rng(std::random_device{}()) {}
+      m_backoff(settings.retry_base),
+      m_loop(
+          "verifier", clock, settings.max_in_flight, [this](std::size_t free) { return claim(free); },
+          [this] { return m_store.next_request_due(); }) {}
 
 Verifier::~Verifier() {
-  stop(Millis{0});
-  wait_idle();
+  m_loop.stop(Millis{0});
+  m_loop.wait_idle();
 }
 
-void Verifier::start() { m_thread = std::thread([this] { run(); }); }
-
-void Verifier::wake() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_woken = true;
+Result<std::size_t> Verifier::claim(std::size_t free) {
+  auto batch = m_store.claim_due_requests(m_clock.now(), m_settings.claim, free);
+  if (!batch) {
+    return std::unexpected(batch.error());
   }
-  m_cv.notify_all();
-}
-
-std::size_t Verifier::stop(Millis grace) {
-  std::unique_lock lock(m_mutex);
-  m_stopping = true;
-  m_cv.notify_all();
-  lock.unlock();
-  if (m_thread.joinable()) {
-    m_thread.join();
+  for (const auto& request : *batch) {
+    begin(request);
   }
-  lock.lock();
-  m_cv.wait_for(lock, grace, [this] { return m_in_flight == 0; });
-  return m_in_flight;
-}
-
-void Verifier::wait_idle() {
-  std::unique_lock lock(m_mutex);
-  m_cv.wait(lock, [this] { return m_in_flight == 0; });
-}
-
-void Verifier::run() {
-  for (;;) {
-    std::size_t free = 0;
-    {
-      std::lock_guard lock(m_mutex);
-      if (m_stopping) {
-        return;
-      }
-      m_woken = false;
-      free = m_settings.max_in_flight - std::min(m_in_flight, m_settings.max_in_flight);
-    }
-    std::size_t claimed = 0;
-    Millis pause = k_idle_poll;
-    if (free > 0) {
-      auto batch = m_store.claim_due_requests(m_clock.now(), m_settings.claim, free);
-      if (!batch) {
-        spdlog::error("event=verifier_claim_failed error=\"{}\"", batch.error().message);
-        pause = k_error_pause;
-      } else {
-        claimed = batch->size();
-        {
-          std::lock_guard lock(m_mutex);
-          m_in_flight += claimed;
-        }
-        for (const auto& request : *batch) {
-          begin(request);
-        }
-      }
-    }
-    if (claimed > 0 && claimed == free) {
-      continue;  // maybe more is due
-    }
-    if (auto next = m_store.next_request_due(); next && *next) {
-      // Rounded up: waking a fraction early would find nothing due and fall
-      // back to the idle poll.
-      const auto until = std::chrono::ceil<Millis>(**next - m_clock.now());
-      if (until > Millis{0}) {
-        pause = std::min(pause, until);
-      }
-    }
-    spdlog::trace("event=verifier_pause ms={} claimed={} free={}", pause.count(), claimed, free);
-    std::unique_lock lock(m_mutex);
-    m_cv.wait_for(lock, pause, [this, free] {
-      const bool slot_opened = free == 0 && m_in_flight < m_settings.max_in_flight;
-      return m_stopping || m_woken || slot_opened;
-    });
-  }
+  return batch->size();
 }
 
 void Verifier::begin(const RequestRecord& request) {
@@ -140,7 +70,7 @@ void Verifier::deny(const RequestRecord& request, const std::string& reason) {
                redact_url(request.callback), reason);
   m_http.send(std::move(get), [this, request, reason](HttpResult result) {
     if (!result && result.error().kind == HttpFailure::cancelled) {
-      done_one();  // shutting down: the claim lapses and the denial is sent after restart
+      m_loop.job_done();  // shutting down: the claim lapses and the denial is sent after restart
       return;
     }
     const TimePoint now = m_clock.now();
@@ -155,7 +85,7 @@ void Verifier::deny(const RequestRecord& request, const std::string& reason) {
 void Verifier::on_verification(const RequestRecord& request, const std::string& challenge, TimePoint sent_at,
                                HttpResult result) {
   if (!result && result.error().kind == HttpFailure::cancelled) {
-    done_one();  // shutting down: the claim is released and it is verified after restart
+    m_loop.job_done();  // shutting down: the claim is released and it is verified after restart
     return;
   }
   const Verdict verdict = judge_verification(result, challenge);
@@ -186,19 +116,14 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
 }
 
 void Verifier::reschedule(const RequestRecord& request, const std::string& error) {
-  double unit = 0;
-  {
-    std::lock_guard lock(m_mutex);
-    unit = std::uniform_real_distribution<double>(0.0, 1.0)(m_jitter_rng);
-  }
-  const Millis delay = retry_delay(m_settings.retry_base, request.attempts + 1, k_retry_jitter, unit);
+  const Millis delay = m_backoff.delay(request.attempts + 1);
   spdlog::info("event=verification_retry request={} callback={} attempt={} delay_ms={} reason=\"{}\"", request.id,
                redact_url(request.callback), request.attempts, delay.count(), error);
   m_store.retry_request(request.id, m_clock.now() + delay, error, [this, id = request.id](Status s) {
     if (!s) {
       spdlog::error("event=store_write_failed request={} error=\"{}\"", id, s.error().message);
     }
-    done_one();
+    m_loop.job_done();
   });
 }
 
@@ -209,17 +134,8 @@ void Verifier::settle(RequestCompletion completion) {
       // The claim lapses and the request is verified again: never lost.
       spdlog::error("event=store_write_failed request={} error=\"{}\"", id, s.error().message);
     }
-    done_one();
+    m_loop.job_done();
   });
-}
-
-void Verifier::done_one() {
-  {
-    std::lock_guard lock(m_mutex);
-    --m_in_flight;
-    m_woken = true;  // a settled request may unblock the next one for its pair
-  }
-  m_cv.notify_all();
 }
 
 }  // namespace hubbub

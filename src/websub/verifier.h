@@ -7,16 +7,14 @@
 // exponential backoff, and everything survives a restart because the queue is
 // the store.
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
-#include <random>
-#include <thread>
 
 #include "net/http_client.h"
 #include "util/clock.h"
 #include "websub/access_policy.h"
+#include "websub/backoff.h"
+#include "websub/job_loop.h"
 #include "websub/limits.h"
 #include "websub/model.h"
 #include "websub/store.h"
@@ -40,24 +38,23 @@ class Verifier {
   Verifier(const Verifier&) = delete;
   Verifier& operator=(const Verifier&) = delete;
 
-  void start();
+  void start() { m_loop.start(); }
   // New work may be due (called after a request is committed). Thread-safe.
-  void wake();
+  void wake() { m_loop.wake(); }
   // Stops claiming, then waits up to `grace` for verifications in flight.
   // Returns how many are still in flight; the caller stops the HttpClient
   // (which cancels them) and then calls wait_idle().
-  std::size_t stop(Millis grace);
-  void wait_idle();
+  std::size_t stop(Millis grace) { return m_loop.stop(grace); }
+  void wait_idle() { m_loop.wait_idle(); }
 
  private:
-  void run();
+  Result<std::size_t> claim(std::size_t free);
   void begin(const RequestRecord& request);
   void deny(const RequestRecord& request, const std::string& reason);
   void on_verification(const RequestRecord& request, const std::string& challenge, TimePoint sent_at,
                        HttpResult result);
   void settle(RequestCompletion completion);
   void reschedule(const RequestRecord& request, const std::string& error);
-  void done_one();
 
   Store& m_store;
   HttpClient& m_http;
@@ -65,13 +62,8 @@ class Verifier {
   const Clock& m_clock;
   VerifierSettings m_settings;
 
-  std::mutex m_mutex;
-  std::condition_variable m_cv;
-  std::size_t m_in_flight = 0;  // guarded by m_mutex
-  bool m_woken = false;         // guarded by m_mutex
-  bool m_stopping = false;      // guarded by m_mutex
-  std::mt19937_64 m_jitter_rng;  // guarded by m_mutex
-  std::thread m_thread;
+  Backoff m_backoff;
+  JobLoop m_loop;  // last: its thread uses everything above
 };
 
 }  // namespace hubbub

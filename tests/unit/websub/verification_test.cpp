@@ -68,13 +68,3 @@ TEST_CASE("treats redirects and 4xx as final, 5xx and network trouble as transie
   CHECK(blocked.kind == VerdictKind::refused);
   CHECK(blocked.reason.starts_with("blocked_address"));
 }
-
-TEST_CASE("doubles the retry delay with bounded jitter", "[websub][verification]") {
-  const Millis base{1000};
-  CHECK(retry_delay(base, 2, 0.2, 0.5) == Millis{1000});
-  CHECK(retry_delay(base, 3, 0.2, 0.5) == Millis{2000});
-  CHECK(retry_delay(base, 4, 0.2, 0.5) == Millis{4000});
-  CHECK(retry_delay(base, 2, 0.2, 0.0) == Millis{800});
-  CHECK(retry_delay(base, 2, 0.2, 0.999999) == Millis{1200});
-  CHECK(retry_delay(base, 200, 0.0, 0.5) > Millis{0});
-}

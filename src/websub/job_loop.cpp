@@ -1,0 +1,113 @@
+#include "websub/job_loop.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace hubbub {
+namespace {
+
+constexpr auto k_idle_poll = std::chrono::milliseconds{1000};
+constexpr auto k_error_pause = std::chrono::milliseconds{1000};
+
+}  // namespace
+
+JobLoop::JobLoop(std::string name, const Clock& clock, std::size_t max_in_flight, Claim claim, NextDue next_due)
+    : m_name(std::move(name)),
+      m_clock(clock),
+      m_max_in_flight(max_in_flight),
+      m_claim(std::move(claim)),
+      m_next_due(std::move(next_due)) {}
+
+JobLoop::~JobLoop() {
+  stop(Millis{0});
+  wait_idle();
+}
+
+void JobLoop::start() { m_thread = std::thread([this] { run(); }); }
+
+void JobLoop::wake() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_woken = true;
+  }
+  m_cv.notify_all();
+}
+
+void JobLoop::job_done() {
+  {
+    std::lock_guard lock(m_mutex);
+    --m_in_flight;
+    m_woken = true;  // a settled job may unblock the next one for its key
+  }
+  m_cv.notify_all();
+}
+
+std::size_t JobLoop::stop(Millis grace) {
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_cv.notify_all();
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+  std::unique_lock lock(m_mutex);
+  m_cv.wait_for(lock, grace, [this] { return m_in_flight == 0; });
+  return m_in_flight;
+}
+
+void JobLoop::wait_idle() {
+  std::unique_lock lock(m_mutex);
+  m_cv.wait(lock, [this] { return m_in_flight == 0; });
+}
+
+void JobLoop::run() {
+  for (;;) {
+    std::size_t free = 0;
+    {
+      std::lock_guard lock(m_mutex);
+      if (m_stopping) {
+        return;
+      }
+      m_woken = false;
+      free = m_max_in_flight - std::min(m_in_flight, m_max_in_flight);
+      // Counted before the jobs start: one may finish before claim() returns.
+      m_in_flight += free;
+    }
+    std::size_t started = 0;
+    Millis pause = k_idle_poll;
+    if (free > 0) {
+      auto claimed = m_claim(free);
+      if (!claimed) {
+        spdlog::error("event={}_claim_failed error=\"{}\"", m_name, claimed.error().message);
+        pause = k_error_pause;
+      } else {
+        started = *claimed;
+      }
+    }
+    {
+      std::lock_guard lock(m_mutex);
+      m_in_flight -= free - started;
+    }
+    if (started > 0 && started == free) {
+      continue;  // maybe more is due
+    }
+    if (auto next = m_next_due(); next && *next) {
+      // Rounded up: waking a fraction early would find nothing due and fall
+      // back to the idle poll.
+      const auto until = std::chrono::ceil<Millis>(**next - m_clock.now());
+      if (until > Millis{0}) {
+        pause = std::min(pause, until);
+      }
+    }
+    spdlog::trace("event={}_pause ms={} started={} free={}", m_name, pause.count(), started, free);
+    std::unique_lock lock(m_mutex);
+    m_cv.wait_for(lock, pause, [this, free] {
+      const bool slot_opened = free == 0 && m_in_flight < m_max_in_flight;
+      return m_stopping || m_woken || slot_opened;
+    });
+  }
+}
+
+}  // namespace hubbub

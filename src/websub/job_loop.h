@@ -1,0 +1,61 @@
+#pragma once
+// The claim loop shared by the verifier, the fetcher and the distributor: on
+// its own thread, while fewer than max_in_flight jobs are running it asks for
+// more (claim), then sleeps until the next job falls due, until wake(), or
+// until a running job ends. Jobs run asynchronously; each calls job_done()
+// exactly once when it is settled.
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "util/clock.h"
+#include "util/result.h"
+
+namespace hubbub {
+
+class JobLoop {
+ public:
+  // Claims and starts up to `free` jobs; returns how many it started.
+  using Claim = std::function<Result<std::size_t>(std::size_t free)>;
+  // When the earliest waiting job falls due, if any.
+  using NextDue = std::function<Result<std::optional<TimePoint>>()>;
+
+  JobLoop(std::string name, const Clock& clock, std::size_t max_in_flight, Claim claim, NextDue next_due);
+  ~JobLoop();
+  JobLoop(const JobLoop&) = delete;
+  JobLoop& operator=(const JobLoop&) = delete;
+
+  void start();
+  // New work may be due. Thread-safe.
+  void wake();
+  // A started job is settled. Thread-safe.
+  void job_done();
+  // Stops claiming, then waits up to `grace` for running jobs; returns how
+  // many are still running.
+  std::size_t stop(Millis grace);
+  // Waits until no job is running.
+  void wait_idle();
+
+ private:
+  void run();
+
+  const std::string m_name;
+  const Clock& m_clock;
+  const std::size_t m_max_in_flight;
+  Claim m_claim;
+  NextDue m_next_due;
+
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::size_t m_in_flight = 0;  // guarded by m_mutex
+  bool m_woken = false;         // guarded by m_mutex
+  bool m_stopping = false;      // guarded by m_mutex
+  std::thread m_thread;
+};
+
+}  // namespace hubbub

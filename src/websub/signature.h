@@ -1,0 +1,21 @@
+#pragma once
+// X-Hub-Signature (WebSub 7.1): "<algorithm>=<lowercase hex HMAC of the body>".
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hubbub {
+
+enum class SignatureAlgorithm { sha1, sha256, sha384, sha512 };
+
+const char* to_string(SignatureAlgorithm algorithm);
+std::optional<SignatureAlgorithm> parse_signature_algorithm(std::string_view name);
+
+// The header value for `body` signed with `secret`.
+std::string sign(SignatureAlgorithm algorithm, std::string_view secret, std::string_view body);
+
+// Lowercase hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+}  // namespace hubbub
