@@ -196,13 +196,18 @@ void CurlHttpClient::run() {
     int running = 0;
     curl_multi_perform(m_multi, &running);
     int queued = 0;
+    bool finished_any = false;
     while (CURLMsg* msg = curl_multi_info_read(m_multi, &queued)) {
       if (msg->msg == CURLMSG_DONE) {
         auto it = m_active.find(msg->easy_handle);
         if (it != m_active.end()) {
           finish(it->second.get(), msg->data.result);
+          finished_any = true;
         }
       }
+    }
+    if (finished_any && !m_waiting.empty()) {
+      continue;  // slots were freed: start what waits before sleeping
     }
     curl_multi_poll(m_multi, nullptr, 0, k_poll_timeout_ms, nullptr);
   }
@@ -280,14 +285,16 @@ void CurlHttpClient::start(std::unique_ptr<Transfer> t) {
   }
   t->header_list = curl_slist_append(t->header_list, "Expect:");
   for (const auto& [name, value] : r.headers) {
-    const std::string line = name + ": " + value;
+    // "Name:" with nothing after the colon removes a header libcurl would add.
+    const std::string line = value.empty() ? name + ":" : name + ": " + value;
     t->header_list = curl_slist_append(t->header_list, line.c_str());
   }
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->header_list);
   if (r.method == HttpMethod::post) {
+    const std::string& body = r.shared_body ? *r.shared_body : r.body;
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, r.body.data());  // t owns the body until finish()
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, body.data());  // t owns the body until finish()
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   } else {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   }

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <expected>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,8 +29,11 @@ enum class OversizeBody {
 struct HttpRequest {
   HttpMethod method = HttpMethod::get;
   std::string url;
-  HttpHeaders headers;  // sent as given; never set Host or Content-Length here
+  HttpHeaders headers;  // sent as given; an empty value removes a header libcurl adds by default
   std::string body;     // POST only
+  // POST body shared between requests (one notification to many subscribers);
+  // used instead of `body` when set.
+  std::shared_ptr<const std::string> shared_body;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds timeout{10000};  // whole transfer, counted once started
   std::size_t max_response_bytes = 64 * 1024;

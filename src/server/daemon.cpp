@@ -20,6 +20,8 @@
 #include "server/hub_handler.h"
 #include "store/sqlite_store.h"
 #include "util/url.h"
+#include "websub/distributor.h"
+#include "websub/fetcher.h"
 #include "websub/housekeeper.h"
 #include "websub/verifier.h"
 
@@ -27,7 +29,7 @@ namespace hubbub {
 namespace {
 
 constexpr auto k_drain_deadline = std::chrono::seconds{5};
-constexpr auto k_verification_grace = std::chrono::seconds{5};
+constexpr auto k_work_grace = std::chrono::seconds{5};
 
 // Pistache 0.0.5 spins on EMFILE (engineering notes, bug 6): give it room.
 void raise_fd_limit() {
@@ -155,15 +157,35 @@ int run_daemon(const Options& options) {
   verifier_settings.retry_base = options.retry_base;
   verifier_settings.timeout = options.outbound_timeout;
   Verifier verifier(*store, http, access, clock, verifier_settings);
+
+  DistributorSettings distributor_settings;
+  distributor_settings.max_attempts = options.delivery_attempts;
+  distributor_settings.retry_base = options.retry_base;
+  distributor_settings.timeout = options.outbound_timeout;
+  distributor_settings.algorithm = options.signature_algorithm;
+  distributor_settings.public_url = public_url;
+  Distributor distributor(*store, http, clock, distributor_settings);
+
+  FetcherSettings fetcher_settings;
+  fetcher_settings.retry_base = options.retry_base;
+  fetcher_settings.timeout = options.outbound_timeout;
+  fetcher_settings.max_content_bytes = options.max_content_bytes;
+  fetcher_settings.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url;
+  Fetcher fetcher(*store, http, clock, fetcher_settings, [&distributor] { distributor.wake(); });
   Housekeeper housekeeper(*store, clock);
 
-  auto context = std::make_shared<HubContext>(*store, verifier, clock, options.leases, public_url);
+  PublishSettings publish;
+  publish.status = options.publish_status;
+  publish.tokens = options.publisher_tokens;
+  auto context = std::make_shared<HubContext>(
+      *store, clock, options.leases, publish, public_url, [&verifier] { verifier.wake(); },
+      [&fetcher] { fetcher.wake(); });
   Pistache::Http::Endpoint endpoint{Pistache::Address(listen.to_string())};
   try {
     auto server_options = Pistache::Http::Endpoint::options()
                               .threads(static_cast<int>(options.threads))
                               .flags(Pistache::Tcp::Options::ReuseAddr)
-                              .maxRequestSize(k_max_request_bytes)
+                              .maxRequestSize(std::max(k_max_request_bytes, k_max_fat_ping_bytes + k_max_request_bytes))
                               .maxResponseSize(k_max_request_bytes)
                               .headerTimeout(k_header_timeout)
                               .bodyTimeout(k_body_timeout)
@@ -181,8 +203,9 @@ int run_daemon(const Options& options) {
   }
 
   verifier.start();
+  fetcher.start();
+  distributor.start();
   housekeeper.start();
-  verifier.wake();  // requests left pending by an earlier run
   spdlog::info("event=listening address={} public_url={} database={} allow_private_networks={}", listen.to_string(),
                public_url, options.database, options.allow_private_networks);
 
@@ -200,17 +223,26 @@ int run_daemon(const Options& options) {
     store->flush();
   }
   endpoint.shutdown();
-  // 2. Let verifications in flight finish for a moment, then cancel the rest:
-  //    their claims are released and they run again at the next start.
-  const std::size_t unfinished = verifier.stop(k_verification_grace);
+  // 2. Stop claiming work; let what is in flight finish for a moment, then
+  //    cancel the rest: claims are released and the work runs again at the
+  //    next start (a delivery cut off after the subscriber's 2xx is repeated,
+  //    never lost).
+  const auto grace_end = std::chrono::steady_clock::now() + k_work_grace;
+  auto remaining = [&] {
+    return std::chrono::duration_cast<Millis>(std::max(grace_end - std::chrono::steady_clock::now(),
+                                                       std::chrono::steady_clock::duration::zero()));
+  };
+  const std::size_t unfinished = fetcher.stop(remaining()) + verifier.stop(remaining()) + distributor.stop(remaining());
   http.stop();
   verifier.wait_idle();
+  fetcher.wait_idle();
+  distributor.wait_idle();
   housekeeper.stop();
   store->flush();
   if (auto s = store->release_all_claims(); !s) {
     spdlog::error("event=release_claims_failed error=\"{}\"", s.error().message);
   }
-  spdlog::info("event=stopped verifications_abandoned={}", unfinished);
+  spdlog::info("event=stopped jobs_abandoned={}", unfinished);
   return 0;
 }
 

@@ -2,12 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include <openssl/crypto.h>
+
 #include "util/form.h"
 #include "util/media_type.h"
+#include "util/percent_encoding.h"
 #include "util/random.h"
 #include "util/url.h"
 #include "websub/hub_request.h"
 #include "websub/limits.h"
+#include "websub/publish_status.h"
 #include "websub/request_status.h"
 
 namespace hubbub {
@@ -107,18 +111,25 @@ std::string origin_of(const std::string& url) {
 
 }  // namespace
 
-HubContext::HubContext(Store& store_, Verifier& verifier_, const Clock& clock_, LeasePolicy leases_,
-                       std::string public_url_)
+HubContext::HubContext(Store& store_, const Clock& clock_, LeasePolicy leases_, PublishSettings publish_,
+                       std::string public_url_, std::function<void()> request_stored_,
+                       std::function<void()> publish_stored_)
     : store(store_),
-      verifier(verifier_),
       clock(clock_),
       leases(leases_),
+      publish(std::move(publish_)),
       public_url(std::move(public_url_)),
       base_path(path_of(public_url)),
-      origin(origin_of(public_url)) {}
+      origin(origin_of(public_url)),
+      request_stored(std::move(request_stored_)),
+      publish_stored(std::move(publish_stored_)) {}
 
 std::string HubContext::monitor_url(std::string_view id) const {
   return origin + base_path + "/requests/" + std::string(id);
+}
+
+std::string HubContext::publish_monitor_url(std::string_view id) const {
+  return origin + base_path + "/publishes/" + std::string(id);
 }
 
 void HubHandler::onRequest(const Request& request, ResponseWriter response) {
@@ -157,14 +168,20 @@ void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
   }
 
   const std::string monitors = base + "/requests/";
-  if (path.starts_with(monitors)) {
+  const std::string publish_monitors = base + "/publishes/";
+  const bool is_request = path.starts_with(monitors);
+  if (is_request || path.starts_with(publish_monitors)) {
     if (request.method() != Method::Get && request.method() != Method::Head) {
       Reply r = text(Code::Method_Not_Allowed, "status monitors accept GET");
       r.headers.emplace_back("Allow", "GET, HEAD");
       send(response, keep_alive, std::move(r));
       return;
     }
-    get_monitor(request, response, std::string_view(path).substr(monitors.size()));
+    if (is_request) {
+      get_monitor(request, response, std::string_view(path).substr(monitors.size()));
+    } else {
+      get_publish_monitor(request, response, std::string_view(path).substr(publish_monitors.size()));
+    }
     return;
   }
   send(response, keep_alive, text(Code::Not_Found, "not found"));
@@ -181,6 +198,11 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   }
   const auto content_type = request.headers().tryGetRaw("Content-Type");
   if (!content_type || media_type_essence(content_type->value()) != "application/x-www-form-urlencoded") {
+    const auto mode = request.query().get("hub.mode");
+    if (mode && percent_decode(*mode, true).value_or("") == "publish") {
+      post_fat_ping(request, response);
+      return;
+    }
     send(response, keep_alive,
          text(Code::Unsupported_Media_Type, "the body must be application/x-www-form-urlencoded"));
     return;
@@ -201,9 +223,10 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
     send(response, keep_alive, text(Code::Bad_Request, parsed.error().message));
     return;
   }
-  if (std::holds_alternative<PublishPing>(*parsed)) {
-    send(response, keep_alive,
-         text(Code::Not_Implemented, "publishing (hub.mode=publish) is not supported by this version of Hubbub"));
+  if (auto* ping = std::get_if<PublishPing>(&*parsed)) {
+    NewPublish publish;
+    publish.topics = std::move(ping->topics);
+    post_publish(request, response, std::move(publish));
     return;
   }
 
@@ -231,7 +254,7 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
         Reply r = status_reply(Code::Accepted, record, monitor, as_text, record.created_at);
         r.headers.emplace_back("Location", monitor);
         send(*writer, keep_alive, std::move(r));
-        context->verifier.wake();
+        context->request_stored();
       } else {
         spdlog::error("event=request_not_stored error=\"{}\"", stored.error().message);
         Reply r = text(Code::Service_Unavailable, "the hub cannot store requests right now; try again later");
@@ -243,6 +266,128 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
     }
     context->answers_owed.fetch_sub(1);
   });
+}
+
+void HubHandler::post_publish(const Request& request, ResponseWriter& response, NewPublish publish) {
+  const bool keep_alive = wants_keep_alive(request);
+  HubContext& ctx = *m_context;
+  publish.id = random_token(k_request_id_bytes);
+  publish.created_at = ctx.clock.now();
+  PublishStatus accepted;
+  accepted.id = publish.id;
+  accepted.created_at = publish.created_at;
+  for (const auto& topic : publish.topics) {
+    accepted.topics.push_back({topic});
+  }
+  spdlog::debug("event=publish_received publish={} topics={} fat={}", publish.id, publish.topics.size(),
+                publish.content.has_value());
+  auto writer = std::make_shared<ResponseWriter>(std::move(response));
+  auto context = m_context;
+  ctx.answers_owed.fetch_add(1);
+  ctx.store.add_publish(std::move(publish), [writer, context, keep_alive,
+                                             accepted = std::move(accepted)](Status stored) {
+    try {
+      if (!stored) {
+        spdlog::error("event=publish_not_stored error=\"{}\"", stored.error().message);
+        Reply r = text(Code::Service_Unavailable, "the hub cannot store publish pings right now; try again later");
+        r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
+        send(*writer, keep_alive, std::move(r));
+      } else if (context->publish.status == 204) {
+        Reply r;
+        r.code = Code::No_Content;
+        send(*writer, keep_alive, std::move(r));
+        context->publish_stored();
+      } else {
+        const std::string monitor = context->publish_monitor_url(accepted.id);
+        Reply r;
+        r.code = Code::Accepted;
+        r.content_type = k_json;
+        r.body = publish_status_json(accepted, monitor).dump() + "\n";
+        r.headers.emplace_back("Location", monitor);
+        r.headers.emplace_back("Retry-After", "1");
+        r.headers.emplace_back("Cache-Control", "no-store");
+        send(*writer, keep_alive, std::move(r));
+        context->publish_stored();
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("event=answer_failed error=\"{}\"", e.what());
+    }
+    context->answers_owed.fetch_sub(1);
+  });
+}
+
+// A fat ping: POST <hub>?hub.mode=publish&hub.topic=<topic> with the content
+// itself as the body (its own Content-Type) and "Authorization: Bearer <token>".
+void HubHandler::post_fat_ping(const Request& request, ResponseWriter& response) {
+  const bool keep_alive = wants_keep_alive(request);
+  const auto& tokens = m_context->publish.tokens;
+  const auto authorization = request.headers().tryGetRaw("Authorization");
+  const std::string value = authorization ? authorization->value() : "";
+  if (!value.starts_with("Bearer ") || tokens.empty()) {
+    Reply r = text(Code::Unauthorized, tokens.empty() ? "this hub does not accept content from publishers (fat pings)"
+                                                      : "a fat ping needs \"Authorization: Bearer <token>\"");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hubbub\"");
+    send(response, keep_alive, std::move(r));
+    return;
+  }
+  const std::string presented = value.substr(7);
+  bool valid = false;
+  for (const auto& token : tokens) {
+    // Constant time for equal lengths; every token is compared.
+    valid |= token.size() == presented.size() && CRYPTO_memcmp(token.data(), presented.data(), token.size()) == 0;
+  }
+  if (!valid) {
+    send(response, keep_alive, text(Code::Forbidden, "this token may not publish content"));
+    return;
+  }
+  const auto raw_topic = request.query().get("hub.topic");
+  auto decoded = raw_topic ? percent_decode(*raw_topic, true) : Result<std::string>(fail("hub.topic is missing"));
+  auto topic = decoded ? normalize_http_url(*decoded, k_max_url_bytes) : Result<std::string>(decoded);
+  if (!topic) {
+    send(response, keep_alive,
+         text(Code::Bad_Request, "a fat ping names its topic in the query: hub.topic " + topic.error().message));
+    return;
+  }
+  if (request.body().size() > k_max_fat_ping_bytes) {
+    send(response, keep_alive,
+         text(Code::Request_Entity_Too_Large,
+              "fat ping content is limited to " + std::to_string(k_max_fat_ping_bytes) + " bytes"));
+    return;
+  }
+  NewPublish publish;
+  publish.topics = {*topic};
+  Content content;
+  content.topic = *topic;
+  if (const auto type = request.headers().tryGetRaw("Content-Type")) {
+    content.content_type = type->value();
+  }
+  content.body = request.body();
+  publish.content = std::move(content);
+  post_publish(request, response, std::move(publish));
+}
+
+void HubHandler::get_publish_monitor(const Request& request, ResponseWriter& response, std::string_view id) {
+  const bool keep_alive = wants_keep_alive(request);
+  auto status = m_context->store.find_publish(id);
+  if (!status) {
+    spdlog::error("event=status_read_failed error=\"{}\"", status.error().message);
+    Reply r = text(Code::Service_Unavailable, "the hub cannot read its database right now");
+    r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
+    send(response, keep_alive, std::move(r));
+    return;
+  }
+  if (!*status) {
+    send(response, keep_alive, text(Code::Not_Found, "no such publish (ids are kept for a week)"));
+    return;
+  }
+  Reply r;
+  r.content_type = k_json;
+  r.body = publish_status_json(**status, m_context->publish_monitor_url(id)).dump() + "\n";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  if (publish_in_progress(**status)) {
+    r.headers.emplace_back("Retry-After", "1");
+  }
+  send(response, keep_alive, std::move(r));
 }
 
 void HubHandler::get_monitor(const Request& request, ResponseWriter& response, std::string_view id) {

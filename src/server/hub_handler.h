@@ -2,32 +2,42 @@
 // The HTTP face of the hub: one Pistache handler (no Rest::Router, whose
 // method table races between workers in 0.0.5) serving, under the public
 // URL's path,
-//   POST /               subscribe / unsubscribe (WebSub 5.1), publish (501 for now)
+//   POST /               subscribe / unsubscribe (WebSub 5.1), publish pings, and
+//                        authenticated fat pings (raw content, bearer token)
 //   GET  /               a short text page about the hub
 //   GET  /requests/<id>  status monitor of a subscription request
+//   GET  /publishes/<id> status monitor of a publish ping
 // Every answer is produced here; no exception escapes to Pistache.
 
 #include "server/pistache.h"
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "util/clock.h"
 #include "websub/lease_policy.h"
 #include "websub/store.h"
-#include "websub/verifier.h"
 
 namespace hubbub {
 
+// How the hub answers publishers and who may send fat pings.
+struct PublishSettings {
+  int status = 202;  // 202 with a status monitor, or 204 for old publisher tools (D2)
+  std::vector<std::string> tokens;  // bearer tokens allowed to send content itself
+};
+
 // State shared by the handler clones of every worker thread.
 struct HubContext {
-  HubContext(Store& store, Verifier& verifier, const Clock& clock, LeasePolicy leases, std::string public_url);
+  HubContext(Store& store, const Clock& clock, LeasePolicy leases, PublishSettings publish, std::string public_url,
+             std::function<void()> request_stored, std::function<void()> publish_stored);
 
   Store& store;
-  Verifier& verifier;
   const Clock& clock;
   const LeasePolicy leases;
+  const PublishSettings publish;
   const std::string public_url;  // as configured, e.g. "https://hub.example/websub/"
   const std::string base_path;   // its path without the trailing '/': "/websub", or ""
   const std::string origin;      // "https://hub.example"
@@ -37,7 +47,12 @@ struct HubContext {
   // Answers handed to the store's writer and not yet sent.
   std::atomic<std::size_t> answers_owed{0};
 
+  // Run (on a store thread) after a request or a ping is committed.
+  const std::function<void()> request_stored;
+  const std::function<void()> publish_stored;
+
   std::string monitor_url(std::string_view id) const;
+  std::string publish_monitor_url(std::string_view id) const;
 };
 
 class HubHandler final : public Pistache::Http::Handler {
@@ -51,8 +66,13 @@ class HubHandler final : public Pistache::Http::Handler {
  private:
   void dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
   void post_hub(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
+  void post_publish(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
+                    NewPublish publish);
+  void post_fat_ping(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
   void get_monitor(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
                    std::string_view id);
+  void get_publish_monitor(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
+                           std::string_view id);
 
   std::shared_ptr<HubContext> m_context;
 };

@@ -158,6 +158,23 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
       ->capture_default_str()
       ->check(CLI::Range(0.1, 600.0));
   app.add_option("--threads", o.threads, "HTTP server worker threads")->capture_default_str()->check(CLI::Range(1u, 64u));
+  app.add_option("--publish-status", o.publish_status,
+                 "Answer to a publish ping: 202 (with a status monitor) or 204 (for old publisher tools)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({202, 204}));
+  app.add_option("--publisher-token", o.publisher_tokens,
+                 "Bearer token that may send content itself in a fat ping (repeatable)");
+  std::string algorithm = to_string(o.signature_algorithm);
+  app.add_option("--signature-algorithm", algorithm, "X-Hub-Signature algorithm: sha1, sha256, sha384 or sha512")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"sha1", "sha256", "sha384", "sha512"}));
+  app.add_option("--delivery-attempts", o.delivery_attempts,
+                 "Attempts at delivering a notification before it becomes a dead letter")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 50u));
+  app.add_option("--max-content-bytes", o.max_content_bytes, "Largest topic content fetched, bytes")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
   app.add_option("--topic-allow", o.access.topic_allow,
                  "Only accept subscriptions to topics matching this pattern (repeatable; '*' wildcard)");
   app.add_option("--topic-deny", o.access.topic_deny, "Deny subscriptions to topics matching this pattern (repeatable)");
@@ -196,6 +213,12 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
     return bad(s.error().message);
   }
   o.retry_base = seconds_to_millis(retry_base);
+  o.signature_algorithm = parse_signature_algorithm(algorithm).value_or(SignatureAlgorithm::sha256);
+  for (const auto& token : o.publisher_tokens) {
+    if (token.size() < 16) {
+      return bad("--publisher-token must be at least 16 characters");
+    }
+  }
   o.outbound_timeout = seconds_to_millis(outbound_timeout);
   if (o.database.empty()) {
     return bad("--database must not be empty");

@@ -7,12 +7,14 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "util/clock.h"
 #include "util/result.h"
 #include "websub/access_policy.h"
 #include "websub/lease_policy.h"
 #include "websub/limits.h"
+#include "websub/signature.h"
 
 namespace hubbub {
 
@@ -39,6 +41,11 @@ struct Options {
   std::uint32_t verification_attempts = static_cast<std::uint32_t>(k_default_verification_attempts);
   Millis outbound_timeout = k_default_outbound_timeout;
   unsigned threads = 2;
+  int publish_status = 202;
+  std::vector<std::string> publisher_tokens;  // secrets: never logged
+  SignatureAlgorithm signature_algorithm = SignatureAlgorithm::sha256;
+  std::uint32_t delivery_attempts = static_cast<std::uint32_t>(k_default_delivery_attempts);
+  std::size_t max_content_bytes = k_default_max_content_bytes;
 };
 
 struct ParsedOptions {

@@ -322,7 +322,10 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
 
 Status SqliteStore::release_all_claims() {
   return m_writer.run([](Database& db) -> Status {
-    return db.exec("UPDATE subscription_requests SET claimed_until = NULL WHERE claimed_until IS NOT NULL");
+    return db.exec(
+        "UPDATE subscription_requests SET claimed_until = NULL WHERE claimed_until IS NOT NULL; "
+        "UPDATE publish_topics SET claimed_until = NULL WHERE claimed_until IS NOT NULL; "
+        "UPDATE deliveries SET claimed_until = NULL WHERE claimed_until IS NOT NULL");
   });
 }
 

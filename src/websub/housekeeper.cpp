@@ -38,6 +38,9 @@ void Housekeeper::sweep() {
   } else if (*n > 0) {
     spdlog::info("event=subscriptions_expired count={}", *n);
   }
+  if (auto n = m_store.purge_finished_publishes(now - m_retention); !n) {
+    spdlog::error("event=publish_purge_failed error=\"{}\"", n.error().message);
+  }
   if (auto n = m_store.purge_finished_requests(now - m_retention); !n) {
     spdlog::error("event=request_purge_failed error=\"{}\"", n.error().message);
   } else if (*n > 0) {

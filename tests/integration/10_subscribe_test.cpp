@@ -226,13 +226,6 @@ TEST_CASE("wrong methods get 405 with Allow, GET / a short page (V19)", "[integr
   CHECK(http_get(f.hub.url("/no/such/path")).status == 404);
 }
 
-TEST_CASE("publish answers 501 until distribution exists", "[integration][subscribe]") {
-  HubFixture f;
-  const HttpReply r = http_post_form(f.hub.url("/"), form({{"hub.mode", "publish"}, {"hub.url", k_topic}}));
-  CHECK(r.status == 501);
-  CHECK(r.header("content-type").starts_with("text/plain"));
-}
-
 TEST_CASE("the answer never waits for the callback (SUB-24)", "[integration][subscribe]") {
   HubFixture f;
   f.callback.set_responder([](const RecordedRequest&) {

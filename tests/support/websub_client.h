@@ -57,6 +57,50 @@ inline nlohmann::json subscribe_and_settle(const HubProcess& hub, const std::str
   return wait_settled(r.header("location"));
 }
 
+// Submits every subscription, then waits (bounded) until all are verified.
+inline void subscribe_many(const HubProcess& hub, const std::string& database, const std::string& topic,
+                           const std::vector<std::string>& callbacks,
+                           std::vector<std::pair<std::string, std::string>> extra = {}) {
+  std::vector<std::string> monitors;
+  for (const auto& cb : callbacks) {
+    const HttpReply r = subscribe(hub, "subscribe", topic, cb, extra);
+    REQUIRE(r.status == 202);
+    monitors.push_back(r.header("location"));
+  }
+  for (const auto& m : monitors) {
+    REQUIRE(wait_settled(m, std::chrono::seconds{30})["state"] == "verified");
+  }
+  (void)database;
+}
+
+// Publishes with the given form fields; returns the answer.
+inline HttpReply publish(const HubProcess& hub, std::vector<std::pair<std::string, std::string>> fields) {
+  fields.insert(fields.begin(), {"hub.mode", "publish"});
+  return http_post_form(hub.url("/"), form(fields));
+}
+
+// Polls a publish monitor until no fetch or delivery is owed (bounded).
+inline nlohmann::json wait_published(const std::string& monitor,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds{20}) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  nlohmann::json last;
+  while (std::chrono::steady_clock::now() < deadline) {
+    const HttpReply r = http_get(monitor);
+    if (r.status == 200) {
+      last = nlohmann::json::parse(r.body);
+      bool busy = false;
+      for (const auto& t : last["topics"]) {
+        busy |= t["state"] == "pending" || t["deliveries"]["pending"] != 0 || t["deliveries"]["retrying"] != 0;
+      }
+      if (!busy) {
+        return last;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return last;
+}
+
 struct StoredSubscription {
   std::optional<std::string> secret;
   std::int64_t lease_seconds = 0;

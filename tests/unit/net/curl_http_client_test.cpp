@@ -186,3 +186,22 @@ TEST_CASE("fails queued requests with 'cancelled' when stopped", "[net][curl_htt
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == HttpFailure::cancelled);
 }
+
+TEST_CASE("a freed per-origin slot starts the next queued request at once", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) { return ok_body("fast"); });
+  HttpClientLimits limits;
+  limits.max_per_origin = 1;
+  CurlHttpClient client(std::make_shared<EgressPolicy>(true), limits);
+  std::vector<std::shared_ptr<std::promise<HttpResult>>> promises;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 10; ++i) {
+    auto p = std::make_shared<std::promise<HttpResult>>();
+    promises.push_back(p);
+    client.send(get(server.url("/")), [p](HttpResult r) { p->set_value(std::move(r)); });
+  }
+  for (auto& p : promises) {
+    REQUIRE(p->get_future().get());
+  }
+  // Before the fix each queued request waited for the 1 s idle poll (10 s in all).
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds{5});
+}

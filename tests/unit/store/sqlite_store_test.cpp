@@ -177,3 +177,132 @@ TEST_CASE("one hub process per database file", "[store][sqlite_store]") {
   REQUIRE_FALSE(second);
   CHECK(second.error().message.find("in use") != std::string::npos);
 }
+
+namespace {
+
+std::int64_t first_fetch(Store& store, TimePoint now = k_t0) {
+  auto jobs = store.claim_due_fetches(now, seconds{60}, 10).value();
+  REQUIRE(jobs.size() == 1);
+  return jobs[0].id;
+}
+
+Result<std::size_t> finish(Store& store, FetchOutcome o) {
+  std::promise<Result<std::size_t>> p;
+  store.finish_fetch(std::move(o), [&p](Result<std::size_t> r) { p.set_value(r); });
+  return p.get_future().get();
+}
+
+FetchOutcome distributed(std::int64_t id, std::string body, TimePoint at = k_t0) {
+  FetchOutcome o;
+  o.id = id;
+  o.state = FetchState::distributed;
+  o.content = Content{0, "http://p/t", "text/plain", std::move(body)};
+  o.content_hash = "h-" + o.content->body;
+  o.etag = "\"e1\"";
+  o.at = at;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("fans a fetched content out to every active subscription, once (D1, D13)", "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  const std::int64_t fetch = first_fetch(*store);
+  CHECK(finish(*store, distributed(fetch, "v1")).value() == 2);
+
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10).value();
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[0].callback == "http://s/a");
+  CHECK(jobs[0].secret == "ka");
+  CHECK(jobs[0].attempts == 1);
+  CHECK(jobs[0].delivery_id.size() == 24);
+  CHECK(jobs[0].delivery_id != jobs[1].delivery_id);
+  auto content = store->find_content(jobs[0].content_id).value();
+  REQUIRE(content);
+  CHECK(content->body == "v1");
+  CHECK(content->content_type == "text/plain");
+  CHECK(store->claim_due_deliveries(k_t0, seconds{60}, 10).value().empty());
+
+  // Delivered, retried, dead: the publish status counts them.
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries({{jobs[0].id, DeliveryState::delivered, 204, std::nullopt, k_t0, false},
+                              {jobs[1].id, DeliveryState::pending, 500, "HTTP 500", k_t0 + seconds{30}, false}},
+                             d);
+  }));
+  auto status = store->find_publish("pub1").value();
+  REQUIRE(status);
+  REQUIRE(status->topics.size() == 1);
+  CHECK(status->topics[0].state == FetchState::distributed);
+  CHECK(status->topics[0].subscribers == 2);
+  CHECK(status->topics[0].delivered == 1);
+  CHECK(status->topics[0].retrying == 1);
+  auto retry = store->claim_due_deliveries(k_t0 + seconds{30}, seconds{60}, 10).value();
+  REQUIRE(retry.size() == 1);
+  CHECK(retry[0].delivery_id == jobs[1].delivery_id);  // the same id on every attempt (D9)
+  CHECK(retry[0].attempts == 2);
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries({{retry[0].id, DeliveryState::dead, 500, "gave up", k_t0, false}}, d);
+  }));
+  CHECK(store->find_publish("pub1").value()->topics[0].failed == 1);
+  // The dead letter did not end the subscription (STATE-07).
+  CHECK(store->find_subscription("http://p/t", "http://s/b").value());
+}
+
+TEST_CASE("410 ends the subscription, deliveries of ended or expired subscriptions are dropped (STATE-08, D13)",
+          "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10).value();
+  REQUIRE(jobs.size() == 2);
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries({{jobs[0].id, DeliveryState::dropped, 410, "gone", k_t0, true},
+                              {jobs[1].id, DeliveryState::pending, 500, "HTTP 500", k_t0, false}},
+                             d);
+  }));
+  CHECK_FALSE(store->find_subscription("http://p/t", "http://s/a").value());
+  // After the lease ends the pending one is dropped instead of handed out.
+  CHECK(store->claim_due_deliveries(k_t0 + seconds{100}, seconds{60}, 10).value().empty());
+  CHECK(store->find_publish("pub1").value()->topics[0].failed == 2);
+}
+
+TEST_CASE("fetches of one topic run one at a time and keep the topic's validators", "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", {"http://p/t", "http://p/u"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  auto first = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  REQUIRE(first.size() == 2);  // t (from p1) and u; t from p2 waits
+  CHECK_FALSE(first[0].etag);
+  REQUIRE(finish(*store, distributed(first[0].id, "v1")));
+  auto second = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  REQUIRE(second.size() == 1);
+  CHECK(second[0].topic == "http://p/t");
+  CHECK(second[0].etag == "\"e1\"");
+  CHECK(second[0].content_hash == "h-v1");
+  FetchOutcome unchanged{second[0].id, FetchState::unchanged, std::nullopt, std::nullopt, std::nullopt,
+                         std::nullopt, std::nullopt, k_t0};
+  CHECK(finish(*store, unchanged).value() == 0);
+  CHECK(store->find_publish("p2").value()->topics[0].state == FetchState::unchanged);
+}
+
+TEST_CASE("a fat ping stores its content with the ping", "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  NewPublish fat{"fat", {"http://p/t"}, Content{0, "http://p/t", std::nullopt, std::string("\0bin", 4)}, k_t0};
+  REQUIRE(wait([&](Store::Done d) { store->add_publish(fat, d); }));
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  REQUIRE(jobs.size() == 1);
+  REQUIRE(jobs[0].content_id);
+  auto content = store->find_content(*jobs[0].content_id).value();
+  REQUIRE(content);
+  CHECK(content->body == std::string("\0bin", 4));
+  CHECK_FALSE(content->content_type);
+}

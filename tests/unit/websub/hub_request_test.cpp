@@ -101,8 +101,37 @@ TEST_CASE("keeps the legacy verify token", "[websub][hub_request]") {
   CHECK_FALSE(parse(k_base + "&hub.verify_token=" + std::string(1025, 'v')));
 }
 
-TEST_CASE("recognises publish pings", "[websub][hub_request]") {
-  auto r = parse("hub.mode=publish&hub.url=http://p/");
+namespace {
+
+std::vector<std::string> topics(const std::string& body) {
+  auto r = parse(body);
+  INFO((r ? std::string() : r.error().message));
   REQUIRE(r);
-  CHECK(std::holds_alternative<PublishPing>(*r));
+  REQUIRE(std::holds_alternative<PublishPing>(*r));
+  return std::get<PublishPing>(*r).topics;
+}
+
+}  // namespace
+
+TEST_CASE("publish pings name topics in every form publishers use (PUB-01..04)", "[websub][hub_request]") {
+  using V = std::vector<std::string>;
+  CHECK(topics("hub.mode=publish&hub.url=http://p/a") == V{"http://p/a"});
+  CHECK(topics("hub.mode=publish&hub.topic=http://p/a") == V{"http://p/a"});
+  CHECK(topics("hub.mode=publish&hub.url=http://p/a&hub.url=http://p/b") == V{"http://p/a", "http://p/b"});
+  CHECK(topics("hub.mode=publish&hub.url%5B%5D=http://p/a&hub.url%5B%5D=http://p/b") == V{"http://p/a", "http://p/b"});
+  CHECK(topics("hub.mode=publish&hub.url=http://p/a,http://p/b") == V{"http://p/a", "http://p/b"});
+  CHECK(topics("hub.mode=publish&hub.url=http://p/a,b") == V{"http://p/a,b"});  // a comma inside one URL
+  CHECK(topics("hub.mode=publish&hub.url=http://p/a&hub.topic=http://p/a") == V{"http://p/a"});
+}
+
+TEST_CASE("publish pings without a valid topic are refused (PUB-06, D17)", "[websub][hub_request]") {
+  CHECK_FALSE(parse("hub.mode=publish"));
+  CHECK_FALSE(parse("hub.mode=publish&hub.url="));
+  CHECK_FALSE(parse("hub.mode=publish&hub.url=ftp://p/"));
+  CHECK_FALSE(parse("hub.mode=publish&hub.url=http://p/a&hub.url=not-a-url"));
+  std::string many = "hub.mode=publish";
+  for (int i = 0; i <= 100; ++i) {
+    many += "&hub.url=http://p/" + std::to_string(i);
+  }
+  CHECK_FALSE(parse(many));
 }

@@ -1,0 +1,157 @@
+#include "websub/distributor.h"
+
+#include <spdlog/spdlog.h>
+
+#include "util/retry_after.h"
+#include "util/url.h"
+
+namespace hubbub {
+
+Distributor::Distributor(Store& store, HttpClient& http, const Clock& clock, DistributorSettings settings)
+    : m_store(store),
+      m_http(http),
+      m_clock(clock),
+      m_settings(std::move(settings)),
+      m_backoff(m_settings.retry_base),
+      m_loop(
+          "distributor", clock, m_settings.max_in_flight, [this](std::size_t free) { return claim(free); },
+          [this] { return m_store.next_delivery_due(); }) {}
+
+Distributor::~Distributor() {
+  m_loop.stop(Millis{0});
+  m_loop.wait_idle();
+}
+
+Result<std::size_t> Distributor::claim(std::size_t free) {
+  auto jobs = m_store.claim_due_deliveries(m_clock.now(), m_settings.claim, std::min(free, k_delivery_claim_batch));
+  if (!jobs) {
+    return std::unexpected(jobs.error());
+  }
+  for (const auto& job : *jobs) {
+    auto p = payload(job.content_id);
+    if (!p) {
+      settle({job.id, DeliveryState::pending, std::nullopt, "cannot load the content: " + p.error().message,
+              m_clock.now() + m_backoff.delay(job.attempts + 1), false});
+    } else if (!*p) {
+      settle({job.id, DeliveryState::dropped, std::nullopt, "the content is gone", m_clock.now(), false});
+    } else {
+      deliver(job, **p);
+    }
+  }
+  return jobs->size();
+}
+
+Result<std::shared_ptr<const Distributor::Payload>> Distributor::payload(std::int64_t content_id) {
+  {
+    std::lock_guard lock(m_cache_mutex);
+    if (auto it = m_cache.find(content_id); it != m_cache.end()) {
+      return it->second;
+    }
+  }
+  auto content = m_store.find_content(content_id);
+  if (!content) {
+    return std::unexpected(content.error());
+  }
+  if (!*content) {
+    return std::shared_ptr<const Payload>();
+  }
+  auto p = std::make_shared<Payload>();
+  p->content_type = std::move((*content)->content_type);
+  p->body = std::make_shared<const std::string>(std::move((*content)->body));
+  std::lock_guard lock(m_cache_mutex);
+  m_cache.emplace(content_id, p);
+  m_cache_order.push_back(content_id);
+  while (m_cache_order.size() > k_content_cache_entries) {
+    m_cache.erase(m_cache_order.front());
+    m_cache_order.pop_front();
+  }
+  return std::shared_ptr<const Payload>(p);
+}
+
+void Distributor::deliver(const DeliveryJob& job, const Payload& payload) {
+  HttpRequest request;
+  request.method = HttpMethod::post;
+  request.url = job.callback;
+  request.shared_body = payload.body;
+  request.timeout = m_settings.timeout;
+  request.connect_timeout = std::min(m_settings.timeout, k_outbound_connect_timeout);
+  request.max_response_bytes = k_delivery_response_cap;
+  request.oversize = OversizeBody::discard;
+  // No Content-Type from the topic: none at all (an empty value makes libcurl
+  // drop its form default).
+  request.headers.emplace_back("Content-Type", payload.content_type.value_or(""));
+  request.headers.emplace_back("Link", "<" + m_settings.public_url + ">; rel=\"hub\", <" + job.topic + ">; rel=\"self\"");
+  if (job.secret) {
+    request.headers.emplace_back("X-Hub-Signature", sign(m_settings.algorithm, *job.secret, *payload.body));
+  }
+  request.headers.emplace_back("X-Hub-Delivery-Id", job.delivery_id);
+  request.headers.emplace_back("X-Hub-Delivery-Attempt", std::to_string(job.attempts));
+  m_http.send(std::move(request), [this, job](HttpResult result) { on_response(job, std::move(result)); });
+}
+
+void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
+  const TimePoint now = m_clock.now();
+  if (!result && result.error().kind == HttpFailure::cancelled) {
+    m_loop.job_done();  // shutting down: the claim is released, delivered after restart
+    return;
+  }
+  if (result && result->status >= 200 && result->status < 300) {
+    settle({job.id, DeliveryState::delivered, result->status, std::nullopt, now, false});
+    return;
+  }
+  if (result && result->status == 410) {
+    spdlog::info("event=subscription_gone callback={} topic={}", redact_url(job.callback), redact_url(job.topic));
+    settle({job.id, DeliveryState::dropped, 410, "HTTP 410: the subscriber ended the subscription", now, true});
+    return;
+  }
+  std::optional<long> status;
+  std::string error;
+  Millis delay = m_backoff.delay(job.attempts + 1);
+  bool final = false;
+  if (result) {
+    status = result->status;
+    error = "HTTP " + std::to_string(result->status);
+    if (result->status >= 300 && result->status < 400) {
+      error += " (redirects are not followed)";
+    }
+    if (result->status == 429 || result->status == 503) {
+      if (auto header = result->header("retry-after")) {
+        if (auto wait = parse_retry_after(*header, now)) {
+          delay = std::max(delay, std::min(*wait, Millis(k_max_retry_after)));
+        }
+      }
+    }
+  } else {
+    const HttpError& e = result.error();
+    error = e.message.starts_with("blocked_address") ? e.message : std::string(to_string(e.kind)) + ": " + e.message;
+    final = e.kind == HttpFailure::blocked_address || e.kind == HttpFailure::bad_url;  // never hammered
+  }
+  const TimePoint next = now + delay;
+  if (final || job.attempts >= m_settings.max_attempts || next - job.created_at > m_settings.max_age) {
+    spdlog::warn("event=delivery_dead callback={} topic={} attempts={} error=\"{}\"", redact_url(job.callback),
+                 redact_url(job.topic), job.attempts, error);
+    settle({job.id, DeliveryState::dead, status, error + " (dead letter after " + std::to_string(job.attempts) +
+                                                     (job.attempts == 1 ? " attempt)" : " attempts)"),
+            now, false});
+    return;
+  }
+  if (next >= job.expires_at) {
+    settle({job.id, DeliveryState::dropped, status, error + " (the lease ends before the next attempt)", now, false});
+    return;
+  }
+  spdlog::debug("event=delivery_retry callback={} attempt={} delay_ms={} error=\"{}\"", redact_url(job.callback),
+                job.attempts, delay.count(), error);
+  settle({job.id, DeliveryState::pending, status, error, next, false});
+}
+
+void Distributor::settle(DeliveryOutcome outcome) {
+  m_store.settle_deliveries({std::move(outcome)}, [this](Status s) {
+    if (!s) {
+      // The claim lapses and the delivery is attempted again: never lost.
+      spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+    }
+    m_loop.job_done();
+  });
+}
+
+}  // namespace hubbub

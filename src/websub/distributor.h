@@ -1,0 +1,84 @@
+#pragma once
+// Delivers notifications (WebSub 7): claims due deliveries from the store and
+// POSTs each to its callback, exactly as given (query kept), with the body
+// and Content-Type byte for byte, one Link header (rel="hub" the public URL,
+// rel="self" the topic) and, when the subscription has a secret,
+// X-Hub-Signature. Every attempt of one notification carries the same
+// X-Hub-Delivery-Id.
+//
+// Outcomes: any 2xx delivers; 410 ends the subscription; anything else
+// (redirects included, never followed) is retried with exponential backoff
+// and jitter, honouring Retry-After (capped), until the attempt limit or the
+// age limit, then the notification becomes a dead letter. The subscription
+// stays active either way (STATE-07). A delivery never outlives its
+// subscription's lease. Concurrency is capped here (in flight) and per origin
+// in the HTTP client.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "net/http_client.h"
+#include "util/clock.h"
+#include "websub/backoff.h"
+#include "websub/job_loop.h"
+#include "websub/limits.h"
+#include "websub/signature.h"
+#include "websub/store.h"
+
+namespace hubbub {
+
+struct DistributorSettings {
+  std::size_t max_in_flight = k_max_deliveries_in_flight;
+  std::uint32_t max_attempts = static_cast<std::uint32_t>(k_default_delivery_attempts);
+  Millis max_age = k_max_delivery_age;
+  Millis retry_base = k_default_retry_base;
+  Millis timeout = k_default_outbound_timeout;
+  Millis claim = k_delivery_claim;
+  SignatureAlgorithm algorithm = SignatureAlgorithm::sha256;
+  std::string public_url;  // rel="hub"
+};
+
+class Distributor {
+ public:
+  Distributor(Store& store, HttpClient& http, const Clock& clock, DistributorSettings settings);
+  ~Distributor();
+  Distributor(const Distributor&) = delete;
+  Distributor& operator=(const Distributor&) = delete;
+
+  void start() { m_loop.start(); }
+  void wake() { m_loop.wake(); }
+  std::size_t stop(Millis grace) { return m_loop.stop(grace); }
+  void wait_idle() { m_loop.wait_idle(); }
+
+ private:
+  // Content and its body shared by every request that carries it.
+  struct Payload {
+    std::optional<std::string> content_type;
+    std::shared_ptr<const std::string> body;
+  };
+
+  Result<std::size_t> claim(std::size_t free);
+  Result<std::shared_ptr<const Payload>> payload(std::int64_t content_id);
+  void deliver(const DeliveryJob& job, const Payload& payload);
+  void on_response(const DeliveryJob& job, HttpResult result);
+  void settle(DeliveryOutcome outcome);
+
+  Store& m_store;
+  HttpClient& m_http;
+  const Clock& m_clock;
+  DistributorSettings m_settings;
+  Backoff m_backoff;
+
+  std::mutex m_cache_mutex;
+  std::unordered_map<std::int64_t, std::shared_ptr<const Payload>> m_cache;  // guarded by m_cache_mutex
+  std::deque<std::int64_t> m_cache_order;                                    // guarded by m_cache_mutex
+
+  JobLoop m_loop;  // last: its thread uses everything above
+};
+
+}  // namespace hubbub

@@ -1,0 +1,245 @@
+#include "websub/fetcher.h"
+
+#include <curl/curl.h>
+#include <spdlog/spdlog.h>
+
+#include "util/url.h"
+#include "websub/signature.h"
+
+namespace hubbub {
+namespace {
+
+// The hash that decides whether content changed: Content-Type and body.
+std::string content_hash(const Content& c) {
+  std::string material = c.content_type.value_or("");
+  material.push_back('\0');
+  material += c.body;
+  return sha256_hex(material);
+}
+
+// `location` resolved against `base`, as an absolute URL.
+Result<std::string> resolve(const std::string& base, std::string_view location) {
+  CURLU* u = curl_url();
+  std::string out;
+  const std::string loc(location);
+  if (curl_url_set(u, CURLUPART_URL, base.c_str(), 0) == CURLUE_OK &&
+      curl_url_set(u, CURLUPART_URL, loc.c_str(), 0) == CURLUE_OK) {
+    char* full = nullptr;
+    if (curl_url_get(u, CURLUPART_URL, &full, 0) == CURLUE_OK && full != nullptr) {
+      out = full;
+      curl_free(full);
+    }
+  }
+  curl_url_cleanup(u);
+  if (out.empty()) {
+    return hubbub::fail("redirect to an unparsable Location");
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Fetcher::Attempt {
+  FetchJob job;
+  std::string url;
+  std::size_t redirects = 0;
+  std::size_t subscribers = 0;
+};
+
+Fetcher::Fetcher(Store& store, HttpClient& http, const Clock& clock, FetcherSettings settings,
+                 std::function<void()> distributed)
+    : m_store(store),
+      m_http(http),
+      m_clock(clock),
+      m_settings(std::move(settings)),
+      m_distributed(std::move(distributed)),
+      m_backoff(m_settings.retry_base),
+      m_loop(
+          "fetcher", clock, m_settings.max_in_flight, [this](std::size_t free) { return claim(free); },
+          [this] { return m_store.next_fetch_due(); }) {}
+
+Fetcher::~Fetcher() {
+  m_loop.stop(Millis{0});
+  m_loop.wait_idle();
+}
+
+Result<std::size_t> Fetcher::claim(std::size_t free) {
+  auto jobs = m_store.claim_due_fetches(m_clock.now(), m_settings.claim, free);
+  if (!jobs) {
+    return std::unexpected(jobs.error());
+  }
+  for (auto& job : *jobs) {
+    begin(std::move(job));
+  }
+  return jobs->size();
+}
+
+void Fetcher::begin(FetchJob job) {
+  auto attempt = std::make_shared<Attempt>();
+  attempt->job = std::move(job);
+  attempt->url = attempt->job.topic;
+  auto subscribers = m_store.count_active_subscriptions(attempt->job.topic, m_clock.now());
+  if (!subscribers) {
+    fail(attempt, "cannot count subscribers: " + subscribers.error().message, true);
+    return;
+  }
+  attempt->subscribers = *subscribers;
+  if (*subscribers == 0) {
+    finish(attempt, {attempt->job.id, FetchState::no_subscribers, std::nullopt, std::nullopt, std::nullopt,
+                     std::nullopt, std::nullopt, m_clock.now()});
+    return;
+  }
+  if (attempt->job.content_id) {  // a fat ping: the publisher gave the content
+    auto content = m_store.find_content(*attempt->job.content_id);
+    if (!content || !*content) {
+      fail(attempt, "the content of this fat ping is missing", !content);
+      return;
+    }
+    accept_content(attempt, std::move(**content), std::nullopt, std::nullopt);
+    return;
+  }
+  get(attempt);
+}
+
+void Fetcher::get(std::shared_ptr<Attempt> attempt) {
+  HttpRequest request;
+  request.method = HttpMethod::get;
+  request.url = attempt->url;
+  request.timeout = m_settings.timeout;
+  request.connect_timeout = std::min(m_settings.timeout, k_outbound_connect_timeout);
+  request.max_response_bytes = m_settings.max_content_bytes;
+  request.oversize = OversizeBody::fail;
+  const std::size_t n = attempt->subscribers;
+  request.headers.emplace_back("User-Agent", m_settings.user_agent + "; " + std::to_string(n) +
+                                                 (n == 1 ? " subscriber)" : " subscribers)"));
+  request.headers.emplace_back("Accept", "*/*");
+  request.headers.emplace_back("Cache-Control", "no-cache");
+  if (attempt->redirects == 0) {
+    if (attempt->job.etag) {
+      request.headers.emplace_back("If-None-Match", *attempt->job.etag);
+    }
+    if (attempt->job.last_modified) {
+      request.headers.emplace_back("If-Modified-Since", *attempt->job.last_modified);
+    }
+  }
+  spdlog::debug("event=fetch_sent topic={} hop={} attempt={}", redact_url(attempt->url), attempt->redirects,
+                attempt->job.attempts);
+  m_http.send(std::move(request), [this, attempt](HttpResult result) { on_response(attempt, std::move(result)); });
+}
+
+void Fetcher::on_response(std::shared_ptr<Attempt> attempt, HttpResult result) {
+  if (!result) {
+    const HttpError& e = result.error();
+    if (e.kind == HttpFailure::cancelled) {
+      m_loop.job_done();  // shutting down: the claim is released, fetched after restart
+      return;
+    }
+    const bool transient = e.kind != HttpFailure::blocked_address && e.kind != HttpFailure::bad_url &&
+                           e.kind != HttpFailure::too_large;
+    fail(attempt, e.message.starts_with("blocked_address") ? e.message : std::string(to_string(e.kind)) + ": " + e.message,
+         transient);
+    return;
+  }
+  const long status = result->status;
+  if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+    const auto location = result->header("location");
+    if (!location) {
+      fail(attempt, "HTTP " + std::to_string(status) + " without a Location", false);
+      return;
+    }
+    if (attempt->redirects >= k_max_fetch_redirects) {
+      fail(attempt, "more than " + std::to_string(k_max_fetch_redirects) + " redirects", false);
+      return;
+    }
+    auto next = resolve(attempt->url, *location);
+    if (next) {
+      next = normalize_http_url(*next, k_max_url_bytes);
+    }
+    if (!next) {
+      fail(attempt, "redirect to a URL that is not acceptable: " + next.error().message, false);
+      return;
+    }
+    ++attempt->redirects;
+    attempt->url = std::move(*next);
+    get(attempt);
+    return;
+  }
+  if (status == 304 && attempt->redirects == 0 && (attempt->job.etag || attempt->job.last_modified)) {
+    finish(attempt, {attempt->job.id, FetchState::unchanged, std::nullopt, std::nullopt, std::nullopt,
+                     std::nullopt, std::nullopt, m_clock.now()});
+    return;
+  }
+  if (status >= 200 && status < 300) {
+    Content content;
+    content.topic = attempt->job.topic;
+    if (auto type = result->header("content-type")) {
+      content.content_type = std::string(*type);
+    }
+    content.body = std::move(result->body);
+    std::optional<std::string> etag;
+    std::optional<std::string> last_modified;
+    if (attempt->redirects == 0) {  // validators belong to the topic URL itself
+      if (auto v = result->header("etag")) {
+        etag = std::string(*v);
+      }
+      if (auto v = result->header("last-modified")) {
+        last_modified = std::string(*v);
+      }
+    }
+    accept_content(attempt, std::move(content), std::move(etag), std::move(last_modified));
+    return;
+  }
+  fail(attempt, "HTTP " + std::to_string(status), status == 429 || status >= 500);
+}
+
+void Fetcher::accept_content(const std::shared_ptr<Attempt>& attempt, Content content, std::optional<std::string> etag,
+                             std::optional<std::string> last_modified) {
+  std::string hash = content_hash(content);
+  FetchOutcome outcome{attempt->job.id, FetchState::distributed, std::nullopt, std::nullopt, hash,
+                       std::move(etag), std::move(last_modified), m_clock.now()};
+  if (attempt->job.content_hash && *attempt->job.content_hash == hash) {
+    outcome.state = FetchState::unchanged;
+  } else {
+    outcome.content = std::move(content);
+  }
+  finish(attempt, std::move(outcome));
+}
+
+void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outcome) {
+  const FetchState state = outcome.state;
+  const std::string topic = attempt->job.topic;
+  m_store.finish_fetch(std::move(outcome), [this, state, topic](Result<std::size_t> queued) {
+    if (!queued) {
+      spdlog::error("event=store_write_failed topic={} error=\"{}\"", redact_url(topic), queued.error().message);
+    } else {
+      spdlog::info("event=fetched topic={} outcome={} deliveries={}", redact_url(topic), to_string(state), *queued);
+      if (*queued > 0) {
+        m_distributed();
+      }
+    }
+    m_loop.job_done();
+  });
+}
+
+void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, bool transient) {
+  if (!transient || attempt->job.attempts >= m_settings.max_attempts) {
+    if (transient) {
+      error += " (gave up after " + std::to_string(attempt->job.attempts) + " attempts)";
+    }
+    spdlog::info("event=fetch_failed topic={} error=\"{}\"", redact_url(attempt->job.topic), error);
+    finish(attempt, {attempt->job.id, FetchState::failed, std::move(error), std::nullopt, std::nullopt, std::nullopt,
+                     std::nullopt, m_clock.now()});
+    return;
+  }
+  const Millis delay = m_backoff.delay(attempt->job.attempts + 1);
+  spdlog::info("event=fetch_retry topic={} attempt={} delay_ms={} error=\"{}\"", redact_url(attempt->job.topic),
+               attempt->job.attempts, delay.count(), error);
+  m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), [this](Status s) {
+    if (!s) {
+      spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+    }
+    m_loop.job_done();
+  });
+}
+
+}  // namespace hubbub

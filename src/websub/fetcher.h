@@ -1,0 +1,74 @@
+#pragma once
+// Fetches the topics of publish pings (PuSH 0.3 §7.2, websub-requirements.md
+// §3, D9) and hands new content to the store, which queues one delivery per
+// active subscription. One fetch per topic at a time; a topic with no
+// subscribers is not fetched at all.
+//
+// Each fetch: GET through the egress-checked client with a User-Agent naming
+// Hubbub and the subscriber count, conditional on the topic's last ETag /
+// Last-Modified, at most k_max_fetch_redirects redirects followed by hand
+// (every hop re-validated as a topic URL and re-checked by the egress policy
+// at connect), a size cap, timeouts. Content identical to the last content
+// distributed for the topic (same Content-Type and body) is not distributed
+// again. Transient failures are retried with backoff.
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "net/http_client.h"
+#include "util/clock.h"
+#include "websub/backoff.h"
+#include "websub/job_loop.h"
+#include "websub/limits.h"
+#include "websub/store.h"
+
+namespace hubbub {
+
+struct FetcherSettings {
+  std::size_t max_in_flight = k_max_fetches_in_flight;
+  std::uint32_t max_attempts = static_cast<std::uint32_t>(k_fetch_attempts);
+  Millis retry_base = k_default_retry_base;
+  Millis timeout = k_default_outbound_timeout;
+  Millis claim = k_verification_claim;
+  std::size_t max_content_bytes = k_default_max_content_bytes;
+  std::string user_agent = "Hubbub";  // the subscriber count is appended
+};
+
+class Fetcher {
+ public:
+  // `distributed` runs (on a store thread) after new deliveries are committed.
+  Fetcher(Store& store, HttpClient& http, const Clock& clock, FetcherSettings settings,
+          std::function<void()> distributed);
+  ~Fetcher();
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  void start() { m_loop.start(); }
+  void wake() { m_loop.wake(); }
+  std::size_t stop(Millis grace) { return m_loop.stop(grace); }
+  void wait_idle() { m_loop.wait_idle(); }
+
+ private:
+  struct Attempt;
+  Result<std::size_t> claim(std::size_t free);
+  void begin(FetchJob job);
+  void get(std::shared_ptr<Attempt> attempt);
+  void on_response(std::shared_ptr<Attempt> attempt, HttpResult result);
+  void accept_content(const std::shared_ptr<Attempt>& attempt, Content content, std::optional<std::string> etag,
+                      std::optional<std::string> last_modified);
+  void finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outcome);
+  void fail(const std::shared_ptr<Attempt>& attempt, std::string error, bool transient);
+
+  Store& m_store;
+  HttpClient& m_http;
+  const Clock& m_clock;
+  FetcherSettings m_settings;
+  std::function<void()> m_distributed;
+  Backoff m_backoff;
+  JobLoop m_loop;  // last: its thread uses everything above
+};
+
+}  // namespace hubbub

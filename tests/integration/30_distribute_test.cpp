@@ -1,0 +1,423 @@
+// 30: publishing and content distribution (WebSub 6, 7): every form of ping,
+// the exact content, Link and signature on every delivery, retries, dead
+// letters, 410, unchanged content, fat pings, the publish status monitor.
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <mutex>
+
+#include "hub_fixture.h"
+#include "util/percent_encoding.h"
+
+using namespace hubbub::test;
+using nlohmann::json;
+
+namespace {
+
+// A publisher's topic: serves the current body and Content-Type at any path.
+class Topic {
+ public:
+  Topic() : m_server([this](const RecordedRequest&) { return current(); }) {}
+  void set(std::string body, std::string content_type) {
+    std::lock_guard lock(m_mutex);
+    m_body = std::move(body);
+    m_type = std::move(content_type);
+  }
+  std::string url(const std::string& path = "/feed") const { return m_server.url(path); }
+  TestHttpServer& server() { return m_server; }
+
+ private:
+  CannedResponse current() {
+    std::lock_guard lock(m_mutex);
+    CannedResponse r;
+    r.body = m_body;
+    if (!m_type.empty()) {
+      r.headers.emplace_back("Content-Type", m_type);
+    }
+    return r;
+  }
+  std::mutex m_mutex;
+  std::string m_body = "<feed>one</feed>";
+  std::string m_type = "application/atom+xml";
+  TestHttpServer m_server;
+};
+
+std::vector<RecordedRequest> posts(const TestHttpServer& s, const std::string& path = "") {
+  std::vector<RecordedRequest> out;
+  for (const auto& r : s.requests()) {
+    if (r.method == "POST" && (path.empty() || r.path == path)) {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
+bool wait_posts(const TestHttpServer& s, std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds{20}) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (posts(s).size() >= n) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  return false;
+}
+
+std::string hmac_hex(const EVP_MD* md, const std::string& key, const std::string& body) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()), body.size(),
+       out, &n);
+  static constexpr char k_hex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < n; ++i) {
+    hex.push_back(k_hex[out[i] >> 4]);
+    hex.push_back(k_hex[out[i] & 15]);
+  }
+  return hex;
+}
+
+Responder statuses(std::vector<int> sequence) {
+  auto calls = std::make_shared<std::atomic<std::size_t>>(0);
+  return [sequence, calls](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    const std::size_t i = (*calls)++;
+    CannedResponse r;
+    r.status = sequence[std::min(i, sequence.size() - 1)];
+    return r;
+  };
+}
+
+}  // namespace
+
+TEST_CASE("every publish form is accepted, fetched and delivered (PUB-01..PUB-04, D1, D2)",
+          "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  std::vector<std::string> topics;
+  for (int i = 0; i < 6; ++i) {
+    topics.push_back(topic.url("/t" + std::to_string(i)));
+    subscribe_many(f.hub, f.database(), topics.back(), {f.callback.url("/cb" + std::to_string(i))});
+  }
+  const std::vector<std::vector<std::pair<std::string, std::string>>> pings = {
+      {{"hub.url", topics[0]}},
+      {{"hub.topic", topics[1]}},
+      {{"hub.url", topics[2]}, {"hub.url", topics[3]}},
+      {{"hub.url[]", topics[4]}, {"hub.url[]", topics[5]}},
+  };
+  std::size_t expected = 0;
+  for (const auto& fields : pings) {
+    const HttpReply r = publish(f.hub, fields);
+    REQUIRE(r.status == 202);
+    CHECK(r.header("location").starts_with(f.hub.url("/publishes/")));
+    CHECK(json::parse(r.body)["topics"].size() == fields.size());
+    expected += fields.size();
+    const json done = wait_published(r.header("location"));
+    for (const auto& t : done["topics"]) {
+      CHECK(t["state"] == "distributed");
+      CHECK(t["deliveries"]["delivered"] == 1);
+    }
+  }
+  CHECK(posts(f.callback).size() == expected);
+  // A comma list (every part a URL) names two topics.
+  topic.set("<feed>two</feed>", "application/atom+xml");
+  const HttpReply comma = publish(f.hub, {{"hub.url", topics[0] + "," + topics[1]}});
+  REQUIRE(comma.status == 202);
+  CHECK(wait_published(comma.header("location"))["topics"].size() == 2);
+}
+
+TEST_CASE("bad pings are refused with a reason (PUB-06, D17)", "[integration][distribute]") {
+  HubFixture f;
+  for (const auto& body : {std::string("hub.mode=publish"), std::string("hub.mode=publish&hub.url=ftp://x/"),
+                           std::string("hub.mode=publish&hub.url=not%20a%20url")}) {
+    INFO(body);
+    const HttpReply r = http_post_form(f.hub.url("/"), body);
+    CHECK(r.status == 400);
+    CHECK(r.header("content-type").starts_with("text/plain"));
+  }
+}
+
+TEST_CASE("a delivery is the exact content with Content-Type, Link, and the callback's query (DIST-01..DIST-08, "
+          "DIST-13, SUB-18, D7, D10)",
+          "[integration][distribute]") {
+  HubFixture f({"--public-url", "http://hub.example/ws/"});
+  // The hub serves its endpoint under the public URL's path.
+  Topic topic;
+  const std::string cb = f.callback.url("/cb?user=7&x=%2F");
+  const HttpReply s = http_post_form(
+      f.hub.url("/ws/"), form({{"hub.mode", "subscribe"}, {"hub.topic", topic.url()}, {"hub.callback", cb}}));
+  REQUIRE(s.status == 202);
+  REQUIRE(wait_settled(f.hub.url(s.header("location").substr(std::string("http://hub.example").size())))["state"] ==
+          "verified");
+  const std::vector<std::pair<std::string, std::string>> contents = {
+      {"<html><body>hi</body></html>", "text/html; charset=UTF-8"},
+      {"plain text", "text/plain"},
+      {R"({"a": [1, 2]})", "application/json"},
+      {std::string("\0\x01\x02\xff binary", 11), "application/octet-stream"},
+  };
+  std::size_t n = 0;
+  for (const auto& [body, type] : contents) {
+    topic.set(body, type);
+    REQUIRE(http_post_form(f.hub.url("/ws/"), form({{"hub.mode", "publish"}, {"hub.url", topic.url()}})).status == 202);
+    REQUIRE(wait_posts(f.callback, ++n));
+    const RecordedRequest got = posts(f.callback).back();
+    CHECK(got.target == "/cb?user=7&x=%2F");
+    CHECK(got.body == body);
+    CHECK(got.header("content-type") == type);
+    CHECK(got.header("link") == "<http://hub.example/ws/>; rel=\"hub\", <" + topic.url() + ">; rel=\"self\"");
+    CHECK(got.header("x-hub-signature").empty());  // no secret, no header (SIG-06)
+    CHECK(got.header("x-hub-delivery-id").size() == 24);
+  }
+  // A topic served without Content-Type is delivered without one.
+  topic.set("untyped", "");
+  REQUIRE(http_post_form(f.hub.url("/ws/"), form({{"hub.mode", "publish"}, {"hub.url", topic.url()}})).status == 202);
+  REQUIRE(wait_posts(f.callback, ++n));
+  CHECK(posts(f.callback).back().header("content-type").empty());
+}
+
+TEST_CASE("signatures verify independently for all four algorithms, none without a secret (SIG-01..SIG-04, "
+          "SIG-06, D4)",
+          "[integration][distribute]") {
+  for (const auto& [name, md] : std::vector<std::pair<std::string, const EVP_MD*>>{
+           {"sha1", EVP_sha1()}, {"sha256", EVP_sha256()}, {"sha384", EVP_sha384()}, {"sha512", EVP_sha512()}}) {
+    INFO(name);
+    HubFixture f({"--signature-algorithm", name});
+    Topic topic;
+    topic.set("<feed>signed " + name + "</feed>", "application/atom+xml");
+    subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/signed")}, {{"hub.secret", "k3y-" + name}});
+    subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/plain")});
+    REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+    REQUIRE(wait_posts(f.callback, 2));
+    const RecordedRequest signed_post = posts(f.callback, "/signed").at(0);
+    CHECK(signed_post.header("x-hub-signature") == name + "=" + hmac_hex(md, "k3y-" + name, signed_post.body));
+    CHECK(posts(f.callback, "/plain").at(0).header("x-hub-signature").empty());
+  }
+}
+
+TEST_CASE("re-subscribing gives exactly one delivery, an unsubscribed callback gets none (SUB-10, STATE-01, "
+          "STATE-02, STATE-04)",
+          "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/twice")});
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/twice"), f.callback.url("/gone")});
+  REQUIRE(subscribe_and_settle(f.hub, "unsubscribe", topic.url(), f.callback.url("/gone"))["state"] == "verified");
+  const HttpReply r = publish(f.hub, {{"hub.url", topic.url()}});
+  REQUIRE(r.status == 202);
+  CHECK(wait_published(r.header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds{200});
+  CHECK(posts(f.callback, "/twice").size() == 1);
+  CHECK(posts(f.callback, "/gone").empty());
+}
+
+TEST_CASE("500, 500, 200: delivered once retries run, with one delivery id (DIST-12, D4, D9)",
+          "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  f.callback.set_responder(statuses({500, 500, 200}));
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  const HttpReply r = publish(f.hub, {{"hub.url", topic.url()}});
+  const json done = wait_published(r.header("location"));
+  CHECK(done["topics"][0]["deliveries"]["delivered"] == 1);
+  const auto got = posts(f.callback);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0].header("x-hub-delivery-id") == got[2].header("x-hub-delivery-id"));
+  CHECK(got[0].header("x-hub-delivery-attempt") == "1");
+  CHECK(got[2].header("x-hub-delivery-attempt") == "3");
+  CHECK(got[1].at - got[0].at >= std::chrono::milliseconds{35});
+}
+
+TEST_CASE("a redirect is a failure and is not followed (DIST-10, D8)", "[integration][distribute]") {
+  HubFixture f({"--delivery-attempts", "2"});
+  Topic topic;
+  TestHttpServer elsewhere;
+  f.callback.set_responder([&](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    r.status = 302;
+    r.headers.emplace_back("Location", elsewhere.url("/"));
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  const json done = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(done["topics"][0]["deliveries"]["failed"] == 1);
+  CHECK(posts(f.callback).size() == 2);
+  CHECK(elsewhere.request_count() == 0);
+}
+
+TEST_CASE("410 Gone ends the subscription (STATE-08, D11)", "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  f.callback.set_responder(statuses({410}));
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(stored_subscriptions(f.database(), topic.url(), f.callback.url("/cb")).empty());
+  topic.set("<feed>again</feed>", "application/atom+xml");
+  const json second = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(second["topics"][0]["state"] == "no_subscribers");
+  CHECK(posts(f.callback).size() == 1);
+}
+
+TEST_CASE("failed deliveries become dead letters and never end the subscription (STATE-07, DIST-12, D5)",
+          "[integration][distribute]") {
+  HubFixture f({"--delivery-attempts", "3"});
+  Topic topic;
+  f.callback.set_responder(statuses({500}));
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  const json first = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(first["topics"][0]["deliveries"]["failed"] == 1);
+  CHECK(posts(f.callback).size() == 3);
+  CHECK(stored_subscriptions(f.database(), topic.url(), f.callback.url("/cb")).size() == 1);
+  // The next publish is attempted as usual.
+  f.callback.set_responder(statuses({200}));
+  topic.set("<feed>two</feed>", "application/atom+xml");
+  const json second = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(second["topics"][0]["deliveries"]["delivered"] == 1);
+}
+
+TEST_CASE("Retry-After on 503 is honoured (D7)", "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  f.callback.set_responder([calls](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    if ((*calls)++ == 0) {
+      r.status = 503;
+      r.headers.emplace_back("Retry-After", "1");
+    }
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  const auto got = posts(f.callback);
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].at - got[0].at >= std::chrono::milliseconds{950});
+}
+
+TEST_CASE("unchanged content is not distributed again, the fetch is conditional (PUB-07, PUB-08, PUB-09)",
+          "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["state"] ==
+        "distributed");
+  const json again = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(again["topics"][0]["state"] == "unchanged");
+  topic.set("<feed>changed</feed>", "application/atom+xml");
+  CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["state"] ==
+        "distributed");
+  CHECK(posts(f.callback).size() == 2);
+  const auto fetches = topic.server().requests();
+  REQUIRE(fetches.size() == 3);
+  CHECK(fetches[0].header("user-agent").find("1 subscriber)") != std::string::npos);
+  CHECK(fetches[0].header("user-agent").starts_with("Hubbub/"));
+}
+
+TEST_CASE("a topic without subscribers is accepted and not fetched (D14, PUB-05)", "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  const json done = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(done["topics"][0]["state"] == "no_subscribers");
+  CHECK(topic.server().request_count() == 0);
+}
+
+TEST_CASE("topic redirects: 3 hops followed, a 4th fails, each re-checked (D9, S13, DISC-03)",
+          "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  TestHttpServer hops([&](const RecordedRequest& req) {
+    const int n = std::stoi(req.path.substr(5));  // /hop/N
+    CannedResponse r;
+    r.status = 302;
+    r.headers.emplace_back("Location", n == 0 ? topic.url() : "/hop/" + std::to_string(n - 1));
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), hops.url("/hop/2"), {f.callback.url("/three")});
+  subscribe_many(f.hub, f.database(), hops.url("/hop/3"), {f.callback.url("/four")});
+  CHECK(wait_published(publish(f.hub, {{"hub.url", hops.url("/hop/2")}}).header("location"))["topics"][0]["state"] ==
+        "distributed");
+  const json four = wait_published(publish(f.hub, {{"hub.url", hops.url("/hop/3")}}).header("location"));
+  CHECK(four["topics"][0]["state"] == "failed");
+  CHECK(four["topics"][0]["last_error"].get<std::string>().find("redirects") != std::string::npos);
+  CHECK(posts(f.callback, "/three").size() == 1);
+  CHECK(posts(f.callback, "/four").empty());
+  // A hop to a scheme other than http(s) fails the fetch.
+  TestHttpServer to_file([](const RecordedRequest&) {
+    CannedResponse r;
+    r.status = 302;
+    r.headers.emplace_back("Location", "file:///etc/passwd");
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), to_file.url("/t"), {f.callback.url("/file")});
+  CHECK(wait_published(publish(f.hub, {{"hub.url", to_file.url("/t")}}).header("location"))["topics"][0]["state"] ==
+        "failed");
+}
+
+TEST_CASE("fat pings need a publisher token, content is delivered as sent, without a fetch (PUB-10, PUB-11)",
+          "[integration][distribute]") {
+  const std::string token = "publisher-token-0123456789";
+  HubFixture f({"--publisher-token", token});
+  Topic topic;
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  const std::string url = f.hub.url("/?hub.mode=publish&hub.topic=" + hubbub::percent_encode(topic.url()));
+  const std::string body = R"({"fat": true})";
+  const HttpReply none = http_request("POST", url, body, {"Content-Type: application/json"});
+  CHECK(none.status == 401);
+  CHECK(none.header("www-authenticate").starts_with("Bearer"));
+  const HttpReply wrong =
+      http_request("POST", url, body, {"Content-Type: application/json", "Authorization: Bearer wrong-token-000000"});
+  CHECK(wrong.status == 403);
+  const HttpReply ok =
+      http_request("POST", url, body, {"Content-Type: application/json", "Authorization: Bearer " + token});
+  REQUIRE(ok.status == 202);
+  CHECK(wait_published(ok.header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
+  const auto got = posts(f.callback);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].body == body);
+  CHECK(got[0].header("content-type") == "application/json");
+  CHECK(topic.server().request_count() == 0);
+}
+
+TEST_CASE("publish-status 204 answers pings with 204 (D2, PUB-05)", "[integration][distribute]") {
+  HubFixture f({"--publish-status", "204"});
+  Topic topic;
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  const HttpReply r = publish(f.hub, {{"hub.url", topic.url()}});
+  CHECK(r.status == 204);
+  CHECK(r.body.empty());
+  CHECK(wait_posts(f.callback, 1));
+}
+
+TEST_CASE("200 subscribers get exactly one POST each, the monitor counts them (D1, D18)",
+          "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  std::vector<std::string> callbacks;
+  for (int i = 0; i < 200; ++i) {
+    callbacks.push_back(f.callback.url("/s" + std::to_string(i)));
+  }
+  subscribe_many(f.hub, f.database(), topic.url(), callbacks, {{"hub.secret", "fan-out-secret"}});
+  const json done = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(done["topics"][0]["subscribers"] == 200);
+  CHECK(done["topics"][0]["deliveries"]["delivered"] == 200);
+  std::map<std::string, int> per_path;
+  for (const auto& p : posts(f.callback)) {
+    ++per_path[p.path];
+  }
+  CHECK(per_path.size() == 200);
+  for (const auto& [path, n] : per_path) {
+    INFO(path);
+    CHECK(n == 1);
+  }
+}
