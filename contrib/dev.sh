@@ -4,6 +4,7 @@
 #
 #   bash contrib/dev.sh run [hubbub flags...]   install, build, start the hub
 #   bash contrib/dev.sh test                    install, build, run every test
+#   bash contrib/dev.sh bench [flags...]        install, build, run the benchmark
 #   bash contrib/dev.sh build                   install and build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -50,12 +51,18 @@ case "${1:-}" in
     cd build
     exec ctest --output-on-failure --timeout 300 -j"$(nproc)"
     ;;
+  bench)
+    shift
+    install_missing
+    build
+    exec build/tests/hubbub_bench "$@"
+    ;;
   build)
     install_missing
     build
     ;;
   *)
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

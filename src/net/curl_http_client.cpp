@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/thread_name.h"
 #include "util/url.h"
 
 namespace hubbub {
@@ -119,7 +120,10 @@ CurlHttpClient::CurlHttpClient(std::shared_ptr<const EgressPolicy> policy, HttpC
     : m_policy(std::move(policy)), m_limits(std::move(limits)), m_multi(curl_multi_init()) {
   curl_multi_setopt(m_multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(m_limits.max_in_flight));
   curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(m_limits.max_per_origin));
-  m_thread = std::thread([this] { run(); });
+  m_thread = std::thread([this] {
+    name_this_thread("hub-http");
+    run();
+  });
 }
 
 CurlHttpClient::~CurlHttpClient() {

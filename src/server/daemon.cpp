@@ -193,7 +193,7 @@ int run_daemon(const Options& options) {
     endpoint.init(server_options);
     // Options::backlog() is ignored by 0.0.5 (bug 5): set it on the listener.
     endpoint.initArgs(static_cast<std::size_t>(options.threads),
-                      Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr), std::string("hub"),
+                      Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr), std::string("hub-http-in"),
                       k_listen_backlog);
     endpoint.setHandler(std::make_shared<HubHandler>(context));
     endpoint.serveThreaded();

@@ -239,21 +239,24 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   as_accepted.due_at = fresh.created_at;
   as_accepted.updated_at = fresh.created_at;
   const bool as_text = prefers_text(request);
-  spdlog::debug("event=request_received request={} mode={} callback={}", fresh.id, to_string(fresh.mode),
-                redact_url(fresh.callback));
+  if (spdlog::should_log(spdlog::level::debug)) {  // redact_url() is not free
+    spdlog::debug("event=request_received request={} mode={} callback={}", fresh.id, to_string(fresh.mode),
+                  redact_url(fresh.callback));
+  }
 
-  // Answer only once the request is committed: a 202 is a promise.
+  // The answer is prepared here, on the worker, and sent by the store's writer
+  // thread only once the request is committed: a 202 is a promise. Nothing
+  // but the send happens on the writer.
+  const std::string monitor = ctx.monitor_url(as_accepted.id);
+  Reply accepted = status_reply(Code::Accepted, as_accepted, monitor, as_text, as_accepted.created_at);
+  accepted.headers.emplace_back("Location", monitor);
   auto writer = std::make_shared<ResponseWriter>(std::move(response));
   auto context = m_context;
   ctx.answers_owed.fetch_add(1);
-  ctx.store.add_request(std::move(fresh), [writer, context, keep_alive, as_text,
-                                           record = std::move(as_accepted)](Status stored) {
+  ctx.store.add_request(std::move(fresh), [writer, context, keep_alive, accepted = std::move(accepted)](Status stored) mutable {
     try {
       if (stored) {
-        const std::string monitor = context->monitor_url(record.id);
-        Reply r = status_reply(Code::Accepted, record, monitor, as_text, record.created_at);
-        r.headers.emplace_back("Location", monitor);
-        send(*writer, keep_alive, std::move(r));
+        send(*writer, keep_alive, std::move(accepted));
         context->request_stored();
       } else {
         spdlog::error("event=request_not_stored error=\"{}\"", stored.error().message);
@@ -273,41 +276,39 @@ void HubHandler::post_publish(const Request& request, ResponseWriter& response, 
   HubContext& ctx = *m_context;
   publish.id = random_token(k_request_id_bytes);
   publish.created_at = ctx.clock.now();
-  PublishStatus accepted;
-  accepted.id = publish.id;
-  accepted.created_at = publish.created_at;
+  PublishStatus status;
+  status.id = publish.id;
+  status.created_at = publish.created_at;
   for (const auto& topic : publish.topics) {
-    accepted.topics.push_back({topic});
+    status.topics.push_back({topic});
   }
   spdlog::debug("event=publish_received publish={} topics={} fat={}", publish.id, publish.topics.size(),
                 publish.content.has_value());
+  Reply accepted;
+  if (ctx.publish.status == 204) {
+    accepted.code = Code::No_Content;
+  } else {
+    const std::string monitor = ctx.publish_monitor_url(publish.id);
+    accepted.code = Code::Accepted;
+    accepted.content_type = k_json;
+    accepted.body = publish_status_json(status, monitor).dump() + "\n";
+    accepted.headers.emplace_back("Location", monitor);
+    accepted.headers.emplace_back("Retry-After", "1");
+    accepted.headers.emplace_back("Cache-Control", "no-store");
+  }
   auto writer = std::make_shared<ResponseWriter>(std::move(response));
   auto context = m_context;
   ctx.answers_owed.fetch_add(1);
-  ctx.store.add_publish(std::move(publish), [writer, context, keep_alive,
-                                             accepted = std::move(accepted)](Status stored) {
+  ctx.store.add_publish(std::move(publish), [writer, context, keep_alive, accepted = std::move(accepted)](Status stored) mutable {
     try {
-      if (!stored) {
+      if (stored) {
+        send(*writer, keep_alive, std::move(accepted));
+        context->publish_stored();
+      } else {
         spdlog::error("event=publish_not_stored error=\"{}\"", stored.error().message);
         Reply r = text(Code::Service_Unavailable, "the hub cannot store publish pings right now; try again later");
         r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
         send(*writer, keep_alive, std::move(r));
-      } else if (context->publish.status == 204) {
-        Reply r;
-        r.code = Code::No_Content;
-        send(*writer, keep_alive, std::move(r));
-        context->publish_stored();
-      } else {
-        const std::string monitor = context->publish_monitor_url(accepted.id);
-        Reply r;
-        r.code = Code::Accepted;
-        r.content_type = k_json;
-        r.body = publish_status_json(accepted, monitor).dump() + "\n";
-        r.headers.emplace_back("Location", monitor);
-        r.headers.emplace_back("Retry-After", "1");
-        r.headers.emplace_back("Cache-Control", "no-store");
-        send(*writer, keep_alive, std::move(r));
-        context->publish_stored();
       }
     } catch (const std::exception& e) {
       spdlog::error("event=answer_failed error=\"{}\"", e.what());

@@ -143,12 +143,11 @@ Status Database::exec(std::string_view sql) {
   return {};
 }
 
-Result<Query> Database::query(const std::string& sql) {
+Result<Query> Database::query(const char* sql) {
   auto it = m_statements.find(sql);
   if (it == m_statements.end()) {
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v3(m_db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                           nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(m_db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK) {
       return fail(error_message("prepare"));
     }
     it = m_statements.emplace(sql, stmt).first;
@@ -156,7 +155,7 @@ Result<Query> Database::query(const std::string& sql) {
   return Query(m_db, it->second);
 }
 
-Result<std::int64_t> Database::scalar(const std::string& sql) {
+Result<std::int64_t> Database::scalar(const char* sql) {
   auto q = query(sql);
   if (!q) {
     return std::unexpected(q.error());
@@ -166,7 +165,7 @@ Result<std::int64_t> Database::scalar(const std::string& sql) {
     return std::unexpected(row.error());
   }
   if (!*row) {
-    return fail("no result from: " + sql);
+    return fail(std::string("no result from: ") + sql);
   }
   return q->int64(0);
 }

@@ -68,10 +68,12 @@ class Database {
 
   // Runs one or more statements with no parameters.
   Status exec(std::string_view sql);
-  // A prepared statement from the connection's cache, ready to bind.
-  Result<Query> query(const std::string& sql);
+  // A prepared statement from the connection's cache, ready to bind. The
+  // cache is keyed by the text's address: pass string literals, or strings
+  // that live as long as the connection (e.g. function-local statics).
+  Result<Query> query(const char* sql);
   // The single integer a statement such as "PRAGMA user_version" yields.
-  Result<std::int64_t> scalar(const std::string& sql);
+  Result<std::int64_t> scalar(const char* sql);
 
   std::int64_t changes() const;
   std::int64_t last_insert_rowid() const;
@@ -84,7 +86,7 @@ class Database {
   explicit Database(sqlite3* db) : m_db(db) {}
   void close();
   sqlite3* m_db = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> m_statements;
+  std::unordered_map<const char*, sqlite3_stmt*> m_statements;
 };
 
 // BEGIN IMMEDIATE on construction (begin() reports whether it worked);

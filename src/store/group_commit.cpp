@@ -3,24 +3,19 @@
 #include <future>
 #include <vector>
 
+#include "util/thread_name.h"
 #include "websub/limits.h"
 
 namespace hubbub {
-namespace {
-
-// A parameterless statement through the connection's statement cache.
-Status statement(Database& db, const std::string& sql) {
-  auto q = db.query(sql);
-  if (!q) {
-    return std::unexpected(q.error());
-  }
-  return q->run();
-}
-
-}  // namespace
-
 GroupCommit::GroupCommit(Database db) : m_db(std::move(db)) {
-  m_thread = std::thread([this] { loop(); });
+  m_thread = std::thread([this] {
+    name_this_thread("hub-writer");
+    loop();
+  });
+  m_completer = std::thread([this] {
+    name_this_thread("hub-answers");
+    complete_loop();
+  });
 }
 
 GroupCommit::~GroupCommit() { stop(); }
@@ -57,6 +52,31 @@ void GroupCommit::stop() {
   if (m_thread.joinable()) {
     m_thread.join();
   }
+  {
+    std::lock_guard lock(m_finished_mutex);
+    m_writer_done = true;
+  }
+  m_finished_cv.notify_all();
+  if (m_completer.joinable()) {
+    m_completer.join();
+  }
+}
+
+void GroupCommit::complete_loop() {
+  for (;;) {
+    std::deque<Finished> ready;
+    {
+      std::unique_lock lock(m_finished_mutex);
+      m_finished_cv.wait(lock, [this] { return m_writer_done || !m_finished.empty(); });
+      if (m_finished.empty()) {
+        return;  // the writer has stopped and everything is answered
+      }
+      ready.swap(m_finished);
+    }
+    for (auto& f : ready) {
+      f.done(std::move(f.status));
+    }
+  }
 }
 
 void GroupCommit::loop() {
@@ -78,27 +98,40 @@ void GroupCommit::loop() {
   }
 }
 
-void GroupCommit::commit_batch(std::deque<Job>& batch) {
-  std::vector<Status> results(batch.size());
+// Runs jobs [first, last) in one transaction; the status of the whole.
+Status GroupCommit::run_together(std::deque<Job>& batch, std::size_t first, std::size_t last) {
   Transaction txn(m_db);
-  Status outcome = txn.begin();
-  if (outcome) {
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      if (auto s = statement(m_db, "SAVEPOINT job"); !s) {
-        results[i] = s;
-        continue;
-      }
-      results[i] = batch[i].work(m_db);
-      if (!results[i]) {
-        (void)statement(m_db, "ROLLBACK TO job");
-      }
-      (void)statement(m_db, "RELEASE job");
+  if (auto s = txn.begin(); !s) {
+    return s;
+  }
+  for (std::size_t i = first; i < last; ++i) {
+    if (auto s = batch[i].work(m_db); !s) {
+      return s;  // the transaction rolls back
     }
-    outcome = txn.commit();
   }
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i].done(outcome ? std::move(results[i]) : outcome);
+  return txn.commit();
+}
+
+void GroupCommit::commit_batch(std::deque<Job>& batch) {
+  std::deque<Finished> finished;
+  const Status together = run_together(batch, 0, batch.size());
+  if (together || batch.size() == 1) {
+    for (auto& job : batch) {
+      finished.push_back({std::move(job.done), together});
+    }
+  } else {
+    // Someone failed: give every job its own transaction and its own answer.
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      finished.push_back({std::move(batch[i].done), run_together(batch, i, i + 1)});
+    }
   }
+  {
+    std::lock_guard lock(m_finished_mutex);
+    for (auto& f : finished) {
+      m_finished.push_back(std::move(f));
+    }
+  }
+  m_finished_cv.notify_one();
 }
 
 }  // namespace hubbub

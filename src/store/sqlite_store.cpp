@@ -189,8 +189,9 @@ void SqliteStore::add_request(NewRequest request, Done done) {
 
 Result<std::optional<RequestRecord>> SqliteStore::find_request(std::string_view id) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(std::string("SELECT ") + k_request_columns +
-                                " FROM subscription_requests WHERE token = ?"));
+  static const std::string sql =
+      std::string("SELECT ") + k_request_columns + " FROM subscription_requests WHERE token = ?";
+  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
   q->bind(1, id);
   auto row = q->step();
   if (!row) {
@@ -203,17 +204,19 @@ Result<std::optional<RequestRecord>> SqliteStore::find_request(std::string_view 
 }
 
 Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now, Millis claim_for, std::size_t max) {
+  static const std::string sql =
+      std::string("UPDATE subscription_requests SET claimed_until = ?1, attempts = attempts + 1, "
+                  "updated_at = ?2 WHERE id IN (SELECT r.id FROM subscription_requests r "
+                  "WHERE r.state = 0 AND r.due_at <= ?2 "
+                  "AND (r.claimed_until IS NULL OR r.claimed_until <= ?2) "
+                  "AND NOT EXISTS (SELECT 1 FROM subscription_requests e WHERE e.state = 0 "
+                  "AND e.topic = r.topic AND e.callback = r.callback AND e.id < r.id) "
+                  "ORDER BY r.due_at LIMIT ?3) RETURNING ") +
+      k_request_columns;
   std::vector<RequestRecord> claimed;
   auto s = m_writer.run([&](Database& db) -> Status {
-    HUBBUB_TRY_QUERY(
-        q, db.query(std::string("UPDATE subscription_requests SET claimed_until = ?1, attempts = attempts + 1, "
-                                "updated_at = ?2 WHERE id IN (SELECT r.id FROM subscription_requests r "
-                                "WHERE r.state = 0 AND r.due_at <= ?2 "
-                                "AND (r.claimed_until IS NULL OR r.claimed_until <= ?2) "
-                                "AND NOT EXISTS (SELECT 1 FROM subscription_requests e WHERE e.state = 0 "
-                                "AND e.topic = r.topic AND e.callback = r.callback AND e.id < r.id) "
-                                "ORDER BY r.due_at LIMIT ?3) RETURNING ") +
-                    k_request_columns));
+    claimed.clear();  // a job may run twice (group_commit.h)
+    HUBBUB_TRY_QUERY(q, db.query(sql.c_str()));
     const std::int64_t t = to_unix_ms(now);
     q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
     for (;;) {
@@ -234,12 +237,14 @@ Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now
   return claimed;
 }
 
-Result<std::optional<TimePoint>> SqliteStore::next_request_due() { return next_due("subscription_requests"); }
+Result<std::optional<TimePoint>> SqliteStore::next_request_due() {
+  return next_due(
+      "SELECT due_at FROM subscription_requests WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
+}
 
-Result<std::optional<TimePoint>> SqliteStore::next_due(const char* table) {
+Result<std::optional<TimePoint>> SqliteStore::next_due(const char* sql) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(std::string("SELECT due_at FROM ") + table +
-                                " WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1"));
+  HUBBUB_TRY_QUERY(q, db->query(sql));
   auto row = q->step();
   if (!row) {
     return std::unexpected(row.error());
@@ -331,8 +336,9 @@ Status SqliteStore::release_all_claims() {
 
 Result<std::optional<Subscription>> SqliteStore::find_subscription(std::string_view topic, std::string_view callback) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(std::string("SELECT ") + k_subscription_columns +
-                                " FROM subscriptions WHERE topic = ? AND callback = ?"));
+  static const std::string sql =
+      std::string("SELECT ") + k_subscription_columns + " FROM subscriptions WHERE topic = ? AND callback = ?";
+  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
   q->bind(1, topic).bind(2, callback);
   auto row = q->step();
   if (!row) {
@@ -346,8 +352,9 @@ Result<std::optional<Subscription>> SqliteStore::find_subscription(std::string_v
 
 Result<std::vector<Subscription>> SqliteStore::active_subscriptions(std::string_view topic, TimePoint now) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(std::string("SELECT ") + k_subscription_columns +
-                                " FROM subscriptions WHERE topic = ? AND expires_at > ? ORDER BY id"));
+  static const std::string sql = std::string("SELECT ") + k_subscription_columns +
+                                 " FROM subscriptions WHERE topic = ? AND expires_at > ? ORDER BY id";
+  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
   q->bind(1, topic).bind(2, to_unix_ms(now));
   std::vector<Subscription> out;
   for (;;) {
@@ -502,6 +509,7 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
 Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max) {
   std::vector<FetchJob> claimed;
   auto s = m_writer.run([&](Database& db) -> Status {
+    claimed.clear();  // a job may run twice (group_commit.h)
     {
       HUBBUB_TRY_QUERY(
           q, db.query("UPDATE publish_topics SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
@@ -549,7 +557,9 @@ Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Mill
   return claimed;
 }
 
-Result<std::optional<TimePoint>> SqliteStore::next_fetch_due() { return next_due("publish_topics"); }
+Result<std::optional<TimePoint>> SqliteStore::next_fetch_due() {
+  return next_due("SELECT due_at FROM publish_topics WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
+}
 
 void SqliteStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) {
   m_writer.submit(
@@ -566,6 +576,7 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
   auto queued = std::make_shared<std::size_t>(0);
   m_writer.submit(
       [o = std::move(o), queued](Database& db) -> Status {
+        *queued = 0;  // a job may run twice (group_commit.h)
         const std::int64_t at = to_unix_ms(o.at);
         std::string topic;
         {
@@ -648,6 +659,7 @@ Result<std::size_t> SqliteStore::count_active_subscriptions(std::string_view top
 Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max) {
   std::vector<DeliveryJob> jobs;
   auto s = m_writer.run([&](Database& db) -> Status {
+    jobs.clear();  // a job may run twice (group_commit.h)
     struct Claimed {
       std::int64_t id;
       std::string delivery_id;
@@ -717,7 +729,9 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
   return jobs;
 }
 
-Result<std::optional<TimePoint>> SqliteStore::next_delivery_due() { return next_due("deliveries"); }
+Result<std::optional<TimePoint>> SqliteStore::next_delivery_due() {
+  return next_due("SELECT due_at FROM deliveries WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
+}
 
 Result<std::optional<Content>> SqliteStore::find_content(std::int64_t content_id) {
   auto db = reader();
@@ -773,6 +787,7 @@ void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done 
 Result<std::size_t> SqliteStore::purge_finished_publishes(TimePoint finished_before) {
   std::size_t removed = 0;
   auto s = m_writer.run([&](Database& db) -> Status {
+    removed = 0;  // a job may run twice (group_commit.h)
     const std::int64_t t = to_unix_ms(finished_before);
     const char* statements[] = {
         "DELETE FROM deliveries WHERE state IN (1, 3) AND updated_at < ?1",

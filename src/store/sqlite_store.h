@@ -54,8 +54,8 @@ class SqliteStore final : public Store {
  private:
   SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd);
 
-  // The due time of the earliest unclaimed pending row of `table`.
-  Result<std::optional<TimePoint>> next_due(const char* table);
+  // The first due_at that `sql` (a literal) selects, if any.
+  Result<std::optional<TimePoint>> next_due(const char* sql);
 
   // A read connection from the pool, returned when the lease ends.
   class Reader;

@@ -139,8 +139,10 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     settle({job.id, DeliveryState::dropped, status, error + " (the lease ends before the next attempt)", now, false});
     return;
   }
-  spdlog::debug("event=delivery_retry callback={} attempt={} delay_ms={} error=\"{}\"", redact_url(job.callback),
-                job.attempts, delay.count(), error);
+  if (spdlog::should_log(spdlog::level::debug)) {  // redact_url() is not free
+    spdlog::debug("event=delivery_retry callback={} attempt={} delay_ms={} error=\"{}\"", redact_url(job.callback),
+                  job.attempts, delay.count(), error);
+  }
   settle({job.id, DeliveryState::pending, status, error, next, false});
 }
 

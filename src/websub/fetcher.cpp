@@ -122,8 +122,10 @@ void Fetcher::get(std::shared_ptr<Attempt> attempt) {
       request.headers.emplace_back("If-Modified-Since", *attempt->job.last_modified);
     }
   }
-  spdlog::debug("event=fetch_sent topic={} hop={} attempt={}", redact_url(attempt->url), attempt->redirects,
-                attempt->job.attempts);
+  if (spdlog::should_log(spdlog::level::debug)) {  // redact_url() is not free
+    spdlog::debug("event=fetch_sent topic={} hop={} attempt={}", redact_url(attempt->url), attempt->redirects,
+                  attempt->job.attempts);
+  }
   m_http.send(std::move(request), [this, attempt](HttpResult result) { on_response(attempt, std::move(result)); });
 }
 

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/thread_name.h"
+
 namespace hubbub {
 
 Housekeeper::Housekeeper(Store& store, const Clock& clock, Millis interval, Millis retention)
@@ -11,6 +13,7 @@ Housekeeper::~Housekeeper() { stop(); }
 
 void Housekeeper::start() {
   m_thread = std::thread([this] {
+    name_this_thread("hub-housekeeper");
     std::unique_lock lock(m_mutex);
     while (!m_cv.wait_for(lock, m_interval, [this] { return m_stopping; })) {
       lock.unlock();

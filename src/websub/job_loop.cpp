@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "util/thread_name.h"
+
 namespace hubbub {
 namespace {
 
@@ -16,6 +18,7 @@ JobLoop::JobLoop(std::string name, const Clock& clock, std::size_t max_in_flight
     : m_name(std::move(name)),
       m_clock(clock),
       m_max_in_flight(max_in_flight),
+      m_min_batch(std::max<std::size_t>(1, max_in_flight / 8)),
       m_claim(std::move(claim)),
       m_next_due(std::move(next_due)) {}
 
@@ -24,7 +27,12 @@ JobLoop::~JobLoop() {
   wait_idle();
 }
 
-void JobLoop::start() { m_thread = std::thread([this] { run(); }); }
+void JobLoop::start() {
+  m_thread = std::thread([this] {
+    name_this_thread("hub-" + m_name);
+    run();
+  });
+}
 
 void JobLoop::wake() {
   {
@@ -72,6 +80,9 @@ void JobLoop::run() {
       }
       m_woken = false;
       free = m_max_in_flight - std::min(m_in_flight, m_max_in_flight);
+      if (m_in_flight > 0 && free < m_min_batch) {
+        free = 0;  // wait for a batch's worth of slots
+      }
       // Counted before the jobs start: one may finish before claim() returns.
       m_in_flight += free;
     }
@@ -103,9 +114,9 @@ void JobLoop::run() {
     }
     spdlog::trace("event={}_pause ms={} started={} free={}", m_name, pause.count(), started, free);
     std::unique_lock lock(m_mutex);
-    m_cv.wait_for(lock, pause, [this, free] {
-      const bool slot_opened = free == 0 && m_in_flight < m_max_in_flight;
-      return m_stopping || m_woken || slot_opened;
+    m_cv.wait_for(lock, pause, [this] {
+      const bool batch_free = m_in_flight == 0 || m_max_in_flight - m_in_flight >= m_min_batch;
+      return m_stopping || (m_woken && batch_free);
     });
   }
 }

@@ -51,8 +51,10 @@ void Verifier::begin(const RequestRecord& request) {
   get.max_response_bytes = k_verification_body_cap;
   get.oversize = OversizeBody::fail;
   const TimePoint sent_at = m_clock.now();
-  spdlog::debug("event=verification_sent request={} mode={} callback={} attempt={}", request.id,
-                to_string(request.mode), redact_url(request.callback), request.attempts);
+  if (spdlog::should_log(spdlog::level::debug)) {  // redact_url() is not free
+    spdlog::debug("event=verification_sent request={} mode={} callback={} attempt={}", request.id,
+                  to_string(request.mode), redact_url(request.callback), request.attempts);
+  }
   m_http.send(std::move(get), [this, request, challenge = std::move(challenge), sent_at](HttpResult result) {
     on_verification(request, challenge, sent_at, std::move(result));
   });

@@ -31,6 +31,7 @@ class HubProcess {
   // SIGKILL and reap.
   void kill9();
   bool running() const { return m_pid > 0; }
+  pid_t pid() const { return m_pid; }
 
  private:
   pid_t m_pid = -1;
