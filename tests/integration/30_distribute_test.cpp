@@ -96,7 +96,7 @@ Responder statuses(std::vector<int> sequence) {
 
 }  // namespace
 
-TEST_CASE("every publish form is accepted, fetched and delivered (PUB-01..PUB-04, D1, D2)",
+TEST_CASE("every publish form is accepted, fetched and delivered (PUB-01, PUB-02, PUB-03, PUB-04, D1, D2)",
           "[integration][distribute]") {
   HubFixture f;
   Topic topic;
@@ -143,12 +143,21 @@ TEST_CASE("bad pings are refused with a reason (PUB-06, D17)", "[integration][di
   }
 }
 
-TEST_CASE("a delivery is the exact content with Content-Type, Link, and the callback's query (DIST-01..DIST-08, "
-          "DIST-13, SUB-18, D7, D10)",
+TEST_CASE("a delivery is the exact content with Content-Type, Link, and the callback's query (DIST-01, DIST-02, "
+          "DIST-03, DIST-04, DIST-05, DIST-06, DIST-07, DIST-08, DIST-11, DIST-13, SUB-18, D7, D10)",
           "[integration][distribute]") {
   HubFixture f({"--public-url", "http://hub.example/ws/"});
   // The hub serves its endpoint under the public URL's path.
   Topic topic;
+  // A subscriber's response body is ignored (DIST-11).
+  f.callback.set_responder([](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    r.body = "<html>garbage the hub must ignore</html>";
+    return r;
+  });
   const std::string cb = f.callback.url("/cb?user=7&x=%2F");
   const HttpReply s = http_post_form(
       f.hub.url("/ws/"), form({{"hub.mode", "subscribe"}, {"hub.topic", topic.url()}, {"hub.callback", cb}}));
@@ -181,8 +190,8 @@ TEST_CASE("a delivery is the exact content with Content-Type, Link, and the call
   CHECK(posts(f.callback).back().header("content-type").empty());
 }
 
-TEST_CASE("signatures verify independently for all four algorithms, none without a secret (SIG-01..SIG-04, "
-          "SIG-06, D4)",
+TEST_CASE("signatures verify independently for all four algorithms, none without a secret (SIG-01, SIG-02, "
+          "SIG-03, SIG-04, SIG-05, SIG-06, D4)",
           "[integration][distribute]") {
   for (const auto& [name, md] : std::vector<std::pair<std::string, const EVP_MD*>>{
            {"sha1", EVP_sha1()}, {"sha256", EVP_sha256()}, {"sha384", EVP_sha384()}, {"sha512", EVP_sha512()}}) {
@@ -420,4 +429,87 @@ TEST_CASE("200 subscribers get exactly one POST each, the monitor counts them (D
     INFO(path);
     CHECK(n == 1);
   }
+}
+
+TEST_CASE("fetch failures are retried with backoff and shown in the publish status, then fail (PUB-07)",
+          "[integration][distribute]") {
+  HubFixture f;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  TestHttpServer topic([calls](const RecordedRequest&) {
+    CannedResponse r;
+    r.status = ++*calls <= 2 ? 503 : 200;
+    r.body = "<feed>eventually</feed>";
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), topic.url("/feed"), {f.callback.url("/cb")});
+  const json done = wait_published(publish(f.hub, {{"hub.url", topic.url("/feed")}}).header("location"));
+  CHECK(done["topics"][0]["state"] == "distributed");
+  CHECK(done["topics"][0]["attempts"] == 3);
+  CHECK(topic.request_count() == 3);
+
+  TestHttpServer broken([](const RecordedRequest&) {
+    CannedResponse r;
+    r.status = 500;
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), broken.url("/feed"), {f.callback.url("/cb2")});
+  const json failed = wait_published(publish(f.hub, {{"hub.url", broken.url("/feed")}}).header("location"));
+  CHECK(failed["topics"][0]["state"] == "failed");
+  CHECK(failed["topics"][0]["last_error"].get<std::string>().find("HTTP 500") != std::string::npos);
+  CHECK(broken.request_count() == 4);  // k_fetch_attempts
+}
+
+TEST_CASE("topic content over the size cap fails the fetch (A9)", "[integration][distribute]") {
+  HubFixture f({"--max-content-bytes", "1000"});
+  TestHttpServer topic([](const RecordedRequest&) {
+    CannedResponse r;
+    r.body = std::string(5000, 'x');
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), topic.url("/big"), {f.callback.url("/cb")});
+  const json done = wait_published(publish(f.hub, {{"hub.url", topic.url("/big")}}).header("location"));
+  CHECK(done["topics"][0]["state"] == "failed");
+  CHECK(done["topics"][0]["last_error"].get<std::string>().find("larger than 1000 bytes") != std::string::npos);
+  CHECK(posts(f.callback).empty());
+}
+
+TEST_CASE("a hanging subscriber does not delay the others (D10)", "[integration][distribute]") {
+  HubFixture f({"--outbound-timeout", "2"});
+  Topic topic;
+  TestHttpServer hanging([](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    r.hang = true;
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), topic.url(), {hanging.url("/stuck")});
+  std::vector<std::string> fast;
+  for (int i = 0; i < 20; ++i) {
+    fast.push_back(f.callback.url("/fast" + std::to_string(i)));
+  }
+  subscribe_many(f.hub, f.database(), topic.url(), fast);
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+  REQUIRE(wait_posts(f.callback, 20, std::chrono::seconds{10}));
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds{1500});  // well within the 2 s timeout
+}
+
+TEST_CASE("a renewal restarts the lease: delivered after the first lease would have ended (STATE-06, VER-03)",
+          "[integration][distribute]") {
+  HubFixture f({"--lease-min", "1"});
+  Topic topic;
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")}, {{"hub.lease_seconds", "2"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds{1200});
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")}, {{"hub.lease_seconds", "2"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds{1200});  // past the first lease, within the second
+  CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["deliveries"]
+            ["delivered"] == 1);
+  // And once the renewed lease has ended too, nothing is delivered (STATE-05, VER-09).
+  std::this_thread::sleep_for(std::chrono::milliseconds{1000});
+  topic.set("<feed>later</feed>", "application/atom+xml");
+  CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["state"] ==
+        "no_subscribers");
+  CHECK(posts(f.callback).size() == 1);
 }
