@@ -90,6 +90,31 @@ Reply status_reply(Code code, const RequestRecord& record, const std::string& mo
   return r;
 }
 
+// The store's `done` for a request or ping whose answer is prepared: once it
+// is committed, send the answer and run `stored`; if it could not be
+// committed, answer 503. The answer is counted as owed until it is sent.
+Store::Done answer_after_commit(ResponseWriter response, std::shared_ptr<HubContext> context, bool keep_alive,
+                                Reply accepted, const std::function<void()> HubContext::*stored) {
+  auto writer = std::make_shared<ResponseWriter>(std::move(response));
+  context->answers_owed.fetch_add(1);
+  return [writer, context, keep_alive, accepted = std::move(accepted), stored](Status committed) mutable {
+    try {
+      if (committed) {
+        send(*writer, keep_alive, std::move(accepted));
+        ((*context).*stored)();
+      } else {
+        spdlog::error("event=not_stored error=\"{}\"", committed.error().message);
+        Reply r = text(Code::Service_Unavailable, "the hub cannot store this right now; try again later");
+        r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
+        send(*writer, keep_alive, std::move(r));
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("event=answer_failed error=\"{}\"", e.what());
+    }
+    context->answers_owed.fetch_sub(1);
+  };
+}
+
 std::string path_of(const std::string& url) {
   const auto scheme_end = url.find("://");
   const auto path_start = url.find('/', scheme_end + 3);
@@ -250,25 +275,8 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   const std::string monitor = ctx.monitor_url(as_accepted.id);
   Reply accepted = status_reply(Code::Accepted, as_accepted, monitor, as_text, as_accepted.created_at);
   accepted.headers.emplace_back("Location", monitor);
-  auto writer = std::make_shared<ResponseWriter>(std::move(response));
-  auto context = m_context;
-  ctx.answers_owed.fetch_add(1);
-  ctx.store.add_request(std::move(fresh), [writer, context, keep_alive, accepted = std::move(accepted)](Status stored) mutable {
-    try {
-      if (stored) {
-        send(*writer, keep_alive, std::move(accepted));
-        context->request_stored();
-      } else {
-        spdlog::error("event=request_not_stored error=\"{}\"", stored.error().message);
-        Reply r = text(Code::Service_Unavailable, "the hub cannot store requests right now; try again later");
-        r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
-        send(*writer, keep_alive, std::move(r));
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("event=answer_failed error=\"{}\"", e.what());
-    }
-    context->answers_owed.fetch_sub(1);
-  });
+  ctx.store.add_request(std::move(fresh), answer_after_commit(std::move(response), m_context, keep_alive,
+                                                             std::move(accepted), &HubContext::request_stored));
 }
 
 void HubHandler::post_publish(const Request& request, ResponseWriter& response, NewPublish publish) {
@@ -296,25 +304,8 @@ void HubHandler::post_publish(const Request& request, ResponseWriter& response, 
     accepted.headers.emplace_back("Retry-After", "1");
     accepted.headers.emplace_back("Cache-Control", "no-store");
   }
-  auto writer = std::make_shared<ResponseWriter>(std::move(response));
-  auto context = m_context;
-  ctx.answers_owed.fetch_add(1);
-  ctx.store.add_publish(std::move(publish), [writer, context, keep_alive, accepted = std::move(accepted)](Status stored) mutable {
-    try {
-      if (stored) {
-        send(*writer, keep_alive, std::move(accepted));
-        context->publish_stored();
-      } else {
-        spdlog::error("event=publish_not_stored error=\"{}\"", stored.error().message);
-        Reply r = text(Code::Service_Unavailable, "the hub cannot store publish pings right now; try again later");
-        r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
-        send(*writer, keep_alive, std::move(r));
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("event=answer_failed error=\"{}\"", e.what());
-    }
-    context->answers_owed.fetch_sub(1);
-  });
+  ctx.store.add_publish(std::move(publish), answer_after_commit(std::move(response), m_context, keep_alive,
+                                                             std::move(accepted), &HubContext::publish_stored));
 }
 
 // A fat ping: POST <hub>?hub.mode=publish&hub.topic=<topic> with the content

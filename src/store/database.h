@@ -41,6 +41,21 @@ class Query {
   Result<bool> step();
   // Runs to completion, ignoring rows.
   Status run();
+  // Runs to completion, calling on_row(*this) for each row; then reset().
+  template <class OnRow>
+  Status for_each(OnRow&& on_row) {
+    for (;;) {
+      auto row = step();
+      if (!row) {
+        return std::unexpected(row.error());
+      }
+      if (!*row) {
+        reset();
+        return {};
+      }
+      on_row(static_cast<const Query&>(*this));
+    }
+  }
 
   std::int64_t int64(int column) const;
   std::string text(int column) const;  // bytes of a TEXT or BLOB column

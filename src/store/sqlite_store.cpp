@@ -219,17 +219,7 @@ Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now
     HUBBUB_TRY_QUERY(q, db.query(sql.c_str()));
     const std::int64_t t = to_unix_ms(now);
     q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
-    for (;;) {
-      auto row = q->step();
-      if (!row) {
-        claimed.clear();
-        return std::unexpected(row.error());
-      }
-      if (!*row) {
-        return {};
-      }
-      claimed.push_back(read_request(*q));
-    }
+    return q->for_each([&](const Query& row) { claimed.push_back(read_request(row)); });
   });
   if (!s) {
     return std::unexpected(s.error());
@@ -357,16 +347,10 @@ Result<std::vector<Subscription>> SqliteStore::active_subscriptions(std::string_
   HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
   q->bind(1, topic).bind(2, to_unix_ms(now));
   std::vector<Subscription> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) {
-      return std::unexpected(row.error());
-    }
-    if (!*row) {
-      return out;
-    }
-    out.push_back(read_subscription(*q));
+  if (auto s = q->for_each([&](const Query& row) { out.push_back(read_subscription(row)); }); !s) {
+    return std::unexpected(s.error());
   }
+  return out;
 }
 
 Result<std::size_t> SqliteStore::remove_expired_subscriptions(TimePoint now) {
@@ -460,22 +444,18 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
     HUBBUB_TRY_QUERY(q, db->query("SELECT id, topic, state, subscribers, attempts, last_error FROM publish_topics "
                                   "WHERE publish_id = ? ORDER BY id"));
     q->bind(1, publish_id);
-    for (;;) {
-      auto row = q->step();
-      if (!row) {
-        return std::unexpected(row.error());
-      }
-      if (!*row) {
-        break;
-      }
+    auto s = q->for_each([&](const Query& row) {
       PublishStatus::Topic t;
-      topic_ids.push_back(q->int64(0));
-      t.topic = q->text(1);
-      t.state = static_cast<FetchState>(q->int64(2));
-      t.subscribers = q->optional_int64(3);
-      t.attempts = static_cast<std::uint32_t>(q->int64(4));
-      t.last_error = q->optional_text(5);
+      topic_ids.push_back(row.int64(0));
+      t.topic = row.text(1);
+      t.state = static_cast<FetchState>(row.int64(2));
+      t.subscribers = row.optional_int64(3);
+      t.attempts = static_cast<std::uint32_t>(row.int64(4));
+      t.last_error = row.optional_text(5);
       status.topics.push_back(std::move(t));
+    });
+    if (!s) {
+      return std::unexpected(s.error());
     }
   }
   HUBBUB_TRY_QUERY(q, db->query("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
@@ -483,25 +463,20 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
   for (std::size_t i = 0; i < topic_ids.size(); ++i) {
     q->bind(1, topic_ids[i]);
     PublishStatus::Topic& t = status.topics[i];
-    for (;;) {
-      auto row = q->step();
-      if (!row) {
-        return std::unexpected(row.error());
-      }
-      if (!*row) {
-        break;
-      }
-      const auto state = static_cast<DeliveryState>(q->int64(0));
-      const std::int64_t n = q->int64(2);
+    auto s = q->for_each([&t](const Query& row) {
+      const auto state = static_cast<DeliveryState>(row.int64(0));
+      const std::int64_t n = row.int64(2);
       if (state == DeliveryState::delivered) {
         t.delivered += n;
       } else if (state == DeliveryState::pending) {
-        (q->int64(1) != 0 ? t.retrying : t.pending) += n;
+        (row.int64(1) != 0 ? t.retrying : t.pending) += n;
       } else {
         t.failed += n;
       }
+    });
+    if (!s) {
+      return std::unexpected(s.error());
     }
-    q->reset();
   }
   return status;
 }
@@ -519,20 +494,16 @@ Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Mill
                       "AND e.id < p.id) ORDER BY p.due_at LIMIT ?3) RETURNING id, topic, content_id, attempts"));
       const std::int64_t t = to_unix_ms(now);
       q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
-      for (;;) {
-        auto row = q->step();
-        if (!row) {
-          return std::unexpected(row.error());
-        }
-        if (!*row) {
-          break;
-        }
+      auto s = q->for_each([&](const Query& row) {
         FetchJob job;
-        job.id = q->int64(0);
-        job.topic = q->text(1);
-        job.content_id = q->optional_int64(2);
-        job.attempts = static_cast<std::uint32_t>(q->int64(3));
+        job.id = row.int64(0);
+        job.topic = row.text(1);
+        job.content_id = row.optional_int64(2);
+        job.attempts = static_cast<std::uint32_t>(row.int64(3));
         claimed.push_back(std::move(job));
+      });
+      if (!s) {
+        return s;
       }
     }
     HUBBUB_TRY_QUERY(q, db.query("SELECT etag, last_modified, content_hash FROM topics WHERE topic = ?"));
@@ -677,16 +648,12 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
                       "AND (claimed_until IS NULL OR claimed_until <= ?2) ORDER BY due_at LIMIT ?3) "
                       "RETURNING id, delivery_id, content_id, subscription_id, attempts, created_at"));
       q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
-      for (;;) {
-        auto row = q->step();
-        if (!row) {
-          return std::unexpected(row.error());
-        }
-        if (!*row) {
-          break;
-        }
-        claimed.push_back({q->int64(0), q->text(1), q->int64(2), q->int64(3),
-                           static_cast<std::uint32_t>(q->int64(4)), q->int64(5)});
+      auto s = q->for_each([&](const Query& row) {
+        claimed.push_back({row.int64(0), row.text(1), row.int64(2), row.int64(3),
+                           static_cast<std::uint32_t>(row.int64(4)), row.int64(5)});
+      });
+      if (!s) {
+        return s;
       }
     }
     HUBBUB_TRY_QUERY(sub, db.query("SELECT topic, callback, secret, expires_at FROM subscriptions WHERE id = ?"));
