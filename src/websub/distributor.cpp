@@ -6,12 +6,25 @@
 #include "util/url.h"
 
 namespace hubbub {
+namespace {
+
+// `s` with a claim long enough for the longest a claimed delivery can wait for
+// its turn: every claimed job on one origin, 8 at a time, each taking its full
+// timeout. A shorter claim would hand out a job that is still queued again (a
+// duplicate). Claims are released at every start, so a long one costs nothing.
+DistributorSettings with_safe_claim(DistributorSettings s) {
+  const auto rounds = static_cast<std::int64_t>(s.max_in_flight / k_max_outbound_per_origin + 1);
+  s.claim = std::max(s.claim, Millis{2 * rounds * s.timeout.count()});
+  return s;
+}
+
+}  // namespace
 
 Distributor::Distributor(Store& store, HttpClient& http, const Clock& clock, DistributorSettings settings)
     : m_store(store),
       m_http(http),
       m_clock(clock),
-      m_settings(std::move(settings)),
+      m_settings(with_safe_claim(std::move(settings))),
       m_backoff(m_settings.retry_base),
       m_loop(
           "distributor", clock, m_settings.max_in_flight, [this](std::size_t free) { return claim(free); },

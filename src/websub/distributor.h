@@ -38,7 +38,7 @@ struct DistributorSettings {
   Millis max_age = k_max_delivery_age;
   Millis retry_base = k_default_retry_base;
   Millis timeout = k_default_outbound_timeout;
-  Millis claim = k_delivery_claim;
+  Millis claim = k_delivery_claim;  // raised to cover the longest queue wait
   SignatureAlgorithm algorithm = SignatureAlgorithm::sha256;
   std::string public_url;  // rel="hub"
 };
