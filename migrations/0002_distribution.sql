@@ -53,6 +53,7 @@ CREATE TABLE deliveries (
   publish_topic_id  INTEGER NOT NULL,
   content_id        INTEGER NOT NULL,
   subscription_id   INTEGER NOT NULL,          -- subscriptions.id when queued
+  origin            TEXT    NOT NULL,          -- the callback's scheme://host:port (fair claiming)
   delivery_id       TEXT    NOT NULL,          -- sent with every attempt
   state             INTEGER NOT NULL DEFAULT 0,-- 0 pending, 1 delivered, 2 dead letter, 3 dropped
   attempts          INTEGER NOT NULL DEFAULT 0,

@@ -7,7 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "store/migrator.h"
+#include "util/url.h"
 #include "websub/limits.h"
 
 namespace hubbub {
@@ -64,7 +67,20 @@ Subscription read_subscription(const Query& q) {
     return std::unexpected(var.error()); \
   }
 
+// SQL function hubbub_origin(url): the URL's "scheme://host:port", as
+// UrlOrigin::key() spells it ('' when unparsable).
+void sql_origin(sqlite3_context* context, int, sqlite3_value** args) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
+  const auto origin = text ? url_origin(text) : Result<UrlOrigin>(fail("null"));
+  const std::string key = origin ? origin->key() : std::string();
+  sqlite3_result_text(context, key.c_str(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
+}
+
 Status configure_writer(Database& db) {
+  if (sqlite3_create_function(db.handle(), "hubbub_origin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                              &sql_origin, nullptr, nullptr) != SQLITE_OK) {
+    return fail(db.error_message("register hubbub_origin"));
+  }
   const std::string busy = "PRAGMA busy_timeout = " + std::to_string(k_sqlite_busy_timeout.count());
   auto mode = db.query("PRAGMA journal_mode = WAL");
   if (!mode) {
@@ -586,9 +602,9 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             content_id = db.last_insert_rowid();
           }
           HUBBUB_TRY_QUERY(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, "
-                                       "delivery_id, state, attempts, due_at, created_at, updated_at) "
-                                       "SELECT ?1, ?2, id, lower(hex(randomblob(12))), 0, 0, ?3, ?3, ?3 "
-                                       "FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
+                                       "origin, delivery_id, state, attempts, due_at, created_at, updated_at) "
+                                       "SELECT ?1, ?2, id, hubbub_origin(callback), lower(hex(randomblob(12))), "
+                                       "0, 0, ?3, ?3, ?3 FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
           q->bind(1, o.id).bind(2, content_id).bind(3, at).bind(4, std::string_view(topic));
           if (auto s = q->run(); !s) {
             return s;
@@ -627,13 +643,16 @@ Result<std::size_t> SqliteStore::count_active_subscriptions(std::string_view top
   return static_cast<std::size_t>(q->int64(0));
 }
 
-Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max) {
+Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max,
+                                                                  const std::vector<std::string>& busy_origins) {
+  const std::string busy = nlohmann::json(busy_origins).dump();
   std::vector<DeliveryJob> jobs;
   auto s = m_writer.run([&](Database& db) -> Status {
     jobs.clear();  // a job may run twice (group_commit.h)
     struct Claimed {
       std::int64_t id;
       std::string delivery_id;
+      std::string origin;
       std::int64_t content_id;
       std::int64_t subscription_id;
       std::uint32_t attempts;
@@ -645,12 +664,13 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
       HUBBUB_TRY_QUERY(
           q, db.query("UPDATE deliveries SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
                       "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
-                      "AND (claimed_until IS NULL OR claimed_until <= ?2) ORDER BY due_at LIMIT ?3) "
-                      "RETURNING id, delivery_id, content_id, subscription_id, attempts, created_at"));
-      q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
+                      "AND (claimed_until IS NULL OR claimed_until <= ?2) "
+                      "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
+                      "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at"));
+      q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max)).bind(4, std::string_view(busy));
       auto s = q->for_each([&](const Query& row) {
-        claimed.push_back({row.int64(0), row.text(1), row.int64(2), row.int64(3),
-                           static_cast<std::uint32_t>(row.int64(4)), row.int64(5)});
+        claimed.push_back({row.int64(0), row.text(1), row.text(2), row.int64(3), row.int64(4),
+                           static_cast<std::uint32_t>(row.int64(5)), row.int64(6)});
       });
       if (!s) {
         return s;
@@ -669,6 +689,7 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
         DeliveryJob job;
         job.id = c.id;
         job.delivery_id = c.delivery_id;
+        job.origin = c.origin;
         job.content_id = c.content_id;
         job.topic = sub->text(0);
         job.callback = sub->text(1);

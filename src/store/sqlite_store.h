@@ -42,7 +42,8 @@ class SqliteStore final : public Store {
   void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) override;
   void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override;
   Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) override;
-  Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max) override;
+  Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max,
+                                                        const std::vector<std::string>& busy_origins) override;
   Result<std::optional<TimePoint>> next_delivery_due() override;
   Result<std::optional<Content>> find_content(std::int64_t content_id) override;
   void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) override;

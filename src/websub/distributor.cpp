@@ -36,17 +36,50 @@ Distributor::~Distributor() {
 }
 
 Result<std::size_t> Distributor::claim(std::size_t free) {
-  auto jobs = m_store.claim_due_deliveries(m_clock.now(), m_settings.claim, std::min(free, k_delivery_claim_batch));
+  std::vector<std::string> busy;
+  {
+    std::lock_guard lock(m_origins_mutex);
+    const auto now = std::chrono::steady_clock::now();
+    const bool worth_it = m_claimed == 0 || m_new_work.exchange(false) ||
+                          m_settled_since_claim >= k_delivery_claim_after_settled ||
+                          now - m_last_claim >= k_delivery_claim_interval;
+    if (!worth_it) {
+      return 0;
+    }
+    m_last_claim = now;
+    m_settled_since_claim = 0;
+    for (const auto& [origin, n] : m_claimed_per_origin) {
+      if (n >= k_max_claimed_per_origin) {
+        busy.push_back(origin);
+      }
+    }
+  }
+  // A batch is at most one origin's share, so no origin ends up with more
+  // than twice its share claimed; the next claim skips it until it settles.
+  auto jobs = m_store.claim_due_deliveries(m_clock.now(), m_settings.claim,
+                                           std::min({free, k_delivery_claim_batch, k_max_claimed_per_origin}), busy);
+  if (jobs && jobs->empty() && !busy.empty()) {
+    // Everything due belongs to busy origins: wait for settlements, not the clock.
+    std::lock_guard lock(m_origins_mutex);
+    m_last_claim = std::chrono::steady_clock::now() + std::chrono::seconds{1};
+  }
   if (!jobs) {
     return std::unexpected(jobs.error());
+  }
+  {
+    std::lock_guard lock(m_origins_mutex);
+    for (const auto& job : *jobs) {
+      ++m_claimed_per_origin[job.origin];
+    }
+    m_claimed += jobs->size();
   }
   for (const auto& job : *jobs) {
     auto p = payload(job.content_id);
     if (!p) {
-      settle({job.id, DeliveryState::pending, std::nullopt, "cannot load the content: " + p.error().message,
-              m_clock.now() + m_backoff.delay(job.attempts + 1), false});
+      settle(job, {job.id, DeliveryState::pending, std::nullopt, "cannot load the content: " + p.error().message,
+                   m_clock.now() + m_backoff.delay(job.attempts + 1), false});
     } else if (!*p) {
-      settle({job.id, DeliveryState::dropped, std::nullopt, "the content is gone", m_clock.now(), false});
+      settle(job, {job.id, DeliveryState::dropped, std::nullopt, "the content is gone", m_clock.now(), false});
     } else {
       deliver(job, **p);
     }
@@ -109,12 +142,12 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     return;
   }
   if (result && result->status >= 200 && result->status < 300) {
-    settle({job.id, DeliveryState::delivered, result->status, std::nullopt, now, false});
+    settle(job, {job.id, DeliveryState::delivered, result->status, std::nullopt, now, false});
     return;
   }
   if (result && result->status == 410) {
     spdlog::info("event=subscription_gone callback={} topic={}", redact_url(job.callback), redact_url(job.topic));
-    settle({job.id, DeliveryState::dropped, 410, "HTTP 410: the subscriber ended the subscription", now, true});
+    settle(job, {job.id, DeliveryState::dropped, 410, "HTTP 410: the subscriber ended the subscription", now, true});
     return;
   }
   std::optional<long> status;
@@ -143,27 +176,36 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
   if (final || job.attempts >= m_settings.max_attempts || next - job.created_at > m_settings.max_age) {
     spdlog::warn("event=delivery_dead callback={} topic={} attempts={} error=\"{}\"", redact_url(job.callback),
                  redact_url(job.topic), job.attempts, error);
-    settle({job.id, DeliveryState::dead, status, error + " (dead letter after " + std::to_string(job.attempts) +
+    settle(job, {job.id, DeliveryState::dead, status, error + " (dead letter after " + std::to_string(job.attempts) +
                                                      (job.attempts == 1 ? " attempt)" : " attempts)"),
             now, false});
     return;
   }
   if (next >= job.expires_at) {
-    settle({job.id, DeliveryState::dropped, status, error + " (the lease ends before the next attempt)", now, false});
+    settle(job, {job.id, DeliveryState::dropped, status, error + " (the lease ends before the next attempt)", now,
+                 false});
     return;
   }
   if (spdlog::should_log(spdlog::level::debug)) {  // redact_url() is not free
     spdlog::debug("event=delivery_retry callback={} attempt={} delay_ms={} error=\"{}\"", redact_url(job.callback),
                   job.attempts, delay.count(), error);
   }
-  settle({job.id, DeliveryState::pending, status, error, next, false});
+  settle(job, {job.id, DeliveryState::pending, status, error, next, false});
 }
 
-void Distributor::settle(DeliveryOutcome outcome) {
-  m_store.settle_deliveries({std::move(outcome)}, [this](Status s) {
+void Distributor::settle(const DeliveryJob& job, DeliveryOutcome outcome) {
+  m_store.settle_deliveries({std::move(outcome)}, [this, origin = job.origin](Status s) {
     if (!s) {
       // The claim lapses and the delivery is attempted again: never lost.
       spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+    }
+    {
+      std::lock_guard lock(m_origins_mutex);
+      if (auto it = m_claimed_per_origin.find(origin); it != m_claimed_per_origin.end() && --it->second == 0) {
+        m_claimed_per_origin.erase(it);
+      }
+      --m_claimed;
+      ++m_settled_since_claim;
     }
     m_loop.job_done();
   });

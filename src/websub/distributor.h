@@ -11,9 +11,12 @@
 // and jitter, honouring Retry-After (capped), until the attempt limit or the
 // age limit, then the notification becomes a dead letter. The subscription
 // stays active either way (STATE-07). A delivery never outlives its
-// subscription's lease. Concurrency is capped here (in flight) and per origin
-// in the HTTP client.
+// subscription's lease. Concurrency is capped here (in flight, and claimed per
+// callback origin, so that a slow host holds up only its own deliveries) and
+// per origin in the HTTP client.
 
+#include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -21,6 +24,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "net/http_client.h"
 #include "util/clock.h"
@@ -51,7 +55,11 @@ class Distributor {
   Distributor& operator=(const Distributor&) = delete;
 
   void start() { m_loop.start(); }
-  void wake() { m_loop.wake(); }
+  // New deliveries were queued. Thread-safe.
+  void wake() {
+    m_new_work = true;
+    m_loop.wake();
+  }
   std::size_t stop(Millis grace) { return m_loop.stop(grace); }
   void wait_idle() { m_loop.wait_idle(); }
 
@@ -66,7 +74,7 @@ class Distributor {
   Result<std::shared_ptr<const Payload>> payload(std::int64_t content_id);
   void deliver(const DeliveryJob& job, const Payload& payload);
   void on_response(const DeliveryJob& job, HttpResult result);
-  void settle(DeliveryOutcome outcome);
+  void settle(const DeliveryJob& job, DeliveryOutcome outcome);
 
   Store& m_store;
   HttpClient& m_http;
@@ -77,6 +85,13 @@ class Distributor {
   std::mutex m_cache_mutex;
   std::unordered_map<std::int64_t, std::shared_ptr<const Payload>> m_cache;  // guarded by m_cache_mutex
   std::deque<std::int64_t> m_cache_order;                                    // guarded by m_cache_mutex
+
+  std::mutex m_origins_mutex;
+  std::unordered_map<std::string, std::size_t> m_claimed_per_origin;  // guarded by m_origins_mutex
+  std::size_t m_claimed = 0;                                          // guarded by m_origins_mutex
+  std::size_t m_settled_since_claim = 0;                              // guarded by m_origins_mutex
+  std::atomic<bool> m_new_work{true};
+  std::chrono::steady_clock::time_point m_last_claim;  // the loop thread's
 
   JobLoop m_loop;  // last: its thread uses everything above
 };

@@ -50,7 +50,15 @@ constexpr std::size_t k_default_delivery_attempts = 10;  // 30 s base: the last 
 constexpr auto k_max_delivery_age = std::chrono::hours{24};
 constexpr auto k_max_retry_after = std::chrono::hours{1};  // cap on a subscriber's Retry-After
 constexpr std::size_t k_max_deliveries_in_flight = 512;
-constexpr std::size_t k_delivery_claim_batch = 256;
+// Deliveries claimed at once for one callback origin: enough to keep its
+// connections busy, few enough that a slow origin cannot hold the others up.
+constexpr std::size_t k_max_claimed_per_origin = 128;
+constexpr std::size_t k_delivery_claim_batch = 128;
+// Under load the distributor claims again only once this many deliveries
+// settled since its last claim, or after k_delivery_claim_interval: a claim is
+// a write transaction, and one per completion would cost more than it brings.
+constexpr std::size_t k_delivery_claim_after_settled = 32;
+constexpr auto k_delivery_claim_interval = std::chrono::milliseconds{10};
 constexpr std::size_t k_delivery_response_cap = 4 * 1024;  // response bodies are ignored (DIST-11)
 constexpr std::size_t k_content_cache_entries = 64;
 constexpr auto k_delivery_claim = std::chrono::minutes{5};

@@ -112,6 +112,7 @@ struct FetchOutcome {
 struct DeliveryJob {
   std::int64_t id = 0;
   std::string delivery_id;
+  std::string origin;  // the callback's "scheme://host:port"
   std::int64_t content_id = 0;
   std::string topic;
   std::string callback;

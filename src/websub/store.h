@@ -77,10 +77,11 @@ class Store {
   virtual Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) = 0;
 
   // Delivery. Claims due deliveries, joined with their subscriptions as they
-  // are now; deliveries whose subscription has ended or expired are dropped
-  // on the way and not returned.
-  virtual Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for,
-                                                                std::size_t max) = 0;
+  // are now, skipping those whose callback origin is in `busy_origins`;
+  // deliveries whose subscription has ended or expired are dropped on the
+  // way and not returned.
+  virtual Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max,
+                                                                const std::vector<std::string>& busy_origins) = 0;
   virtual Result<std::optional<TimePoint>> next_delivery_due() = 0;
   virtual Result<std::optional<Content>> find_content(std::int64_t content_id) = 0;
   // Records the outcomes of delivery attempts in one transaction. A 410

@@ -513,3 +513,36 @@ TEST_CASE("a renewal restarts the lease: delivered after the first lease would h
         "no_subscribers");
   CHECK(posts(f.callback).size() == 1);
 }
+
+TEST_CASE("a slow host with many subscriptions does not hold up another host (D10, D11)",
+          "[integration][distribute]") {
+  HubFixture f({"--outbound-timeout", "3"});
+  Topic topic;
+  TestHttpServer slow([](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    r.hang = true;
+    return r;
+  });
+  // Topic A: more slow deliveries than the distributor may have in flight (512).
+  std::vector<std::string> slow_callbacks;
+  for (int i = 0; i < 600; ++i) {
+    slow_callbacks.push_back(slow.url("/s" + std::to_string(i)));
+  }
+  subscribe_many(f.hub, f.database(), topic.url("/a"), slow_callbacks);
+  std::vector<std::string> fast;
+  for (int i = 0; i < 20; ++i) {
+    fast.push_back(f.callback.url("/fast" + std::to_string(i)));
+  }
+  subscribe_many(f.hub, f.database(), topic.url("/b"), fast);
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url("/a")}}).status == 202);
+  REQUIRE(slow.wait_for_requests(600 + 8, std::chrono::seconds{10}));  // verifications, then the first deliveries
+  // Topic B's deliveries are queued after all of topic A's.
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url("/b")}}).status == 202);
+  REQUIRE(wait_posts(f.callback, 20, std::chrono::seconds{30}));
+  // Queued behind the slow host these would wait for its timeouts (3 s each, 8 at a time).
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds{2000});
+}

@@ -214,7 +214,7 @@ TEST_CASE("fans a fetched content out to every active subscription, once (D1, D1
   const std::int64_t fetch = first_fetch(*store);
   CHECK(finish(*store, distributed(fetch, "v1")).value() == 2);
 
-  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10).value();
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 2);
   CHECK(jobs[0].callback == "http://s/a");
   CHECK(jobs[0].secret == "ka");
@@ -225,7 +225,7 @@ TEST_CASE("fans a fetched content out to every active subscription, once (D1, D1
   REQUIRE(content);
   CHECK(content->body == "v1");
   CHECK(content->content_type == "text/plain");
-  CHECK(store->claim_due_deliveries(k_t0, seconds{60}, 10).value().empty());
+  CHECK(store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value().empty());
 
   // Delivered, retried, dead: the publish status counts them.
   REQUIRE(wait([&](Store::Done d) {
@@ -240,7 +240,7 @@ TEST_CASE("fans a fetched content out to every active subscription, once (D1, D1
   CHECK(status->topics[0].subscribers == 2);
   CHECK(status->topics[0].delivered == 1);
   CHECK(status->topics[0].retrying == 1);
-  auto retry = store->claim_due_deliveries(k_t0 + seconds{30}, seconds{60}, 10).value();
+  auto retry = store->claim_due_deliveries(k_t0 + seconds{30}, seconds{60}, 10, {}).value();
   REQUIRE(retry.size() == 1);
   CHECK(retry[0].delivery_id == jobs[1].delivery_id);  // the same id on every attempt (D9)
   CHECK(retry[0].attempts == 2);
@@ -260,7 +260,7 @@ TEST_CASE("410 ends the subscription, deliveries of ended or expired subscriptio
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   REQUIRE(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
-  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10).value();
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 2);
   REQUIRE(wait([&](Store::Done d) {
     store->settle_deliveries({{jobs[0].id, DeliveryState::dropped, 410, "gone", k_t0, true},
@@ -269,7 +269,7 @@ TEST_CASE("410 ends the subscription, deliveries of ended or expired subscriptio
   }));
   CHECK_FALSE(store->find_subscription("http://p/t", "http://s/a").value());
   // After the lease ends the pending one is dropped instead of handed out.
-  CHECK(store->claim_due_deliveries(k_t0 + seconds{100}, seconds{60}, 10).value().empty());
+  CHECK(store->claim_due_deliveries(k_t0 + seconds{100}, seconds{60}, 10, {}).value().empty());
   CHECK(store->find_publish("pub1").value()->topics[0].failed == 2);
 }
 
@@ -305,4 +305,19 @@ TEST_CASE("a fat ping stores its content with the ping", "[store][sqlite_store]"
   REQUIRE(content);
   CHECK(content->body == std::string("\0bin", 4));
   CHECK_FALSE(content->content_type);
+}
+
+TEST_CASE("delivery claims skip busy callback origins (D11)", "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://slow.example:8080/a")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "https://fast.example/b?x=1")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {"http://slow.example:8080"}).value();
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].origin == "https://fast.example:443");
+  auto rest = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].origin == "http://slow.example:8080");
 }
