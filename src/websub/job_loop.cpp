@@ -34,21 +34,34 @@ void JobLoop::start() {
   });
 }
 
+// Whether the loop, once woken, would claim: nothing running, or a batch's
+// worth of slots free. Waking it otherwise costs a context switch for nothing
+// (the wake is remembered and acted on when a batch frees up).
+bool JobLoop::would_claim() const { return m_in_flight == 0 || m_max_in_flight - m_in_flight >= m_min_batch; }
+
 void JobLoop::wake() {
+  bool notify = false;
   {
     std::lock_guard lock(m_mutex);
     m_woken = true;
+    notify = would_claim();
   }
-  m_cv.notify_all();
+  if (notify) {
+    m_cv.notify_all();
+  }
 }
 
 void JobLoop::job_done() {
+  bool notify = false;
   {
     std::lock_guard lock(m_mutex);
     --m_in_flight;
     m_woken = true;  // a settled job may unblock the next one for its key
+    notify = would_claim() || m_stopping;
   }
-  m_cv.notify_all();
+  if (notify) {
+    m_cv.notify_all();
+  }
 }
 
 std::size_t JobLoop::stop(Millis grace) {
@@ -114,10 +127,7 @@ void JobLoop::run() {
     }
     spdlog::trace("event={}_pause ms={} started={} free={}", m_name, pause.count(), started, free);
     std::unique_lock lock(m_mutex);
-    m_cv.wait_for(lock, pause, [this] {
-      const bool batch_free = m_in_flight == 0 || m_max_in_flight - m_in_flight >= m_min_batch;
-      return m_stopping || (m_woken && batch_free);
-    });
+    m_cv.wait_for(lock, pause, [this] { return m_stopping || (m_woken && would_claim()); });
   }
 }
 

@@ -48,6 +48,7 @@ class JobLoop {
 
  private:
   void run();
+  bool would_claim() const;  // requires m_mutex
 
   const std::string m_name;
   const Clock& m_clock;
