@@ -507,7 +507,7 @@ TEST_CASE("a renewal restarts the lease: delivered after the first lease would h
   CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["deliveries"]
             ["delivered"] == 1);
   // And once the renewed lease has ended too, nothing is delivered (STATE-05, VER-09).
-  std::this_thread::sleep_for(std::chrono::milliseconds{1000});
+  std::this_thread::sleep_for(std::chrono::milliseconds{1500});
   topic.set("<feed>later</feed>", "application/atom+xml");
   CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["state"] ==
         "no_subscribers");
