@@ -67,3 +67,10 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_due ON deliveries (due_at) WHERE state = 0;
 CREATE INDEX deliveries_publish_topic ON deliveries (publish_topic_id, state);
 CREATE INDEX deliveries_content ON deliveries (content_id);
+
+-- One row rewritten by every readiness check (GET /readyz): proof that the
+-- database still takes writes (disk full, read-only file).
+CREATE TABLE health (
+  id          INTEGER PRIMARY KEY CHECK (id = 1),
+  checked_at  INTEGER NOT NULL
+);

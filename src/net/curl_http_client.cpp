@@ -153,6 +153,11 @@ void CurlHttpClient::send(HttpRequest request, HttpCallback done) {
   curl_multi_wakeup(m_multi);
 }
 
+bool CurlHttpClient::running() const {
+  std::lock_guard lock(m_mutex);
+  return !m_stopping;
+}
+
 std::size_t CurlHttpClient::outstanding() const {
   std::lock_guard lock(m_mutex);
   return m_outstanding;

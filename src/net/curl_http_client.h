@@ -47,6 +47,8 @@ class CurlHttpClient final : public HttpClient {
 
   // Requests queued or in flight (for shutdown and metrics).
   std::size_t outstanding() const;
+  // Not stopped.
+  bool running() const;
 
  private:
   struct Transfer;

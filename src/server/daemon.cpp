@@ -180,6 +180,18 @@ int run_daemon(const Options& options) {
   auto context = std::make_shared<HubContext>(
       *store, clock, options.leases, publish, public_url, [&verifier] { verifier.wake(); },
       [&fetcher] { fetcher.wake(); });
+  context->readiness_problem = [&]() -> std::optional<std::string> {
+    if (auto s = store->check_writable(clock.now()); !s) {
+      return "the database does not take writes: " + s.error().message;
+    }
+    if (!http.running()) {
+      return "the HTTP client has stopped";
+    }
+    if (!verifier.running() || !fetcher.running() || !distributor.running()) {
+      return "a worker is not running";
+    }
+    return std::nullopt;
+  };
   Pistache::Http::Endpoint endpoint{Pistache::Address(listen.to_string())};
   try {
     auto server_options = Pistache::Http::Endpoint::options()

@@ -192,6 +192,32 @@ void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
     return;
   }
 
+  if (path == base + "/healthz" || path == base + "/readyz") {
+    if (request.method() != Method::Get && request.method() != Method::Head) {
+      Reply r = text(Code::Method_Not_Allowed, "health checks accept GET");
+      r.headers.emplace_back("Allow", "GET, HEAD");
+      send(response, keep_alive, std::move(r));
+      return;
+    }
+    if (path.ends_with("/healthz")) {
+      send(response, keep_alive, text(Code::Ok, "ok"));
+      return;
+    }
+    std::optional<std::string> problem;
+    if (m_context->draining.load()) {
+      problem = "shutting down";
+    } else if (m_context->readiness_problem) {
+      problem = m_context->readiness_problem();
+    }
+    Reply r = problem ? text(Code::Service_Unavailable, "not ready: " + *problem) : text(Code::Ok, "ready");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    if (problem) {
+      r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_shutdown.count()));
+    }
+    send(response, keep_alive, std::move(r));
+    return;
+  }
+
   const std::string monitors = base + "/requests/";
   const std::string publish_monitors = base + "/publishes/";
   const bool is_request = path.starts_with(monitors);

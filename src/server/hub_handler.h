@@ -7,6 +7,9 @@
 //   GET  /               a short text page about the hub
 //   GET  /requests/<id>  status monitor of a subscription request
 //   GET  /publishes/<id> status monitor of a publish ping
+//   GET  /healthz        200 while the process serves HTTP
+//   GET  /readyz         200 when the database takes writes and every worker
+//                        runs, else 503 with the reason
 // Every answer is produced here; no exception escapes to Pistache.
 
 #include "server/pistache.h"
@@ -14,6 +17,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +54,9 @@ struct HubContext {
   // Run (on a store thread) after a request or a ping is committed.
   const std::function<void()> request_stored;
   const std::function<void()> publish_stored;
+  // Why the hub is not ready to work, or nullopt (GET /readyz). Set once,
+  // before the server starts.
+  std::function<std::optional<std::string>()> readiness_problem;
 
   std::string monitor_url(std::string_view id) const;
   std::string publish_monitor_url(std::string_view id) const;

@@ -98,31 +98,47 @@ void GroupCommit::loop() {
   }
 }
 
-// Runs jobs [first, last) in one transaction; the status of the whole.
-Status GroupCommit::run_together(std::deque<Job>& batch, std::size_t first, std::size_t last) {
+Status GroupCommit::run_together(std::deque<Job>& batch, std::size_t first, std::size_t last, bool& job_failed) {
+  job_failed = false;
   Transaction txn(m_db);
   if (auto s = txn.begin(); !s) {
     return s;
   }
   for (std::size_t i = first; i < last; ++i) {
     if (auto s = batch[i].work(m_db); !s) {
+      job_failed = true;
       return s;  // the transaction rolls back
     }
   }
   return txn.commit();
 }
 
+std::optional<std::string> GroupCommit::last_failure() const {
+  std::lock_guard lock(m_failure_mutex);
+  return m_last_failure;
+}
+
 void GroupCommit::commit_batch(std::deque<Job>& batch) {
   std::deque<Finished> finished;
-  const Status together = run_together(batch, 0, batch.size());
-  if (together || batch.size() == 1) {
+  bool job_failed = false;
+  const Status together = run_together(batch, 0, batch.size(), job_failed);
+  if (together || !job_failed || batch.size() == 1) {
     for (auto& job : batch) {
       finished.push_back({std::move(job.done), together});
     }
   } else {
-    // Someone failed: give every job its own transaction and its own answer.
+    // One job failed: give every job its own transaction and its own answer.
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      finished.push_back({std::move(batch[i].done), run_together(batch, i, i + 1)});
+      bool failed_alone = false;
+      finished.push_back({std::move(batch[i].done), run_together(batch, i, i + 1, failed_alone)});
+    }
+  }
+  {
+    std::lock_guard lock(m_failure_mutex);
+    if (together || job_failed) {
+      m_last_failure.reset();  // the database itself works
+    } else {
+      m_last_failure = together.error().message;
     }
   }
   {

@@ -3,15 +3,19 @@
 // the writer thread runs as many as are waiting (up to k_max_write_batch) in
 // one BEGIN IMMEDIATE … COMMIT: one fsync acknowledges a whole batch (group
 // commit). The jobs' `done` callbacks then run, in order, on a second thread,
-// so that the writer starts the next batch while answers go out. If a job fails, the batch
-// is rolled back and every job is run again in a transaction of its own, so
-// that one failing job never undoes the others. Jobs must therefore be safe
-// to run twice: they reset any output they fill in.
+// so that the writer starts the next batch while answers go out. If a job
+// fails, the batch is rolled back and every job is run again in a transaction
+// of its own, so that one failing job never undoes the others; jobs must
+// therefore be safe to run twice (they reset any output they fill in). If the
+// database itself refuses (locked, full, read-only), every job of the batch
+// fails at once with that error: no replay, no second wait.
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include "store/database.h"
@@ -39,6 +43,8 @@ class GroupCommit {
   void flush();
   // Finishes the queued jobs and joins the writer thread.
   void stop();
+  // Why the last batch could not be committed, until a batch commits again.
+  std::optional<std::string> last_failure() const;
 
  private:
   struct Job {
@@ -48,7 +54,9 @@ class GroupCommit {
   void loop();
   void complete_loop();
   void commit_batch(std::deque<Job>& batch);
-  Status run_together(std::deque<Job>& batch, std::size_t first, std::size_t last);
+  // Runs jobs [first, last) in one transaction. job_failed tells whether a
+  // job's own work failed (rather than BEGIN or COMMIT).
+  Status run_together(std::deque<Job>& batch, std::size_t first, std::size_t last, bool& job_failed);
 
   Database m_db;
   std::mutex m_mutex;
@@ -67,6 +75,9 @@ class GroupCommit {
   std::deque<Finished> m_finished;  // guarded by m_finished_mutex
   bool m_writer_done = false;       // guarded by m_finished_mutex
   std::thread m_completer;
+
+  mutable std::mutex m_failure_mutex;
+  std::optional<std::string> m_last_failure;  // guarded by m_failure_mutex
 };
 
 }  // namespace hubbub

@@ -806,4 +806,21 @@ Result<std::size_t> SqliteStore::purge_finished_publishes(TimePoint finished_bef
 
 void SqliteStore::flush() { m_writer.flush(); }
 
+Status SqliteStore::check_writable(TimePoint now) {
+  // Answer at once from the last batch; the write below refreshes that state
+  // even on an idle hub (the next check sees its outcome).
+  m_writer.submit(
+      [now](Database& db) -> Status {
+        HUBBUB_TRY_QUERY(q, db.query("INSERT INTO health (id, checked_at) VALUES (1, ?1) "
+                                     "ON CONFLICT (id) DO UPDATE SET checked_at = ?1"));
+        q->bind(1, to_unix_ms(now));
+        return q->run();
+      },
+      [](Status) {});
+  if (auto failure = m_writer.last_failure()) {
+    return fail(*failure);
+  }
+  return {};
+}
+
 }  // namespace hubbub

@@ -51,6 +51,7 @@ class SqliteStore final : public Store {
   Result<std::size_t> remove_expired_subscriptions(TimePoint now) override;
   Result<std::size_t> purge_finished_requests(TimePoint finished_before) override;
   void flush() override;
+  Status check_writable(TimePoint now) override;
 
  private:
   SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd);

@@ -62,6 +62,7 @@ class Distributor {
   }
   std::size_t stop(Millis grace) { return m_loop.stop(grace); }
   void wait_idle() { m_loop.wait_idle(); }
+  bool running() const { return m_loop.running(); }
 
  private:
   // Content and its body shared by every request that carries it.

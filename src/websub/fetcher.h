@@ -50,6 +50,7 @@ class Fetcher {
   void wake() { m_loop.wake(); }
   std::size_t stop(Millis grace) { return m_loop.stop(grace); }
   void wait_idle() { m_loop.wait_idle(); }
+  bool running() const { return m_loop.running(); }
 
  private:
   struct Attempt;

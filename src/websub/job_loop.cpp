@@ -28,9 +28,15 @@ JobLoop::~JobLoop() {
 }
 
 void JobLoop::start() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_started = true;
+  }
   m_thread = std::thread([this] {
     name_this_thread("hub-" + m_name);
     run();
+    std::lock_guard lock(m_mutex);
+    m_ended = true;
   });
 }
 
@@ -76,6 +82,11 @@ std::size_t JobLoop::stop(Millis grace) {
   std::unique_lock lock(m_mutex);
   m_cv.wait_for(lock, grace, [this] { return m_in_flight == 0; });
   return m_in_flight;
+}
+
+bool JobLoop::running() const {
+  std::lock_guard lock(m_mutex);
+  return m_started && !m_stopping && !m_ended;
 }
 
 void JobLoop::wait_idle() {

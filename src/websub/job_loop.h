@@ -45,6 +45,8 @@ class JobLoop {
   std::size_t stop(Millis grace);
   // Waits until no job is running.
   void wait_idle();
+  // Started and not stopped, and its thread has not ended.
+  bool running() const;
 
  private:
   void run();
@@ -57,8 +59,10 @@ class JobLoop {
   Claim m_claim;
   NextDue m_next_due;
 
-  std::mutex m_mutex;
+  mutable std::mutex m_mutex;
   std::condition_variable m_cv;
+  bool m_started = false;       // guarded by m_mutex
+  bool m_ended = false;         // guarded by m_mutex
   std::size_t m_in_flight = 0;  // guarded by m_mutex
   bool m_woken = false;         // guarded by m_mutex
   bool m_stopping = false;      // guarded by m_mutex

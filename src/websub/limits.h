@@ -73,7 +73,9 @@ constexpr auto k_request_retention = std::chrono::hours{24 * 7};  // finished st
 
 // Storage.
 constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
-constexpr auto k_sqlite_busy_timeout = std::chrono::milliseconds{5000};
+// Only another process (an operator's sqlite3 shell, a backup) makes the single writer wait;
+// a deferred answer must still beat Pistache's 10 s header timeout.
+constexpr auto k_sqlite_busy_timeout = std::chrono::milliseconds{2000};
 constexpr std::size_t k_read_connections = 4;
 
 }  // namespace hubbub

@@ -98,6 +98,9 @@ class Store {
 
   // Blocks until every write submitted before the call has its `done` run.
   virtual void flush() = 0;
+  // Whether the store takes writes: the outcome of its latest commit (a small
+  // write is queued to keep that current). Never blocks.
+  virtual Status check_writable(TimePoint now) = 0;
 };
 
 }  // namespace hubbub

@@ -46,6 +46,7 @@ class Verifier {
   // (which cancels them) and then calls wait_idle().
   std::size_t stop(Millis grace) { return m_loop.stop(grace); }
   void wait_idle() { m_loop.wait_idle(); }
+  bool running() const { return m_loop.running(); }
 
  private:
   Result<std::size_t> claim(std::size_t free);
