@@ -55,6 +55,7 @@ CREATE TABLE deliveries (
   subscription_id   INTEGER NOT NULL,          -- subscriptions.id when queued
   origin            TEXT    NOT NULL,          -- the callback's scheme://host:port (fair claiming)
   delivery_id       TEXT    NOT NULL,          -- sent with every attempt
+  published_at      INTEGER NOT NULL,          -- when the publish ping arrived (latency metric)
   state             INTEGER NOT NULL DEFAULT 0,-- 0 pending, 1 delivered, 2 dead letter, 3 dropped
   attempts          INTEGER NOT NULL DEFAULT 0,
   due_at            INTEGER NOT NULL,

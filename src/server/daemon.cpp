@@ -152,13 +152,16 @@ int run_daemon(const Options& options) {
   CurlHttpClient http(policy, client_limits);
 
   const AccessPolicy access(options.access);
+  HubMetrics metrics;
   VerifierSettings verifier_settings;
+  verifier_settings.metrics = &metrics;
   verifier_settings.max_attempts = options.verification_attempts;
   verifier_settings.retry_base = options.retry_base;
   verifier_settings.timeout = options.outbound_timeout;
   Verifier verifier(*store, http, access, clock, verifier_settings);
 
   DistributorSettings distributor_settings;
+  distributor_settings.metrics = &metrics;
   distributor_settings.max_attempts = options.delivery_attempts;
   distributor_settings.retry_base = options.retry_base;
   distributor_settings.timeout = options.outbound_timeout;
@@ -167,6 +170,7 @@ int run_daemon(const Options& options) {
   Distributor distributor(*store, http, clock, distributor_settings);
 
   FetcherSettings fetcher_settings;
+  fetcher_settings.metrics = &metrics;
   fetcher_settings.retry_base = options.retry_base;
   fetcher_settings.timeout = options.outbound_timeout;
   fetcher_settings.max_content_bytes = options.max_content_bytes;
@@ -180,6 +184,7 @@ int run_daemon(const Options& options) {
   auto context = std::make_shared<HubContext>(
       *store, clock, options.leases, publish, public_url, [&verifier] { verifier.wake(); },
       [&fetcher] { fetcher.wake(); });
+  context->metrics = &metrics;
   context->readiness_problem = [&]() -> std::optional<std::string> {
     if (auto s = store->check_writable(clock.now()); !s) {
       return "the database does not take writes: " + s.error().message;

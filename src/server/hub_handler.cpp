@@ -94,11 +94,12 @@ Reply status_reply(Code code, const RequestRecord& record, const std::string& mo
 // is committed, send the answer and run `stored`; if it could not be
 // committed, answer 503. The answer is counted as owed until it is sent.
 Store::Done answer_after_commit(ResponseWriter response, std::shared_ptr<HubContext> context, bool keep_alive,
-                                Reply accepted, const std::function<void()> HubContext::*stored) {
+                                Reply accepted, const std::function<void()> HubContext::*stored, std::string mode) {
   auto writer = std::make_shared<ResponseWriter>(std::move(response));
   context->answers_owed.fetch_add(1);
-  return [writer, context, keep_alive, accepted = std::move(accepted), stored](Status committed) mutable {
+  return [writer, context, keep_alive, accepted = std::move(accepted), stored, mode](Status committed) mutable {
     try {
+      context->count_request(mode, committed ? static_cast<int>(accepted.code) : 503);
       if (committed) {
         send(*writer, keep_alive, std::move(accepted));
         ((*context).*stored)();
@@ -153,6 +154,12 @@ std::string HubContext::monitor_url(std::string_view id) const {
   return origin + base_path + "/requests/" + std::string(id);
 }
 
+void HubContext::count_request(std::string_view mode, int status) const {
+  if (metrics != nullptr) {
+    metrics->requests.add({{"mode", std::string(mode)}, {"status", std::to_string(status)}});
+  }
+}
+
 std::string HubContext::publish_monitor_url(std::string_view id) const {
   return origin + base_path + "/publishes/" + std::string(id);
 }
@@ -192,6 +199,15 @@ void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
     return;
   }
 
+  if (path == base + "/metrics" && m_context->metrics != nullptr &&
+      (request.method() == Method::Get || request.method() == Method::Head)) {
+    Reply r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = m_context->metrics->render(m_context->store, m_context->clock.now());
+    r.headers.emplace_back("Cache-Control", "no-store");
+    send(response, keep_alive, std::move(r));
+    return;
+  }
   if (path == base + "/healthz" || path == base + "/readyz") {
     if (request.method() != Method::Get && request.method() != Method::Head) {
       Reply r = text(Code::Method_Not_Allowed, "health checks accept GET");
@@ -241,10 +257,15 @@ void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
 void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   const bool keep_alive = wants_keep_alive(request);
   HubContext& ctx = *m_context;
+  // Refusals are counted under the mode asked for, when it is a known one.
+  auto refuse = [&](Reply r, std::string_view mode = "invalid") {
+    ctx.count_request(mode, static_cast<int>(r.code));
+    send(response, r.code == Code::Service_Unavailable ? false : keep_alive, std::move(r));
+  };
   if (ctx.draining.load()) {
     Reply r = text(Code::Service_Unavailable, "the hub is shutting down; try again shortly");
     r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_shutdown.count()));
-    send(response, false, std::move(r));
+    refuse(std::move(r));
     return;
   }
   const auto content_type = request.headers().tryGetRaw("Content-Type");
@@ -254,24 +275,24 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
       post_fat_ping(request, response);
       return;
     }
-    send(response, keep_alive,
-         text(Code::Unsupported_Media_Type, "the body must be application/x-www-form-urlencoded"));
+    refuse(text(Code::Unsupported_Media_Type, "the body must be application/x-www-form-urlencoded"));
     return;
   }
   if (request.body().size() > k_max_form_body_bytes) {
-    send(response, keep_alive,
-         text(Code::Request_Entity_Too_Large,
-              "the form body is larger than " + std::to_string(k_max_form_body_bytes) + " bytes"));
+    refuse(text(Code::Request_Entity_Too_Large,
+                "the form body is larger than " + std::to_string(k_max_form_body_bytes) + " bytes"));
     return;
   }
   auto form = Form::parse(request.body());
   if (!form) {
-    send(response, keep_alive, text(Code::Bad_Request, form.error().message));
+    refuse(text(Code::Bad_Request, form.error().message));
     return;
   }
   auto parsed = parse_hub_request(*form, ctx.leases);
   if (!parsed) {
-    send(response, keep_alive, text(Code::Bad_Request, parsed.error().message));
+    const auto asked = form->first("hub.mode").value_or("");
+    const bool known = asked == "subscribe" || asked == "unsubscribe" || asked == "publish";
+    refuse(text(Code::Bad_Request, parsed.error().message), known ? asked : "invalid");
     return;
   }
   if (auto* ping = std::get_if<PublishPing>(&*parsed)) {
@@ -295,14 +316,15 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
                   redact_url(fresh.callback));
   }
 
-  // The answer is prepared here, on the worker, and sent by the store's writer
-  // thread only once the request is committed: a 202 is a promise. Nothing
-  // but the send happens on the writer.
+  // The answer is prepared here, on the worker, and sent (by the store's
+  // completion thread) only once the request is committed: a 202 is a
+  // promise. The store's writer does nothing but write.
   const std::string monitor = ctx.monitor_url(as_accepted.id);
   Reply accepted = status_reply(Code::Accepted, as_accepted, monitor, as_text, as_accepted.created_at);
   accepted.headers.emplace_back("Location", monitor);
   ctx.store.add_request(std::move(fresh), answer_after_commit(std::move(response), m_context, keep_alive,
-                                                             std::move(accepted), &HubContext::request_stored));
+                                                             std::move(accepted), &HubContext::request_stored,
+                                                             to_string(as_accepted.mode)));
 }
 
 void HubHandler::post_publish(const Request& request, ResponseWriter& response, NewPublish publish) {
@@ -331,7 +353,8 @@ void HubHandler::post_publish(const Request& request, ResponseWriter& response, 
     accepted.headers.emplace_back("Cache-Control", "no-store");
   }
   ctx.store.add_publish(std::move(publish), answer_after_commit(std::move(response), m_context, keep_alive,
-                                                             std::move(accepted), &HubContext::publish_stored));
+                                                             std::move(accepted), &HubContext::publish_stored,
+                                                             "publish"));
 }
 
 // A fat ping: POST <hub>?hub.mode=publish&hub.topic=<topic> with the content
@@ -345,6 +368,7 @@ void HubHandler::post_fat_ping(const Request& request, ResponseWriter& response)
     Reply r = text(Code::Unauthorized, tokens.empty() ? "this hub does not accept content from publishers (fat pings)"
                                                       : "a fat ping needs \"Authorization: Bearer <token>\"");
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hubbub\"");
+    m_context->count_request("publish", 401);
     send(response, keep_alive, std::move(r));
     return;
   }
@@ -355,6 +379,7 @@ void HubHandler::post_fat_ping(const Request& request, ResponseWriter& response)
     valid |= token.size() == presented.size() && CRYPTO_memcmp(token.data(), presented.data(), token.size()) == 0;
   }
   if (!valid) {
+    m_context->count_request("publish", 403);
     send(response, keep_alive, text(Code::Forbidden, "this token may not publish content"));
     return;
   }
@@ -362,11 +387,13 @@ void HubHandler::post_fat_ping(const Request& request, ResponseWriter& response)
   auto decoded = raw_topic ? percent_decode(*raw_topic, true) : Result<std::string>(fail("hub.topic is missing"));
   auto topic = decoded ? normalize_http_url(*decoded, k_max_url_bytes) : Result<std::string>(decoded);
   if (!topic) {
+    m_context->count_request("publish", 400);
     send(response, keep_alive,
          text(Code::Bad_Request, "a fat ping names its topic in the query: hub.topic " + topic.error().message));
     return;
   }
   if (request.body().size() > k_max_fat_ping_bytes) {
+    m_context->count_request("publish", 413);
     send(response, keep_alive,
          text(Code::Request_Entity_Too_Large,
               "fat ping content is limited to " + std::to_string(k_max_fat_ping_bytes) + " bytes"));

@@ -7,6 +7,7 @@
 //   GET  /               a short text page about the hub
 //   GET  /requests/<id>  status monitor of a subscription request
 //   GET  /publishes/<id> status monitor of a publish ping
+//   GET  /metrics        Prometheus text format
 //   GET  /healthz        200 while the process serves HTTP
 //   GET  /readyz         200 when the database takes writes and every worker
 //                        runs, else 503 with the reason
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "util/clock.h"
+#include "websub/hub_metrics.h"
 #include "websub/lease_policy.h"
 #include "websub/store.h"
 
@@ -57,6 +59,11 @@ struct HubContext {
   // Why the hub is not ready to work, or nullopt (GET /readyz). Set once,
   // before the server starts.
   std::function<std::optional<std::string>()> readiness_problem;
+  // Counts and measures; set once, before the server starts (may be null).
+  HubMetrics* metrics = nullptr;
+
+  // Counts an answer to a POST at the hub URL.
+  void count_request(std::string_view mode, int status) const;
 
   std::string monitor_url(std::string_view id) const;
   std::string publish_monitor_url(std::string_view id) const;

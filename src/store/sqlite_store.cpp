@@ -602,9 +602,11 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             content_id = db.last_insert_rowid();
           }
           HUBBUB_TRY_QUERY(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, "
-                                       "origin, delivery_id, state, attempts, due_at, created_at, updated_at) "
-                                       "SELECT ?1, ?2, id, hubbub_origin(callback), lower(hex(randomblob(12))), "
-                                       "0, 0, ?3, ?3, ?3 FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
+                                       "origin, delivery_id, published_at, state, attempts, due_at, created_at, "
+                                       "updated_at) SELECT ?1, ?2, id, hubbub_origin(callback), "
+                                       "lower(hex(randomblob(12))), (SELECT p.created_at FROM publish_topics t "
+                                       "JOIN publishes p ON p.id = t.publish_id WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 "
+                                       "FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
           q->bind(1, o.id).bind(2, content_id).bind(3, at).bind(4, std::string_view(topic));
           if (auto s = q->run(); !s) {
             return s;
@@ -657,6 +659,7 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
       std::int64_t subscription_id;
       std::uint32_t attempts;
       std::int64_t created_at;
+      std::int64_t published_at;
     };
     std::vector<Claimed> claimed;
     const std::int64_t t = to_unix_ms(now);
@@ -666,11 +669,12 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
                       "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
                       "AND (claimed_until IS NULL OR claimed_until <= ?2) "
                       "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
-                      "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at"));
+                      "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at, "
+                      "published_at"));
       q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max)).bind(4, std::string_view(busy));
       auto s = q->for_each([&](const Query& row) {
         claimed.push_back({row.int64(0), row.text(1), row.text(2), row.int64(3), row.int64(4),
-                           static_cast<std::uint32_t>(row.int64(5)), row.int64(6)});
+                           static_cast<std::uint32_t>(row.int64(5)), row.int64(6), row.int64(7)});
       });
       if (!s) {
         return s;
@@ -697,6 +701,7 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
         job.expires_at = from_unix_ms(sub->int64(3));
         job.attempts = c.attempts;
         job.created_at = from_unix_ms(c.created_at);
+        job.published_at = from_unix_ms(c.published_at);
         jobs.push_back(std::move(job));
       } else {
         sub->reset();
@@ -805,6 +810,30 @@ Result<std::size_t> SqliteStore::purge_finished_publishes(TimePoint finished_bef
 }
 
 void SqliteStore::flush() { m_writer.flush(); }
+
+Result<StoreStatistics> SqliteStore::statistics(TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query(
+                          "SELECT (SELECT count(*) FROM subscription_requests WHERE state = 0), "
+                          "(SELECT count(*) FROM publish_topics WHERE state = 0), "
+                          "(SELECT count(*) FROM deliveries WHERE state = 0), "
+                          "(SELECT count(*) FROM deliveries WHERE state = 2), "
+                          "(SELECT count(*) FROM subscriptions WHERE expires_at > ?1), "
+                          "(SELECT count(DISTINCT topic) FROM subscriptions WHERE expires_at > ?1)"));
+  q->bind(1, to_unix_ms(now));
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  StoreStatistics s;
+  s.pending_requests = q->int64(0);
+  s.pending_fetches = q->int64(1);
+  s.pending_deliveries = q->int64(2);
+  s.dead_letters = q->int64(3);
+  s.active_subscriptions = q->int64(4);
+  s.active_topics = q->int64(5);
+  return s;
+}
 
 Status SqliteStore::check_writable(TimePoint now) {
   // Answer at once from the last batch; the write below refreshes that state

@@ -52,6 +52,7 @@ class SqliteStore final : public Store {
   Result<std::size_t> purge_finished_requests(TimePoint finished_before) override;
   void flush() override;
   Status check_writable(TimePoint now) override;
+  Result<StoreStatistics> statistics(TimePoint now) override;
 
  private:
   SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd);

@@ -141,6 +141,15 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     m_loop.job_done();  // shutting down: the claim is released, delivered after restart
     return;
   }
+  if (m_settings.metrics != nullptr) {
+    const std::string cls = status_class(result ? result->status : 0);
+    if (result && result->status >= 200 && result->status < 300) {
+      m_settings.metrics->deliveries.add({{"outcome", "delivered"}, {"status_class", cls}});
+      m_settings.metrics->publish_to_delivery.observe(std::chrono::duration<double>(now - job.published_at).count());
+    } else if (result && result->status == 410) {
+      m_settings.metrics->deliveries.add({{"outcome", "gone"}, {"status_class", cls}});
+    }
+  }
   if (result && result->status >= 200 && result->status < 300) {
     settle(job, {job.id, DeliveryState::delivered, result->status, std::nullopt, now, false});
     return;
@@ -173,7 +182,12 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     final = e.kind == HttpFailure::blocked_address || e.kind == HttpFailure::bad_url;  // never hammered
   }
   const TimePoint next = now + delay;
-  if (final || job.attempts >= m_settings.max_attempts || next - job.created_at > m_settings.max_age) {
+  const bool dead = final || job.attempts >= m_settings.max_attempts || next - job.created_at > m_settings.max_age;
+  if (m_settings.metrics != nullptr) {
+    const char* outcome = dead ? "dead" : next >= job.expires_at ? "dropped" : "retry";
+    m_settings.metrics->deliveries.add({{"outcome", outcome}, {"status_class", status_class(status.value_or(0))}});
+  }
+  if (dead) {
     spdlog::warn("event=delivery_dead callback={} topic={} attempts={} error=\"{}\"", redact_url(job.callback),
                  redact_url(job.topic), job.attempts, error);
     settle(job, {job.id, DeliveryState::dead, status, error + " (dead letter after " + std::to_string(job.attempts) +

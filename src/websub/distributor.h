@@ -30,6 +30,7 @@
 #include "util/clock.h"
 #include "websub/backoff.h"
 #include "websub/job_loop.h"
+#include "websub/hub_metrics.h"
 #include "websub/limits.h"
 #include "websub/signature.h"
 #include "websub/store.h"
@@ -45,6 +46,7 @@ struct DistributorSettings {
   Millis claim = k_delivery_claim;  // raised to cover the longest queue wait
   SignatureAlgorithm algorithm = SignatureAlgorithm::sha256;
   std::string public_url;  // rel="hub"
+  HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
 };
 
 class Distributor {

@@ -210,6 +210,9 @@ void Fetcher::accept_content(const std::shared_ptr<Attempt>& attempt, Content co
 void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outcome) {
   const FetchState state = outcome.state;
   const std::string topic = attempt->job.topic;
+  if (m_settings.metrics != nullptr) {
+    m_settings.metrics->fetches.add({{"outcome", to_string(state)}});
+  }
   m_store.finish_fetch(std::move(outcome), [this, state, topic](Result<std::size_t> queued) {
     if (!queued) {
       spdlog::error("event=store_write_failed topic={} error=\"{}\"", redact_url(topic), queued.error().message);
@@ -234,6 +237,9 @@ void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, b
     return;
   }
   const Millis delay = m_backoff.delay(attempt->job.attempts + 1);
+  if (m_settings.metrics != nullptr) {
+    m_settings.metrics->fetches.add({{"outcome", "retry"}});
+  }
   spdlog::info("event=fetch_retry topic={} attempt={} delay_ms={} error=\"{}\"", redact_url(attempt->job.topic),
                attempt->job.attempts, delay.count(), error);
   m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), [this](Status s) {

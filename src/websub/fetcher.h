@@ -22,6 +22,7 @@
 #include "util/clock.h"
 #include "websub/backoff.h"
 #include "websub/job_loop.h"
+#include "websub/hub_metrics.h"
 #include "websub/limits.h"
 #include "websub/store.h"
 
@@ -35,6 +36,7 @@ struct FetcherSettings {
   Millis claim = k_verification_claim;
   std::size_t max_content_bytes = k_default_max_content_bytes;
   std::string user_agent = "Hubbub";  // the subscriber count is appended
+  HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
 };
 
 class Fetcher {

@@ -120,6 +120,7 @@ struct DeliveryJob {
   TimePoint expires_at;
   std::uint32_t attempts = 0;  // including this one
   TimePoint created_at;
+  TimePoint published_at;  // when the publish ping arrived
 };
 
 enum class DeliveryState { pending, delivered, dead, dropped };

@@ -26,6 +26,16 @@
 
 namespace hubbub {
 
+// Counts for monitoring (GET /metrics).
+struct StoreStatistics {
+  std::int64_t pending_requests = 0;
+  std::int64_t pending_fetches = 0;
+  std::int64_t pending_deliveries = 0;
+  std::int64_t dead_letters = 0;
+  std::int64_t active_subscriptions = 0;
+  std::int64_t active_topics = 0;
+};
+
 class Store {
  public:
   using Done = std::function<void(Status)>;
@@ -101,6 +111,7 @@ class Store {
   // Whether the store takes writes: the outcome of its latest commit (a small
   // write is queued to keep that current). Never blocks.
   virtual Status check_writable(TimePoint now) = 0;
+  virtual Result<StoreStatistics> statistics(TimePoint now) = 0;
 };
 
 }  // namespace hubbub

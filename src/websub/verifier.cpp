@@ -76,6 +76,9 @@ void Verifier::deny(const RequestRecord& request, const std::string& reason) {
       return;
     }
     const TimePoint now = m_clock.now();
+    if (m_settings.metrics != nullptr) {
+      m_settings.metrics->verifications.add({{"mode", "subscribe"}, {"outcome", "denied"}});
+    }
     std::string note = "denied: " + reason;
     if (!result) {
       note += " (the denial notice could not be sent: " + result.error().message + ")";
@@ -94,16 +97,19 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
   const TimePoint now = m_clock.now();
   switch (verdict.kind) {
     case VerdictKind::verified:
+      count(request, "verified", sent_at, now);
       spdlog::info("event=verified request={} mode={} callback={}", request.id, to_string(request.mode),
                    redact_url(request.callback));
       settle({request.id, RequestState::verified, std::nullopt, sent_at, now});
       return;
     case VerdictKind::refused:
+      count(request, "failed", sent_at, now);
       spdlog::info("event=verification_failed request={} callback={} reason=\"{}\"", request.id,
                    redact_url(request.callback), verdict.reason);
       settle({request.id, RequestState::failed, verdict.reason, sent_at, now});
       return;
     case VerdictKind::retry:
+      count(request, request.attempts >= m_settings.max_attempts ? "failed" : "retry", sent_at, now);
       if (request.attempts >= m_settings.max_attempts) {
         const std::string reason =
             verdict.reason + " (gave up after " + std::to_string(request.attempts) + " attempts)";
@@ -115,6 +121,14 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
       }
       return;
   }
+}
+
+void Verifier::count(const RequestRecord& request, const char* outcome, TimePoint sent_at, TimePoint now) {
+  if (m_settings.metrics == nullptr) {
+    return;
+  }
+  m_settings.metrics->verifications.add({{"mode", to_string(request.mode)}, {"outcome", outcome}});
+  m_settings.metrics->verification.observe(std::chrono::duration<double>(now - sent_at).count());
 }
 
 void Verifier::reschedule(const RequestRecord& request, const std::string& error) {

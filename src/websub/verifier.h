@@ -15,6 +15,7 @@
 #include "websub/access_policy.h"
 #include "websub/backoff.h"
 #include "websub/job_loop.h"
+#include "websub/hub_metrics.h"
 #include "websub/limits.h"
 #include "websub/model.h"
 #include "websub/store.h"
@@ -27,6 +28,7 @@ struct VerifierSettings {
   Millis retry_base = k_default_retry_base;
   Millis timeout = k_default_outbound_timeout;
   Millis claim = k_verification_claim;
+  HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
 };
 
 class Verifier {
@@ -56,6 +58,7 @@ class Verifier {
                        HttpResult result);
   void settle(RequestCompletion completion);
   void reschedule(const RequestRecord& request, const std::string& error);
+  void count(const RequestRecord& request, const char* outcome, TimePoint sent_at, TimePoint now);
 
   Store& m_store;
   HttpClient& m_http;

@@ -60,3 +60,40 @@ TEST_CASE("a database locked beyond busy_timeout: 503 with Retry-After, not read
   // Nothing was acknowledged while locked, so nothing is owed: one verification only.
   CHECK(f.callback.request_count() == 1);
 }
+
+TEST_CASE("GET /metrics counts requests, verifications, fetches and deliveries (Prometheus text)",
+          "[integration][health]") {
+  HubFixture f;
+  TestHttpServer topic([](const RecordedRequest&) {
+    CannedResponse r;
+    r.body = "<feed/>";
+    return r;
+  });
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", topic.url("/feed"), f.callback.url("/cb"))["state"] == "verified");
+  CHECK(http_post_form(f.hub.url("/"), "hub.mode=bogus").status == 400);
+  const HttpReply ping = publish(f.hub, {{"hub.url", topic.url("/feed")}});
+  REQUIRE(wait_published(ping.header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
+
+  const HttpReply m = http_get(f.hub.url("/metrics"));
+  REQUIRE(m.status == 200);
+  CHECK(m.header("content-type").starts_with("text/plain; version=0.0.4"));
+  for (const char* line : {
+           "hubbub_requests_total{mode=\"subscribe\",status=\"202\"} 1\n",
+           "hubbub_requests_total{mode=\"publish\",status=\"202\"} 1\n",
+           "hubbub_requests_total{mode=\"invalid\",status=\"400\"} 1\n",
+           "hubbub_verifications_total{mode=\"subscribe\",outcome=\"verified\"} 1\n",
+           "hubbub_fetches_total{outcome=\"distributed\"} 1\n",
+           "hubbub_deliveries_total{outcome=\"delivered\",status_class=\"2xx\"} 1\n",
+           "hubbub_publish_to_delivery_seconds_count 1\n",
+           "hubbub_verification_seconds_count 1\n",
+           "hubbub_subscriptions_active 1\n",
+           "hubbub_topics_active 1\n",
+           "hubbub_queue_depth{queue=\"delivery\"} 0\n",
+           "hubbub_dead_letters 0\n",
+           "# TYPE hubbub_publish_to_delivery_seconds histogram\n",
+       }) {
+    INFO(line);
+    CHECK(m.body.find(line) != std::string::npos);
+  }
+  CHECK(m.body.find("hubbub_build_info{version=\"") != std::string::npos);
+}

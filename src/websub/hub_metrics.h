@@ -1,0 +1,37 @@
+#pragma once
+// What the hub counts and measures (GET /metrics). One instance, owned by the
+// daemon, shared by the handler and the services; every member is
+// thread-safe.
+
+#include <string>
+
+#include "util/metrics.h"
+#include "websub/store.h"
+
+namespace hubbub {
+
+struct HubMetrics {
+  HubMetrics();
+
+  // hubbub_requests_total{mode, status}: answers to POSTs at the hub URL.
+  CounterFamily requests;
+  // hubbub_verifications_total{mode, outcome}: verified, failed, denied, retry.
+  CounterFamily verifications;
+  // hubbub_fetches_total{outcome}: distributed, unchanged, no_subscribers, failed, retry.
+  CounterFamily fetches;
+  // hubbub_deliveries_total{outcome, status_class}: delivered, retry, dead, gone, dropped x 2xx..5xx, error.
+  CounterFamily deliveries;
+  // hubbub_publish_to_delivery_seconds: from the ping's arrival to a subscriber's 2xx.
+  Histogram publish_to_delivery;
+  // hubbub_verification_seconds: from the verification GET to its answer.
+  Histogram verification;
+
+  // The Prometheus text: the counters and histograms, gauges read from the
+  // store (queue depths, subscriptions, topics, dead letters) and build info.
+  std::string render(Store& store, TimePoint now) const;
+};
+
+// "2xx" … "5xx" for an HTTP status, "error" when there was no answer.
+std::string status_class(long status);
+
+}  // namespace hubbub
