@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
+#include <sstream>
 
 #include "server/daemon.h"
 #include "server/options.h"
@@ -23,7 +24,16 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("hubbub"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %l %v");
   spdlog::flush_on(spdlog::level::trace);
-  const int code = hubbub::run_daemon(parsed.options);
+  const auto reload = [argc, argv]() -> hubbub::Result<hubbub::Options> {
+    std::ostringstream out;
+    std::ostringstream err;
+    hubbub::ParsedOptions again = hubbub::parse_options(argc, argv, out, err);
+    if (again.exit_code) {
+      return hubbub::fail(err.str().empty() ? "the options do not parse" : err.str());
+    }
+    return again.options;
+  };
+  const int code = hubbub::run_daemon(parsed.options, reload);
   curl_global_cleanup();
   return code;
 }

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <systemd/sd-daemon.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -112,7 +113,33 @@ std::string derived_public_url(const ListenAddress& listen) {
 
 }  // namespace
 
-int run_daemon(const Options& options) {
+namespace {
+
+// Applies what can change without a restart (the log level) and says what
+// cannot. Never touches the running hub when the new options do not parse.
+void reload_options(const Options& running, const ReloadOptions& reload) {
+  auto fresh = reload();
+  if (!fresh) {
+    std::string why = fresh.error().message;
+    while (!why.empty() && why.back() == '\n') {
+      why.pop_back();
+    }
+    spdlog::error("event=reload_refused error=\"{}\" (the running configuration is kept)", why);
+    return;
+  }
+  spdlog::set_level(spdlog::level::from_str(fresh->log_level));
+  const bool same = fresh->listen.to_string() == running.listen.to_string() && fresh->database == running.database &&
+                    fresh->public_url == running.public_url &&
+                    fresh->allow_private_networks == running.allow_private_networks &&
+                    fresh->leases.min == running.leases.min && fresh->leases.fallback == running.leases.fallback &&
+                    fresh->leases.max == running.leases.max;
+  spdlog::warn("event=reloaded log_level={}{}", fresh->log_level,
+               same ? "" : " note=\"only log_level changes without a restart\"");
+}
+
+}  // namespace
+
+int run_daemon(const Options& options, const ReloadOptions& reload) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   signal(SIGPIPE, SIG_IGN);
   // Block the stop signals before any thread starts, so that every thread
@@ -121,6 +148,7 @@ int run_daemon(const Options& options) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   raise_fd_limit();
 
@@ -226,8 +254,34 @@ int run_daemon(const Options& options) {
   spdlog::info("event=listening address={} public_url={} database={} allow_private_networks={}", listen.to_string(),
                public_url, options.database, options.allow_private_networks);
 
+  // systemd (Type=notify): ready now; alive while the workers run. Without
+  // NOTIFY_SOCKET these calls do nothing.
+  sd_notifyf(0, "READY=1\nSTATUS=listening on %s", listen.to_string().c_str());
+  std::uint64_t watchdog_usec = 0;
+  const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
+  const timespec ping_every{static_cast<time_t>(watchdog_usec / 2 / 1000000),
+                            static_cast<long>(watchdog_usec / 2 % 1000000 * 1000)};
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  for (;;) {
+    if (watchdog) {
+      signal_number = sigtimedwait(&stop_signals, nullptr, &ping_every);
+      if (signal_number < 0) {  // the interval passed: say we are alive, if we are
+        if (verifier.running() && fetcher.running() && distributor.running() && http.running()) {
+          sd_notify(0, "WATCHDOG=1");
+        }
+        continue;
+      }
+    } else if (sigwait(&stop_signals, &signal_number) != 0) {
+      continue;
+    }
+    if (signal_number != SIGHUP) {
+      break;
+    }
+    sd_notify(0, "RELOADING=1");
+    reload_options(options, reload);
+    sd_notify(0, "READY=1");
+  }
+  sd_notify(0, "STOPPING=1");
   spdlog::info("event=stopping signal={}", strsignal(signal_number));
 
   // 1. Refuse new hub requests; answer every request already committed or

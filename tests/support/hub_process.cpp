@@ -118,6 +118,12 @@ int HubProcess::terminate(std::chrono::milliseconds timeout) {
   return code;
 }
 
+void HubProcess::send_signal(int signal) {
+  if (m_pid > 0) {
+    ::kill(m_pid, signal);
+  }
+}
+
 void HubProcess::kill9() {
   if (m_pid <= 0) {
     return;

@@ -30,6 +30,8 @@ class HubProcess {
   int terminate(std::chrono::milliseconds timeout = std::chrono::milliseconds{15000});
   // SIGKILL and reap.
   void kill9();
+  // Sends `signal` (SIGHUP, …) without waiting.
+  void send_signal(int signal);
   bool running() const { return m_pid > 0; }
   pid_t pid() const { return m_pid; }
 
