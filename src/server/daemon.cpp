@@ -213,6 +213,8 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
       *store, clock, options.leases, publish, public_url, [&verifier] { verifier.wake(); },
       [&fetcher] { fetcher.wake(); });
   context->metrics = &metrics;
+  context->admin_token = options.admin_token;
+  context->deliveries_queued = [&distributor] { distributor.wake(); };
   context->readiness_problem = [&]() -> std::optional<std::string> {
     if (auto s = store->check_writable(clock.now()); !s) {
       return "the database does not take writes: " + s.error().message;

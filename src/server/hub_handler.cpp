@@ -4,6 +4,8 @@
 
 #include <openssl/crypto.h>
 
+#include "server/admin_api.h"
+#include "server/reply.h"
 #include "util/form.h"
 #include "util/media_type.h"
 #include "util/percent_encoding.h"
@@ -28,45 +30,6 @@ namespace {
 constexpr std::size_t k_request_id_bytes = 24;  // 32 characters, 192 bits
 constexpr auto k_retry_after_storage_error = std::chrono::seconds{30};
 constexpr auto k_retry_after_shutdown = std::chrono::seconds{5};
-constexpr const char* k_plain = "text/plain; charset=utf-8";
-constexpr const char* k_json = "application/json";
-
-struct Reply {
-  Code code = Code::Ok;
-  std::string body;
-  std::string content_type = k_plain;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-// HTTP/1.1 without "Connection: close". Pistache 0.0.5 answers such requests
-// with "Connection: Close" while keeping the socket open (engineering notes,
-// bug 1); clients then reconnect for every request.
-bool wants_keep_alive(const Request& request) {
-  if (request.version() != Pistache::Http::Version::Http11) {
-    return false;
-  }
-  const auto connection = request.headers().tryGetRaw("Connection");
-  return !connection || media_type_essence(connection->value()).find("close") == std::string::npos;
-}
-
-void send(ResponseWriter& writer, bool keep_alive, Reply reply) {
-  writer.headers().remove<Header::Connection>();
-  writer.headers().add<Header::Connection>(keep_alive ? Pistache::Http::ConnectionControl::KeepAlive
-                                                      : Pistache::Http::ConnectionControl::Close);
-  for (auto& [name, value] : reply.headers) {
-    writer.headers().add(std::make_shared<ResponseField>(name, value));
-  }
-  writer.setMime(Mime::MediaType::fromString(reply.content_type));
-  writer.send(reply.code, reply.body).then([](ssize_t) {}, Pistache::Async::IgnoreException);
-}
-
-Reply text(Code code, std::string message) {
-  Reply r;
-  r.code = code;
-  r.body = std::move(message) + "\n";
-  return r;
-}
-
 bool prefers_text(const Request& request) {
   const auto accept = request.headers().tryGetRaw("Accept");
   const std::string value = accept ? accept->value() : "";
@@ -199,6 +162,10 @@ void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
     return;
   }
 
+  if (path.starts_with(base + "/admin/")) {
+    handle_admin(request, response, *m_context, std::string_view(path).substr(base.size() + 7));
+    return;
+  }
   if (path == base + "/metrics" && m_context->metrics != nullptr &&
       (request.method() == Method::Get || request.method() == Method::Head)) {
     Reply r;

@@ -8,6 +8,7 @@
 //   GET  /requests/<id>  status monitor of a subscription request
 //   GET  /publishes/<id> status monitor of a publish ping
 //   GET  /metrics        Prometheus text format
+//   …    /admin/…        the operator's API (server/admin_api.h)
 //   GET  /healthz        200 while the process serves HTTP
 //   GET  /readyz         200 when the database takes writes and every worker
 //                        runs, else 503 with the reason
@@ -61,6 +62,11 @@ struct HubContext {
   std::function<std::optional<std::string>()> readiness_problem;
   // Counts and measures; set once, before the server starts (may be null).
   HubMetrics* metrics = nullptr;
+  // Bearer token of the admin API (server/admin_api.h); empty: disabled.
+  // Set once, before the server starts. Never logged.
+  std::string admin_token;
+  // Run after deliveries were queued outside a fetch (a retried dead letter).
+  std::function<void()> deliveries_queued;
 
   // Counts an answer to a POST at the hub URL.
   void count_request(std::string_view mode, int status) const;

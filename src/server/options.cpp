@@ -175,6 +175,8 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
   app.add_option("--max-content-bytes", o.max_content_bytes, "Largest topic content fetched, bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  app.add_option("--admin-token", o.admin_token,
+                 "Bearer token of the admin API under /admin/ (at least 16 characters; unset: the API is off)");
   app.add_option("--topic-allow", o.access.topic_allow,
                  "Only accept subscriptions to topics matching this pattern (repeatable; '*' wildcard)");
   app.add_option("--topic-deny", o.access.topic_deny, "Deny subscriptions to topics matching this pattern (repeatable)");
@@ -214,6 +216,9 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
   }
   o.retry_base = seconds_to_millis(retry_base);
   o.signature_algorithm = parse_signature_algorithm(algorithm).value_or(SignatureAlgorithm::sha256);
+  if (!o.admin_token.empty() && o.admin_token.size() < 16) {
+    return bad("--admin-token must be at least 16 characters");
+  }
   for (const auto& token : o.publisher_tokens) {
     if (token.size() < 16) {
       return bad("--publisher-token must be at least 16 characters");

@@ -46,6 +46,7 @@ struct Options {
   SignatureAlgorithm signature_algorithm = SignatureAlgorithm::sha256;
   std::uint32_t delivery_attempts = static_cast<std::uint32_t>(k_default_delivery_attempts);
   std::size_t max_content_bytes = k_default_max_content_bytes;
+  std::string admin_token;  // a secret: never logged; empty disables the admin API
 };
 
 struct ParsedOptions {

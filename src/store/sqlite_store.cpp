@@ -76,10 +76,18 @@ void sql_origin(sqlite3_context* context, int, sqlite3_value** args) {
   sqlite3_result_text(context, key.c_str(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
 }
 
-Status configure_writer(Database& db) {
+// The SQL functions every connection offers.
+Status register_functions(Database& db) {
   if (sqlite3_create_function(db.handle(), "hubbub_origin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                               &sql_origin, nullptr, nullptr) != SQLITE_OK) {
     return fail(db.error_message("register hubbub_origin"));
+  }
+  return {};
+}
+
+Status configure_writer(Database& db) {
+  if (auto s = register_functions(db); !s) {
+    return s;
   }
   const std::string busy = "PRAGMA busy_timeout = " + std::to_string(k_sqlite_busy_timeout.count());
   auto mode = db.query("PRAGMA journal_mode = WAL");
@@ -156,6 +164,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
       return fail_locked(r.error().message);
     }
     (void)r->exec("PRAGMA busy_timeout = " + std::to_string(k_sqlite_busy_timeout.count()));
+    if (auto s = register_functions(*r); !s) {
+      return fail_locked(s.error().message);
+    }
     readers.push_back(std::make_unique<Database>(std::move(*r)));
   }
   std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*writer), std::move(readers), lock_fd));
@@ -367,6 +378,148 @@ Result<std::vector<Subscription>> SqliteStore::active_subscriptions(std::string_
     return std::unexpected(s.error());
   }
   return out;
+}
+
+namespace {
+
+constexpr const char* k_delivery_record_columns =
+    "d.id, d.subscription_id, s.topic, s.callback, d.state, d.attempts, d.last_status, d.last_error, d.due_at, "
+    "d.updated_at";
+
+DeliveryRecord read_delivery_record(const Query& q) {
+  DeliveryRecord r;
+  r.id = q.int64(0);
+  r.subscription_id = q.int64(1);
+  r.topic = q.text(2);
+  r.callback = q.text(3);
+  r.state = static_cast<DeliveryState>(q.int64(4));
+  r.attempts = static_cast<std::uint32_t>(q.int64(5));
+  r.last_status = q.optional_int64(6);
+  r.last_error = q.optional_text(7);
+  r.due_at = from_unix_ms(q.int64(8));
+  r.updated_at = from_unix_ms(q.int64(9));
+  return r;
+}
+
+}  // namespace
+
+Result<std::vector<Subscription>> SqliteStore::list_subscriptions(std::optional<std::string> topic,
+                                                                  std::optional<std::string> callback_host,
+                                                                  std::size_t limit, std::size_t offset) {
+  // The host filter compares the host part of hubbub_origin(callback).
+  static const std::string sql =
+      std::string("SELECT ") + k_subscription_columns +
+      " FROM subscriptions WHERE (?1 IS NULL OR topic = ?1) AND (?2 IS NULL OR hubbub_origin(callback) LIKE "
+      "'%://' || ?2 || ':%') ORDER BY id DESC LIMIT ?3 OFFSET ?4";
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  q->bind(1, topic).bind(2, callback_host).bind(3, static_cast<std::int64_t>(limit)).bind(4, static_cast<std::int64_t>(offset));
+  std::vector<Subscription> out;
+  if (auto s = q->for_each([&](const Query& row) { out.push_back(read_subscription(row)); }); !s) {
+    return std::unexpected(s.error());
+  }
+  return out;
+}
+
+Result<std::optional<Subscription>> SqliteStore::find_subscription_by_id(std::int64_t id) {
+  static const std::string sql = std::string("SELECT ") + k_subscription_columns + " FROM subscriptions WHERE id = ?";
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  q->bind(1, id);
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  if (!*row) {
+    return std::nullopt;
+  }
+  return read_subscription(*q);
+}
+
+Result<bool> SqliteStore::delete_subscription(std::int64_t id) {
+  bool deleted = false;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    HUBBUB_TRY_QUERY(q, db.query("DELETE FROM subscriptions WHERE id = ?"));
+    q->bind(1, id);
+    auto r = q->run();
+    deleted = db.changes() > 0;
+    return r;
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return deleted;
+}
+
+Result<std::vector<DeliveryRecord>> SqliteStore::subscription_deliveries(std::int64_t id, std::size_t limit) {
+  static const std::string sql = std::string("SELECT ") + k_delivery_record_columns +
+                                 " FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
+                                 "WHERE d.subscription_id = ? ORDER BY d.id DESC LIMIT ?";
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  q->bind(1, id).bind(2, static_cast<std::int64_t>(limit));
+  std::vector<DeliveryRecord> out;
+  if (auto s = q->for_each([&](const Query& row) { out.push_back(read_delivery_record(row)); }); !s) {
+    return std::unexpected(s.error());
+  }
+  return out;
+}
+
+Result<std::vector<TopicRecord>> SqliteStore::list_topics(TimePoint now, std::size_t limit, std::size_t offset) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query("SELECT s.topic, count(*), t.fetched_at, "
+                                "(SELECT max(p.created_at) FROM publish_topics pt JOIN publishes p ON p.id = pt.publish_id "
+                                "WHERE pt.topic = s.topic) "
+                                "FROM subscriptions s LEFT JOIN topics t ON t.topic = s.topic "
+                                "WHERE s.expires_at > ? GROUP BY s.topic ORDER BY s.topic LIMIT ? OFFSET ?"));
+  q->bind(1, to_unix_ms(now)).bind(2, static_cast<std::int64_t>(limit)).bind(3, static_cast<std::int64_t>(offset));
+  std::vector<TopicRecord> out;
+  auto s = q->for_each([&](const Query& row) {
+    TopicRecord t;
+    t.topic = row.text(0);
+    t.subscribers = row.int64(1);
+    if (auto v = row.optional_int64(2)) {
+      t.last_fetched_at = from_unix_ms(*v);
+    }
+    if (auto v = row.optional_int64(3)) {
+      t.last_published_at = from_unix_ms(*v);
+    }
+    out.push_back(std::move(t));
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return out;
+}
+
+Result<std::vector<DeliveryRecord>> SqliteStore::list_dead_letters(std::size_t limit, std::size_t offset) {
+  static const std::string sql = std::string("SELECT ") + k_delivery_record_columns +
+                                 " FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
+                                 "WHERE d.state = 2 ORDER BY d.updated_at DESC LIMIT ? OFFSET ?";
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  q->bind(1, static_cast<std::int64_t>(limit)).bind(2, static_cast<std::int64_t>(offset));
+  std::vector<DeliveryRecord> out;
+  if (auto s = q->for_each([&](const Query& row) { out.push_back(read_delivery_record(row)); }); !s) {
+    return std::unexpected(s.error());
+  }
+  return out;
+}
+
+Result<bool> SqliteStore::retry_dead_letter(std::int64_t id, TimePoint now) {
+  bool queued = false;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    HUBBUB_TRY_QUERY(q, db.query("UPDATE deliveries SET state = 0, attempts = 0, due_at = ?1, claimed_until = NULL, "
+                                 "updated_at = ?1 WHERE id = ?2 AND state = 2"));
+    q->bind(1, to_unix_ms(now)).bind(2, id);
+    auto r = q->run();
+    queued = db.changes() > 0;
+    return r;
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return queued;
 }
 
 Result<std::size_t> SqliteStore::remove_expired_subscriptions(TimePoint now) {

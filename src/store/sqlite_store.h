@@ -48,6 +48,15 @@ class SqliteStore final : public Store {
   Result<std::optional<Content>> find_content(std::int64_t content_id) override;
   void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) override;
   Result<std::size_t> purge_finished_publishes(TimePoint finished_before) override;
+  Result<std::vector<Subscription>> list_subscriptions(std::optional<std::string> topic,
+                                                       std::optional<std::string> callback_host, std::size_t limit,
+                                                       std::size_t offset) override;
+  Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) override;
+  Result<bool> delete_subscription(std::int64_t id) override;
+  Result<std::vector<DeliveryRecord>> subscription_deliveries(std::int64_t id, std::size_t limit) override;
+  Result<std::vector<TopicRecord>> list_topics(TimePoint now, std::size_t limit, std::size_t offset) override;
+  Result<std::vector<DeliveryRecord>> list_dead_letters(std::size_t limit, std::size_t offset) override;
+  Result<bool> retry_dead_letter(std::int64_t id, TimePoint now) override;
   Result<std::size_t> remove_expired_subscriptions(TimePoint now) override;
   Result<std::size_t> purge_finished_requests(TimePoint finished_before) override;
   void flush() override;

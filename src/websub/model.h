@@ -135,6 +135,28 @@ struct DeliveryOutcome {
   bool end_subscription = false;  // 410 Gone (WebSub 7)
 };
 
+// What an operator sees of a delivery (admin API).
+struct DeliveryRecord {
+  std::int64_t id = 0;
+  std::int64_t subscription_id = 0;
+  std::string topic;
+  std::string callback;
+  DeliveryState state = DeliveryState::pending;
+  std::uint32_t attempts = 0;
+  std::optional<std::int64_t> last_status;
+  std::optional<std::string> last_error;
+  TimePoint due_at;
+  TimePoint updated_at;
+};
+
+// A topic with its subscribers and latest activity (admin API).
+struct TopicRecord {
+  std::string topic;
+  std::int64_t subscribers = 0;
+  std::optional<TimePoint> last_fetched_at;
+  std::optional<TimePoint> last_published_at;
+};
+
 // A publish ping and where each of its topics stands.
 struct PublishStatus {
   struct Topic {

@@ -98,6 +98,22 @@ class Store {
   // (end_subscription) removes the subscription.
   virtual void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) = 0;
 
+  // Administration. Subscriptions by id, optionally only those of `topic`
+  // and/or whose callback's host is `callback_host`; newest first.
+  virtual Result<std::vector<Subscription>> list_subscriptions(std::optional<std::string> topic,
+                                                               std::optional<std::string> callback_host,
+                                                               std::size_t limit, std::size_t offset) = 0;
+  virtual Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) = 0;
+  // Removes a subscription; false when there was none.
+  virtual Result<bool> delete_subscription(std::int64_t id) = 0;
+  // The latest deliveries of a subscription, newest first.
+  virtual Result<std::vector<DeliveryRecord>> subscription_deliveries(std::int64_t id, std::size_t limit) = 0;
+  virtual Result<std::vector<TopicRecord>> list_topics(TimePoint now, std::size_t limit, std::size_t offset) = 0;
+  virtual Result<std::vector<DeliveryRecord>> list_dead_letters(std::size_t limit, std::size_t offset) = 0;
+  // Queues a dead letter again, due at `now`, its attempts reset; false when
+  // there is no such dead letter.
+  virtual Result<bool> retry_dead_letter(std::int64_t id, TimePoint now) = 0;
+
   // Housekeeping: deletes subscriptions expired at `now`, and finished requests
   // last updated before `finished_before`. Returns how many rows went.
   virtual Result<std::size_t> remove_expired_subscriptions(TimePoint now) = 0;

@@ -1,0 +1,277 @@
+#include "server/admin_api.h"
+
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <future>
+
+#include <nlohmann/json.hpp>
+
+#include "server/reply.h"
+#include "util/percent_encoding.h"
+#include "util/random.h"
+#include "util/time_format.h"
+
+namespace hubbub {
+
+using Pistache::Http::Code;
+using Pistache::Http::Method;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t k_default_page = 100;
+constexpr std::size_t k_max_page = 1000;
+constexpr std::size_t k_deliveries_shown = 20;
+
+const char* to_string(DeliveryState s) {
+  switch (s) {
+    case DeliveryState::pending: return "pending";
+    case DeliveryState::delivered: return "delivered";
+    case DeliveryState::dead: return "dead";
+    case DeliveryState::dropped: return "dropped";
+  }
+  return "unknown";
+}
+
+json subscription_json(const Subscription& s, TimePoint now) {
+  return {{"id", s.id},
+          {"topic", s.topic},
+          {"callback", s.callback},
+          {"has_secret", s.secret.has_value()},
+          {"lease_seconds", s.lease.count()},
+          {"expires_at", format_rfc3339(s.expires_at)},
+          {"active", s.expires_at > now},
+          {"created_at", format_rfc3339(s.created_at)},
+          {"updated_at", format_rfc3339(s.updated_at)}};
+}
+
+json delivery_json(const DeliveryRecord& d) {
+  return {{"id", d.id},
+          {"subscription_id", d.subscription_id},
+          {"topic", d.topic},
+          {"callback", d.callback},
+          {"state", to_string(d.state)},
+          {"attempts", d.attempts},
+          {"last_status", d.last_status ? json(*d.last_status) : json(nullptr)},
+          {"last_error", d.last_error ? json(*d.last_error) : json(nullptr)},
+          {"next_attempt_at", d.state == DeliveryState::pending ? json(format_rfc3339(d.due_at)) : json(nullptr)},
+          {"updated_at", format_rfc3339(d.updated_at)}};
+}
+
+Reply json_reply(Code code, const json& body) {
+  Reply r;
+  r.code = code;
+  r.content_type = k_json;
+  r.body = body.dump() + "\n";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+Reply store_trouble(const Error& e) {
+  spdlog::error("event=admin_store_error error=\"{}\"", e.message);
+  Reply r = text(Code::Service_Unavailable, "the hub cannot read or write its database right now");
+  r.headers.emplace_back("Retry-After", "5");
+  return r;
+}
+
+std::optional<std::string> query_param(const Pistache::Http::Request& request, const std::string& name) {
+  const auto raw = request.query().get(name);
+  if (!raw) {
+    return std::nullopt;
+  }
+  auto decoded = percent_decode(*raw, true);
+  return decoded ? std::optional<std::string>(*decoded) : std::nullopt;
+}
+
+std::size_t number_param(const Pistache::Http::Request& request, const std::string& name, std::size_t fallback,
+                         std::size_t max) {
+  const auto text = query_param(request, name);
+  std::size_t value = 0;
+  if (!text || std::from_chars(text->data(), text->data() + text->size(), value).ec != std::errc{}) {
+    return fallback;
+  }
+  return std::min(value, max);
+}
+
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc{} || end != text.data() + text.size() || id <= 0) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+bool authorized(const Pistache::Http::Request& request, const std::string& token) {
+  const auto header = request.headers().tryGetRaw("Authorization");
+  const std::string value = header ? header->value() : "";
+  if (!value.starts_with("Bearer ")) {
+    return false;
+  }
+  const std::string presented = value.substr(7);
+  return presented.size() == token.size() && CRYPTO_memcmp(presented.data(), token.data(), token.size()) == 0;
+}
+
+Reply method_not_allowed(const char* allow) {
+  Reply r = text(Code::Method_Not_Allowed, "method not allowed here");
+  r.headers.emplace_back("Allow", allow);
+  return r;
+}
+
+Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std::string_view route) {
+  const Method method = request.method();
+  const TimePoint now = ctx.clock.now();
+  const std::size_t limit = number_param(request, "limit", k_default_page, k_max_page);
+  const std::size_t offset = number_param(request, "offset", 0, SIZE_MAX);
+
+  if (route == "subscriptions") {
+    if (method != Method::Get) {
+      return method_not_allowed("GET");
+    }
+    auto subs = ctx.store.list_subscriptions(query_param(request, "topic"), query_param(request, "callback_host"),
+                                             limit, offset);
+    if (!subs) {
+      return store_trouble(subs.error());
+    }
+    json list = json::array();
+    for (const auto& s : *subs) {
+      list.push_back(subscription_json(s, now));
+    }
+    return json_reply(Code::Ok, {{"subscriptions", list}, {"limit", limit}, {"offset", offset}});
+  }
+  if (route == "topics") {
+    if (method != Method::Get) {
+      return method_not_allowed("GET");
+    }
+    auto topics = ctx.store.list_topics(now, limit, offset);
+    if (!topics) {
+      return store_trouble(topics.error());
+    }
+    json list = json::array();
+    for (const auto& t : *topics) {
+      list.push_back({{"topic", t.topic},
+                      {"subscribers", t.subscribers},
+                      {"last_fetched_at", t.last_fetched_at ? json(format_rfc3339(*t.last_fetched_at)) : json(nullptr)},
+                      {"last_published_at",
+                       t.last_published_at ? json(format_rfc3339(*t.last_published_at)) : json(nullptr)}});
+    }
+    return json_reply(Code::Ok, {{"topics", list}, {"limit", limit}, {"offset", offset}});
+  }
+  if (route == "dead-letters") {
+    if (method != Method::Get) {
+      return method_not_allowed("GET");
+    }
+    auto dead = ctx.store.list_dead_letters(limit, offset);
+    if (!dead) {
+      return store_trouble(dead.error());
+    }
+    json list = json::array();
+    for (const auto& d : *dead) {
+      list.push_back(delivery_json(d));
+    }
+    return json_reply(Code::Ok, {{"dead_letters", list}, {"limit", limit}, {"offset", offset}});
+  }
+  if (route.starts_with("dead-letters/") && route.ends_with("/retry")) {
+    if (method != Method::Post) {
+      return method_not_allowed("POST");
+    }
+    const auto id = parse_id(route.substr(13, route.size() - 13 - 6));
+    auto queued = id ? ctx.store.retry_dead_letter(*id, now) : Result<bool>(false);
+    if (!queued) {
+      return store_trouble(queued.error());
+    }
+    if (!*queued) {
+      return text(Code::Not_Found, "no such dead letter");
+    }
+    if (ctx.deliveries_queued) {
+      ctx.deliveries_queued();
+    }
+    spdlog::info("event=admin_dead_letter_retried delivery={}", *id);
+    return json_reply(Code::Accepted, {{"id", *id}, {"state", "pending"}});
+  }
+  if (route.starts_with("subscriptions/")) {
+    std::string_view rest = route.substr(14);
+    const bool reverify = rest.ends_with("/reverify");
+    if (reverify) {
+      rest.remove_suffix(9);
+    }
+    const auto id = parse_id(rest);
+    auto sub = id ? ctx.store.find_subscription_by_id(*id) : Result<std::optional<Subscription>>(std::nullopt);
+    if (!sub) {
+      return store_trouble(sub.error());
+    }
+    if (!*sub) {
+      return text(Code::Not_Found, "no such subscription");
+    }
+    if (reverify) {
+      if (method != Method::Post) {
+        return method_not_allowed("POST");
+      }
+      NewRequest again;
+      again.id = random_token(24);
+      again.mode = RequestMode::subscribe;
+      again.topic = (*sub)->topic;
+      again.callback = (*sub)->callback;
+      again.secret = (*sub)->secret;
+      again.lease_requested = static_cast<std::uint64_t>((*sub)->lease.count());
+      again.lease_granted = ctx.leases.grant(again.lease_requested);
+      again.created_at = now;
+      std::promise<Status> stored;
+      ctx.store.add_request(again, [&stored](Status s) { stored.set_value(std::move(s)); });
+      if (auto s = stored.get_future().get(); !s) {
+        return store_trouble(s.error());
+      }
+      ctx.request_stored();
+      spdlog::info("event=admin_reverify subscription={} request={}", *id, again.id);
+      Reply r = json_reply(Code::Accepted, {{"monitor", ctx.monitor_url(again.id)}, {"state", "pending"}});
+      r.headers.emplace_back("Location", ctx.monitor_url(again.id));
+      return r;
+    }
+    if (method == Method::Delete) {
+      auto deleted = ctx.store.delete_subscription(*id);
+      if (!deleted) {
+        return store_trouble(deleted.error());
+      }
+      spdlog::info("event=admin_subscription_deleted subscription={}", *id);
+      Reply r;
+      r.code = Code::No_Content;
+      return r;
+    }
+    if (method != Method::Get) {
+      return method_not_allowed("GET, DELETE");
+    }
+    auto deliveries = ctx.store.subscription_deliveries(*id, k_deliveries_shown);
+    if (!deliveries) {
+      return store_trouble(deliveries.error());
+    }
+    json body = subscription_json(**sub, now);
+    body["deliveries"] = json::array();
+    for (const auto& d : *deliveries) {
+      body["deliveries"].push_back(delivery_json(d));
+    }
+    return json_reply(Code::Ok, body);
+  }
+  return text(Code::Not_Found, "no such admin resource");
+}
+
+}  // namespace
+
+void handle_admin(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
+                  HubContext& context, std::string_view route) {
+  const bool keep_alive = wants_keep_alive(request);
+  if (context.admin_token.empty()) {
+    send(response, keep_alive, text(Code::Not_Found, "not found"));
+    return;
+  }
+  if (!authorized(request, context.admin_token)) {
+    Reply r = text(Code::Unauthorized, "unauthorized");
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hubbub-admin\"");
+    send(response, keep_alive, std::move(r));
+    return;
+  }
+  send(response, keep_alive, route_request(request, context, route));
+}
+
+}  // namespace hubbub

@@ -1,0 +1,25 @@
+#pragma once
+// The operator's JSON API under <public path>/admin/, enabled only when an
+// admin token is configured; every request needs "Authorization: Bearer
+// <token>" (compared in constant time), otherwise 401 and nothing else.
+//
+//   GET    admin/subscriptions[?topic=&callback_host=&limit=&offset=]
+//   GET    admin/subscriptions/<id>            with its latest deliveries
+//   DELETE admin/subscriptions/<id>
+//   POST   admin/subscriptions/<id>/reverify   a new verification of intent
+//   GET    admin/topics[?limit=&offset=]
+//   GET    admin/dead-letters[?limit=&offset=]
+//   POST   admin/dead-letters/<id>/retry
+
+#include <string_view>
+
+#include "server/hub_handler.h"
+#include "server/pistache.h"
+
+namespace hubbub {
+
+// `route` is the path after "admin/".
+void handle_admin(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
+                  HubContext& context, std::string_view route);
+
+}  // namespace hubbub

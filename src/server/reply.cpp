@@ -1,0 +1,35 @@
+#include "server/reply.h"
+
+#include "util/media_type.h"
+
+namespace hubbub {
+
+namespace Header = Pistache::Http::Header;
+
+Reply text(Pistache::Http::Code code, std::string message) {
+  Reply r;
+  r.code = code;
+  r.body = std::move(message) + "\n";
+  return r;
+}
+
+bool wants_keep_alive(const Pistache::Http::Request& request) {
+  if (request.version() != Pistache::Http::Version::Http11) {
+    return false;
+  }
+  const auto connection = request.headers().tryGetRaw("Connection");
+  return !connection || media_type_essence(connection->value()).find("close") == std::string::npos;
+}
+
+void send(Pistache::Http::ResponseWriter& writer, bool keep_alive, Reply reply) {
+  writer.headers().remove<Header::Connection>();
+  writer.headers().add<Header::Connection>(keep_alive ? Pistache::Http::ConnectionControl::KeepAlive
+                                                      : Pistache::Http::ConnectionControl::Close);
+  for (auto& [name, value] : reply.headers) {
+    writer.headers().add(std::make_shared<ResponseField>(name, value));
+  }
+  writer.setMime(Pistache::Http::Mime::MediaType::fromString(reply.content_type));
+  writer.send(reply.code, reply.body).then([](ssize_t) {}, Pistache::Async::IgnoreException);
+}
+
+}  // namespace hubbub

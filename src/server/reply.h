@@ -1,0 +1,34 @@
+#pragma once
+// Answers as the hub's handlers build them, and how they go out through
+// Pistache (with the 0.0.5 keep-alive workaround).
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "server/pistache.h"
+
+namespace hubbub {
+
+inline constexpr const char* k_plain = "text/plain; charset=utf-8";
+inline constexpr const char* k_json = "application/json";
+
+struct Reply {
+  Pistache::Http::Code code = Pistache::Http::Code::Ok;
+  std::string body;
+  std::string content_type = k_plain;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// A text/plain answer: `message` and a newline.
+Reply text(Pistache::Http::Code code, std::string message);
+
+// HTTP/1.1 without "Connection: close". Pistache 0.0.5 answers such requests
+// with "Connection: Close" while keeping the socket open (engineering notes,
+// bug 1); clients then reconnect for every request.
+bool wants_keep_alive(const Pistache::Http::Request& request);
+
+// Sends `reply`; a client that has gone away is not an error.
+void send(Pistache::Http::ResponseWriter& writer, bool keep_alive, Reply reply);
+
+}  // namespace hubbub

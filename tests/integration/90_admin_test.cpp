@@ -1,0 +1,125 @@
+// 90: the admin API (issue: operating Hubbub): bearer-token gated JSON to
+// list, inspect and delete subscriptions, list topics, list and retry dead
+// letters, and force a re-verification.
+
+#include <catch2/catch.hpp>
+
+#include "hub_fixture.h"
+#include "util/percent_encoding.h"
+
+using namespace hubbub::test;
+using nlohmann::json;
+
+namespace {
+
+const std::string k_token = "admin-token-0123456789abcdef";
+
+HttpReply admin(const HubProcess& hub, const std::string& method, const std::string& path) {
+  return http_request(method, hub.url("/admin/" + path), "", {"Authorization: Bearer " + k_token});
+}
+
+}  // namespace
+
+TEST_CASE("the admin API is off without a token and refuses wrong tokens without revealing anything",
+          "[integration][admin]") {
+  HubFixture off;
+  CHECK(http_get(off.hub.url("/admin/subscriptions")).status == 404);
+
+  HubFixture f({"--admin-token", k_token});
+  const HttpReply none = http_get(f.hub.url("/admin/subscriptions"));
+  CHECK(none.status == 401);
+  CHECK(none.body == "unauthorized\n");
+  const HttpReply wrong =
+      http_request("GET", f.hub.url("/admin/subscriptions"), "", {"Authorization: Bearer not-the-token-00000000"});
+  CHECK(wrong.status == 401);
+  CHECK(wrong.body == "unauthorized\n");
+  CHECK(admin(f.hub, "GET", "subscriptions").status == 200);
+  CHECK(f.hub.log().find(k_token) == std::string::npos);  // never logged
+}
+
+TEST_CASE("admin: list, filter, inspect, reverify and delete subscriptions, list topics", "[integration][admin]") {
+  HubFixture f({"--admin-token", k_token});
+  TestHttpServer other;
+  const std::string topic = "http://publisher.example/feed";
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", topic, f.callback.url("/a"), {{"hub.secret", "s3cr3t"}})["state"] ==
+          "verified");
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", topic + "2", f.callback.url("/b"))["state"] == "verified");
+
+  const json all = json::parse(admin(f.hub, "GET", "subscriptions").body);
+  REQUIRE(all["subscriptions"].size() == 2);
+  const json by_topic = json::parse(admin(f.hub, "GET", "subscriptions?topic=" + hubbub::percent_encode(topic)).body);
+  REQUIRE(by_topic["subscriptions"].size() == 1);
+  const json sub = by_topic["subscriptions"][0];
+  CHECK(sub["callback"] == f.callback.url("/a"));
+  CHECK(sub["has_secret"] == true);
+  CHECK(sub.dump().find("s3cr3t") == std::string::npos);  // secrets are never shown
+  CHECK(json::parse(admin(f.hub, "GET", "subscriptions?callback_host=127.0.0.1").body)["subscriptions"].size() == 2);
+  CHECK(json::parse(admin(f.hub, "GET", "subscriptions?callback_host=example.org").body)["subscriptions"].empty());
+
+  const std::string id = std::to_string(sub["id"].get<long>());
+  const json one = json::parse(admin(f.hub, "GET", "subscriptions/" + id).body);
+  CHECK(one["topic"] == topic);
+  CHECK(one["deliveries"].is_array());
+
+  const json topics = json::parse(admin(f.hub, "GET", "topics").body);
+  CHECK(topics["topics"].size() == 2);
+  CHECK(topics["topics"][0]["subscribers"] == 1);
+
+  const std::size_t before = f.callback.request_count();
+  const HttpReply again = admin(f.hub, "POST", "subscriptions/" + id + "/reverify");
+  REQUIRE(again.status == 202);
+  CHECK(wait_settled(json::parse(again.body)["monitor"])["state"] == "verified");
+  CHECK(f.callback.request_count() == before + 1);
+  CHECK(stored_subscriptions(f.database(), topic, f.callback.url("/a")).at(0).secret == "s3cr3t");
+
+  CHECK(admin(f.hub, "DELETE", "subscriptions/" + id).status == 204);
+  CHECK(stored_subscriptions(f.database(), topic, f.callback.url("/a")).empty());
+  CHECK(admin(f.hub, "GET", "subscriptions/" + id).status == 404);
+  CHECK(admin(f.hub, "GET", "subscriptions/nope").status == 404);
+  CHECK(admin(f.hub, "PUT", "subscriptions").status == 405);
+}
+
+TEST_CASE("admin: dead letters are listed and can be retried", "[integration][admin]") {
+  HubFixture f({"--admin-token", k_token, "--delivery-attempts", "1"});
+  TestHttpServer topic([](const RecordedRequest&) {
+    CannedResponse r;
+    r.body = "<feed/>";
+    return r;
+  });
+  auto failing = std::make_shared<std::atomic<bool>>(true);
+  f.callback.set_responder([failing](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    r.status = failing->load() ? 500 : 204;
+    return r;
+  });
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", topic.url("/feed"), f.callback.url("/cb"))["state"] == "verified");
+  const json first = wait_published(publish(f.hub, {{"hub.url", topic.url("/feed")}}).header("location"));
+  REQUIRE(first["topics"][0]["deliveries"]["failed"] == 1);
+
+  const json dead = json::parse(admin(f.hub, "GET", "dead-letters").body);
+  REQUIRE(dead["dead_letters"].size() == 1);
+  CHECK(dead["dead_letters"][0]["state"] == "dead");
+  CHECK(dead["dead_letters"][0]["last_status"] == 500);
+  const std::string id = std::to_string(dead["dead_letters"][0]["id"].get<long>());
+
+  failing->store(false);
+  CHECK(admin(f.hub, "POST", "dead-letters/" + id + "/retry").status == 202);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  std::size_t posts = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    posts = 0;
+    for (const auto& r : f.callback.requests()) {
+      posts += r.method == "POST" ? 1 : 0;
+    }
+    if (posts >= 2) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  CHECK(posts == 2);
+  CHECK(json::parse(admin(f.hub, "GET", "dead-letters").body)["dead_letters"].empty());
+  CHECK(admin(f.hub, "POST", "dead-letters/" + id + "/retry").status == 404);  // no longer dead
+}
