@@ -254,6 +254,23 @@ Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now
   return claimed;
 }
 
+template <class Bind>
+Result<std::size_t> SqliteStore::changed_rows(const char* sql, Bind bind) {
+  std::size_t changed = 0;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    changed = 0;  // a job may run twice (group_commit.h)
+    HUBBUB_TRY_QUERY(q, db.query(sql));
+    bind(*q);
+    auto r = q->run();
+    changed = static_cast<std::size_t>(db.changes());
+    return r;
+  });
+  if (!s) {
+    return std::unexpected(s.error());
+  }
+  return changed;
+}
+
 Result<std::optional<TimePoint>> SqliteStore::next_request_due() {
   return next_due(
       "SELECT due_at FROM subscription_requests WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
@@ -437,18 +454,11 @@ Result<std::optional<Subscription>> SqliteStore::find_subscription_by_id(std::in
 }
 
 Result<bool> SqliteStore::delete_subscription(std::int64_t id) {
-  bool deleted = false;
-  auto s = m_writer.run([&](Database& db) -> Status {
-    HUBBUB_TRY_QUERY(q, db.query("DELETE FROM subscriptions WHERE id = ?"));
-    q->bind(1, id);
-    auto r = q->run();
-    deleted = db.changes() > 0;
-    return r;
-  });
-  if (!s) {
-    return std::unexpected(s.error());
+  auto n = changed_rows("DELETE FROM subscriptions WHERE id = ?", [id](Query& q) { q.bind(1, id); });
+  if (!n) {
+    return std::unexpected(n.error());
   }
-  return deleted;
+  return *n > 0;
 }
 
 Result<std::vector<DeliveryRecord>> SqliteStore::subscription_deliveries(std::int64_t id, std::size_t limit) {
@@ -507,49 +517,23 @@ Result<std::vector<DeliveryRecord>> SqliteStore::list_dead_letters(std::size_t l
 }
 
 Result<bool> SqliteStore::retry_dead_letter(std::int64_t id, TimePoint now) {
-  bool queued = false;
-  auto s = m_writer.run([&](Database& db) -> Status {
-    HUBBUB_TRY_QUERY(q, db.query("UPDATE deliveries SET state = 0, attempts = 0, due_at = ?1, claimed_until = NULL, "
-                                 "updated_at = ?1 WHERE id = ?2 AND state = 2"));
-    q->bind(1, to_unix_ms(now)).bind(2, id);
-    auto r = q->run();
-    queued = db.changes() > 0;
-    return r;
-  });
-  if (!s) {
-    return std::unexpected(s.error());
+  auto n = changed_rows(
+      "UPDATE deliveries SET state = 0, attempts = 0, due_at = ?1, claimed_until = NULL, updated_at = ?1 "
+      "WHERE id = ?2 AND state = 2",
+      [&](Query& q) { q.bind(1, to_unix_ms(now)).bind(2, id); });
+  if (!n) {
+    return std::unexpected(n.error());
   }
-  return queued;
+  return *n > 0;
 }
 
 Result<std::size_t> SqliteStore::remove_expired_subscriptions(TimePoint now) {
-  std::size_t removed = 0;
-  auto s = m_writer.run([&](Database& db) -> Status {
-    HUBBUB_TRY_QUERY(q, db.query("DELETE FROM subscriptions WHERE expires_at <= ?"));
-    q->bind(1, to_unix_ms(now));
-    auto r = q->run();
-    removed = static_cast<std::size_t>(db.changes());
-    return r;
-  });
-  if (!s) {
-    return std::unexpected(s.error());
-  }
-  return removed;
+  return changed_rows("DELETE FROM subscriptions WHERE expires_at <= ?", [now](Query& q) { q.bind(1, to_unix_ms(now)); });
 }
 
 Result<std::size_t> SqliteStore::purge_finished_requests(TimePoint finished_before) {
-  std::size_t removed = 0;
-  auto s = m_writer.run([&](Database& db) -> Status {
-    HUBBUB_TRY_QUERY(q, db.query("DELETE FROM subscription_requests WHERE state <> 0 AND updated_at < ?"));
-    q->bind(1, to_unix_ms(finished_before));
-    auto r = q->run();
-    removed = static_cast<std::size_t>(db.changes());
-    return r;
-  });
-  if (!s) {
-    return std::unexpected(s.error());
-  }
-  return removed;
+  return changed_rows("DELETE FROM subscription_requests WHERE state <> 0 AND updated_at < ?",
+                      [finished_before](Query& q) { q.bind(1, to_unix_ms(finished_before)); });
 }
 
 void SqliteStore::add_publish(NewPublish publish, Done done) {

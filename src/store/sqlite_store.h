@@ -66,6 +66,11 @@ class SqliteStore final : public Store {
  private:
   SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd);
 
+  // Runs one statement (a literal) through the writer, `bind` filling in its
+  // parameters; the number of rows it changed.
+  template <class Bind>
+  Result<std::size_t> changed_rows(const char* sql, Bind bind);
+
   // The first due_at that `sql` (a literal) selects, if any.
   Result<std::optional<TimePoint>> next_due(const char* sql);
 
