@@ -69,12 +69,6 @@ Reply json_reply(Code code, const json& body) {
   return r;
 }
 
-Reply store_trouble(const Error& e) {
-  spdlog::error("event=admin_store_error error=\"{}\"", e.message);
-  Reply r = text(Code::Service_Unavailable, "the hub cannot read or write its database right now");
-  r.headers.emplace_back("Retry-After", "5");
-  return r;
-}
 
 std::optional<std::string> query_param(const Pistache::Http::Request& request, const std::string& name) {
   const auto raw = request.query().get(name);
@@ -133,7 +127,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     auto subs = ctx.store.list_subscriptions(query_param(request, "topic"), query_param(request, "callback_host"),
                                              limit, offset);
     if (!subs) {
-      return store_trouble(subs.error());
+      return storage_unavailable(subs.error().message);
     }
     json list = json::array();
     for (const auto& s : *subs) {
@@ -147,7 +141,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     }
     auto topics = ctx.store.list_topics(now, limit, offset);
     if (!topics) {
-      return store_trouble(topics.error());
+      return storage_unavailable(topics.error().message);
     }
     json list = json::array();
     for (const auto& t : *topics) {
@@ -165,7 +159,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     }
     auto dead = ctx.store.list_dead_letters(limit, offset);
     if (!dead) {
-      return store_trouble(dead.error());
+      return storage_unavailable(dead.error().message);
     }
     json list = json::array();
     for (const auto& d : *dead) {
@@ -180,7 +174,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     const auto id = parse_id(route.substr(13, route.size() - 13 - 6));
     auto queued = id ? ctx.store.retry_dead_letter(*id, now) : Result<bool>(false);
     if (!queued) {
-      return store_trouble(queued.error());
+      return storage_unavailable(queued.error().message);
     }
     if (!*queued) {
       return text(Code::Not_Found, "no such dead letter");
@@ -200,7 +194,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     const auto id = parse_id(rest);
     auto sub = id ? ctx.store.find_subscription_by_id(*id) : Result<std::optional<Subscription>>(std::nullopt);
     if (!sub) {
-      return store_trouble(sub.error());
+      return storage_unavailable(sub.error().message);
     }
     if (!*sub) {
       return text(Code::Not_Found, "no such subscription");
@@ -221,7 +215,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
       std::promise<Status> stored;
       ctx.store.add_request(again, [&stored](Status s) { stored.set_value(std::move(s)); });
       if (auto s = stored.get_future().get(); !s) {
-        return store_trouble(s.error());
+        return storage_unavailable(s.error().message);
       }
       ctx.request_stored();
       spdlog::info("event=admin_reverify subscription={} request={}", *id, again.id);
@@ -232,7 +226,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     if (method == Method::Delete) {
       auto deleted = ctx.store.delete_subscription(*id);
       if (!deleted) {
-        return store_trouble(deleted.error());
+        return storage_unavailable(deleted.error().message);
       }
       spdlog::info("event=admin_subscription_deleted subscription={}", *id);
       Reply r;
@@ -244,7 +238,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     }
     auto deliveries = ctx.store.subscription_deliveries(*id, k_deliveries_shown);
     if (!deliveries) {
-      return store_trouble(deliveries.error());
+      return storage_unavailable(deliveries.error().message);
     }
     json body = subscription_json(**sub, now);
     body["deliveries"] = json::array();

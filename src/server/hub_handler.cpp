@@ -28,7 +28,6 @@ namespace Mime = Pistache::Http::Mime;
 namespace {
 
 constexpr std::size_t k_request_id_bytes = 24;  // 32 characters, 192 bits
-constexpr auto k_retry_after_storage_error = std::chrono::seconds{30};
 constexpr auto k_retry_after_shutdown = std::chrono::seconds{5};
 bool prefers_text(const Request& request) {
   const auto accept = request.headers().tryGetRaw("Accept");
@@ -67,10 +66,7 @@ Store::Done answer_after_commit(ResponseWriter response, std::shared_ptr<HubCont
         send(*writer, keep_alive, std::move(accepted));
         ((*context).*stored)();
       } else {
-        spdlog::error("event=not_stored error=\"{}\"", committed.error().message);
-        Reply r = text(Code::Service_Unavailable, "the hub cannot store this right now; try again later");
-        r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
-        send(*writer, keep_alive, std::move(r));
+        send(*writer, keep_alive, storage_unavailable(committed.error().message));
       }
     } catch (const std::exception& e) {
       spdlog::error("event=answer_failed error=\"{}\"", e.what());
@@ -382,10 +378,7 @@ void HubHandler::get_publish_monitor(const Request& request, ResponseWriter& res
   const bool keep_alive = wants_keep_alive(request);
   auto status = m_context->store.find_publish(id);
   if (!status) {
-    spdlog::error("event=status_read_failed error=\"{}\"", status.error().message);
-    Reply r = text(Code::Service_Unavailable, "the hub cannot read its database right now");
-    r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
-    send(response, keep_alive, std::move(r));
+    send(response, keep_alive, storage_unavailable(status.error().message));
     return;
   }
   if (!*status) {
@@ -406,10 +399,7 @@ void HubHandler::get_monitor(const Request& request, ResponseWriter& response, s
   const bool keep_alive = wants_keep_alive(request);
   auto record = m_context->store.find_request(id);
   if (!record) {
-    spdlog::error("event=status_read_failed error=\"{}\"", record.error().message);
-    Reply r = text(Code::Service_Unavailable, "the hub cannot read its database right now");
-    r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
-    send(response, keep_alive, std::move(r));
+    send(response, keep_alive, storage_unavailable(record.error().message));
     return;
   }
   if (!*record) {

@@ -1,5 +1,7 @@
 #include "server/reply.h"
 
+#include <spdlog/spdlog.h>
+
 #include "util/media_type.h"
 
 namespace hubbub {
@@ -10,6 +12,13 @@ Reply text(Pistache::Http::Code code, std::string message) {
   Reply r;
   r.code = code;
   r.body = std::move(message) + "\n";
+  return r;
+}
+
+Reply storage_unavailable(const std::string& what) {
+  spdlog::error("event=storage_unavailable error=\"{}\"", what);
+  Reply r = text(Pistache::Http::Code::Service_Unavailable, "the hub cannot use its database right now; try again later");
+  r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
   return r;
 }
 

@@ -2,6 +2,7 @@
 // Answers as the hub's handlers build them, and how they go out through
 // Pistache (with the 0.0.5 keep-alive workaround).
 
+#include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@ namespace hubbub {
 
 inline constexpr const char* k_plain = "text/plain; charset=utf-8";
 inline constexpr const char* k_json = "application/json";
+inline constexpr auto k_retry_after_storage_error = std::chrono::seconds{30};
 
 struct Reply {
   Pistache::Http::Code code = Pistache::Http::Code::Ok;
@@ -22,6 +24,10 @@ struct Reply {
 
 // A text/plain answer: `message` and a newline.
 Reply text(Pistache::Http::Code code, std::string message);
+
+// 503 with Retry-After for when the database cannot be read or written;
+// `what` goes to the log, never to the client.
+Reply storage_unavailable(const std::string& what);
 
 // HTTP/1.1 without "Connection: close". Pistache 0.0.5 answers such requests
 // with "Connection: Close" while keeping the socket open (engineering notes,

@@ -28,23 +28,28 @@ inline HttpReply subscribe(const HubProcess& hub, const std::string& mode, const
   return http_post_form(hub.url("/"), form(fields));
 }
 
-// Polls the monitor until its state is not "pending" (bounded); returns the
-// last JSON seen.
-inline nlohmann::json wait_settled(const std::string& monitor,
-                                   std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
+// Polls a JSON monitor until `done` holds (bounded); returns the last JSON seen.
+template <class Done>
+nlohmann::json poll_json(const std::string& monitor, std::chrono::milliseconds timeout, Done done) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   nlohmann::json last;
   while (std::chrono::steady_clock::now() < deadline) {
     const HttpReply r = http_get(monitor);
     if (r.status == 200) {
       last = nlohmann::json::parse(r.body);
-      if (last["state"] != "pending") {
+      if (done(last)) {
         return last;
       }
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   }
   return last;
+}
+
+// Polls a request monitor until its state is not "pending".
+inline nlohmann::json wait_settled(const std::string& monitor,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
+  return poll_json(monitor, timeout, [](const nlohmann::json& j) { return j["state"] != "pending"; });
 }
 
 // Subscribes (or unsubscribes) and waits for the outcome; returns the final
@@ -82,23 +87,14 @@ inline HttpReply publish(const HubProcess& hub, std::vector<std::pair<std::strin
 // Polls a publish monitor until no fetch or delivery is owed (bounded).
 inline nlohmann::json wait_published(const std::string& monitor,
                                      std::chrono::milliseconds timeout = std::chrono::seconds{20}) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  nlohmann::json last;
-  while (std::chrono::steady_clock::now() < deadline) {
-    const HttpReply r = http_get(monitor);
-    if (r.status == 200) {
-      last = nlohmann::json::parse(r.body);
-      bool busy = false;
-      for (const auto& t : last["topics"]) {
-        busy |= t["state"] == "pending" || t["deliveries"]["pending"] != 0 || t["deliveries"]["retrying"] != 0;
-      }
-      if (!busy) {
-        return last;
+  return poll_json(monitor, timeout, [](const nlohmann::json& j) {
+    for (const auto& t : j["topics"]) {
+      if (t["state"] == "pending" || t["deliveries"]["pending"] != 0 || t["deliveries"]["retrying"] != 0) {
+        return false;
       }
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
-  return last;
+    return true;
+  });
 }
 
 struct StoredSubscription {
