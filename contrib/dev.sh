@@ -16,10 +16,13 @@ PACKAGES=(
   openssl  # tests: a TLS callback server
   systemd  # tests: systemd-analyze verify
 )
+TEST_PACKAGES=(
+  chromium  # tests: the dashboard in headless Chromium (tests/browser)
+)
 
 install_missing() {
   local missing=() p
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if ((${#missing[@]} == 0)); then
@@ -32,6 +35,18 @@ install_missing() {
   fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# Node.js and npm for the browser test: the machine's own when it has them
+# (playwright-core wants Node 18 or newer), else Debian's.
+install_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    install_missing nodejs npm
+  fi
+  if [ ! -f tests/browser/node_modules/playwright-core/package.json ]; then
+    echo "dev.sh: installing playwright-core (tests/browser/package-lock.json)"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 }
 
 build() {
@@ -47,7 +62,8 @@ case "${1:-}" in
     exec build/hubbub "$@"
     ;;
   test)
-    install_missing
+    install_missing "${TEST_PACKAGES[@]}"
+    install_node
     build
     cd build
     exec ctest --output-on-failure --timeout 300 -j"$(nproc)"

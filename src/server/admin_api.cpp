@@ -12,6 +12,7 @@
 #include "util/percent_encoding.h"
 #include "util/random.h"
 #include "util/time_format.h"
+#include "websub/limits.h"
 
 namespace hubbub {
 
@@ -130,8 +131,10 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
       return storage_unavailable(subs.error().message);
     }
     json list = json::array();
-    for (const auto& s : *subs) {
-      list.push_back(subscription_json(s, now));
+    for (const auto& o : *subs) {
+      json entry = subscription_json(o.subscription, now);
+      entry["last_delivery"] = o.last_delivery ? delivery_json(*o.last_delivery) : json(nullptr);
+      list.push_back(std::move(entry));
     }
     return json_reply(Code::Ok, {{"subscriptions", list}, {"limit", limit}, {"offset", offset}});
   }
@@ -152,6 +155,24 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
                        t.last_published_at ? json(format_rfc3339(*t.last_published_at)) : json(nullptr)}});
     }
     return json_reply(Code::Ok, {{"topics", list}, {"limit", limit}, {"offset", offset}});
+  }
+  if (route == "failures") {
+    if (method != Method::Get) {
+      return method_not_allowed("GET");
+    }
+    json list = json::array();
+    if (ctx.metrics != nullptr) {
+      for (const auto& f : ctx.metrics->failures.recent(std::min(limit, k_failures_kept))) {
+        list.push_back({{"at", format_rfc3339(f.at)},
+                        {"kind", f.kind},
+                        {"outcome", f.outcome},
+                        {"topic", f.topic},
+                        {"callback", f.callback.empty() ? json(nullptr) : json(f.callback)},
+                        {"status", f.status ? json(*f.status) : json(nullptr)},
+                        {"reason", f.reason}});
+      }
+    }
+    return json_reply(Code::Ok, {{"failures", list}});
   }
   if (route == "dead-letters") {
     if (method != Method::Get) {

@@ -3,13 +3,14 @@
 // admin token is configured; every request needs "Authorization: Bearer
 // <token>" (compared in constant time), otherwise 401 and nothing else.
 //
-//   GET    admin/subscriptions[?topic=&callback_host=&limit=&offset=]
+//   GET    admin/subscriptions[?topic=&callback_host=&limit=&offset=]  with the latest delivery of each
 //   GET    admin/subscriptions/<id>            with its latest deliveries
 //   DELETE admin/subscriptions/<id>
 //   POST   admin/subscriptions/<id>/reverify   a new verification of intent
 //   GET    admin/topics[?limit=&offset=]
 //   GET    admin/dead-letters[?limit=&offset=]
 //   POST   admin/dead-letters/<id>/retry
+//   GET    admin/failures[?limit=]             the latest failed verifications, fetches and deliveries
 
 #include <string_view>
 

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "server/admin_api.h"
+#include "server/dashboard.h"
 #include "server/reply.h"
 #include "util/form.h"
 #include "util/media_type.h"
@@ -106,6 +107,7 @@ HubContext::HubContext(Store& store_, const Clock& clock_, LeasePolicy leases_, 
       public_url(std::move(public_url_)),
       base_path(path_of(public_url)),
       origin(origin_of(public_url)),
+      started_at(clock_.now()),
       request_stored(std::move(request_stored_)),
       publish_stored(std::move(publish_stored_)) {}
 
@@ -146,6 +148,10 @@ void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
       return;
     }
     if (request.method() == Method::Get || request.method() == Method::Head) {
+      if (wants_html(request)) {
+        send(response, keep_alive, *dashboard_file("index.html", *m_context));
+        return;
+      }
       send(response, keep_alive,
            text(Code::Ok, "Hubbub " HUBBUB_VERSION " - a WebSub hub.\n\nSubscribers and publishers POST "
                           "application/x-www-form-urlencoded requests (hub.mode, hub.topic, hub.callback, ...) to " +
@@ -158,6 +164,15 @@ void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
     return;
   }
 
+  const bool is_get = request.method() == Method::Get || request.method() == Method::Head;
+  if (is_get && (path == base + "/dashboard.js" || path == base + "/dashboard.css")) {
+    send(response, keep_alive, *dashboard_file(std::string_view(path).substr(base.size() + 1), *m_context));
+    return;
+  }
+  if (is_get && path == base + "/stats") {
+    send(response, keep_alive, stats_reply(*m_context));
+    return;
+  }
   if (path.starts_with(base + "/admin/")) {
     handle_admin(request, response, *m_context, std::string_view(path).substr(base.size() + 7));
     return;

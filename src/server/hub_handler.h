@@ -4,7 +4,10 @@
 // URL's path,
 //   POST /               subscribe / unsubscribe (WebSub 5.1), publish pings, and
 //                        authenticated fat pings (raw content, bearer token)
-//   GET  /               a short text page about the hub
+//   GET  /               the dashboard in a browser (server/dashboard.h),
+//                        else a short text page about the hub
+//   GET  /dashboard.js, /dashboard.css   its files
+//   GET  /stats          the dashboard's public figures (JSON)
 //   GET  /requests/<id>  status monitor of a subscription request
 //   GET  /publishes/<id> status monitor of a publish ping
 //   GET  /metrics        Prometheus text format
@@ -48,6 +51,7 @@ struct HubContext {
   const std::string public_url;  // as configured, e.g. "https://hub.example/websub/"
   const std::string base_path;   // its path without the trailing '/': "/websub", or ""
   const std::string origin;      // "https://hub.example"
+  const TimePoint started_at;
 
   // Set at shutdown: new hub requests get 503 while owed answers drain.
   std::atomic<bool> draining{false};

@@ -420,19 +420,41 @@ DeliveryRecord read_delivery_record(const Query& q) {
 
 }  // namespace
 
-Result<std::vector<Subscription>> SqliteStore::list_subscriptions(std::optional<std::string> topic,
-                                                                  std::optional<std::string> callback_host,
-                                                                  std::size_t limit, std::size_t offset) {
-  // The host filter compares the host part of hubbub_origin(callback).
+Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::optional<std::string> topic,
+                                                                          std::optional<std::string> callback_host,
+                                                                          std::size_t limit, std::size_t offset) {
+  // The host filter compares the host part of hubbub_origin(callback); the
+  // latest delivery comes from the deliveries_subscription index.
   static const std::string sql =
-      std::string("SELECT ") + k_subscription_columns +
-      " FROM subscriptions WHERE (?1 IS NULL OR topic = ?1) AND (?2 IS NULL OR hubbub_origin(callback) LIKE "
-      "'%://' || ?2 || ':%') ORDER BY id DESC LIMIT ?3 OFFSET ?4";
+      "SELECT s.id, s.topic, s.callback, s.secret, s.lease_seconds, s.expires_at, s.created_at, s.updated_at, "
+      "d.id, d.state, d.attempts, d.last_status, d.last_error, d.due_at, d.updated_at "
+      "FROM subscriptions s LEFT JOIN deliveries d ON d.id = "
+      "(SELECT max(id) FROM deliveries WHERE subscription_id = s.id) "
+      "WHERE (?1 IS NULL OR s.topic = ?1) AND (?2 IS NULL OR hubbub_origin(s.callback) LIKE "
+      "'%://' || ?2 || ':%') ORDER BY s.id DESC LIMIT ?3 OFFSET ?4";
   auto db = reader();
   HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
   q->bind(1, topic).bind(2, callback_host).bind(3, static_cast<std::int64_t>(limit)).bind(4, static_cast<std::int64_t>(offset));
-  std::vector<Subscription> out;
-  if (auto s = q->for_each([&](const Query& row) { out.push_back(read_subscription(row)); }); !s) {
+  std::vector<SubscriptionOverview> out;
+  auto read = [&](const Query& row) {
+    SubscriptionOverview o{read_subscription(row), std::nullopt};
+    if (!row.is_null(8)) {
+      DeliveryRecord d;
+      d.id = row.int64(8);
+      d.subscription_id = o.subscription.id;
+      d.topic = o.subscription.topic;
+      d.callback = o.subscription.callback;
+      d.state = static_cast<DeliveryState>(row.int64(9));
+      d.attempts = static_cast<std::uint32_t>(row.int64(10));
+      d.last_status = row.optional_int64(11);
+      d.last_error = row.optional_text(12);
+      d.due_at = from_unix_ms(row.int64(13));
+      d.updated_at = from_unix_ms(row.int64(14));
+      o.last_delivery = std::move(d);
+    }
+    out.push_back(std::move(o));
+  };
+  if (auto s = q->for_each(read); !s) {
     return std::unexpected(s.error());
   }
   return out;

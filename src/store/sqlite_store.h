@@ -48,7 +48,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Content>> find_content(std::int64_t content_id) override;
   void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) override;
   Result<std::size_t> purge_finished_publishes(TimePoint finished_before) override;
-  Result<std::vector<Subscription>> list_subscriptions(std::optional<std::string> topic,
+  Result<std::vector<SubscriptionOverview>> list_subscriptions(std::optional<std::string> topic,
                                                        std::optional<std::string> callback_host, std::size_t limit,
                                                        std::size_t offset) override;
   Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) override;

@@ -145,6 +145,7 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     const std::string cls = status_class(result ? result->status : 0);
     if (result && result->status >= 200 && result->status < 300) {
       m_settings.metrics->deliveries.add({{"outcome", "delivered"}, {"status_class", cls}});
+      m_settings.metrics->activity.add(now, HubMetrics::k_delivered);
       m_settings.metrics->publish_to_delivery.observe(std::chrono::duration<double>(now - job.published_at).count());
     } else if (result && result->status == 410) {
       m_settings.metrics->deliveries.add({{"outcome", "gone"}, {"status_class", cls}});
@@ -186,6 +187,8 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
   if (m_settings.metrics != nullptr) {
     const char* outcome = dead ? "dead" : next >= job.expires_at ? "dropped" : "retry";
     m_settings.metrics->deliveries.add({{"outcome", outcome}, {"status_class", status_class(status.value_or(0))}});
+    m_settings.metrics->activity.add(now, HubMetrics::k_failed);
+    m_settings.metrics->failures.record({now, "delivery", outcome, job.topic, job.callback, status, error});
   }
   if (dead) {
     spdlog::warn("event=delivery_dead callback={} topic={} attempts={} error=\"{}\"", redact_url(job.callback),

@@ -226,12 +226,19 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
   });
 }
 
+void Fetcher::record_failure(const std::string& topic, const char* outcome, const std::string& reason) {
+  if (m_settings.metrics != nullptr) {
+    m_settings.metrics->failures.record({m_clock.now(), "fetch", outcome, topic, "", std::nullopt, reason});
+  }
+}
+
 void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, bool transient) {
   if (!transient || attempt->job.attempts >= m_settings.max_attempts) {
     if (transient) {
       error += " (gave up after " + std::to_string(attempt->job.attempts) + " attempts)";
     }
     spdlog::info("event=fetch_failed topic={} error=\"{}\"", redact_url(attempt->job.topic), error);
+    record_failure(attempt->job.topic, "failed", error);
     finish(attempt, {attempt->job.id, FetchState::failed, std::move(error), std::nullopt, std::nullopt, std::nullopt,
                      std::nullopt, m_clock.now()});
     return;
@@ -240,6 +247,7 @@ void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, b
   if (m_settings.metrics != nullptr) {
     m_settings.metrics->fetches.add({{"outcome", "retry"}});
   }
+  record_failure(attempt->job.topic, "retry", error);
   spdlog::info("event=fetch_retry topic={} attempt={} delay_ms={} error=\"{}\"", redact_url(attempt->job.topic),
                attempt->job.attempts, delay.count(), error);
   m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), [this](Status s) {

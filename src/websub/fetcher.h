@@ -55,6 +55,7 @@ class Fetcher {
   bool running() const { return m_loop.running(); }
 
  private:
+  void record_failure(const std::string& topic, const char* outcome, const std::string& reason);
   struct Attempt;
   Result<std::size_t> claim(std::size_t free);
   void begin(FetchJob job);

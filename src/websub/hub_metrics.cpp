@@ -1,5 +1,7 @@
 #include "websub/hub_metrics.h"
 
+#include "websub/limits.h"
+
 namespace hubbub {
 namespace {
 
@@ -17,7 +19,9 @@ HubMetrics::HubMetrics()
       publish_to_delivery("hubbub_publish_to_delivery_seconds",
                           "Time from a publish ping's arrival to a subscriber's 2xx.", latency_buckets()),
       verification("hubbub_verification_seconds", "Time from a verification GET to its answer.",
-                   latency_buckets()) {}
+                   latency_buckets()),
+      activity(k_activity_minutes),
+      failures(k_failures_kept) {}
 
 std::string status_class(long status) {
   if (status < 100 || status > 599) {

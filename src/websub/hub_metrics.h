@@ -6,6 +6,8 @@
 #include <string>
 
 #include "util/metrics.h"
+#include "util/minute_series.h"
+#include "websub/failure_log.h"
 #include "websub/store.h"
 
 namespace hubbub {
@@ -25,6 +27,13 @@ struct HubMetrics {
   Histogram publish_to_delivery;
   // hubbub_verification_seconds: from the verification GET to its answer.
   Histogram verification;
+  // Delivery attempts per minute over the last hour, columns k_delivered and
+  // k_failed (the dashboard's chart); 410s count as neither.
+  static constexpr std::size_t k_delivered = 0;
+  static constexpr std::size_t k_failed = 1;
+  MinuteSeries activity;
+  // The latest failed verifications, fetches and deliveries with reasons.
+  FailureLog failures;
 
   // The Prometheus text: the counters and histograms, gauges read from the
   // store (queue depths, subscriptions, topics, dead letters) and build info.

@@ -78,4 +78,8 @@ constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
 constexpr auto k_sqlite_busy_timeout = std::chrono::milliseconds{2000};
 constexpr std::size_t k_read_connections = 4;
 
+// Dashboard: the chart's window and the failures kept in memory for it.
+constexpr std::size_t k_activity_minutes = 60;
+constexpr std::size_t k_failures_kept = 200;
+
 }  // namespace hubbub

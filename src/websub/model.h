@@ -149,6 +149,12 @@ struct DeliveryRecord {
   TimePoint updated_at;
 };
 
+// A subscription with its latest delivery, if any (admin API).
+struct SubscriptionOverview {
+  Subscription subscription;
+  std::optional<DeliveryRecord> last_delivery;
+};
+
 // A topic with its subscribers and latest activity (admin API).
 struct TopicRecord {
   std::string topic;

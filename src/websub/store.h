@@ -98,11 +98,12 @@ class Store {
   // (end_subscription) removes the subscription.
   virtual void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) = 0;
 
-  // Administration. Subscriptions by id, optionally only those of `topic`
-  // and/or whose callback's host is `callback_host`; newest first.
-  virtual Result<std::vector<Subscription>> list_subscriptions(std::optional<std::string> topic,
-                                                               std::optional<std::string> callback_host,
-                                                               std::size_t limit, std::size_t offset) = 0;
+  // Administration. Subscriptions, each with its latest delivery, optionally
+  // only those of `topic` and/or whose callback's host is `callback_host`;
+  // newest first.
+  virtual Result<std::vector<SubscriptionOverview>> list_subscriptions(std::optional<std::string> topic,
+                                                                       std::optional<std::string> callback_host,
+                                                                       std::size_t limit, std::size_t offset) = 0;
   virtual Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) = 0;
   // Removes a subscription; false when there was none.
   virtual Result<bool> delete_subscription(std::int64_t id) = 0;

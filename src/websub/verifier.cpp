@@ -7,6 +7,14 @@
 #include "websub/verification.h"
 
 namespace hubbub {
+namespace {
+
+std::optional<long> status_of(const HttpResult& result) {
+  return result ? std::optional<long>(result->status) : std::nullopt;
+}
+
+}  // namespace
+
 Verifier::Verifier(Store& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock,
                    VerifierSettings settings)
     : m_store(store),
@@ -83,6 +91,7 @@ void Verifier::deny(const RequestRecord& request, const std::string& reason) {
     if (!result) {
       note += " (the denial notice could not be sent: " + result.error().message + ")";
     }
+    record_failure(request, "denied", result ? std::optional<long>(result->status) : std::nullopt, note, now);
     settle({request.id, RequestState::denied, note, now, now});
   });
 }
@@ -104,6 +113,7 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
       return;
     case VerdictKind::refused:
       count(request, "failed", sent_at, now);
+      record_failure(request, "failed", status_of(result), verdict.reason, now);
       spdlog::info("event=verification_failed request={} callback={} reason=\"{}\"", request.id,
                    redact_url(request.callback), verdict.reason);
       settle({request.id, RequestState::failed, verdict.reason, sent_at, now});
@@ -113,13 +123,22 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
       if (request.attempts >= m_settings.max_attempts) {
         const std::string reason =
             verdict.reason + " (gave up after " + std::to_string(request.attempts) + " attempts)";
+        record_failure(request, "failed", status_of(result), reason, now);
         spdlog::info("event=verification_failed request={} callback={} reason=\"{}\"", request.id,
                      redact_url(request.callback), reason);
         settle({request.id, RequestState::failed, reason, sent_at, now});
       } else {
+        record_failure(request, "retry", status_of(result), verdict.reason, now);
         reschedule(request, verdict.reason);
       }
       return;
+  }
+}
+
+void Verifier::record_failure(const RequestRecord& request, const char* outcome, std::optional<long> status,
+                              const std::string& reason, TimePoint now) {
+  if (m_settings.metrics != nullptr) {
+    m_settings.metrics->failures.record({now, "verification", outcome, request.topic, request.callback, status, reason});
   }
 }
 

@@ -59,6 +59,8 @@ class Verifier {
   void settle(RequestCompletion completion);
   void reschedule(const RequestRecord& request, const std::string& error);
   void count(const RequestRecord& request, const char* outcome, TimePoint sent_at, TimePoint now);
+  void record_failure(const RequestRecord& request, const char* outcome, std::optional<long> status,
+                      const std::string& reason, TimePoint now);
 
   Store& m_store;
   HttpClient& m_http;

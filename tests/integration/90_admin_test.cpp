@@ -105,6 +105,20 @@ TEST_CASE("admin: dead letters are listed and can be retried", "[integration][ad
   CHECK(dead["dead_letters"][0]["last_status"] == 500);
   const std::string id = std::to_string(dead["dead_letters"][0]["id"].get<long>());
 
+  // The subscription view shows its last delivery; recent failures say why.
+  const json subs = json::parse(admin(f.hub, "GET", "subscriptions").body);
+  REQUIRE(subs["subscriptions"].size() == 1);
+  CHECK(subs["subscriptions"][0]["last_delivery"]["state"] == "dead");
+  CHECK(subs["subscriptions"][0]["last_delivery"]["last_status"] == 500);
+  const json failures = json::parse(admin(f.hub, "GET", "failures").body);
+  REQUIRE(failures["failures"].size() == 1);
+  CHECK(failures["failures"][0]["kind"] == "delivery");
+  CHECK(failures["failures"][0]["outcome"] == "dead");
+  CHECK(failures["failures"][0]["status"] == 500);
+  CHECK(failures["failures"][0]["callback"] == f.callback.url("/cb"));
+  CHECK(failures["failures"][0]["reason"] == "HTTP 500");
+  CHECK(http_get(f.hub.url("/admin/failures")).status == 401);
+
   failing->store(false);
   CHECK(admin(f.hub, "POST", "dead-letters/" + id + "/retry").status == 202);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{10};

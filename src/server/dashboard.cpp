@@ -1,0 +1,105 @@
+#include "server/dashboard.h"
+
+#include <nlohmann/json.hpp>
+
+#include "util/media_type.h"
+#include "util/time_format.h"
+
+namespace hubbub {
+namespace {
+
+constexpr const char* k_content_security_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void replace_all(std::string& text, std::string_view from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+}  // namespace
+
+bool wants_html(const Pistache::Http::Request& request) {
+  const auto accept = request.headers().tryGetRaw("Accept");
+  if (!accept) {
+    return false;
+  }
+  // Browsers name text/html; curl's "*/*" gets the text page.
+  const std::string& value = accept->value();
+  const double html = accept_quality(value, "text/html");
+  return value.find("text/html") != std::string::npos && html > 0 && html >= accept_quality(value, "text/plain");
+}
+
+std::optional<Reply> dashboard_file(std::string_view name, const HubContext& context) {
+  for (const auto& asset : embedded_assets()) {
+    if (asset.name != name) {
+      continue;
+    }
+    Reply r;
+    r.content_type = std::string(asset.content_type);
+    r.body = std::string(asset.body);
+    if (name == "index.html") {
+      replace_all(r.body, "{{BASE}}", html_escape(context.base_path));
+      replace_all(r.body, "{{HUB_URL}}", html_escape(context.public_url));
+    }
+    r.headers.emplace_back("Content-Security-Policy", k_content_security_policy);
+    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+    r.headers.emplace_back("Referrer-Policy", "no-referrer");
+    r.headers.emplace_back("Cache-Control", "no-cache");
+    return r;
+  }
+  return std::nullopt;
+}
+
+Reply stats_reply(const HubContext& context) {
+  const TimePoint now = context.clock.now();
+  auto stats = context.store.statistics(now);
+  if (!stats) {
+    return storage_unavailable(stats.error().message);
+  }
+  nlohmann::json activity = nlohmann::json::array();
+  if (context.metrics != nullptr) {
+    for (const auto& minute : context.metrics->activity.window(now)) {
+      activity.push_back({{"minute", format_rfc3339(minute.start)},
+                          {"delivered", minute.counts[HubMetrics::k_delivered]},
+                          {"failed", minute.counts[HubMetrics::k_failed]}});
+    }
+  }
+  const nlohmann::json body = {
+      {"version", HUBBUB_VERSION},
+      {"hub_url", context.public_url},
+      {"started_at", format_rfc3339(context.started_at)},
+      {"now", format_rfc3339(now)},
+      {"counts",
+       {{"active_subscriptions", stats->active_subscriptions},
+        {"active_topics", stats->active_topics},
+        {"pending_verifications", stats->pending_requests},
+        {"pending_fetches", stats->pending_fetches},
+        {"pending_deliveries", stats->pending_deliveries},
+        {"dead_letters", stats->dead_letters}}},
+      {"activity", activity}};
+  Reply r;
+  r.content_type = k_json;
+  r.body = body.dump() + "\n";
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
+}  // namespace hubbub
