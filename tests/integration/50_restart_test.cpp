@@ -13,6 +13,7 @@
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
 #include "support/websub_client.h"
+#include "websub/signature.h"
 
 using namespace hubbub::test;
 using nlohmann::json;
@@ -197,4 +198,84 @@ TEST_CASE("kill -9 during a 200-subscriber fan-out: every subscriber still gets 
     CHECK(ids[path].size() == 1);  // a repeat carries the same delivery id (C4)
   }
   WARN("duplicate deliveries after kill -9: " << duplicates);
+}
+
+namespace {
+
+// A copy of a golden database from tests/data (see tests/data/README.md).
+std::string golden_copy(const TempDir& dir, const std::string& name) {
+  const std::string target = dir.file(name);
+  std::ifstream in(std::string(HUBBUB_SOURCE_DIR) + "/tests/data/" + name, std::ios::binary);
+  REQUIRE(in.good());
+  std::ofstream(target, std::ios::binary) << in.rdbuf();
+  return target;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+TEST_CASE("golden databases: corrupt, truncated, newer and foreign files are refused and left untouched (C13, C14)",
+          "[integration][restart]") {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"corrupt.db", "the database is corrupt"},
+      {"truncated.db", "not a usable SQLite database"},
+      {"schema-newer.db", "written by a newer Hubbub (schema version 99"},
+      {"not-hubbub.db", "not a Hubbub database"},
+  };
+  for (const auto& [name, message] : cases) {
+    INFO(name);
+    const std::string path = golden_copy(dir, name);
+    const std::string before = file_bytes(path);
+    RunResult r = run_hubbub({"--listen", "127.0.0.1:0", "--database", path});
+    CHECK(r.exit_code == 1);
+    CHECK(r.output.find(message) != std::string::npos);
+    CHECK(file_bytes(path) == before);
+  }
+}
+
+TEST_CASE("golden database from schema version 2 is upgraded, its owed delivery sent and its dead letter kept",
+          "[integration][restart]") {
+  TempDir dir;
+  const std::string path = golden_copy(dir, "schema-v2.db");
+  TestHttpServer callback;
+  // Point the stored subscription at this test's callback server.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const std::string update = "UPDATE subscriptions SET callback = '" + callback.url("/callback") +
+                             "'; UPDATE deliveries SET origin = 'http://127.0.0.1:" + std::to_string(callback.port()) +
+                             "'";
+  REQUIRE(sqlite3_exec(db, update.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+
+  HubProcess hub(path, test_hub_args({"--admin-token", "golden-admin-token-0123456789"}));
+  REQUIRE(callback.wait_for_requests(1, std::chrono::seconds{10}));
+  const auto got = callback.requests();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].method == "POST");
+  CHECK(got[0].body == "owed before the upgrade");
+  CHECK(got[0].header("content-type") == "text/plain");
+  CHECK(got[0].header("x-hub-delivery-id") == "golden-delivery-owed");
+  CHECK(got[0].header("x-hub-signature") ==
+        hubbub::sign(hubbub::SignatureAlgorithm::sha256, "golden-secret", "owed before the upgrade"));
+
+  const HttpReply dead = http_request("GET", hub.url("/admin/dead-letters"), "",
+                                      {"Authorization: Bearer golden-admin-token-0123456789"});
+  REQUIRE(dead.status == 200);
+  const json letters = json::parse(dead.body)["dead_letters"];
+  REQUIRE(letters.size() == 1);
+  CHECK(letters[0]["last_error"] == "HTTP 500 (dead letter after 8 attempts)");
+  hub.terminate();
+
+  REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(stmt, 0) == 3);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
 }
