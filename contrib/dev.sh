@@ -5,6 +5,8 @@
 #   bash contrib/dev.sh run [hubbub flags...]   install, build, start the hub
 #   bash contrib/dev.sh test                    install, build, run every test
 #   bash contrib/dev.sh bench [flags...]        install, build, run the benchmark
+#   bash contrib/dev.sh crash [flags...]        install, build, run the crash rounds
+#                                               (default 200 rounds; see tests/crash)
 #   bash contrib/dev.sh build                   install and build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,12 +76,18 @@ case "${1:-}" in
     build
     exec build/tests/hubbub_bench "$@"
     ;;
+  crash)
+    shift
+    install_missing
+    build
+    exec build/tests/hubbub_crash --rounds 200 "$@"
+    ;;
   build)
     install_missing
     build
     ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

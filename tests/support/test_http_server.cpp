@@ -100,13 +100,13 @@ TestHttpServer::~TestHttpServer() {
     m_acceptor.join();
   }
   ::close(m_listen_fd);
-  std::vector<std::thread> workers;
+  std::vector<Worker> workers;
   {
     std::lock_guard lock(m_mutex);
     workers.swap(m_workers);
   }
-  for (auto& t : workers) {
-    t.join();
+  for (auto& w : workers) {
+    w.thread.join();
   }
 }
 
@@ -146,7 +146,21 @@ void TestHttpServer::accept_loop() {
     }
     ++m_connections;
     std::lock_guard lock(m_mutex);
-    m_workers.emplace_back([this, fd] { serve(fd); });
+    // Join the workers whose connection has ended, so that a long run (the
+    // crash rounds reconnect thousands of times) does not pile up threads.
+    std::erase_if(m_workers, [](Worker& w) {
+      if (!w.done->load()) {
+        return false;
+      }
+      w.thread.join();
+      return true;
+    });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    m_workers.push_back({std::thread([this, fd, done] {
+                           serve(fd);
+                           done->store(true);
+                         }),
+                         done});
   }
 }
 

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -75,7 +76,11 @@ class TestHttpServer {
   mutable std::condition_variable m_cv;
   Responder m_responder;
   std::vector<RecordedRequest> m_requests;
-  std::vector<std::thread> m_workers;
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Worker> m_workers;
   std::thread m_acceptor;
 };
 
