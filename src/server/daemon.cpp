@@ -115,9 +115,16 @@ std::string derived_public_url(const ListenAddress& listen) {
 
 namespace {
 
-// Applies what can change without a restart (the log level) and says what
-// cannot. Never touches the running hub when the new options do not parse.
-void reload_options(const Options& running, const ReloadOptions& reload) {
+void apply_size_limit(Store& store, std::uint64_t mb) {
+  if (auto s = store.set_size_limit(mb * 1024 * 1024); !s) {
+    spdlog::error("event=size_limit_failed error=\"{}\"", s.error().message);
+  }
+}
+
+// Applies what can change without a restart (the log level, the database
+// cap) and says what cannot. Never touches the running hub when the new
+// options do not parse.
+void reload_options(const Options& running, const ReloadOptions& reload, Store& store) {
   auto fresh = reload();
   if (!fresh) {
     std::string why = fresh.error().message;
@@ -128,13 +135,14 @@ void reload_options(const Options& running, const ReloadOptions& reload) {
     return;
   }
   spdlog::set_level(spdlog::level::from_str(fresh->log_level));
+  apply_size_limit(store, fresh->max_database_mb);
   const bool same = fresh->listen.to_string() == running.listen.to_string() && fresh->database == running.database &&
                     fresh->public_url == running.public_url &&
                     fresh->allow_private_networks == running.allow_private_networks &&
                     fresh->leases.min == running.leases.min && fresh->leases.fallback == running.leases.fallback &&
                     fresh->leases.max == running.leases.max;
-  spdlog::warn("event=reloaded log_level={}{}", fresh->log_level,
-               same ? "" : " note=\"only log_level changes without a restart\"");
+  spdlog::warn("event=reloaded log_level={} max_database_mb={}{}", fresh->log_level, fresh->max_database_mb,
+               same ? "" : " note=\"only log_level and max_database_mb change without a restart\"");
 }
 
 }  // namespace
@@ -169,6 +177,9 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
     return 1;
   }
   std::unique_ptr<SqliteStore> store = std::move(*opened);
+  if (options.max_database_mb > 0) {
+    apply_size_limit(*store, options.max_database_mb);
+  }
   SystemClock clock;
 
   auto policy = std::make_shared<EgressPolicy>(options.allow_private_networks);
@@ -280,7 +291,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
       break;
     }
     sd_notify(0, "RELOADING=1");
-    reload_options(options, reload);
+    reload_options(options, reload, *store);
     sd_notify(0, "READY=1");
   }
   sd_notify(0, "STOPPING=1");

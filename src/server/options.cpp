@@ -175,6 +175,11 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
   app.add_option("--max-content-bytes", o.max_content_bytes, "Largest topic content fetched, bytes")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30));
+  app.add_option("--max-database-mb", o.max_database_mb,
+                 "Largest size of the database file, MiB (0: no cap). Beyond it new requests get 503 until "
+                 "space is freed or the cap is raised (SIGHUP re-reads it)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 30));
   app.add_option("--admin-token", o.admin_token,
                  "Bearer token of the admin API under /admin/ (at least 16 characters; unset: the API is off)");
   app.add_option("--topic-allow", o.access.topic_allow,

@@ -47,6 +47,7 @@ struct Options {
   std::uint32_t delivery_attempts = static_cast<std::uint32_t>(k_default_delivery_attempts);
   std::size_t max_content_bytes = k_default_max_content_bytes;
   std::string admin_token;  // a secret: never logged; empty disables the admin API
+  std::uint64_t max_database_mb = 0;  // 0: no cap; SIGHUP applies a new value
 };
 
 struct ParsedOptions {

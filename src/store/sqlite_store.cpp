@@ -176,6 +176,21 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   return store;
 }
 
+Status SqliteStore::set_size_limit(std::uint64_t bytes) {
+  return m_writer.run([bytes](Database& db) -> Status {
+    auto page_size = db.scalar("PRAGMA page_size");
+    if (!page_size) {
+      return std::unexpected(page_size.error());
+    }
+    // SQLite clamps the count to its own maximum, and never below the pages
+    // already in use.
+    constexpr std::uint64_t k_no_limit = 4294967294;
+    const std::uint64_t pages =
+        bytes == 0 ? k_no_limit : std::max<std::uint64_t>(1, bytes / static_cast<std::uint64_t>(*page_size));
+    return db.exec("PRAGMA max_page_count = " + std::to_string(std::min(pages, k_no_limit)));
+  });
+}
+
 SqliteStore::FileLock::~FileLock() {
   if (fd >= 0) {
     ::close(fd);

@@ -61,6 +61,7 @@ class SqliteStore final : public Store {
   Result<std::size_t> purge_finished_requests(TimePoint finished_before) override;
   void flush() override;
   Status check_writable(TimePoint now) override;
+  Status set_size_limit(std::uint64_t bytes) override;
   Result<StoreStatistics> statistics(TimePoint now) override;
 
  private:

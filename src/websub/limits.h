@@ -38,6 +38,9 @@ constexpr std::size_t k_max_verifications_in_flight = 64;
 // A claimed request returns to the queue if its claim is never settled (the
 // hub restarted, or a bug): longer than any verification can take.
 constexpr auto k_verification_claim = std::chrono::minutes{5};
+// Verification outcomes whose write failed, kept in memory to be written
+// again; beyond this many, the rest wait for their claim to lapse.
+constexpr std::size_t k_max_unsaved_outcomes = 10000;
 
 // Publishing and distribution (WebSub 6, 7; websub-requirements.md D2, D9).
 constexpr std::size_t k_max_topics_per_publish = 100;

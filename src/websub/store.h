@@ -128,6 +128,10 @@ class Store {
   // Whether the store takes writes: the outcome of its latest commit (a small
   // write is queued to keep that current). Never blocks.
   virtual Status check_writable(TimePoint now) = 0;
+  // Caps the database at about `bytes` (0: no cap). Writes that would grow it
+  // further fail (503 for new requests) until space is freed or the cap is
+  // raised. Takes effect for the next write.
+  virtual Status set_size_limit(std::uint64_t bytes) = 0;
   virtual Result<StoreStatistics> statistics(TimePoint now) = 0;
 };
 

@@ -33,6 +33,7 @@ Verifier::~Verifier() {
 }
 
 Result<std::size_t> Verifier::claim(std::size_t free) {
+  save_unsaved();
   auto batch = m_store.claim_due_requests(m_clock.now(), m_settings.claim, free);
   if (!batch) {
     return std::unexpected(batch.error());
@@ -163,14 +164,36 @@ void Verifier::reschedule(const RequestRecord& request, const std::string& error
 }
 
 void Verifier::settle(RequestCompletion completion) {
-  const std::string id = completion.id;
-  m_store.complete_request(std::move(completion), [this, id](Status s) {
+  m_store.complete_request(completion, [this, completion](Status s) {
     if (!s) {
-      // The claim lapses and the request is verified again: never lost.
-      spdlog::error("event=store_write_failed request={} error=\"{}\"", id, s.error().message);
+      // Kept and written again with the next claim. Should the hub stop
+      // first, the claim lapses and the request is verified again: never lost.
+      spdlog::error("event=store_write_failed request={} error=\"{}\"", completion.id, s.error().message);
+      std::lock_guard lock(m_unsaved_mutex);
+      if (m_unsaved.size() < k_max_unsaved_outcomes) {
+        m_unsaved.push_back(completion);
+      }
     }
     m_loop.job_done();
   });
+}
+
+void Verifier::save_unsaved() {
+  std::vector<RequestCompletion> unsaved;
+  {
+    std::lock_guard lock(m_unsaved_mutex);
+    unsaved.swap(m_unsaved);
+  }
+  for (auto& completion : unsaved) {
+    m_store.complete_request(completion, [this, completion](Status s) {
+      if (!s) {
+        std::lock_guard lock(m_unsaved_mutex);
+        if (m_unsaved.size() < k_max_unsaved_outcomes) {
+          m_unsaved.push_back(completion);
+        }
+      }
+    });
+  }
 }
 
 }  // namespace hubbub

@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
+#include <vector>
 
 #include "net/http_client.h"
 #include "util/clock.h"
@@ -57,6 +59,10 @@ class Verifier {
   void on_verification(const RequestRecord& request, const std::string& challenge, TimePoint sent_at,
                        HttpResult result);
   void settle(RequestCompletion completion);
+  // Writes outcomes whose first write failed (a full or locked database),
+  // so they are recorded as soon as the store takes writes again instead of
+  // when their claim lapses.
+  void save_unsaved();
   void reschedule(const RequestRecord& request, const std::string& error);
   void count(const RequestRecord& request, const char* outcome, TimePoint sent_at, TimePoint now);
   void record_failure(const RequestRecord& request, const char* outcome, std::optional<long> status,
@@ -69,6 +75,8 @@ class Verifier {
   VerifierSettings m_settings;
 
   Backoff m_backoff;
+  std::mutex m_unsaved_mutex;
+  std::vector<RequestCompletion> m_unsaved;  // guarded by m_unsaved_mutex
   JobLoop m_loop;  // last: its thread uses everything above
 };
 
