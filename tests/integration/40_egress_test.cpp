@@ -92,12 +92,12 @@ class SelfSignedTlsServer {
                              " -out " + cert + " >/dev/null 2>&1";
     REQUIRE(std::system(make.c_str()) == 0);
     m_port = free_loopback_port();
+    const std::string accept = std::to_string(m_port);  // before fork(): the child must not allocate
     m_pid = fork();
     if (m_pid == 0) {
       const int null = ::open("/dev/null", O_WRONLY);
       dup2(null, STDOUT_FILENO);
       dup2(null, STDERR_FILENO);
-      const std::string accept = std::to_string(m_port);
       execlp("openssl", "openssl", "s_server", "-quiet", "-accept", accept.c_str(), "-cert", cert.c_str(), "-key",
              key.c_str(), "-www", static_cast<char*>(nullptr));
       _exit(127);

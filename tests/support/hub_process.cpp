@@ -5,7 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -22,24 +25,34 @@ std::string read_file(const std::string& path) {
   return s.str();
 }
 
-// fork + exec with stdout and stderr to `log_path`.
+// fork + exec with stdout and stderr to `log_path`. Everything the child
+// needs is prepared before fork(): the test process has other threads, and a
+// child that allocates (or calls putenv) can deadlock on a lock one of them
+// held at the fork, as seen under AddressSanitizer.
 pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::vector<std::string>& env) {
+  const std::string binary = hubbub_binary();
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(binary.c_str()));
+  for (const auto& a : args) {
+    argv.push_back(const_cast<char*>(a.c_str()));
+  }
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; *e != nullptr; ++e) {
+    envp.push_back(*e);
+  }
+  for (const auto& e : env) {
+    envp.push_back(const_cast<char*>(e.c_str()));
+  }
+  // getenv() returns the first match, so the extra entries go first.
+  std::rotate(envp.begin(), envp.end() - static_cast<std::ptrdiff_t>(env.size()), envp.end());
+  envp.push_back(nullptr);
   const pid_t pid = fork();
   if (pid == 0) {
     const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
-    for (const auto& e : env) {
-      putenv(const_cast<char*>(e.c_str()));
-    }
-    const std::string binary = hubbub_binary();
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(binary.c_str()));
-    for (const auto& a : args) {
-      argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   return pid;
@@ -96,6 +109,17 @@ HubProcess::~HubProcess() {
   if (m_pid > 0) {
     if (terminate() < 0) {
       kill9();
+    }
+  }
+  // In a sanitizer build a report in the hub's log fails the test run, even
+  // when the test itself saw nothing wrong.
+  const std::string log = read_file(m_log_path);
+  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                             "WARNING: ThreadSanitizer"}) {
+    if (const auto at = log.find(marker); at != std::string::npos) {
+      std::fprintf(stderr, "hubbub under test reported (%s):\n%s\n", m_log_path.c_str(), log.substr(at, 20000).c_str());
+      std::fflush(stderr);
+      std::_Exit(70);
     }
   }
 }
