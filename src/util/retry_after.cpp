@@ -1,9 +1,15 @@
 #include "util/retry_after.h"
 
+#include <algorithm>
 #include <ctime>
 #include <string>
 
 namespace hubbub {
+namespace {
+
+constexpr std::int64_t k_max_wait_seconds = 999999999;  // the caller clamps further
+
+}  // namespace
 
 std::optional<Millis> parse_retry_after(std::string_view value, TimePoint now) {
   while (!value.empty() && value.front() == ' ') {
@@ -17,7 +23,7 @@ std::optional<Millis> parse_retry_after(std::string_view value, TimePoint now) {
   }
   if (value.find_first_not_of("0123456789") == std::string_view::npos) {
     if (value.size() > 9) {
-      return Millis{std::int64_t{999999999} * 1000};  // far future: clamped by the caller
+      return Millis{k_max_wait_seconds * 1000};  // far future: clamped by the caller
     }
     return Millis{std::stoll(std::string(value)) * 1000};
   }
@@ -27,9 +33,11 @@ std::optional<Millis> parse_retry_after(std::string_view value, TimePoint now) {
   if (end == nullptr || *end != '\0') {
     return std::nullopt;
   }
-  const auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
-  const auto wait = std::chrono::duration_cast<Millis>(at - now);
-  return wait > Millis{0} ? wait : Millis{0};
+  // In seconds: a date centuries away overflows the clock's nanoseconds
+  // (found by fuzz_headers).
+  const std::int64_t at = timegm(&tm);
+  const std::int64_t wait_s = std::clamp<std::int64_t>(at - to_unix_ms(now) / 1000, 0, k_max_wait_seconds);
+  return Millis{wait_s * 1000};
 }
 
 }  // namespace hubbub

@@ -15,3 +15,11 @@ TEST_CASE("reads delay-seconds and HTTP-dates (D7)", "[util][retry_after]") {
   CHECK_FALSE(parse_retry_after("-5", now));
   CHECK_FALSE(parse_retry_after("soon", now));
 }
+
+TEST_CASE("a date centuries away is a long wait, not an overflow (found by fuzz_headers)", "[util][retry_after]") {
+  const auto now = hubbub::from_unix_ms(1'800'000'000'000);
+  const auto wait = hubbub::parse_retry_after("Wed, 21 Oct 4030 07:28:00 GMT", now);
+  REQUIRE(wait.has_value());
+  CHECK(*wait == hubbub::Millis{std::int64_t{999999999} * 1000});
+  CHECK(hubbub::parse_retry_after("Wed, 21 Oct 1030 07:28:00 GMT", now) == hubbub::Millis{0});
+}

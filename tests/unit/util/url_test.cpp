@@ -69,3 +69,18 @@ TEST_CASE("redacts URLs to origin and hash (A11, SEC-11)", "[util][url]") {
   CHECK(r.find("token") == std::string::npos);
   CHECK(redact_url("https://cb.example:8443/other") != r);
 }
+
+TEST_CASE("refuses stray '%' and percent-encoded host names, so normalising twice changes nothing (V7, found by fuzz_url)",
+          "[util][url]") {
+  CHECK_FALSE(normalize_http_url("http://h/%zz", 2048));
+  CHECK_FALSE(normalize_http_url("http://h/a%", 2048));
+  CHECK_FALSE(normalize_http_url("http://h/a%4", 2048));
+  // "%%33" would decode to "%3" and then, normalised again, to "3".
+  CHECK_FALSE(normalize_http_url("http://h/%%333", 2048));
+  CHECK_FALSE(normalize_http_url("http://examplco.em%%%%3333/", 2048));
+  CHECK_FALSE(normalize_http_url("http://a%2fb/", 2048));
+  const auto ok = normalize_http_url("http://h/a%2Fb%41", 2048);
+  REQUIRE(ok);
+  CHECK(*ok == "http://h/a%2FbA");
+  CHECK(normalize_http_url(*ok, 2048).value_or("") == *ok);
+}
