@@ -7,6 +7,7 @@
 #   bash contrib/dev.sh bench [flags...]        install, build, run the benchmark
 #   bash contrib/dev.sh crash [flags...]        install, build, run the crash rounds
 #                                               (default 200 rounds; see tests/crash)
+#   bash contrib/dev.sh soak [flags...]         install, build, run the 10-minute soak
 #   bash contrib/dev.sh build                   install and build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,7 @@ PACKAGES=(
 )
 TEST_PACKAGES=(
   chromium  # tests: the dashboard in headless Chromium (tests/browser)
+  clang-16 libclang-rt-16-dev  # tests: libFuzzer targets (tests/fuzz)
 )
 
 install_missing() {
@@ -56,6 +58,55 @@ build() {
   cmake --build build -j"$(nproc)"
 }
 
+# The suites of `test`, each in a build directory of its own. They all run;
+# the exit code is non-zero when any failed.
+FAILED=()
+suite() {
+  local name=$1
+  shift
+  echo "=== $name"
+  local start=$SECONDS
+  if "$@"; then
+    echo "=== $name: passed ($((SECONDS - start)) s)"
+  else
+    echo "=== $name: FAILED ($((SECONDS - start)) s)"
+    FAILED+=("$name")
+  fi
+}
+
+default_suite() {
+  (cd build && ctest --output-on-failure --timeout 300 -j"$(nproc)")
+}
+
+# Every test again with AddressSanitizer and UndefinedBehaviorSanitizer, the
+# hubs they start included (a report in a hub's log fails the test).
+asan_suite() {
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUBBUB_SANITIZE=address,undefined >/dev/null &&
+    cmake --build build-asan -j"$(nproc)" --target hubbub unit_tests integration_tests hubbub_crash &&
+    (cd build-asan && ctest --output-on-failure --timeout 300 -j"$(nproc)" -E '^package-deb$')
+}
+
+# The concurrent parts with ThreadSanitizer: the unit tests of the store
+# (group commit), the HTTP client and the verifier, and the integration tests
+# that drive the job loops, verifier, fetcher and distributor in a real hub
+# (a report in a hub's log fails the test).
+tsan_suite() {
+  cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUBBUB_SANITIZE=thread >/dev/null &&
+    cmake --build build-tsan -j"$(nproc)" --target hubbub unit_tests integration_tests &&
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" build-tsan/tests/unit_tests "[store],[net],[verifier]" &&
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
+      build-tsan/tests/integration_tests "[verify],[distribute],[restart],[health],[admin]"
+}
+
+# libFuzzer targets with clang-16: each replays its corpus, then fuzzes for
+# HUBBUB_FUZZ_SECONDS (default 15).
+fuzz_suite() {
+  CXX=clang++-16 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHUBBUB_FUZZ=ON \
+    -DHUBBUB_FUZZ_SECONDS="${HUBBUB_FUZZ_SECONDS:-15}" >/dev/null &&
+    cmake --build build-fuzz -j"$(nproc)" &&
+    (cd build-fuzz && ctest --output-on-failure -j"$(nproc)")
+}
+
 case "${1:-}" in
   run)
     shift
@@ -67,8 +118,15 @@ case "${1:-}" in
     install_missing "${TEST_PACKAGES[@]}"
     install_node
     build
-    cd build
-    exec ctest --output-on-failure --timeout 300 -j"$(nproc)"
+    suite "tests" default_suite
+    suite "tests under ASan+UBSan" asan_suite
+    suite "concurrent parts under TSan" tsan_suite
+    suite "fuzz targets" fuzz_suite
+    if ((${#FAILED[@]} > 0)); then
+      echo "dev.sh test: FAILED: ${FAILED[*]}"
+      exit 1
+    fi
+    echo "dev.sh test: every suite passed"
     ;;
   bench)
     shift
@@ -82,12 +140,18 @@ case "${1:-}" in
     build
     exec build/tests/hubbub_crash --rounds 200 "$@"
     ;;
+  soak)
+    shift
+    install_missing
+    build
+    exec build/tests/hubbub_soak "$@"
+    ;;
   build)
     install_missing
     build
     ;;
   *)
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -126,12 +126,17 @@ std::vector<RecordedRequest> TestHttpServer::requests() const {
 
 std::size_t TestHttpServer::request_count() const {
   std::lock_guard lock(m_mutex);
-  return m_requests.size();
+  return m_request_count;
+}
+
+void TestHttpServer::set_recording(bool on) {
+  std::lock_guard lock(m_mutex);
+  m_recording = on;
 }
 
 bool TestHttpServer::wait_for_requests(std::size_t n, std::chrono::milliseconds timeout) const {
   std::unique_lock lock(m_mutex);
-  return m_cv.wait_for(lock, timeout, [&] { return m_requests.size() >= n; });
+  return m_cv.wait_for(lock, timeout, [&] { return m_request_count >= n; });
 }
 
 void TestHttpServer::accept_loop() {
@@ -230,7 +235,10 @@ void TestHttpServer::serve(int fd) {
   Responder responder;
   {
     std::lock_guard lock(m_mutex);
-    m_requests.push_back(req);
+    if (m_recording) {
+      m_requests.push_back(req);
+    }
+    ++m_request_count;
     responder = m_responder;
   }
   m_cv.notify_all();

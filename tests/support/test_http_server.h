@@ -59,6 +59,8 @@ class TestHttpServer {
 
   void set_responder(Responder responder);
   std::vector<RecordedRequest> requests() const;
+  // Off: requests are answered and counted but not kept (long runs).
+  void set_recording(bool on);
   std::size_t request_count() const;
   std::size_t connections() const { return m_connections.load(); }
   // Waits until at least n requests arrived; false on timeout.
@@ -76,6 +78,8 @@ class TestHttpServer {
   mutable std::condition_variable m_cv;
   Responder m_responder;
   std::vector<RecordedRequest> m_requests;
+  std::size_t m_request_count = 0;
+  bool m_recording = true;
   struct Worker {
     std::thread thread;
     std::shared_ptr<std::atomic<bool>> done;

@@ -9,7 +9,7 @@ TimePoint at_minute(std::int64_t minute, int second = 0) { return from_unix_ms(m
 
 }  // namespace
 
-TEST_CASE("MinuteSeries counts per minute and reads oldest first", "[unit][minute_series]") {
+TEST_CASE("MinuteSeries counts per minute and reads oldest first", "[util][minute_series]") {
   MinuteSeries series(5);
   series.add(at_minute(100, 1), 0);
   series.add(at_minute(100, 59), 0, 2);
@@ -24,7 +24,7 @@ TEST_CASE("MinuteSeries counts per minute and reads oldest first", "[unit][minut
   CHECK(window[3].counts[1] == 1);  // minute 102
 }
 
-TEST_CASE("MinuteSeries forgets minutes that left the window, even when its slot is reused", "[unit][minute_series]") {
+TEST_CASE("MinuteSeries forgets minutes that left the window, even when its slot is reused", "[util][minute_series]") {
   MinuteSeries series(3);
   series.add(at_minute(10), 0, 7);
   // Minute 13 shares minute 10's slot: the old count must not show.
@@ -39,7 +39,7 @@ TEST_CASE("MinuteSeries forgets minutes that left the window, even when its slot
   }
 }
 
-TEST_CASE("MinuteSeries drops events older than the window and unknown columns", "[unit][minute_series]") {
+TEST_CASE("MinuteSeries drops events older than the window and unknown columns", "[util][minute_series]") {
   MinuteSeries series(3);
   series.add(at_minute(20), 0);
   series.add(at_minute(17), 0, 5);  // same slot as 20, older: dropped

@@ -4,7 +4,7 @@
 
 namespace hubbub {
 
-TEST_CASE("FailureLog keeps the latest failures, newest first, up to its capacity", "[unit][failure_log]") {
+TEST_CASE("FailureLog keeps the latest failures, newest first, up to its capacity", "[websub][failure_log]") {
   FailureLog log(3);
   CHECK(log.recent(10).empty());
   for (int i = 1; i <= 5; ++i) {
