@@ -244,7 +244,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
                               .threads(static_cast<int>(options.threads))
                               .flags(Pistache::Tcp::Options::ReuseAddr)
                               .maxRequestSize(std::max(k_max_request_bytes, k_max_fat_ping_bytes + k_max_request_bytes))
-                              .maxResponseSize(k_max_request_bytes)
+                              .maxResponseSize(k_max_response_bytes)
                               .headerTimeout(k_header_timeout)
                               .bodyTimeout(k_body_timeout)
                               .keepaliveTimeout(k_keepalive_timeout);

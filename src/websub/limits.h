@@ -12,6 +12,10 @@ using namespace std::chrono_literals;
 
 // Inbound HTTP.
 constexpr std::size_t k_max_request_bytes = 64 * 1024;  // Pistache maxRequestSize: line + headers + body
+// Largest answer (Pistache maxResponseSize; its buffer grows as needed). The
+// biggest are admin listings: up to 1000 subscriptions with two 2 KiB URLs
+// and their last delivery each. Beyond it Pistache drops the connection.
+constexpr std::size_t k_max_response_bytes = 8 * 1024 * 1024;
 constexpr std::size_t k_max_form_body_bytes = 16 * 1024;
 constexpr auto k_header_timeout = 10s;
 constexpr auto k_body_timeout = 10s;

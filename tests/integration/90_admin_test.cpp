@@ -137,3 +137,18 @@ TEST_CASE("admin: dead letters are listed and can be retried", "[integration][ad
   CHECK(json::parse(admin(f.hub, "GET", "dead-letters").body)["dead_letters"].empty());
   CHECK(admin(f.hub, "POST", "dead-letters/" + id + "/retry").status == 404);  // no longer dead
 }
+
+TEST_CASE("admin: a page of 1000 subscriptions is answered whole, beyond Pistache's default response size",
+          "[integration][admin]") {
+  HubFixture f({"--admin-token", k_token});
+  std::vector<std::string> callbacks;
+  // Long callbacks: 1000 of them make a JSON answer of well over 1 MiB.
+  for (int i = 0; i < 1000; ++i) {
+    callbacks.push_back(f.callback.url("/cb/" + std::to_string(i) + "/" + std::string(1200, 'x')));
+  }
+  subscribe_many(f.hub, f.database(), "http://publisher.example/feed", callbacks);
+  const HttpReply page = admin(f.hub, "GET", "subscriptions?limit=1000");
+  REQUIRE(page.status == 200);
+  CHECK(page.body.size() > 1024 * 1024);
+  CHECK(json::parse(page.body)["subscriptions"].size() == 1000);
+}
