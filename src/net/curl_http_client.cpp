@@ -120,6 +120,9 @@ CurlHttpClient::CurlHttpClient(std::shared_ptr<const EgressPolicy> policy, HttpC
     : m_policy(std::move(policy)), m_limits(std::move(limits)), m_multi(curl_multi_init()) {
   curl_multi_setopt(m_multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, static_cast<long>(m_limits.max_in_flight));
   curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, static_cast<long>(m_limits.max_per_origin));
+  for (const auto& entry : m_limits.resolve) {
+    m_resolve = curl_slist_append(m_resolve, entry.c_str());
+  }
   m_thread = std::thread([this] {
     name_this_thread("hub-http");
     run();
@@ -132,6 +135,7 @@ CurlHttpClient::~CurlHttpClient() {
     curl_easy_cleanup(easy);
   }
   curl_multi_cleanup(m_multi);
+  curl_slist_free_all(m_resolve);
 }
 
 void CurlHttpClient::send(HttpRequest request, HttpCallback done) {
@@ -281,6 +285,9 @@ void CurlHttpClient::start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(r.connect_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(r.timeout.count()));
   curl_easy_setopt(easy, CURLOPT_USERAGENT, m_limits.user_agent.c_str());
+  if (m_resolve != nullptr) {
+    curl_easy_setopt(easy, CURLOPT_RESOLVE, m_resolve);
+  }
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket);
   curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t.get());
   curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_body);

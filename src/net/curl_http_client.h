@@ -22,6 +22,7 @@
 
 typedef void CURLM;
 typedef void CURL;
+struct curl_slist;
 
 namespace hubbub {
 
@@ -29,6 +30,10 @@ struct HttpClientLimits {
   std::size_t max_in_flight = 256;
   std::size_t max_per_origin = 8;
   std::string user_agent = "Hubbub";
+  // "host:port:address[,address...]" answers given instead of DNS
+  // (CURLOPT_RESOLVE): the unit tests' fake resolver. Empty in the daemon.
+  // The egress policy judges these addresses like any resolved ones.
+  std::vector<std::string> resolve;
 };
 
 class CurlHttpClient final : public HttpClient {
@@ -60,6 +65,7 @@ class CurlHttpClient final : public HttpClient {
   std::shared_ptr<const EgressPolicy> m_policy;
   HttpClientLimits m_limits;
   CURLM* m_multi = nullptr;
+  ::curl_slist* m_resolve = nullptr;  // from m_limits.resolve
 
   mutable std::mutex m_mutex;
   std::vector<std::unique_ptr<Transfer>> m_incoming;  // guarded by m_mutex

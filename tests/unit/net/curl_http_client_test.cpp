@@ -73,6 +73,38 @@ TEST_CASE("never connects to the hub's own endpoint, even when allowed (S14)", "
   CHECK(server.connections() == 0);
 }
 
+TEST_CASE("judges the address a name resolves to at connect time, so a rebound name is refused (S10, S11)",
+          "[net][curl_http_client]") {
+  // A fake resolver: "rebound.example" answers with loopback, as a name that
+  // was public when the subscription arrived might by the time of sending.
+  TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
+  const std::string port = std::to_string(server.port());
+  HttpClientLimits limits;
+  limits.resolve = {"rebound.example:" + port + ":127.0.0.1", "private.example:" + port + ":10.0.0.1,127.0.0.1"};
+  CurlHttpClient client(std::make_shared<EgressPolicy>(false), limits);
+  for (const std::string host : {"rebound.example", "private.example"}) {
+    INFO(host);
+    auto r = fetch(client, get("http://" + host + ":" + port + "/x"));
+    REQUIRE_FALSE(r);
+    CHECK(r.error().kind == HttpFailure::blocked_address);
+  }
+  CHECK(server.connections() == 0);
+}
+
+TEST_CASE("a refused address of a name is skipped and the next one is used (S10, S14)", "[net][curl_http_client]") {
+  TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
+  const std::string port = std::to_string(server.port());
+  auto policy = std::make_shared<EgressPolicy>(true);
+  policy->add_own_endpoint(*IpAddress::parse("127.0.0.2"), server.port());  // refused even when allowed
+  HttpClientLimits limits;
+  limits.resolve = {"two.example:" + port + ":127.0.0.2,127.0.0.1"};
+  CurlHttpClient client(policy, limits);
+  auto r = fetch(client, get("http://two.example:" + port + "/x"));
+  REQUIRE(r);
+  CHECK(r->status == 200);
+  CHECK(server.connections() == 1);
+}
+
 TEST_CASE("returns redirects without following them (VER-05, S12)", "[net][curl_http_client]") {
   TestHttpServer target([](const RecordedRequest&) { return ok_body("moved here"); });
   TestHttpServer server([&](const RecordedRequest&) {
