@@ -224,6 +224,9 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
       *store, clock, options.leases, publish, public_url, [&verifier] { verifier.wake(); },
       [&fetcher] { fetcher.wake(); });
   context->metrics = &metrics;
+  RateLimits limits({options.subscribe_rate_per_client, options.subscribe_rate_per_callback,
+                     options.publish_rate_per_client, options.trusted_proxies, options.rate_limit_exempt});
+  context->limits = &limits;
   context->admin_token = options.admin_token;
   context->deliveries_queued = [&distributor] { distributor.wake(); };
   context->readiness_problem = [&]() -> std::optional<std::string> {

@@ -76,6 +76,21 @@ Store::Done answer_after_commit(ResponseWriter response, std::shared_ptr<HubCont
   };
 }
 
+// 429 with Retry-After in whole seconds (at least 1).
+Reply too_many_requests(Millis wait, const std::string& what) {
+  const auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
+  Reply r = text(Code::Too_Many_Requests,
+                 "too many " + what + "; try again in " + std::to_string(seconds) + (seconds == 1 ? " second" : " seconds"));
+  r.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return r;
+}
+
+std::string client_of(const Request& request, const RateLimits& limits) {
+  const auto forwarded = request.headers().tryGetRaw("X-Forwarded-For");
+  return limits.client_address(request.address().host(),
+                               forwarded ? std::optional<std::string_view>(forwarded->value()) : std::nullopt);
+}
+
 std::string path_of(const std::string& url) {
   const auto scheme_end = url.find("://");
   const auto path_start = url.find('/', scheme_end + 3);
@@ -272,6 +287,26 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
     const bool known = asked == "subscribe" || asked == "unsubscribe" || asked == "publish";
     refuse(text(Code::Bad_Request, parsed.error().message), known ? asked : "invalid");
     return;
+  }
+  if (ctx.limits != nullptr) {
+    const std::string client = client_of(request, *ctx.limits);
+    const TimePoint now = ctx.clock.now();
+    if (std::holds_alternative<PublishPing>(*parsed)) {
+      if (auto wait = ctx.limits->admit_publish(client, now)) {
+        spdlog::info("event=rate_limited client={} mode=publish", client);
+        refuse(too_many_requests(*wait, "publish pings from this address"), "publish");
+        return;
+      }
+    } else {
+      const auto& fresh = std::get<NewRequest>(*parsed);
+      if (auto wait = ctx.limits->admit_subscription(client, fresh.callback, now)) {
+        spdlog::info("event=rate_limited client={} mode={} callback={}", client, to_string(fresh.mode),
+                     redact_url(fresh.callback));
+        refuse(too_many_requests(*wait, "subscription requests from this address or for this callback"),
+               to_string(fresh.mode));
+        return;
+      }
+    }
   }
   if (auto* ping = std::get_if<PublishPing>(&*parsed)) {
     NewPublish publish;

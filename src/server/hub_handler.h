@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "server/rate_limits.h"
 #include "util/clock.h"
 #include "websub/hub_metrics.h"
 #include "websub/lease_policy.h"
@@ -66,6 +67,9 @@ struct HubContext {
   std::function<std::optional<std::string>()> readiness_problem;
   // Counts and measures; set once, before the server starts (may be null).
   HubMetrics* metrics = nullptr;
+  // Abuse limits at the hub endpoint; set once, before the server starts
+  // (may be null: no limits).
+  RateLimits* limits = nullptr;
   // Bearer token of the admin API (server/admin_api.h); empty: disabled.
   // Set once, before the server starts. Never logged.
   std::string admin_token;

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <ostream>
 #include <sstream>
+#include <tuple>
 
 #include "util/url.h"
 
@@ -180,6 +181,26 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
                  "space is freed or the cap is raised (SIGHUP re-reads it)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 30));
+  app.add_option("--subscribe-rate-per-client", o.subscribe_rate_per_client,
+                 "Subscription requests a second from one client address, with 10 s of burst (0: no limit); "
+                 "beyond it 429 with Retry-After")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--subscribe-rate-per-callback", o.subscribe_rate_per_callback,
+                 "Subscription requests a second for one callback URL, with 10 s of burst (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--publish-rate-per-client", o.publish_rate_per_client,
+                 "Publish pings a second from one client address, with 10 s of burst (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1e6));
+  std::vector<std::string> trusted_proxies;
+  app.add_option("--trusted-proxies", trusted_proxies,
+                 "Address or block (CIDR) of a reverse proxy whose X-Forwarded-For names the client (repeatable)");
+  std::vector<std::string> exempt;
+  app.add_option("--rate-limit-exempt", exempt,
+                 "Address or block (CIDR) of clients that skip every rate limit, e.g. your own publishers "
+                 "(repeatable)");
   app.add_option("--admin-token", o.admin_token,
                  "Bearer token of the admin API under /admin/ (at least 16 characters; unset: the API is off)");
   app.add_option("--topic-allow", o.access.topic_allow,
@@ -227,6 +248,17 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
   for (const auto& token : o.publisher_tokens) {
     if (token.size() < 16) {
       return bad("--publisher-token must be at least 16 characters");
+    }
+  }
+  for (const auto& [name, texts, blocks] :
+       {std::tuple{"--trusted-proxies", &trusted_proxies, &o.trusted_proxies},
+        std::tuple{"--rate-limit-exempt", &exempt, &o.rate_limit_exempt}}) {
+    for (const auto& text : *texts) {
+      auto block = Cidr::parse(text);
+      if (!block) {
+        return bad(std::string(name) + ": " + block.error().message);
+      }
+      blocks->push_back(*block);
     }
   }
   o.outbound_timeout = seconds_to_millis(outbound_timeout);

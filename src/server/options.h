@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "util/cidr.h"
 #include "util/clock.h"
 #include "util/result.h"
 #include "websub/access_policy.h"
@@ -48,6 +49,12 @@ struct Options {
   std::size_t max_content_bytes = k_default_max_content_bytes;
   std::string admin_token;  // a secret: never logged; empty disables the admin API
   std::uint64_t max_database_mb = 0;  // 0: no cap; SIGHUP applies a new value
+  // Abuse limits (server/rate_limits.h); rates are a second, 0 disables.
+  double subscribe_rate_per_client = k_default_subscribe_rate_per_client;
+  double subscribe_rate_per_callback = k_default_subscribe_rate_per_callback;
+  double publish_rate_per_client = k_default_publish_rate_per_client;
+  std::vector<Cidr> trusted_proxies;
+  std::vector<Cidr> rate_limit_exempt;
 };
 
 struct ParsedOptions {

@@ -85,6 +85,14 @@ constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
 constexpr auto k_sqlite_busy_timeout = std::chrono::milliseconds{2000};
 constexpr std::size_t k_read_connections = 4;
 
+// Rate limits (server/rate_limits.h): a bucket saves this many seconds of its
+// rate as burst; at most this many clients or callbacks are tracked per limit.
+constexpr auto k_rate_limit_burst = std::chrono::seconds{10};
+constexpr std::size_t k_rate_limit_max_keys = 100000;
+constexpr double k_default_subscribe_rate_per_client = 20;   // a second (burst 200)
+constexpr double k_default_subscribe_rate_per_callback = 1;  // a second (burst 10)
+constexpr double k_default_publish_rate_per_client = 20;     // a second (burst 200)
+
 // Dashboard: the chart's window and the failures kept in memory for it.
 constexpr std::size_t k_activity_minutes = 60;
 constexpr std::size_t k_failures_kept = 200;

@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
     server->set_recording(false);
   }
 
-  HubProcess hub(dir.file("hub.db"), {"--allow-private-networks"});
+  HubProcess hub(dir.file("hub.db"), {"--allow-private-networks", "--rate-limit-exempt", "127.0.0.1"});
   const std::string feed = topic.url("/feed");
   auto subscribe = [&](const std::string& mode, const std::string& topic_url, const std::string& callback) {
     return http_post_form(hub.url("/"),

@@ -138,7 +138,10 @@ inline std::int64_t now_unix_ms() {
 // Options every integration hub runs with: loopback callbacks allowed, fast
 // retries.
 inline std::vector<std::string> test_hub_args(std::vector<std::string> more = {}) {
-  std::vector<std::string> args = {"--allow-private-networks", "--retry-base", "0.05", "--log-level", "debug"};
+  // Tests drive the hub from 127.0.0.1 at full speed, like an operator's own
+  // publisher: exempt from rate limits (46_rate_limit_test.cpp runs without).
+  std::vector<std::string> args = {"--allow-private-networks", "--retry-base", "0.05", "--log-level", "debug",
+                                   "--rate-limit-exempt", "127.0.0.1"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }

@@ -1,0 +1,95 @@
+// 46: rate limits at the hub endpoint (reliability-plan.md A1, A2, I13): 429
+// with Retry-After once over budget, other clients still served, trusted
+// proxies and exempt clients. These hubs run without the test harness's
+// exemption for 127.0.0.1.
+
+#include <catch2/catch.hpp>
+
+#include "hub_fixture.h"
+
+using namespace hubbub::test;
+
+namespace {
+
+HttpReply subscribe_as(const HubProcess& hub, const std::string& client, const std::string& callback) {
+  return http_post_form(hub.url("/"),
+                        form({{"hub.mode", "subscribe"},
+                              {"hub.topic", "http://publisher.example/feed"},
+                              {"hub.callback", callback}}),
+                        {"X-Forwarded-For: " + client});
+}
+
+}  // namespace
+
+TEST_CASE("subscription requests over a client's budget get 429 with Retry-After, others are still served (A1)",
+          "[integration][rate_limit]") {
+  TempDir dir;
+  TestHttpServer callback;
+  HubProcess hub(dir.file("hub.db"), {"--allow-private-networks", "--subscribe-rate-per-client", "1",
+                                      "--trusted-proxies", "127.0.0.1", "--rate-limit-exempt", "198.51.100.9"});
+  int accepted = 0;
+  HttpReply limited;
+  for (int i = 0; i < 15; ++i) {
+    const HttpReply r = subscribe_as(hub, "198.51.100.1", callback.url("/a/" + std::to_string(i)));
+    if (r.status == 202) {
+      ++accepted;
+    } else {
+      limited = r;
+    }
+  }
+  CHECK(accepted == 10);  // 10 seconds of burst at 1 a second
+  REQUIRE(limited.status == 429);
+  CHECK(limited.header("retry-after") == "1");
+  CHECK(limited.header("content-type").starts_with("text/plain"));
+  CHECK(limited.body.find("too many subscription requests") != std::string::npos);
+  // Another client, and an exempt one, are served.
+  CHECK(subscribe_as(hub, "198.51.100.2", callback.url("/b")).status == 202);
+  for (int i = 0; i < 30; ++i) {
+    CHECK(subscribe_as(hub, "198.51.100.9", callback.url("/exempt/" + std::to_string(i))).status == 202);
+  }
+  // Nothing was sent for the refused requests: one verification GET per 202.
+  REQUIRE(callback.wait_for_requests(41, std::chrono::seconds{10}));
+  std::this_thread::sleep_for(std::chrono::milliseconds{200});
+  CHECK(callback.request_count() == 41);
+  const std::string metrics = http_get(hub.url("/metrics")).body;
+  CHECK(metrics.find("hubbub_requests_total{mode=\"subscribe\",status=\"429\"} 5") != std::string::npos);
+}
+
+TEST_CASE("the same callback subscribed again and again is limited (I13), and publish pings per client",
+          "[integration][rate_limit]") {
+  TempDir dir;
+  TestHttpServer callback;
+  HubProcess hub(dir.file("hub.db"), {"--allow-private-networks", "--subscribe-rate-per-callback", "0.5",
+                                      "--publish-rate-per-client", "0.3"});
+  int accepted = 0;
+  for (int i = 0; i < 20; ++i) {
+    accepted += subscribe(hub, "subscribe", "http://publisher.example/feed", callback.url("/same")).status == 202;
+  }
+  CHECK(accepted == 5);
+  int pings = 0;
+  HttpReply limited;
+  for (int i = 0; i < 10; ++i) {
+    const HttpReply r = publish(hub, {{"hub.url", "http://publisher.example/feed"}});
+    if (r.status == 202) {
+      ++pings;
+    } else {
+      limited = r;
+    }
+  }
+  CHECK(pings == 3);
+  CHECK(limited.status == 429);
+  CHECK(limited.header("retry-after") == "4");  // 1 / 0.3 a second, rounded up
+}
+
+TEST_CASE("X-Forwarded-For from an untrusted peer is ignored: the peer is the client", "[integration][rate_limit]") {
+  TempDir dir;
+  TestHttpServer callback;
+  HubProcess hub(dir.file("hub.db"), {"--allow-private-networks", "--subscribe-rate-per-client", "0.5"});
+  int accepted = 0;
+  for (int i = 0; i < 10; ++i) {
+    // A different forged address each time: all count against 127.0.0.1.
+    accepted += subscribe_as(hub, "198.51.100." + std::to_string(i), callback.url("/f/" + std::to_string(i))).status ==
+                202;
+  }
+  CHECK(accepted == 5);
+}
