@@ -923,7 +923,8 @@ void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done 
   m_writer.submit(
       [outcomes = std::move(outcomes)](Database& db) -> Status {
         HUBBUB_TRY_QUERY(upd, db.query("UPDATE deliveries SET state = ?, due_at = ?, claimed_until = NULL, "
-                                       "last_status = ?, last_error = ?, updated_at = ? WHERE id = ?"));
+                                       "last_status = ?, last_error = ?, updated_at = ?, "
+                                       "attempts = max(attempts - ?, 0) WHERE id = ?"));
         HUBBUB_TRY_QUERY(gone, db.query("DELETE FROM subscriptions WHERE id = "
                                         "(SELECT subscription_id FROM deliveries WHERE id = ?)"));
         const std::int64_t now = to_unix_ms(std::chrono::system_clock::now());
@@ -933,7 +934,8 @@ void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done 
               .bind(3, o.status ? std::optional<std::int64_t>(*o.status) : std::nullopt)
               .bind(4, o.error)
               .bind(5, now)
-              .bind(6, o.id);
+              .bind(6, std::int64_t{o.uncharged ? 1 : 0})
+              .bind(7, o.id);
           if (auto s = upd->run(); !s) {
             return s;
           }

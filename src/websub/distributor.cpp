@@ -28,7 +28,19 @@ Distributor::Distributor(Store& store, HttpClient& http, const Clock& clock, Dis
       m_backoff(m_settings.retry_base),
       m_loop(
           "distributor", clock, m_settings.max_in_flight, [this](std::size_t free) { return claim(free); },
-          [this] { return m_store.next_delivery_due(); }) {}
+          [this] { return next_due(); }) {}
+
+Result<std::optional<TimePoint>> Distributor::next_due() {
+  auto due = m_store.next_delivery_due();
+  if (!due || !*due) {
+    return due;
+  }
+  std::lock_guard lock(m_origins_mutex);
+  if (m_idle_until && **due < *m_idle_until) {
+    return m_idle_until;  // what is due waits for a paused origin's probe
+  }
+  return due;
+}
 
 Distributor::~Distributor() {
   m_loop.stop(Millis{0});
@@ -54,14 +66,25 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
       }
     }
   }
+  const TimePoint now = m_clock.now();
+  for (auto& origin : m_breaker.paused_origins(now)) {
+    busy.push_back(std::move(origin));
+  }
   // A batch is at most one origin's share, so no origin ends up with more
   // than twice its share claimed; the next claim skips it until it settles.
   auto jobs = m_store.claim_due_deliveries(m_clock.now(), m_settings.claim,
                                            std::min({free, k_delivery_claim_batch, k_max_claimed_per_origin}), busy);
   if (jobs && jobs->empty() && !busy.empty()) {
-    // Everything due belongs to busy origins: wait for settlements, not the clock.
+    // Everything due belongs to busy or paused origins: wait for settlements
+    // or the first probe, not the clock.
     std::lock_guard lock(m_origins_mutex);
     m_last_claim = std::chrono::steady_clock::now() + std::chrono::seconds{1};
+    if (m_claimed == 0) {
+      m_idle_until = m_breaker.next_probe(now).value_or(now + std::chrono::seconds{1});
+    }
+  } else if (jobs && !jobs->empty()) {
+    std::lock_guard lock(m_origins_mutex);
+    m_idle_until.reset();
   }
   if (!jobs) {
     return std::unexpected(jobs.error());
@@ -74,6 +97,19 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
     m_claimed += jobs->size();
   }
   for (const auto& job : *jobs) {
+    if (!m_breaker.allow(job.origin, now)) {
+      // Claimed before the breaker opened, or waiting while its probe is
+      // out: back to the queue, the attempt not counted.
+      if (m_settings.metrics != nullptr) {
+        m_settings.metrics->deliveries.add({{"outcome", "paused"}, {"status_class", "none"}});
+      }
+      DeliveryOutcome paused{job.id, DeliveryState::pending, std::nullopt,
+                             "paused: most deliveries to " + job.origin + " fail (circuit breaker open)",
+                             m_breaker.retry_at(job.origin, now), false};
+      paused.uncharged = true;
+      settle(job, std::move(paused));
+      continue;
+    }
     auto p = payload(job.content_id);
     if (!p) {
       settle(job, {job.id, DeliveryState::pending, std::nullopt, "cannot load the content: " + p.error().message,
@@ -140,6 +176,15 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
   if (!result && result.error().kind == HttpFailure::cancelled) {
     m_loop.job_done();  // shutting down: the claim is released, delivered after restart
     return;
+  }
+  const bool answered = result && ((result->status >= 200 && result->status < 300) || result->status == 410);
+  if (m_breaker.record(job.origin, answered, now)) {
+    spdlog::warn("event=circuit_breaker_open origin={} pause_s={}", job.origin,
+                 std::chrono::duration_cast<std::chrono::seconds>(k_breaker_first_pause).count());
+    if (m_settings.metrics != nullptr) {
+      m_settings.metrics->failures.record({now, "delivery", "paused", job.topic, job.origin, std::nullopt,
+                                           "circuit breaker opened: most deliveries to this host fail"});
+    }
   }
   if (m_settings.metrics != nullptr) {
     const std::string cls = status_class(result ? result->status : 0);

@@ -29,6 +29,7 @@
 #include "net/http_client.h"
 #include "util/clock.h"
 #include "websub/backoff.h"
+#include "websub/circuit_breaker.h"
 #include "websub/job_loop.h"
 #include "websub/hub_metrics.h"
 #include "websub/limits.h"
@@ -59,6 +60,10 @@ class Distributor {
   void start() { m_loop.start(); }
   // New deliveries were queued. Thread-safe.
   void wake() {
+    {
+      std::lock_guard lock(m_origins_mutex);
+      m_idle_until.reset();
+    }
     m_new_work = true;
     m_loop.wake();
   }
@@ -74,6 +79,7 @@ class Distributor {
   };
 
   Result<std::size_t> claim(std::size_t free);
+  Result<std::optional<TimePoint>> next_due();
   Result<std::shared_ptr<const Payload>> payload(std::int64_t content_id);
   void deliver(const DeliveryJob& job, const Payload& payload);
   void on_response(const DeliveryJob& job, HttpResult result);
@@ -93,6 +99,10 @@ class Distributor {
   std::unordered_map<std::string, std::size_t> m_claimed_per_origin;  // guarded by m_origins_mutex
   std::size_t m_claimed = 0;                                          // guarded by m_origins_mutex
   std::size_t m_settled_since_claim = 0;                              // guarded by m_origins_mutex
+  CircuitBreaker m_breaker;
+  // Set when every due delivery belongs to a paused origin and nothing is in
+  // flight: the loop sleeps until the first probe instead of polling.
+  std::optional<TimePoint> m_idle_until;  // guarded by m_origins_mutex
   std::atomic<bool> m_new_work{true};
   std::chrono::steady_clock::time_point m_last_claim;  // the loop thread's
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 namespace hubbub {
 
@@ -84,6 +85,17 @@ constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
 // a deferred answer must still beat Pistache's 10 s header timeout.
 constexpr auto k_sqlite_busy_timeout = std::chrono::milliseconds{2000};
 constexpr std::size_t k_read_connections = 4;
+
+// Circuit breaker per callback origin (websub/circuit_breaker.h): it opens
+// when at least k_breaker_min_attempts deliveries were tried within the
+// window and k_breaker_failure_ratio of them failed; then deliveries pause,
+// first for k_breaker_first_pause, doubling after each failed probe.
+constexpr auto k_breaker_window = std::chrono::seconds{60};
+constexpr std::uint32_t k_breaker_min_attempts = 20;
+constexpr double k_breaker_failure_ratio = 0.8;
+constexpr auto k_breaker_first_pause = std::chrono::seconds{30};
+constexpr auto k_breaker_max_pause = std::chrono::minutes{10};
+constexpr auto k_breaker_probe_wait = std::chrono::seconds{1};  // held back while a probe is out
 
 // Rate limits (server/rate_limits.h): a bucket saves this many seconds of its
 // rate as burst; at most this many clients or callbacks are tracked per limit.

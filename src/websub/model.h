@@ -133,6 +133,7 @@ struct DeliveryOutcome {
   std::optional<std::string> error;
   TimePoint due_at;
   bool end_subscription = false;  // 410 Gone (WebSub 7)
+  bool uncharged = false;         // never sent (paused by the circuit breaker): the claim's attempt is taken back
 };
 
 // What an operator sees of a delivery (admin API).

@@ -546,3 +546,47 @@ TEST_CASE("a slow host with many subscriptions does not hold up another host (D1
   // Queued behind the slow host these would wait for its timeouts (3 s each, 8 at a time).
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds{2000});
 }
+
+TEST_CASE("a host that keeps failing is paused by the circuit breaker: its deliveries wait, uncharged, and other hosts "
+          "are served (D12)",
+          "[integration][distribute]") {
+  HubFixture f({"--delivery-attempts", "3", "--admin-token", "breaker-admin-token-0123456789"});
+  Topic topic;
+  TestHttpServer failing([](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    r.status = 503;
+    return r;
+  });
+  std::vector<std::string> broken;
+  for (int i = 0; i < 25; ++i) {
+    broken.push_back(failing.url("/b" + std::to_string(i)));
+  }
+  subscribe_many(f.hub, f.database(), topic.url(), broken);
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/healthy")});
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+  REQUIRE(wait_posts(f.callback, 1));
+  REQUIRE(wait_posts(failing, 25));
+  // With a 0.05 s retry base and 3 attempts every delivery to the failing host
+  // would be a dead letter within a second; the breaker holds them instead.
+  std::this_thread::sleep_for(std::chrono::milliseconds{1500});
+  CHECK(posts(failing).size() == 25);
+  const auto admin = [&](const std::string& path) {
+    return json::parse(http_request("GET", f.hub.url("/admin/" + path), "",
+                                    {"Authorization: Bearer breaker-admin-token-0123456789"})
+                           .body);
+  };
+  CHECK(admin("dead-letters")["dead_letters"].empty());
+  const std::string failures = admin("failures").dump();
+  CHECK(failures.find("circuit breaker opened") != std::string::npos);
+  CHECK(f.hub.log().find("event=circuit_breaker_open origin=http://127.0.0.1:" + std::to_string(failing.port())) !=
+        std::string::npos);
+  const std::string metrics = http_get(f.hub.url("/metrics")).body;
+  CHECK(metrics.find("hubbub_queue_depth{queue=\"delivery\"} 25") != std::string::npos);
+  // The healthy host is not held up by the paused one.
+  topic.set("<feed>newer</feed>", "application/atom+xml");
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+  CHECK(wait_posts(f.callback, 2, std::chrono::seconds{5}));
+}
