@@ -103,11 +103,17 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
       if (m_settings.metrics != nullptr) {
         m_settings.metrics->deliveries.add({{"outcome", "paused"}, {"status_class", "none"}});
       }
-      DeliveryOutcome paused{job.id, DeliveryState::pending, std::nullopt,
-                             "paused: most deliveries to " + job.origin + " fail (circuit breaker open)",
-                             m_breaker.retry_at(job.origin, now), false};
-      paused.uncharged = true;
-      settle(job, std::move(paused));
+      const TimePoint retry = m_breaker.retry_at(job.origin, now);
+      const std::string why = "paused: most deliveries to " + job.origin + " fail (circuit breaker open)";
+      if (retry - job.created_at > m_settings.max_age) {
+        settle(job, {job.id, DeliveryState::dead, std::nullopt, why + " (dead letter: too old)", now, false});
+      } else if (retry >= job.expires_at) {
+        settle(job, {job.id, DeliveryState::dropped, std::nullopt, why + " (the lease ends first)", now, false});
+      } else {
+        DeliveryOutcome paused{job.id, DeliveryState::pending, std::nullopt, why, retry, false};
+        paused.uncharged = true;
+        settle(job, std::move(paused));
+      }
       continue;
     }
     auto p = payload(job.content_id);
