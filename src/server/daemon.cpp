@@ -227,6 +227,8 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   RateLimits limits({options.subscribe_rate_per_client, options.subscribe_rate_per_callback,
                      options.publish_rate_per_client, options.trusted_proxies, options.rate_limit_exempt});
   context->limits = &limits;
+  context->max_subscriptions_per_topic = options.max_subscriptions_per_topic;
+  context->max_subscriptions_per_callback_host = options.max_subscriptions_per_callback_host;
   context->admin_token = options.admin_token;
   context->deliveries_queued = [&distributor] { distributor.wake(); };
   context->readiness_problem = [&]() -> std::optional<std::string> {

@@ -308,6 +308,30 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
       }
     }
   }
+  if (const auto* fresh = std::get_if<NewRequest>(&*parsed); fresh != nullptr && fresh->mode == RequestMode::subscribe &&
+      (ctx.max_subscriptions_per_topic > 0 || ctx.max_subscriptions_per_callback_host > 0) &&
+      (ctx.limits == nullptr || !ctx.limits->exempt(client_of(request, *ctx.limits)))) {
+    auto counts = ctx.store.subscription_counts(fresh->topic, fresh->callback, ctx.clock.now());
+    if (!counts) {
+      refuse(storage_unavailable(counts.error().message), "subscribe");
+      return;
+    }
+    std::optional<std::string> over;
+    if (ctx.max_subscriptions_per_topic > 0 && counts->topic >= ctx.max_subscriptions_per_topic) {
+      over = "this topic has " + std::to_string(counts->topic) + " subscriptions, the most this hub keeps for one";
+    } else if (ctx.max_subscriptions_per_callback_host > 0 &&
+               counts->callback_origin >= ctx.max_subscriptions_per_callback_host) {
+      over = "the callback's host has " + std::to_string(counts->callback_origin) +
+             " subscriptions, the most this hub keeps for one";
+    }
+    if (over) {
+      spdlog::info("event=subscription_capped callback={} reason=\"{}\"", redact_url(fresh->callback), *over);
+      Reply r = text(Code::Too_Many_Requests, *over);
+      r.headers.emplace_back("Retry-After", std::to_string(std::chrono::seconds(k_retry_after_cap).count()));
+      refuse(std::move(r), "subscribe");
+      return;
+    }
+  }
   if (auto* ping = std::get_if<PublishPing>(&*parsed)) {
     NewPublish publish;
     publish.topics = std::move(ping->topics);

@@ -70,6 +70,9 @@ struct HubContext {
   // Abuse limits at the hub endpoint; set once, before the server starts
   // (may be null: no limits).
   RateLimits* limits = nullptr;
+  // Caps on active subscriptions (0: none); set once, before the server starts.
+  std::int64_t max_subscriptions_per_topic = 0;
+  std::int64_t max_subscriptions_per_callback_host = 0;
   // Bearer token of the admin API (server/admin_api.h); empty: disabled.
   // Set once, before the server starts. Never logged.
   std::string admin_token;

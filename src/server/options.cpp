@@ -194,6 +194,14 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
                  "Publish pings a second from one client address, with 10 s of burst (0: no limit)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1e6));
+  app.add_option("--max-subscriptions-per-topic", o.max_subscriptions_per_topic,
+                 "Active subscriptions one topic may have (0: no cap); beyond it new ones get 429")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  app.add_option("--max-subscriptions-per-callback-host", o.max_subscriptions_per_callback_host,
+                 "Active subscriptions whose callbacks are on one host (scheme, host and port; 0: no cap)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   std::vector<std::string> trusted_proxies;
   app.add_option("--trusted-proxies", trusted_proxies,
                  "Address or block (CIDR) of a reverse proxy whose X-Forwarded-For names the client (repeatable)");

@@ -55,6 +55,9 @@ struct Options {
   double publish_rate_per_client = k_default_publish_rate_per_client;
   std::vector<Cidr> trusted_proxies;
   std::vector<Cidr> rate_limit_exempt;
+  // Caps on active subscriptions; 0: none.
+  std::int64_t max_subscriptions_per_topic = k_default_max_subscriptions_per_topic;
+  std::int64_t max_subscriptions_per_callback_host = k_default_max_subscriptions_per_callback_host;
 };
 
 struct ParsedOptions {

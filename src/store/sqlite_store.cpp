@@ -157,6 +157,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (auto s = configure_writer(*writer); !s) {
     return fail_locked(s.error().message);
   }
+  // Origins of subscriptions made before migration 0004 (none after the first start).
+  if (auto s = writer->exec("UPDATE subscriptions SET origin = hubbub_origin(callback) WHERE origin IS NULL"); !s) {
+    return fail_locked(s.error().message);
+  }
   std::vector<std::unique_ptr<Database>> readers;
   for (std::size_t i = 0; i < k_read_connections; ++i) {
     auto r = Database::open(path, Database::Access::read_only);
@@ -354,7 +358,8 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
         }
         if (subscribe) {
           HUBBUB_TRY_QUERY(ins, db.query("INSERT INTO subscriptions (topic, callback, secret, lease_seconds, "
-                                         "expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                         "expires_at, created_at, updated_at, origin) "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, hubbub_origin(?2)) "
                                          "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
                                          "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
                                          "updated_at = excluded.updated_at"));
@@ -473,6 +478,26 @@ Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::o
     return std::unexpected(s.error());
   }
   return out;
+}
+
+Result<SubscriptionCounts> SqliteStore::subscription_counts(std::string_view topic, std::string_view callback,
+                                                           TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query("SELECT (SELECT count(*) FROM subscriptions WHERE topic = ?1 AND callback <> ?2 "
+                                "AND expires_at > ?3), (SELECT count(*) FROM subscriptions "
+                                "WHERE origin = hubbub_origin(?2) AND expires_at > ?3 "
+                                "AND NOT (topic = ?1 AND callback = ?2))"));
+  q->bind(1, topic).bind(2, callback).bind(3, to_unix_ms(now));
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  SubscriptionCounts counts;
+  if (*row) {
+    counts.topic = q->int64(0);
+    counts.callback_origin = q->int64(1);
+  }
+  return counts;
 }
 
 Result<std::optional<Subscription>> SqliteStore::find_subscription_by_id(std::int64_t id) {

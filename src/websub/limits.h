@@ -105,6 +105,13 @@ constexpr double k_default_subscribe_rate_per_client = 20;   // a second (burst 
 constexpr double k_default_subscribe_rate_per_callback = 1;  // a second (burst 10)
 constexpr double k_default_publish_rate_per_client = 20;     // a second (burst 200)
 
+// Caps on active subscriptions (0: none), checked when a subscription
+// request arrives; renewals are never capped. Over a cap: 429 with this
+// Retry-After.
+constexpr std::int64_t k_default_max_subscriptions_per_topic = 100000;
+constexpr std::int64_t k_default_max_subscriptions_per_callback_host = 10000;
+constexpr auto k_retry_after_cap = std::chrono::hours{1};
+
 // Dashboard: the chart's window and the failures kept in memory for it.
 constexpr std::size_t k_activity_minutes = 60;
 constexpr std::size_t k_failures_kept = 200;

@@ -36,6 +36,11 @@ struct StoreStatistics {
   std::int64_t active_topics = 0;
 };
 
+struct SubscriptionCounts {
+  std::int64_t topic = 0;
+  std::int64_t callback_origin = 0;
+};
+
 class Store {
  public:
   using Done = std::function<void(Status)>;
@@ -105,6 +110,10 @@ class Store {
                                                                        std::optional<std::string> callback_host,
                                                                        std::size_t limit, std::size_t offset) = 0;
   virtual Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) = 0;
+  // Active subscriptions of `topic`, and of the origin of `callback`, not
+  // counting the (topic, callback) pair itself (a renewal is never capped).
+  virtual Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,
+                                                         TimePoint now) = 0;
   // Removes a subscription; false when there was none.
   virtual Result<bool> delete_subscription(std::int64_t id) = 0;
   // The latest deliveries of a subscription, newest first.

@@ -93,3 +93,31 @@ TEST_CASE("X-Forwarded-For from an untrusted peer is ignored: the peer is the cl
   }
   CHECK(accepted == 5);
 }
+
+TEST_CASE("caps on subscriptions per topic and per callback host: 429, renewals still accepted (A3)",
+          "[integration][rate_limit]") {
+  TempDir dir;
+  TestHttpServer callback;
+  TestHttpServer other_host;
+  HubProcess hub(dir.file("hub.db"), {"--allow-private-networks", "--max-subscriptions-per-topic", "3",
+                                      "--max-subscriptions-per-callback-host", "4"});
+  const std::string feed = "http://publisher.example/feed";
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(subscribe_and_settle(hub, "subscribe", feed, callback.url("/t/" + std::to_string(i)))["state"] ==
+            "verified");
+  }
+  const HttpReply capped = subscribe(hub, "subscribe", feed, other_host.url("/t/3"));
+  CHECK(capped.status == 429);
+  CHECK(capped.header("retry-after") == "3600");
+  CHECK(capped.body.find("this topic has 3 subscriptions") != std::string::npos);
+  // A renewal of an existing subscription is not a new one.
+  CHECK(subscribe_and_settle(hub, "subscribe", feed, callback.url("/t/0"))["state"] == "verified");
+  // Unsubscribing is never capped.
+  CHECK(subscribe(hub, "unsubscribe", feed, other_host.url("/t/3")).status == 202);
+
+  REQUIRE(subscribe_and_settle(hub, "subscribe", feed + "2", callback.url("/h/4"))["state"] == "verified");
+  const HttpReply host_capped = subscribe(hub, "subscribe", feed + "3", callback.url("/h/5"));
+  CHECK(host_capped.status == 429);
+  CHECK(host_capped.body.find("the callback's host has 4 subscriptions") != std::string::npos);
+  CHECK(subscribe(hub, "subscribe", feed + "3", other_host.url("/h/5")).status == 202);  // another host
+}
