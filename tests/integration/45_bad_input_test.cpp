@@ -132,3 +132,43 @@ TEST_CASE("clients that vanish mid-request or mid-answer do not hurt the hub (A5
   CHECK(subscribe_and_settle(f.hub, "subscribe", "http://publisher.example/feed", f.callback.url("/after"))["state"] ==
         "verified");
 }
+
+TEST_CASE("slowloris: a client dribbling its headers is cut off by the header timeout while others are served (A4)",
+          "[integration][bad_input]") {
+  HubFixture f;
+  std::vector<int> slow;
+  for (int i = 0; i < 20; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(f.hub.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    slow.push_back(fd);
+  }
+  const std::string request = "POST / HTTP/1.1\r\nHost: hub\r\nContent-Type: application/x-www-form-urlencoded\r\n";
+  const auto start = std::chrono::steady_clock::now();
+  std::size_t sent = 0;
+  std::size_t open = slow.size();
+  // One byte a second per connection (bounded: 16 s, past the 10 s timeout).
+  while (open > 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds{16}) {
+    open = 0;
+    for (const int fd : slow) {
+      const ssize_t n = ::send(fd, request.data() + (sent % request.size()), 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+      pollfd p{fd, POLLIN, 0};
+      char buf[256];
+      const bool closed = n < 0 || (::poll(&p, 1, 0) > 0 && ::recv(fd, buf, sizeof buf, MSG_DONTWAIT) == 0);
+      open += closed ? 0 : 1;
+    }
+    ++sent;
+    still_serving(f);  // the dribblers hold up nobody
+    std::this_thread::sleep_for(std::chrono::seconds{1});
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(open == 0);
+  CHECK(elapsed >= std::chrono::seconds{9});
+  CHECK(elapsed < std::chrono::seconds{16});
+  for (const int fd : slow) {
+    ::close(fd);
+  }
+}
