@@ -944,6 +944,17 @@ Result<std::optional<Content>> SqliteStore::find_content(std::int64_t content_id
   return c;
 }
 
+void SqliteStore::defer_origin(std::string origin, TimePoint until, Done done) {
+  m_writer.submit(
+      [origin = std::move(origin), until](Database& db) -> Status {
+        HUBBUB_TRY_QUERY(q, db.query("UPDATE deliveries SET due_at = ?1 WHERE state = 0 AND due_at < ?1 "
+                                     "AND claimed_until IS NULL AND origin = ?2"));
+        q->bind(1, to_unix_ms(until)).bind(2, std::string_view(origin));
+        return q->run();
+      },
+      std::move(done));
+}
+
 void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {
   m_writer.submit(
       [outcomes = std::move(outcomes)](Database& db) -> Status {

@@ -46,6 +46,7 @@ class SqliteStore final : public Store {
                                                         const std::vector<std::string>& busy_origins) override;
   Result<std::optional<TimePoint>> next_delivery_due() override;
   Result<std::optional<Content>> find_content(std::int64_t content_id) override;
+  void defer_origin(std::string origin, TimePoint until, Done done) override;
   void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) override;
   Result<std::size_t> purge_finished_publishes(TimePoint finished_before) override;
   Result<std::vector<SubscriptionOverview>> list_subscriptions(std::optional<std::string> topic,

@@ -53,6 +53,7 @@ bool CircuitBreaker::record(const std::string& origin, bool success, TimePoint n
       o.state = State::open;
       o.open_until = now + o.pause;
       o.probe_in_flight = false;
+      return true;
     }
     return false;
   }

@@ -38,7 +38,8 @@ class CircuitBreaker {
   // the first caller (the probe) is allowed until its outcome is recorded.
   bool allow(const std::string& origin, TimePoint now);
   // The outcome of an attempt that went out. Returns true when it opened
-  // the breaker (the caller logs it).
+  // the breaker, or opened it again after a failed probe (the caller logs it
+  // and moves the origin's queued deliveries to retry_at()).
   bool record(const std::string& origin, bool success, TimePoint now);
 
   // Origins to skip when claiming: open, with the pause not over.

@@ -185,8 +185,15 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
   }
   const bool answered = result && ((result->status >= 200 && result->status < 300) || result->status == 410);
   if (m_breaker.record(job.origin, answered, now)) {
+    const TimePoint probe = m_breaker.retry_at(job.origin, now);
     spdlog::warn("event=circuit_breaker_open origin={} pause_s={}", job.origin,
-                 std::chrono::duration_cast<std::chrono::seconds>(k_breaker_first_pause).count());
+                 std::chrono::duration_cast<std::chrono::seconds>(probe - now).count());
+    // Its queued deliveries wait for the probe out of the claim's way.
+    m_store.defer_origin(job.origin, probe, [](Status s) {
+      if (!s) {
+        spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+      }
+    });
     if (m_settings.metrics != nullptr) {
       m_settings.metrics->failures.record({now, "delivery", "paused", job.topic, job.origin, std::nullopt,
                                            "circuit breaker opened: most deliveries to this host fail"});
@@ -233,7 +240,10 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     error = e.message.starts_with("blocked_address") ? e.message : std::string(to_string(e.kind)) + ": " + e.message;
     final = e.kind == HttpFailure::blocked_address || e.kind == HttpFailure::bad_url;  // never hammered
   }
-  const TimePoint next = now + delay;
+  TimePoint next = now + delay;
+  if (m_breaker.state(job.origin, now) == CircuitBreaker::State::open) {
+    next = std::max(next, m_breaker.retry_at(job.origin, now));  // not before the host's probe
+  }
   const bool dead = final || job.attempts >= m_settings.max_attempts || next - job.created_at > m_settings.max_age;
   if (m_settings.metrics != nullptr) {
     const char* outcome = dead ? "dead" : next >= job.expires_at ? "dropped" : "retry";

@@ -99,6 +99,9 @@ class Store {
                                                                 const std::vector<std::string>& busy_origins) = 0;
   virtual Result<std::optional<TimePoint>> next_delivery_due() = 0;
   virtual Result<std::optional<Content>> find_content(std::int64_t content_id) = 0;
+  // Moves the pending, unclaimed deliveries to `origin` that are due before
+  // `until` to `until` (a paused host), without touching their attempts.
+  virtual void defer_origin(std::string origin, TimePoint until, Done done) = 0;
   // Records the outcomes of delivery attempts in one transaction. A 410
   // (end_subscription) removes the subscription.
   virtual void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) = 0;

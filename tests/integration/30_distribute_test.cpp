@@ -585,6 +585,23 @@ TEST_CASE("a host that keeps failing is paused by the circuit breaker: its deliv
         std::string::npos);
   const std::string metrics = http_get(f.hub.url("/metrics")).body;
   CHECK(metrics.find("hubbub_queue_depth{queue=\"delivery\"} 25") != std::string::npos);
+  // Queued deliveries to the paused host wait for the probe, out of the
+  // claim's way, with the attempts they had.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(f.database().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  const std::string sql = "SELECT count(*), max(attempts) FROM deliveries WHERE state = 0 AND origin = "
+                          "'http://127.0.0.1:" + std::to_string(failing.port()) + "' AND due_at > " +
+                          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch() +
+                                             std::chrono::seconds{20})
+                                             .count());
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(stmt, 0) == 25);
+  CHECK(sqlite3_column_int(stmt, 1) == 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
   // The healthy host is not held up by the paused one.
   topic.set("<feed>newer</feed>", "application/atom+xml");
   REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
