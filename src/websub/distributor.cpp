@@ -67,8 +67,23 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
     }
   }
   const TimePoint now = m_clock.now();
+  const auto steady_now = std::chrono::steady_clock::now();
   for (auto& origin : m_breaker.paused_origins(now)) {
+    // Deliveries queued for a paused host since it was paused (new publishes)
+    // are moved to its probe time now and then, so claims need not skip them.
+    auto& deferred_at = m_deferred_at[origin];
+    if (steady_now - deferred_at >= k_breaker_defer_interval) {
+      deferred_at = steady_now;
+      m_store.defer_origin(origin, m_breaker.retry_at(origin, now), [](Status s) {
+        if (!s) {
+          spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+        }
+      });
+    }
     busy.push_back(std::move(origin));
+  }
+  if (m_deferred_at.size() > k_max_claimed_per_origin) {
+    m_deferred_at.clear();  // forget hosts no longer paused (bounded; at worst one extra deferral)
   }
   // A batch is at most one origin's share, so no origin ends up with more
   // than twice its share claimed; the next claim skips it until it settles.

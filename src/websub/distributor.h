@@ -100,6 +100,8 @@ class Distributor {
   std::size_t m_claimed = 0;                                          // guarded by m_origins_mutex
   std::size_t m_settled_since_claim = 0;                              // guarded by m_origins_mutex
   CircuitBreaker m_breaker;
+  // When each paused origin's new deliveries were last deferred (loop thread).
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> m_deferred_at;
   // Set when every due delivery belongs to a paused origin and nothing is in
   // flight: the loop sleeps until the first probe instead of polling.
   std::optional<TimePoint> m_idle_until;  // guarded by m_origins_mutex

@@ -96,6 +96,7 @@ constexpr double k_breaker_failure_ratio = 0.8;
 constexpr auto k_breaker_first_pause = std::chrono::seconds{30};
 constexpr auto k_breaker_max_pause = std::chrono::minutes{10};
 constexpr auto k_breaker_probe_wait = std::chrono::seconds{1};  // held back while a probe is out
+constexpr auto k_breaker_defer_interval = std::chrono::seconds{5};  // new work for a paused host moved aside
 
 // Rate limits (server/rate_limits.h): a bucket saves this many seconds of its
 // rate as burst; at most this many clients or callbacks are tracked per limit.
