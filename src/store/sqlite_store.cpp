@@ -359,7 +359,7 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
         if (subscribe) {
           HUBBUB_TRY_QUERY(ins, db.query("INSERT INTO subscriptions (topic, callback, secret, lease_seconds, "
                                          "expires_at, created_at, updated_at, origin) "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, hubbub_origin(?2)) "
+                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2))) "
                                          "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
                                          "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
                                          "updated_at = excluded.updated_at"));
@@ -369,7 +369,8 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
               .bind(4, lease)
               .bind(5, to_unix_ms(c.verified_at) + lease * 1000)
               .bind(6, finished)
-              .bind(7, finished);
+              .bind(7, finished)
+              .bind(8, c.callback_origin.empty() ? std::nullopt : std::optional<std::string>(c.callback_origin));
           return ins->run();
         }
         HUBBUB_TRY_QUERY(del, db.query("DELETE FROM subscriptions WHERE topic = ? AND callback = ?"));

@@ -9,6 +9,16 @@
 namespace hubbub {
 namespace {
 
+// The callback's origin for a verified subscribe ("" otherwise: the store
+// then works it out itself).
+std::string origin_key(const RequestRecord& request) {
+  if (request.mode != RequestMode::subscribe) {
+    return "";
+  }
+  const auto origin = url_origin(request.callback);
+  return origin ? origin->key() : "";
+}
+
 std::optional<long> status_of(const HttpResult& result) {
   return result ? std::optional<long>(result->status) : std::nullopt;
 }
@@ -110,7 +120,7 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
       count(request, "verified", sent_at, now);
       spdlog::info("event=verified request={} mode={} callback={}", request.id, to_string(request.mode),
                    redact_url(request.callback));
-      settle({request.id, RequestState::verified, std::nullopt, sent_at, now});
+      settle({request.id, RequestState::verified, std::nullopt, sent_at, now, origin_key(request)});
       return;
     case VerdictKind::refused:
       count(request, "failed", sent_at, now);
