@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/text.h"
 #include "util/thread_name.h"
 #include "util/url.h"
 
@@ -41,16 +42,6 @@ namespace {
 constexpr std::size_t k_max_response_headers = 100;
 constexpr std::size_t k_max_header_bytes = 16 * 1024;
 constexpr long k_poll_timeout_ms = 1000;
-
-std::string trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
-    s.remove_suffix(1);
-  }
-  return std::string(s);
-}
 
 }  // namespace
 
@@ -111,7 +102,7 @@ struct CurlHttpClient::Transfer {
     }
     std::string name(line.substr(0, colon));
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    t->response.headers.emplace_back(std::move(name), trim(line.substr(colon + 1)));
+    t->response.headers.emplace_back(std::move(name), trim_blanks(line.substr(colon + 1)));
     return len;
   }
 };

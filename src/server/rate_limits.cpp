@@ -1,19 +1,10 @@
 #include "server/rate_limits.h"
 
+#include "util/text.h"
 #include "websub/limits.h"
 
 namespace hubbub {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 double burst(double rate) { return rate * static_cast<double>(k_rate_limit_burst.count()); }
 
@@ -46,7 +37,7 @@ std::string RateLimits::client_address(const std::string& peer,
   std::string_view rest = *forwarded_for;
   while (!rest.empty()) {
     const auto comma = rest.rfind(',');
-    const std::string_view hop = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+    const std::string_view hop = trim_blanks(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
     if (!IpAddress::parse(hop)) {
       return peer;  // garbage in the header: judge the proxy itself

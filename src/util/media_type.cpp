@@ -4,18 +4,10 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "util/text.h"
+
 namespace hubbub {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -26,11 +18,11 @@ std::string lower(std::string_view s) {
 }  // namespace
 
 std::string media_type_essence(std::string_view content_type) {
-  return lower(trim(content_type.substr(0, content_type.find(';'))));
+  return lower(trim_blanks(content_type.substr(0, content_type.find(';'))));
 }
 
 double accept_quality(std::string_view accept, std::string_view media_type) {
-  if (trim(accept).empty()) {
+  if (trim_blanks(accept).empty()) {
     return 1.0;
   }
   const std::string wanted = lower(media_type);
@@ -61,7 +53,7 @@ double accept_quality(std::string_view accept, std::string_view media_type) {
     std::size_t param = range_with_params.find(';');
     while (param != std::string_view::npos) {
       const std::size_t next = range_with_params.find(';', param + 1);
-      const std::string p = lower(trim(range_with_params.substr(param + 1, next - param - 1)));
+      const std::string p = lower(trim_blanks(range_with_params.substr(param + 1, next - param - 1)));
       if (p.starts_with("q=")) {
         q = std::clamp(std::strtod(p.c_str() + 2, nullptr), 0.0, 1.0);
       }

@@ -81,19 +81,6 @@ std::string hmac_hex(const EVP_MD* md, const std::string& key, const std::string
   return hex;
 }
 
-Responder statuses(std::vector<int> sequence) {
-  auto calls = std::make_shared<std::atomic<std::size_t>>(0);
-  return [sequence, calls](const RecordedRequest& req) {
-    if (req.method == "GET") {
-      return echo_challenge(req);
-    }
-    const std::size_t i = (*calls)++;
-    CannedResponse r;
-    r.status = sequence[std::min(i, sequence.size() - 1)];
-    return r;
-  };
-}
-
 }  // namespace
 
 TEST_CASE("every publish form is accepted, fetched and delivered (PUB-01, PUB-02, PUB-03, PUB-04, D1, D2)",
@@ -552,14 +539,7 @@ TEST_CASE("a host that keeps failing is paused by the circuit breaker: its deliv
           "[integration][distribute]") {
   HubFixture f({"--delivery-attempts", "3", "--admin-token", "breaker-admin-token-0123456789"});
   Topic topic;
-  TestHttpServer failing([](const RecordedRequest& req) {
-    if (req.method == "GET") {
-      return echo_challenge(req);
-    }
-    CannedResponse r;
-    r.status = 503;
-    return r;
-  });
+  TestHttpServer failing(statuses({503}));
   std::vector<std::string> broken;
   for (int i = 0; i < 25; ++i) {
     broken.push_back(failing.url("/b" + std::to_string(i)));

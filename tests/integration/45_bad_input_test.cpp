@@ -16,16 +16,22 @@ using namespace hubbub::test;
 
 namespace {
 
-// Sends `bytes` on a fresh connection and returns what comes back within
-// `wait` (possibly nothing).
-std::string raw_exchange(std::uint16_t port, const std::string& bytes,
-                         std::chrono::milliseconds wait = std::chrono::milliseconds{1500}) {
+// A TCP connection to 127.0.0.1:port.
+int connect_loopback(std::uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+// Sends `bytes` on a fresh connection and returns what comes back within
+// `wait` (possibly nothing).
+std::string raw_exchange(std::uint16_t port, const std::string& bytes,
+                         std::chrono::milliseconds wait = std::chrono::milliseconds{1500}) {
+  const int fd = connect_loopback(port);
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
@@ -115,12 +121,7 @@ TEST_CASE("request smuggling forms are refused and no second request runs (A7)",
 TEST_CASE("clients that vanish mid-request or mid-answer do not hurt the hub (A5)", "[integration][bad_input]") {
   HubFixture f;
   for (int i = 0; i < 50; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(f.hub.port());
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    const int fd = connect_loopback(f.hub.port());
     const std::string half = i % 2 == 0 ? "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nhub.mo"
                                         : "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
     ::send(fd, half.data(), half.size(), MSG_NOSIGNAL);
@@ -138,13 +139,7 @@ TEST_CASE("slowloris: a client dribbling its headers is cut off by the header ti
   HubFixture f;
   std::vector<int> slow;
   for (int i = 0; i < 20; ++i) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(f.hub.port());
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    slow.push_back(fd);
+    slow.push_back(connect_loopback(f.hub.port()));
   }
   const std::string request = "POST / HTTP/1.1\r\nHost: hub\r\nContent-Type: application/x-www-form-urlencoded\r\n";
   const auto start = std::chrono::steady_clock::now();

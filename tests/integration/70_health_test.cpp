@@ -135,10 +135,7 @@ TEST_CASE("a full database (max_database_mb): 503 with Retry-After, nothing ackn
   // The operator raises the cap (as if space came back): work resumes.
   std::ofstream(config, std::ios::trunc) << "max_database_mb = 0\nallow_private_networks = true\nretry_base = 0.05\n";
   hub.send_signal(SIGHUP);
-  for (int i = 0; i < 100 && hub.log().find("event=reloaded") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  }
-  REQUIRE(hub.log().find("event=reloaded") != std::string::npos);
+  REQUIRE(hub.wait_for_log("event=reloaded"));
   CHECK(subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed", callback.url("/after"))["state"] ==
         "verified");
   // Every request acknowledged before the disk filled is verified in the end.

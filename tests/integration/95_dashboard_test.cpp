@@ -57,14 +57,7 @@ TEST_CASE("GET /stats: counts and deliveries and failures per minute over the la
     r.body = "<feed/>";
     return r;
   });
-  TestHttpServer failing([](const RecordedRequest& req) {
-    if (req.method == "GET") {
-      return echo_challenge(req);
-    }
-    CannedResponse r;
-    r.status = 503;
-    return r;
-  });
+  TestHttpServer failing(statuses({503}));
   REQUIRE(subscribe_and_settle(f.hub, "subscribe", topic.url("/feed"), f.callback.url("/cb"))["state"] == "verified");
   REQUIRE(subscribe_and_settle(f.hub, "subscribe", topic.url("/feed"), failing.url("/cb"))["state"] == "verified");
   publish(f.hub, {{"hub.url", topic.url("/feed")}});

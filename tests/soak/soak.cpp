@@ -146,14 +146,7 @@ int main(int argc, char** argv) {
     r.status = 204;
     return r;
   });
-  TestHttpServer failing([](const RecordedRequest& request) {
-    if (request.method == "GET") {
-      return echo_challenge(request);
-    }
-    CannedResponse r;
-    r.status = 500;
-    return r;
-  });
+  TestHttpServer failing(statuses({500}));
   for (auto* server : {&topic, &good, &failing}) {
     server->set_recording(false);
   }

@@ -130,6 +130,17 @@ std::string HubProcess::url(const std::string& path) const {
 
 std::string HubProcess::log() const { return read_file(m_log_path); }
 
+bool HubProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (read_file(m_log_path).find(text) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  return true;
+}
+
 int HubProcess::terminate(std::chrono::milliseconds timeout) {
   if (m_pid <= 0) {
     return -1;

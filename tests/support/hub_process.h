@@ -25,6 +25,8 @@ class HubProcess {
   // "http://127.0.0.1:PORT" + path.
   std::string url(const std::string& path = "/") const;
   std::string log() const;
+  // Waits (bounded) until the log holds `text`; false on timeout.
+  bool wait_for_log(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds{5}) const;
 
   // SIGTERM and wait (bounded); returns the exit status, or -1 on timeout.
   int terminate(std::chrono::milliseconds timeout = std::chrono::milliseconds{15000});

@@ -78,6 +78,19 @@ CannedResponse echo_challenge(const RecordedRequest& request) {
   return r;
 }
 
+Responder statuses(std::vector<int> sequence) {
+  auto calls = std::make_shared<std::atomic<std::size_t>>(0);
+  return [sequence = std::move(sequence), calls](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    const std::size_t i = (*calls)++;
+    CannedResponse r;
+    r.status = sequence[std::min(i, sequence.size() - 1)];
+    return r;
+  };
+}
+
 TestHttpServer::TestHttpServer(Responder responder) : m_responder(std::move(responder)) {
   m_listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};

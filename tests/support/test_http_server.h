@@ -46,6 +46,10 @@ using Responder = std::function<CannedResponse(const RecordedRequest&)>;
 // Answers hub.challenge back: what a willing subscriber does.
 CannedResponse echo_challenge(const RecordedRequest& request);
 
+// A willing subscriber whose deliveries (POSTs) get these statuses in turn,
+// the last one repeating: statuses({503}) always fails.
+Responder statuses(std::vector<int> sequence);
+
 class TestHttpServer {
  public:
   explicit TestHttpServer(Responder responder = echo_challenge);
