@@ -229,7 +229,6 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   context->limits = &limits;
   context->max_subscriptions_per_topic = options.max_subscriptions_per_topic;
   context->max_subscriptions_per_callback_host = options.max_subscriptions_per_callback_host;
-  context->max_pending_verifications_per_host = options.max_pending_verifications_per_host;
   context->admin_token = options.admin_token;
   context->deliveries_queued = [&distributor] { distributor.wake(); };
   context->readiness_problem = [&]() -> std::optional<std::string> {

@@ -308,9 +308,29 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
       }
     }
   }
-  if (auto reply = over_cap(request, *parsed)) {
-    refuse(std::move(*reply), to_string(std::get<NewRequest>(*parsed).mode));
-    return;
+  if (const auto* fresh = std::get_if<NewRequest>(&*parsed); fresh != nullptr && fresh->mode == RequestMode::subscribe &&
+      (ctx.max_subscriptions_per_topic > 0 || ctx.max_subscriptions_per_callback_host > 0) &&
+      (ctx.limits == nullptr || !ctx.limits->exempt(client_of(request, *ctx.limits)))) {
+    auto counts = ctx.store.subscription_counts(fresh->topic, fresh->callback, ctx.clock.now());
+    if (!counts) {
+      refuse(storage_unavailable(counts.error().message), "subscribe");
+      return;
+    }
+    std::optional<std::string> over;
+    if (ctx.max_subscriptions_per_topic > 0 && counts->topic >= ctx.max_subscriptions_per_topic) {
+      over = "this topic has " + std::to_string(counts->topic) + " subscriptions, the most this hub keeps for one";
+    } else if (ctx.max_subscriptions_per_callback_host > 0 &&
+               counts->callback_origin >= ctx.max_subscriptions_per_callback_host) {
+      over = "the callback's host has " + std::to_string(counts->callback_origin) +
+             " subscriptions, the most this hub keeps for one";
+    }
+    if (over) {
+      spdlog::info("event=subscription_capped callback={} reason=\"{}\"", redact_url(fresh->callback), *over);
+      Reply r = text(Code::Too_Many_Requests, *over);
+      r.headers.emplace_back("Retry-After", std::to_string(std::chrono::seconds(k_retry_after_cap).count()));
+      refuse(std::move(r), "subscribe");
+      return;
+    }
   }
   if (auto* ping = std::get_if<PublishPing>(&*parsed)) {
     NewPublish publish;
@@ -321,9 +341,6 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
 
   NewRequest fresh = std::get<NewRequest>(std::move(*parsed));
   fresh.id = random_token(k_request_id_bytes);
-  if (const auto origin = url_origin(fresh.callback)) {
-    fresh.callback_origin = origin->key();  // worked out here, not by the store's single writer
-  }
   fresh.created_at = ctx.clock.now();
   RequestRecord as_accepted;
   static_cast<NewRequest&>(as_accepted) = fresh;
@@ -345,47 +362,6 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   ctx.store.add_request(std::move(fresh), answer_after_commit(std::move(response), m_context, keep_alive,
                                                              std::move(accepted), &HubContext::request_stored,
                                                              to_string(as_accepted.mode)));
-}
-
-// The caps on subscriptions per topic and per callback host, and on
-// verifications pending per callback host (exempt clients skip them): the
-// 429 to send, or nullopt.
-std::optional<Reply> HubHandler::over_cap(const Request& request, const HubRequest& parsed) {
-  const HubContext& ctx = *m_context;
-  const auto* fresh = std::get_if<NewRequest>(&parsed);
-  if (fresh == nullptr || (ctx.max_subscriptions_per_topic <= 0 && ctx.max_subscriptions_per_callback_host <= 0 &&
-                           ctx.max_pending_verifications_per_host <= 0)) {
-    return std::nullopt;
-  }
-  if (ctx.limits != nullptr && ctx.limits->exempt(client_of(request, *ctx.limits))) {
-    return std::nullopt;
-  }
-  auto counts = ctx.store.subscription_counts(fresh->topic, fresh->callback, ctx.clock.now());
-  if (!counts) {
-    return storage_unavailable(counts.error().message);
-  }
-  const bool subscribe = fresh->mode == RequestMode::subscribe;
-  std::string over;
-  auto retry_after = std::chrono::duration_cast<std::chrono::seconds>(k_retry_after_cap);
-  if (subscribe && ctx.max_subscriptions_per_topic > 0 && counts->topic >= ctx.max_subscriptions_per_topic) {
-    over = "this topic has " + std::to_string(counts->topic) + " subscriptions, the most this hub keeps for one";
-  } else if (subscribe && ctx.max_subscriptions_per_callback_host > 0 &&
-             counts->callback_origin >= ctx.max_subscriptions_per_callback_host) {
-    over = "the callback's host has " + std::to_string(counts->callback_origin) +
-           " subscriptions, the most this hub keeps for one";
-  } else if (ctx.max_pending_verifications_per_host > 0 &&
-             counts->pending_for_origin >= ctx.max_pending_verifications_per_host) {
-    over = std::to_string(counts->pending_for_origin) +
-           " subscription requests for the callback's host are waiting for verification";
-    retry_after = std::chrono::duration_cast<std::chrono::seconds>(k_retry_after_pending_cap);
-  }
-  if (over.empty()) {
-    return std::nullopt;
-  }
-  spdlog::info("event=request_capped callback={} reason=\"{}\"", redact_url(fresh->callback), over);
-  Reply r = text(Code::Too_Many_Requests, over);
-  r.headers.emplace_back("Retry-After", std::to_string(retry_after.count()));
-  return r;
 }
 
 void HubHandler::post_publish(const Request& request, ResponseWriter& response, NewPublish publish) {

@@ -27,10 +27,8 @@
 #include <vector>
 
 #include "server/rate_limits.h"
-#include "server/reply.h"
 #include "util/clock.h"
 #include "websub/hub_metrics.h"
-#include "websub/hub_request.h"
 #include "websub/lease_policy.h"
 #include "websub/store.h"
 
@@ -75,7 +73,6 @@ struct HubContext {
   // Caps on active subscriptions (0: none); set once, before the server starts.
   std::int64_t max_subscriptions_per_topic = 0;
   std::int64_t max_subscriptions_per_callback_host = 0;
-  std::int64_t max_pending_verifications_per_host = 0;
   // Bearer token of the admin API (server/admin_api.h); empty: disabled.
   // Set once, before the server starts. Never logged.
   std::string admin_token;
@@ -100,7 +97,6 @@ class HubHandler final : public Pistache::Http::Handler {
  private:
   void dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
   void post_hub(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
-  std::optional<Reply> over_cap(const Pistache::Http::Request& request, const HubRequest& parsed);
   void post_publish(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
                     NewPublish publish);
   void post_fat_ping(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);

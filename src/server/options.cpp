@@ -202,11 +202,6 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
                  "Active subscriptions whose callbacks are on one host (scheme, host and port; 0: no cap)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
-  app.add_option("--max-pending-verifications-per-host", o.max_pending_verifications_per_host,
-                 "Subscription requests waiting for verification for one callback host (0: no cap); beyond it "
-                 "new requests for that host get 429")
-      ->capture_default_str()
-      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   std::vector<std::string> trusted_proxies;
   app.add_option("--trusted-proxies", trusted_proxies,
                  "Address or block (CIDR) of a reverse proxy whose X-Forwarded-For names the client (repeatable)");

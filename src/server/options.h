@@ -58,7 +58,6 @@ struct Options {
   // Caps on active subscriptions; 0: none.
   std::int64_t max_subscriptions_per_topic = k_default_max_subscriptions_per_topic;
   std::int64_t max_subscriptions_per_callback_host = k_default_max_subscriptions_per_callback_host;
-  std::int64_t max_pending_verifications_per_host = k_default_max_pending_verifications_per_host;
 };
 
 struct ParsedOptions {

@@ -157,12 +157,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
   if (auto s = configure_writer(*writer); !s) {
     return fail_locked(s.error().message);
   }
-  // Origins of subscriptions and pending requests made before migrations 0004
-  // and 0005 (none after the first start).
-  if (auto s = writer->exec("UPDATE subscriptions SET origin = hubbub_origin(callback) WHERE origin IS NULL; "
-                            "UPDATE subscription_requests SET origin = hubbub_origin(callback) "
-                            "WHERE origin IS NULL AND state = 0");
-      !s) {
+  // Origins of subscriptions made before migration 0004 (none after the first start).
+  if (auto s = writer->exec("UPDATE subscriptions SET origin = hubbub_origin(callback) WHERE origin IS NULL"); !s) {
     return fail_locked(s.error().message);
   }
   std::vector<std::unique_ptr<Database>> readers;
@@ -215,8 +211,7 @@ void SqliteStore::add_request(NewRequest request, Done done) {
       [request = std::move(request)](Database& db) -> Status {
         HUBBUB_TRY_QUERY(q, db.query("INSERT INTO subscription_requests (token, mode, topic, callback, secret, "
                                      "lease_requested, lease_granted, verify_token, state, attempts, due_at, "
-                                     "created_at, updated_at, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, "
-                                     "?9, ?10, ?11, coalesce(?12, hubbub_origin(?4)))"));
+                                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)"));
         const std::int64_t created = to_unix_ms(request.created_at);
         q->bind(1, std::string_view(request.id))
             .bind(2, std::int64_t{request.mode == RequestMode::subscribe ? 0 : 1})
@@ -232,9 +227,7 @@ void SqliteStore::add_request(NewRequest request, Done done) {
             .bind(8, request.verify_token)
             .bind(9, created)
             .bind(10, created)
-            .bind(11, created)
-            .bind(12, request.callback_origin.empty() ? std::nullopt
-                                                      : std::optional<std::string>(request.callback_origin));
+            .bind(11, created);
         return q->run();
       },
       std::move(done));
@@ -494,8 +487,7 @@ Result<SubscriptionCounts> SqliteStore::subscription_counts(std::string_view top
   HUBBUB_TRY_QUERY(q, db->query("SELECT (SELECT count(*) FROM subscriptions WHERE topic = ?1 AND callback <> ?2 "
                                 "AND expires_at > ?3), (SELECT count(*) FROM subscriptions "
                                 "WHERE origin = hubbub_origin(?2) AND expires_at > ?3 "
-                                "AND NOT (topic = ?1 AND callback = ?2)), (SELECT count(*) "
-                                "FROM subscription_requests WHERE state = 0 AND origin = hubbub_origin(?2))"));
+                                "AND NOT (topic = ?1 AND callback = ?2))"));
   q->bind(1, topic).bind(2, callback).bind(3, to_unix_ms(now));
   auto row = q->step();
   if (!row) {
@@ -505,7 +497,6 @@ Result<SubscriptionCounts> SqliteStore::subscription_counts(std::string_view top
   if (*row) {
     counts.topic = q->int64(0);
     counts.callback_origin = q->int64(1);
-    counts.pending_for_origin = q->int64(2);
   }
   return counts;
 }

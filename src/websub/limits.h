@@ -112,10 +112,6 @@ constexpr double k_default_publish_rate_per_client = 20;     // a second (burst 
 constexpr std::int64_t k_default_max_subscriptions_per_topic = 100000;
 constexpr std::int64_t k_default_max_subscriptions_per_callback_host = 10000;
 constexpr auto k_retry_after_cap = std::chrono::hours{1};
-// Subscription requests waiting for verification for one callback host
-// (reliability-plan A2): beyond it 429, retry after a minute.
-constexpr std::int64_t k_default_max_pending_verifications_per_host = 1000;
-constexpr auto k_retry_after_pending_cap = std::chrono::minutes{1};
 
 // Dashboard: the chart's window and the failures kept in memory for it.
 constexpr std::size_t k_activity_minutes = 60;

@@ -31,9 +31,6 @@ struct NewRequest {
   std::optional<std::chrono::seconds> lease_granted;  // subscribe only
   std::optional<std::string> verify_token;
   TimePoint created_at;
-  // The callback's origin (url_origin().key()), worked out when the request
-  // arrives; empty: the store works it out.
-  std::string callback_origin;
 };
 
 // A recorded request and where it stands.

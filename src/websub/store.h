@@ -37,9 +37,8 @@ struct StoreStatistics {
 };
 
 struct SubscriptionCounts {
-  std::int64_t topic = 0;               // active subscriptions of the topic
-  std::int64_t callback_origin = 0;     // active subscriptions on the callback's origin
-  std::int64_t pending_for_origin = 0;  // requests waiting for verification there
+  std::int64_t topic = 0;
+  std::int64_t callback_origin = 0;
 };
 
 class Store {
@@ -115,8 +114,7 @@ class Store {
                                                                        std::size_t limit, std::size_t offset) = 0;
   virtual Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) = 0;
   // Active subscriptions of `topic`, and of the origin of `callback`, not
-  // counting the (topic, callback) pair itself (a renewal is never capped);
-  // and the requests pending verification for that origin.
+  // counting the (topic, callback) pair itself (a renewal is never capped).
   virtual Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,
                                                          TimePoint now) = 0;
   // Removes a subscription; false when there was none.

@@ -121,25 +121,3 @@ TEST_CASE("caps on subscriptions per topic and per callback host: 429, renewals 
   CHECK(host_capped.body.find("the callback's host has 4 subscriptions") != std::string::npos);
   CHECK(subscribe(hub, "subscribe", feed + "3", other_host.url("/h/5")).status == 202);  // another host
 }
-
-TEST_CASE("verifications pending for one callback host are capped: 429, other hosts served (A2)",
-          "[integration][rate_limit]") {
-  TempDir dir;
-  TestHttpServer stalling([](const RecordedRequest&) {
-    CannedResponse r;
-    r.hang = true;  // verification GETs never answered: the requests stay pending
-    return r;
-  });
-  TestHttpServer other_host;
-  HubProcess hub(dir.file("hub.db"), {"--allow-private-networks", "--max-pending-verifications-per-host", "3"});
-  for (int i = 0; i < 3; ++i) {
-    CHECK(subscribe(hub, "subscribe", "http://publisher.example/" + std::to_string(i), stalling.url("/cb")).status ==
-          202);
-  }
-  const HttpReply capped = subscribe(hub, "unsubscribe", "http://publisher.example/9", stalling.url("/cb"));
-  CHECK(capped.status == 429);
-  CHECK(capped.header("retry-after") == "60");
-  CHECK(capped.body.find("3 subscription requests for the callback's host are waiting for verification") !=
-        std::string::npos);
-  CHECK(subscribe(hub, "subscribe", "http://publisher.example/0", other_host.url("/cb")).status == 202);
-}
