@@ -424,18 +424,19 @@ constexpr const char* k_delivery_record_columns =
     "d.id, d.subscription_id, s.topic, s.callback, d.state, d.attempts, d.last_status, d.last_error, d.due_at, "
     "d.updated_at";
 
-DeliveryRecord read_delivery_record(const Query& q) {
+// k_delivery_record_columns, starting at column `first`.
+DeliveryRecord read_delivery_record(const Query& q, int first = 0) {
   DeliveryRecord r;
-  r.id = q.int64(0);
-  r.subscription_id = q.int64(1);
-  r.topic = q.text(2);
-  r.callback = q.text(3);
-  r.state = static_cast<DeliveryState>(q.int64(4));
-  r.attempts = static_cast<std::uint32_t>(q.int64(5));
-  r.last_status = q.optional_int64(6);
-  r.last_error = q.optional_text(7);
-  r.due_at = from_unix_ms(q.int64(8));
-  r.updated_at = from_unix_ms(q.int64(9));
+  r.id = q.int64(first);
+  r.subscription_id = q.int64(first + 1);
+  r.topic = q.text(first + 2);
+  r.callback = q.text(first + 3);
+  r.state = static_cast<DeliveryState>(q.int64(first + 4));
+  r.attempts = static_cast<std::uint32_t>(q.int64(first + 5));
+  r.last_status = q.optional_int64(first + 6);
+  r.last_error = q.optional_text(first + 7);
+  r.due_at = from_unix_ms(q.int64(first + 8));
+  r.updated_at = from_unix_ms(q.int64(first + 9));
   return r;
 }
 
@@ -444,15 +445,15 @@ DeliveryRecord read_delivery_record(const Query& q) {
 Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::optional<std::string> topic,
                                                                           std::optional<std::string> callback_host,
                                                                           std::size_t limit, std::size_t offset) {
-  // The host filter compares the host part of hubbub_origin(callback); the
-  // latest delivery comes from the deliveries_subscription index.
+  // The host filter compares the host part of the stored origin; the latest
+  // delivery comes from the deliveries_subscription index.
   static const std::string sql =
-      "SELECT s.id, s.topic, s.callback, s.secret, s.lease_seconds, s.expires_at, s.created_at, s.updated_at, "
-      "d.id, d.state, d.attempts, d.last_status, d.last_error, d.due_at, d.updated_at "
-      "FROM subscriptions s LEFT JOIN deliveries d ON d.id = "
+      "SELECT s.id, s.topic, s.callback, s.secret, s.lease_seconds, s.expires_at, s.created_at, s.updated_at, " +
+      std::string(k_delivery_record_columns) +
+      " FROM subscriptions s LEFT JOIN deliveries d ON d.id = "
       "(SELECT max(id) FROM deliveries WHERE subscription_id = s.id) "
-      "WHERE (?1 IS NULL OR s.topic = ?1) AND (?2 IS NULL OR hubbub_origin(s.callback) LIKE "
-      "'%://' || ?2 || ':%') ORDER BY s.id DESC LIMIT ?3 OFFSET ?4";
+      "WHERE (?1 IS NULL OR s.topic = ?1) AND (?2 IS NULL OR s.origin LIKE '%://' || ?2 || ':%') "
+      "ORDER BY s.id DESC LIMIT ?3 OFFSET ?4";
   auto db = reader();
   HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
   q->bind(1, topic).bind(2, callback_host).bind(3, static_cast<std::int64_t>(limit)).bind(4, static_cast<std::int64_t>(offset));
@@ -460,18 +461,7 @@ Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::o
   auto read = [&](const Query& row) {
     SubscriptionOverview o{read_subscription(row), std::nullopt};
     if (!row.is_null(8)) {
-      DeliveryRecord d;
-      d.id = row.int64(8);
-      d.subscription_id = o.subscription.id;
-      d.topic = o.subscription.topic;
-      d.callback = o.subscription.callback;
-      d.state = static_cast<DeliveryState>(row.int64(9));
-      d.attempts = static_cast<std::uint32_t>(row.int64(10));
-      d.last_status = row.optional_int64(11);
-      d.last_error = row.optional_text(12);
-      d.due_at = from_unix_ms(row.int64(13));
-      d.updated_at = from_unix_ms(row.int64(14));
-      o.last_delivery = std::move(d);
+      o.last_delivery = read_delivery_record(row, 8);
     }
     out.push_back(std::move(o));
   };
