@@ -288,19 +288,22 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
     refuse(text(Code::Bad_Request, parsed.error().message), known ? asked : "invalid");
     return;
   }
-  if (ctx.limits != nullptr) {
-    const std::string client = client_of(request, *ctx.limits);
+  // Abuse limits: rate limits, then caps on subscriptions. Exempt clients
+  // skip the caps here and the rate limits inside RateLimits.
+  const std::optional<std::string> client =
+      ctx.limits != nullptr ? std::optional<std::string>(client_of(request, *ctx.limits)) : std::nullopt;
+  if (client) {
     const TimePoint now = ctx.clock.now();
     if (std::holds_alternative<PublishPing>(*parsed)) {
-      if (auto wait = ctx.limits->admit_publish(client, now)) {
-        spdlog::info("event=rate_limited client={} mode=publish", client);
+      if (auto wait = ctx.limits->admit_publish(*client, now)) {
+        spdlog::info("event=rate_limited client={} mode=publish", *client);
         refuse(too_many_requests(*wait, "publish pings from this address"), "publish");
         return;
       }
     } else {
       const auto& fresh = std::get<NewRequest>(*parsed);
-      if (auto wait = ctx.limits->admit_subscription(client, fresh.callback, now)) {
-        spdlog::info("event=rate_limited client={} mode={} callback={}", client, to_string(fresh.mode),
+      if (auto wait = ctx.limits->admit_subscription(*client, fresh.callback, now)) {
+        spdlog::info("event=rate_limited client={} mode={} callback={}", *client, to_string(fresh.mode),
                      redact_url(fresh.callback));
         refuse(too_many_requests(*wait, "subscription requests from this address or for this callback"),
                to_string(fresh.mode));
@@ -308,27 +311,10 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
       }
     }
   }
-  if (const auto* fresh = std::get_if<NewRequest>(&*parsed); fresh != nullptr && fresh->mode == RequestMode::subscribe &&
-      (ctx.max_subscriptions_per_topic > 0 || ctx.max_subscriptions_per_callback_host > 0) &&
-      (ctx.limits == nullptr || !ctx.limits->exempt(client_of(request, *ctx.limits)))) {
-    auto counts = ctx.store.subscription_counts(fresh->topic, fresh->callback, ctx.clock.now());
-    if (!counts) {
-      refuse(storage_unavailable(counts.error().message), "subscribe");
-      return;
-    }
-    std::optional<std::string> over;
-    if (ctx.max_subscriptions_per_topic > 0 && counts->topic >= ctx.max_subscriptions_per_topic) {
-      over = "this topic has " + std::to_string(counts->topic) + " subscriptions, the most this hub keeps for one";
-    } else if (ctx.max_subscriptions_per_callback_host > 0 &&
-               counts->callback_origin >= ctx.max_subscriptions_per_callback_host) {
-      over = "the callback's host has " + std::to_string(counts->callback_origin) +
-             " subscriptions, the most this hub keeps for one";
-    }
-    if (over) {
-      spdlog::info("event=subscription_capped callback={} reason=\"{}\"", redact_url(fresh->callback), *over);
-      Reply r = text(Code::Too_Many_Requests, *over);
-      r.headers.emplace_back("Retry-After", std::to_string(std::chrono::seconds(k_retry_after_cap).count()));
-      refuse(std::move(r), "subscribe");
+  if (const auto* fresh = std::get_if<NewRequest>(&*parsed);
+      fresh != nullptr && fresh->mode == RequestMode::subscribe && (!client || !ctx.limits->exempt(*client))) {
+    if (auto refusal = over_cap(*fresh)) {
+      refuse(std::move(*refusal), "subscribe");
       return;
     }
   }
@@ -362,6 +348,34 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   ctx.store.add_request(std::move(fresh), answer_after_commit(std::move(response), m_context, keep_alive,
                                                              std::move(accepted), &HubContext::request_stored,
                                                              to_string(as_accepted.mode)));
+}
+
+// The caps on active subscriptions per topic and per callback host: the
+// 429 for a new subscription beyond them (a renewal is never counted), a 503
+// when the store cannot tell, or nullopt.
+std::optional<Reply> HubHandler::over_cap(const NewRequest& fresh) {
+  const HubContext& ctx = *m_context;
+  if (ctx.max_subscriptions_per_topic <= 0 && ctx.max_subscriptions_per_callback_host <= 0) {
+    return std::nullopt;
+  }
+  auto counts = ctx.store.subscription_counts(fresh.topic, fresh.callback, ctx.clock.now());
+  if (!counts) {
+    return storage_unavailable(counts.error().message);
+  }
+  std::string over;
+  if (ctx.max_subscriptions_per_topic > 0 && counts->topic >= ctx.max_subscriptions_per_topic) {
+    over = "this topic has " + std::to_string(counts->topic) + " subscriptions, the most this hub keeps for one";
+  } else if (ctx.max_subscriptions_per_callback_host > 0 &&
+             counts->callback_origin >= ctx.max_subscriptions_per_callback_host) {
+    over = "the callback's host has " + std::to_string(counts->callback_origin) +
+           " subscriptions, the most this hub keeps for one";
+  } else {
+    return std::nullopt;
+  }
+  spdlog::info("event=subscription_capped callback={} reason=\"{}\"", redact_url(fresh.callback), over);
+  Reply r = text(Code::Too_Many_Requests, over);
+  r.headers.emplace_back("Retry-After", std::to_string(std::chrono::seconds(k_retry_after_cap).count()));
+  return r;
 }
 
 void HubHandler::post_publish(const Request& request, ResponseWriter& response, NewPublish publish) {

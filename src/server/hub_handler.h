@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "server/rate_limits.h"
+#include "server/reply.h"
 #include "util/clock.h"
 #include "websub/hub_metrics.h"
 #include "websub/lease_policy.h"
@@ -97,6 +98,7 @@ class HubHandler final : public Pistache::Http::Handler {
  private:
   void dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
   void post_hub(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
+  std::optional<Reply> over_cap(const NewRequest& fresh);
   void post_publish(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
                     NewPublish publish);
   void post_fat_ping(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
