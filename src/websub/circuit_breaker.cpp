@@ -132,8 +132,4 @@ CircuitBreaker::State CircuitBreaker::state(const std::string& origin, TimePoint
   return it->second.state;
 }
 
-std::size_t CircuitBreaker::open_count(TimePoint now) const {
-  return paused_origins(now).size();
-}
-
 }  // namespace hubbub

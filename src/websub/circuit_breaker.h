@@ -49,7 +49,6 @@ class CircuitBreaker {
   // When a delivery held back now should be tried again.
   TimePoint retry_at(const std::string& origin, TimePoint now) const;
   State state(const std::string& origin, TimePoint now) const;
-  std::size_t open_count(TimePoint now) const;
 
  private:
   static constexpr std::size_t k_buckets = 6;  // the window in slices

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "util/retry_after.h"
 #include "util/url.h"
 
@@ -68,7 +70,11 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
   }
   const TimePoint now = m_clock.now();
   const auto steady_now = std::chrono::steady_clock::now();
-  for (auto& origin : m_breaker.paused_origins(now)) {
+  const std::vector<std::string> paused = m_breaker.paused_origins(now);
+  std::erase_if(m_deferred_at, [&](const auto& entry) {
+    return std::find(paused.begin(), paused.end(), entry.first) == paused.end();
+  });
+  for (const auto& origin : paused) {
     // Deliveries queued for a paused host since it was paused (new publishes)
     // are moved to its probe time now and then, so claims need not skip them.
     auto& deferred_at = m_deferred_at[origin];
@@ -80,10 +86,7 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
         }
       });
     }
-    busy.push_back(std::move(origin));
-  }
-  if (m_deferred_at.size() > k_max_claimed_per_origin) {
-    m_deferred_at.clear();  // forget hosts no longer paused (bounded; at worst one extra deferral)
+    busy.push_back(origin);
   }
   // A batch is at most one origin's share, so no origin ends up with more
   // than twice its share claimed; the next claim skips it until it settles.

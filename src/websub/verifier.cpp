@@ -179,13 +179,17 @@ void Verifier::settle(RequestCompletion completion) {
       // Kept and written again with the next claim. Should the hub stop
       // first, the claim lapses and the request is verified again: never lost.
       spdlog::error("event=store_write_failed request={} error=\"{}\"", completion.id, s.error().message);
-      std::lock_guard lock(m_unsaved_mutex);
-      if (m_unsaved.size() < k_max_unsaved_outcomes) {
-        m_unsaved.push_back(completion);
-      }
+      keep_unsaved(completion);
     }
     m_loop.job_done();
   });
+}
+
+void Verifier::keep_unsaved(RequestCompletion completion) {
+  std::lock_guard lock(m_unsaved_mutex);
+  if (m_unsaved.size() < k_max_unsaved_outcomes) {
+    m_unsaved.push_back(std::move(completion));
+  }
 }
 
 void Verifier::save_unsaved() {
@@ -197,10 +201,7 @@ void Verifier::save_unsaved() {
   for (auto& completion : unsaved) {
     m_store.complete_request(completion, [this, completion](Status s) {
       if (!s) {
-        std::lock_guard lock(m_unsaved_mutex);
-        if (m_unsaved.size() < k_max_unsaved_outcomes) {
-          m_unsaved.push_back(completion);
-        }
+        keep_unsaved(completion);
       }
     });
   }

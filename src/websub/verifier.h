@@ -63,6 +63,7 @@ class Verifier {
   // so they are recorded as soon as the store takes writes again instead of
   // when their claim lapses.
   void save_unsaved();
+  void keep_unsaved(RequestCompletion completion);
   void reschedule(const RequestRecord& request, const std::string& error);
   void count(const RequestRecord& request, const char* outcome, TimePoint sent_at, TimePoint now);
   void record_failure(const RequestRecord& request, const char* outcome, std::optional<long> status,
