@@ -41,6 +41,11 @@ void raise_fd_limit() {
   }
 }
 
+rlim_t fd_limit() {
+  rlimit limit{};
+  return getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 1024;
+}
+
 // A free TCP port on `host`, for --listen HOST:0 (Pistache 0.0.5 cannot report
 // the port before serving).
 Result<std::uint16_t> pick_free_port(const std::string& host) {
@@ -227,6 +232,9 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   RateLimits limits({options.subscribe_rate_per_client, options.subscribe_rate_per_callback,
                      options.publish_rate_per_client, options.trusted_proxies, options.rate_limit_exempt});
   context->limits = &limits;
+  ConnectionLimit connections(options.max_connections > 0 ? options.max_connections
+                                                          : ConnectionLimit::automatic(fd_limit()));
+  context->connections = &connections;
   context->max_subscriptions_per_topic = options.max_subscriptions_per_topic;
   context->max_subscriptions_per_callback_host = options.max_subscriptions_per_callback_host;
   context->admin_token = options.admin_token;
@@ -269,8 +277,8 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   fetcher.start();
   distributor.start();
   housekeeper.start();
-  spdlog::info("event=listening address={} public_url={} database={} allow_private_networks={}", listen.to_string(),
-               public_url, options.database, options.allow_private_networks);
+  spdlog::info("event=listening address={} public_url={} database={} allow_private_networks={} max_connections={}",
+               listen.to_string(), public_url, options.database, options.allow_private_networks, connections.max());
 
   // systemd (Type=notify): ready now; alive while the workers run. Without
   // NOTIFY_SOCKET these calls do nothing.

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <openssl/crypto.h>
+#include <sys/socket.h>
 
 #include "server/admin_api.h"
 #include "server/dashboard.h"
@@ -30,6 +31,22 @@ namespace {
 
 constexpr std::size_t k_request_id_bytes = 24;  // 32 characters, 192 bits
 constexpr auto k_retry_after_shutdown = std::chrono::seconds{5};
+constexpr const char* k_connection_slot = "hubbub.connection_slot";
+constexpr std::uint64_t k_log_refused_every = 1000;
+
+// Answers a connection past the cap and closes it, before anything is read
+// from it. The bytes fit any fresh socket's send buffer; shutdown() makes
+// Pistache see the end of the connection and release it.
+void refuse_connection(int fd) {
+  static const std::string answer = [] {
+    const std::string body = "too many open connections; try again later\n";
+    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: " +
+           std::to_string(k_connections_refused_retry_after.count()) +
+           "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }();
+  (void)::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::shutdown(fd, SHUT_RDWR);
+}
 bool prefers_text(const Request& request) {
   const auto accept = request.headers().tryGetRaw("Accept");
   const std::string value = accept ? accept->value() : "";
@@ -152,6 +169,29 @@ void HubHandler::onRequest(const Request& request, ResponseWriter response) {
   }
 }
 
+void HubHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  try {
+    // What Http::Handler::onConnection (private in 0.0.5) does: give the
+    // connection its request parser.
+    peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(getMaxRequestSize()));
+    ConnectionLimit* limit = m_context->connections;
+    if (limit == nullptr) {
+      return;
+    }
+    if (auto slot = limit->admit()) {
+      peer->putData(k_connection_slot, std::move(slot));
+      return;
+    }
+    refuse_connection(peer->fd());
+    if (const std::uint64_t refused = limit->refused(); refused % k_log_refused_every == 1) {
+      spdlog::warn("event=connections_refused reason=\"the cap on open connections is reached\" max={} refused={}",
+                   limit->max(), refused);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("event=connection_exception error=\"{}\"", e.what());
+  }
+}
+
 void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
   const std::string& path = request.resource();
   const std::string& base = m_context->base_path;
@@ -197,6 +237,15 @@ void HubHandler::dispatch(const Request& request, ResponseWriter& response) {
     Reply r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = m_context->metrics->render(m_context->store, m_context->clock.now());
+    if (const ConnectionLimit* limit = m_context->connections) {
+      render_gauge(r.body, "hubbub_connections_open", "Connections the HTTP server holds open.",
+                   {{{}, static_cast<double>(limit->open())}});
+      render_gauge(r.body, "hubbub_connections_max", "The cap on open connections.",
+                   {{{}, static_cast<double>(limit->max())}});
+      render_counter(r.body, "hubbub_connections_refused_total",
+                     "Connections answered 503 and closed because the cap was reached.",
+                     static_cast<double>(limit->refused()));
+    }
     r.headers.emplace_back("Cache-Control", "no-store");
     send(response, keep_alive, std::move(r));
     return;

@@ -15,6 +15,8 @@
 //   GET  /healthz        200 while the process serves HTTP
 //   GET  /readyz         200 when the database takes writes and every worker
 //                        runs, else 503 with the reason
+// A connection past the cap on open connections is answered 503 and closed
+// before it is read.
 // Every answer is produced here; no exception escapes to Pistache.
 
 #include "server/pistache.h"
@@ -26,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "server/connection_limit.h"
 #include "server/rate_limits.h"
 #include "server/reply.h"
 #include "util/clock.h"
@@ -71,6 +74,9 @@ struct HubContext {
   // Abuse limits at the hub endpoint; set once, before the server starts
   // (may be null: no limits).
   RateLimits* limits = nullptr;
+  // Cap on open connections; set once, before the server starts (may be
+  // null: no cap).
+  ConnectionLimit* connections = nullptr;
   // Caps on active subscriptions (0: none); set once, before the server starts.
   std::int64_t max_subscriptions_per_topic = 0;
   std::int64_t max_subscriptions_per_callback_host = 0;
@@ -94,6 +100,8 @@ class HubHandler final : public Pistache::Http::Handler {
   explicit HubHandler(std::shared_ptr<HubContext> context) : m_context(std::move(context)) {}
 
   void onRequest(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter response) override;
+  // Takes a slot of the connection cap, or answers 503 and closes.
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
 
  private:
   void dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);

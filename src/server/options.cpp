@@ -181,6 +181,11 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
                  "space is freed or the cap is raised (SIGHUP re-reads it)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1} << 30));
+  app.add_option("--max-connections", o.max_connections,
+                 "Connections the HTTP server holds open at once; beyond it a new connection gets 503 and is "
+                 "closed (0: the descriptor limit less 512)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, k_max_connections_ceiling));
   app.add_option("--subscribe-rate-per-client", o.subscribe_rate_per_client,
                  "Subscription requests a second from one client address, with 10 s of burst (0: no limit); "
                  "beyond it 429 with Retry-After")

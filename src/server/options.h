@@ -49,6 +49,7 @@ struct Options {
   std::size_t max_content_bytes = k_default_max_content_bytes;
   std::string admin_token;  // a secret: never logged; empty disables the admin API
   std::uint64_t max_database_mb = 0;  // 0: no cap; SIGHUP applies a new value
+  std::size_t max_connections = 0;    // 0: from the descriptor limit (server/connection_limit.h)
   // Abuse limits (server/rate_limits.h); rates are a second, 0 disables.
   double subscribe_rate_per_client = k_default_subscribe_rate_per_client;
   double subscribe_rate_per_callback = k_default_subscribe_rate_per_callback;

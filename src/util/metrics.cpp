@@ -106,4 +106,9 @@ void render_gauge(std::string& out, const std::string& name, const std::string& 
   }
 }
 
+void render_counter(std::string& out, const std::string& name, const std::string& help, double value) {
+  header(out, name, help, "counter");
+  out += name + " " + number(value) + "\n";
+}
+
 }  // namespace hubbub

@@ -51,6 +51,10 @@ class Histogram {
 void render_gauge(std::string& out, const std::string& name, const std::string& help,
                   const std::vector<std::pair<Labels, double>>& values);
 
+// A counter kept elsewhere, read at scrape time: one `name value` line with
+// HELP and TYPE.
+void render_counter(std::string& out, const std::string& name, const std::string& help, double value);
+
 // {a="1",b="x\"y"} with Prometheus escaping; "" for no labels.
 std::string render_labels(const Labels& labels);
 

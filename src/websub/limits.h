@@ -22,6 +22,14 @@ constexpr auto k_header_timeout = 10s;
 constexpr auto k_body_timeout = 10s;
 constexpr auto k_keepalive_timeout = 30s;
 constexpr int k_listen_backlog = 1024;
+// Open connections (server/connection_limit.h): by default the descriptor
+// limit minus k_reserved_fds, which stay free for outbound requests (at most
+// k_max_outbound_in_flight), the database and the log; never fewer than
+// k_min_connections (or half the limit, if that is smaller).
+constexpr std::size_t k_reserved_fds = 512;
+constexpr std::size_t k_min_connections = 64;
+constexpr std::size_t k_max_connections_ceiling = 1000000;
+constexpr auto k_connections_refused_retry_after = 5s;
 
 // Subscription requests (WebSub 5.1, websub-requirements.md D3, D5).
 constexpr std::size_t k_max_url_bytes = 2048;     // hub.topic, hub.callback

@@ -16,17 +16,6 @@ using namespace hubbub::test;
 
 namespace {
 
-// A TCP connection to 127.0.0.1:port.
-int connect_loopback(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  return fd;
-}
-
 // Sends `bytes` on a fresh connection and returns what comes back within
 // `wait` (possibly nothing).
 std::string raw_exchange(std::uint16_t port, const std::string& bytes,

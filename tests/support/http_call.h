@@ -1,6 +1,7 @@
 #pragma once
 // Blocking HTTP requests for tests, with libcurl's easy interface.
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,10 @@ HttpReply http_get(const std::string& url, const std::vector<std::string>& heade
 HttpReply http_post_form(const std::string& url, const std::string& body, const std::vector<std::string>& headers = {});
 HttpReply http_request(const std::string& method, const std::string& url, const std::string& body,
                        const std::vector<std::string>& headers);
+
+// A raw TCP connection to 127.0.0.1:port, for bytes no well-behaved client
+// sends; the caller closes it. Throws when the connection fails.
+int connect_loopback(std::uint16_t port);
 
 // Form-encodes name/value pairs ("a=b&c=d").
 std::string form(const std::vector<std::pair<std::string, std::string>>& fields);

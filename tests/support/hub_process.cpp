@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +30,8 @@ std::string read_file(const std::string& path) {
 // needs is prepared before fork(): the test process has other threads, and a
 // child that allocates (or calls putenv) can deadlock on a lock one of them
 // held at the fork, as seen under AddressSanitizer.
-pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::vector<std::string>& env) {
+pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, const std::vector<std::string>& env,
+            unsigned fd_limit = 0) {
   const std::string binary = hubbub_binary();
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(binary.c_str()));
@@ -52,6 +54,10 @@ pid_t spawn(const std::vector<std::string>& args, const std::string& log_path, c
     const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
+    if (fd_limit > 0) {
+      const rlimit limit{fd_limit, fd_limit};
+      setrlimit(RLIMIT_NOFILE, &limit);
+    }
     execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
@@ -76,7 +82,8 @@ int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
 
 std::string hubbub_binary() { return HUBBUB_BINARY; }
 
-HubProcess::HubProcess(std::string database, std::vector<std::string> args, std::vector<std::string> extra_env) {
+HubProcess::HubProcess(std::string database, std::vector<std::string> args, std::vector<std::string> extra_env,
+                       unsigned fd_limit) {
   // A log file of its own, empty before the child starts: a restarted hub
   // must never be mistaken for the previous one by its old "listening" line.
   static std::atomic<int> instances{0};
@@ -84,7 +91,7 @@ HubProcess::HubProcess(std::string database, std::vector<std::string> args, std:
   std::ofstream(m_log_path, std::ios::trunc).close();
   std::vector<std::string> full = {"--listen", "127.0.0.1:0", "--database", database};
   full.insert(full.end(), args.begin(), args.end());
-  m_pid = spawn(full, m_log_path, extra_env);
+  m_pid = spawn(full, m_log_path, extra_env, fd_limit);
   const std::regex listening("event=listening address=127\\.0\\.0\\.1:([0-9]+)");
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{15};
   while (std::chrono::steady_clock::now() < deadline) {

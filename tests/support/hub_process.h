@@ -15,8 +15,9 @@ class HubProcess {
  public:
   // Starts `hubbub --listen 127.0.0.1:0 --database <database> <args...>` and
   // waits until it listens. Throws, with the log, if it does not.
+  // A non-zero `fd_limit` sets the child's RLIMIT_NOFILE (soft and hard).
   HubProcess(std::string database, std::vector<std::string> args,
-             std::vector<std::string> extra_env = {});
+             std::vector<std::string> extra_env = {}, unsigned fd_limit = 0);
   ~HubProcess();
   HubProcess(const HubProcess&) = delete;
   HubProcess& operator=(const HubProcess&) = delete;
