@@ -12,6 +12,7 @@
 #include "util/percent_encoding.h"
 #include "util/random.h"
 #include "util/time_format.h"
+#include "util/url.h"
 #include "websub/limits.h"
 
 namespace hubbub {
@@ -233,9 +234,18 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
       again.lease_requested = static_cast<std::uint64_t>((*sub)->lease.count());
       again.lease_granted = ctx.leases.grant(again.lease_requested);
       again.created_at = now;
+      // Counted as waiting like any request (the operator's is never capped).
+      const auto origin = url_origin(again.callback);
+      const std::string origin_key = origin ? origin->key() : "";
+      if (ctx.pending != nullptr) {
+        ctx.pending->admit(origin_key, 0, 0);
+      }
       std::promise<Status> stored;
       ctx.store.add_request(again, [&stored](Status s) { stored.set_value(std::move(s)); });
       if (auto s = stored.get_future().get(); !s) {
+        if (ctx.pending != nullptr) {
+          ctx.pending->remove(origin_key);
+        }
         return storage_unavailable(s.error().message);
       }
       ctx.request_stored();

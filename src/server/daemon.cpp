@@ -197,8 +197,16 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
 
   const AccessPolicy access(options.access);
   HubMetrics metrics;
+  PendingVerifications pending;
+  if (auto counts = store->pending_requests_per_origin()) {
+    pending.reset(*counts);
+  } else {
+    spdlog::critical("event=start_failed error=\"cannot count pending requests: {}\"", counts.error().message);
+    return 1;
+  }
   VerifierSettings verifier_settings;
   verifier_settings.metrics = &metrics;
+  verifier_settings.pending = &pending;
   verifier_settings.max_attempts = options.verification_attempts;
   verifier_settings.retry_base = options.retry_base;
   verifier_settings.timeout = options.outbound_timeout;
@@ -218,6 +226,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   fetcher_settings.retry_base = options.retry_base;
   fetcher_settings.timeout = options.outbound_timeout;
   fetcher_settings.max_content_bytes = options.max_content_bytes;
+  fetcher_settings.max_queued_deliveries = options.max_queued_deliveries;
   fetcher_settings.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url;
   Fetcher fetcher(*store, http, clock, fetcher_settings, [&distributor] { distributor.wake(); });
   Housekeeper housekeeper(*store, clock);
@@ -237,8 +246,12 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   context->connections = &connections;
   context->max_subscriptions_per_topic = options.max_subscriptions_per_topic;
   context->max_subscriptions_per_callback_host = options.max_subscriptions_per_callback_host;
+  context->pending = &pending;
+  context->max_pending_per_callback_host = options.max_pending_verifications_per_callback_host;
+  context->max_pending_verifications = options.max_pending_verifications;
   context->admin_token = options.admin_token;
   context->deliveries_queued = [&distributor] { distributor.wake(); };
+  context->deliveries_held_back = [&fetcher] { return fetcher.held_back(); };
   context->readiness_problem = [&]() -> std::optional<std::string> {
     if (auto s = store->check_writable(clock.now()); !s) {
       return "the database does not take writes: " + s.error().message;

@@ -367,6 +367,15 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
       return;
     }
   }
+  std::string pending_origin;
+  if (const auto* fresh = std::get_if<NewRequest>(&*parsed); fresh != nullptr && ctx.pending != nullptr) {
+    const auto origin = url_origin(fresh->callback);
+    pending_origin = origin ? origin->key() : "";
+    if (auto refusal = count_pending(pending_origin, client && ctx.limits->exempt(*client))) {
+      refuse(std::move(*refusal), to_string(fresh->mode));
+      return;
+    }
+  }
   if (auto* ping = std::get_if<PublishPing>(&*parsed)) {
     NewPublish publish;
     publish.topics = std::move(ping->topics);
@@ -394,9 +403,42 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   const std::string monitor = ctx.monitor_url(as_accepted.id);
   Reply accepted = status_reply(Code::Accepted, as_accepted, monitor, as_text, as_accepted.created_at);
   accepted.headers.emplace_back("Location", monitor);
-  ctx.store.add_request(std::move(fresh), answer_after_commit(std::move(response), m_context, keep_alive,
-                                                             std::move(accepted), &HubContext::request_stored,
-                                                             to_string(as_accepted.mode)));
+  auto answer = answer_after_commit(std::move(response), m_context, keep_alive, std::move(accepted),
+                                    &HubContext::request_stored, to_string(as_accepted.mode));
+  if (ctx.pending == nullptr) {
+    ctx.store.add_request(std::move(fresh), std::move(answer));
+    return;
+  }
+  // A request the store refused is not waiting for anything.
+  ctx.store.add_request(std::move(fresh), [answer = std::move(answer), context = m_context,
+                                           origin = std::move(pending_origin)](Status committed) mutable {
+    if (!committed) {
+      context->pending->remove(origin);
+    }
+    answer(std::move(committed));
+  });
+}
+
+// Counts a new subscription request as waiting for verification, or the 429
+// when its callback's host (unless the client is exempt) or the hub already
+// has as many waiting as allowed.
+std::optional<Reply> HubHandler::count_pending(const std::string& origin, bool exempt) {
+  const HubContext& ctx = *m_context;
+  switch (ctx.pending->admit(origin, exempt ? 0 : ctx.max_pending_per_callback_host, ctx.max_pending_verifications)) {
+    case PendingVerifications::Admission::admitted:
+      return std::nullopt;
+    case PendingVerifications::Admission::origin_full:
+      spdlog::info("event=pending_cap_reached scope=callback_host origin={} max={}", origin,
+                   ctx.max_pending_per_callback_host);
+      return too_many_requests(k_pending_cap_retry_after,
+                               "subscription requests for callbacks on this host are waiting for verification (" +
+                                   std::to_string(ctx.max_pending_per_callback_host) + ")");
+    case PendingVerifications::Admission::hub_full:
+      spdlog::warn("event=pending_cap_reached scope=hub max={}", ctx.max_pending_verifications);
+      return too_many_requests(k_pending_cap_retry_after, "subscription requests are waiting for verification (" +
+                                                              std::to_string(ctx.max_pending_verifications) + ")");
+  }
+  return std::nullopt;
 }
 
 // The caps on active subscriptions per topic and per callback host: the
@@ -430,6 +472,14 @@ std::optional<Reply> HubHandler::over_cap(const NewRequest& fresh) {
 void HubHandler::post_publish(const Request& request, ResponseWriter& response, NewPublish publish) {
   const bool keep_alive = wants_keep_alive(request);
   HubContext& ctx = *m_context;
+  if (ctx.deliveries_held_back && ctx.deliveries_held_back()) {
+    // Pings already accepted wait for the queue to drain; new ones are refused.
+    Reply r = text(Code::Service_Unavailable, "the hub's delivery queue is full; try again later");
+    r.headers.emplace_back("Retry-After", std::to_string(k_queue_full_retry_after.count()));
+    ctx.count_request("publish", 503);
+    send(response, false, std::move(r));
+    return;
+  }
   publish.id = random_token(k_request_id_bytes);
   publish.created_at = ctx.clock.now();
   PublishStatus status;

@@ -34,6 +34,7 @@
 #include "util/clock.h"
 #include "websub/hub_metrics.h"
 #include "websub/lease_policy.h"
+#include "websub/pending_verifications.h"
 #include "websub/store.h"
 
 namespace hubbub {
@@ -77,12 +78,21 @@ struct HubContext {
   // Cap on open connections; set once, before the server starts (may be
   // null: no cap).
   ConnectionLimit* connections = nullptr;
+  // Subscription requests waiting for verification, and the caps on them per
+  // callback host and in all (0: none); set once, before the server starts
+  // (may be null: not counted).
+  PendingVerifications* pending = nullptr;
+  std::int64_t max_pending_per_callback_host = 0;
+  std::int64_t max_pending_verifications = 0;
   // Caps on active subscriptions (0: none); set once, before the server starts.
   std::int64_t max_subscriptions_per_topic = 0;
   std::int64_t max_subscriptions_per_callback_host = 0;
   // Bearer token of the admin API (server/admin_api.h); empty: disabled.
   // Set once, before the server starts. Never logged.
   std::string admin_token;
+  // True while the delivery queue is at its cap: new pings get 503 (may be
+  // empty). Set once, before the server starts.
+  std::function<bool()> deliveries_held_back;
   // Run after deliveries were queued outside a fetch (a retried dead letter).
   std::function<void()> deliveries_queued;
 
@@ -107,6 +117,7 @@ class HubHandler final : public Pistache::Http::Handler {
   void dispatch(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
   void post_hub(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);
   std::optional<Reply> over_cap(const NewRequest& fresh);
+  std::optional<Reply> count_pending(const std::string& origin, bool exempt);
   void post_publish(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
                     NewPublish publish);
   void post_fat_ping(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response);

@@ -207,6 +207,20 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
                  "Active subscriptions whose callbacks are on one host (scheme, host and port; 0: no cap)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  app.add_option("--max-pending-verifications-per-callback-host", o.max_pending_verifications_per_callback_host,
+                 "Subscription requests waiting for verification whose callbacks are on one host (0: no cap); "
+                 "beyond it new ones get 429")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  app.add_option("--max-pending-verifications", o.max_pending_verifications,
+                 "Subscription requests waiting for verification in all (0: no cap); beyond it new ones get 429")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  app.add_option("--max-queued-deliveries", o.max_queued_deliveries,
+                 "Deliveries queued at most (0: no cap); at it accepted pings wait and new ones get 503 until "
+                 "the queue drains")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   std::vector<std::string> trusted_proxies;
   app.add_option("--trusted-proxies", trusted_proxies,
                  "Address or block (CIDR) of a reverse proxy whose X-Forwarded-For names the client (repeatable)");

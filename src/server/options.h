@@ -59,6 +59,11 @@ struct Options {
   // Caps on active subscriptions; 0: none.
   std::int64_t max_subscriptions_per_topic = k_default_max_subscriptions_per_topic;
   std::int64_t max_subscriptions_per_callback_host = k_default_max_subscriptions_per_callback_host;
+  // Caps on subscription requests waiting for verification; 0: none.
+  std::int64_t max_pending_verifications_per_callback_host = k_default_max_pending_per_callback_host;
+  std::int64_t max_pending_verifications = k_default_max_pending_verifications;
+  // Cap on queued deliveries; 0: none.
+  std::int64_t max_queued_deliveries = k_default_max_queued_deliveries;
 };
 
 struct ParsedOptions {

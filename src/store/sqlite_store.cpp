@@ -491,6 +491,34 @@ Result<SubscriptionCounts> SqliteStore::subscription_counts(std::string_view top
   return counts;
 }
 
+Result<std::int64_t> SqliteStore::count_queued_deliveries(std::int64_t limit) {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE state = 0 LIMIT ?)"));
+  q->bind(1, limit);
+  auto row = q->step();
+  if (!row) {
+    return std::unexpected(row.error());
+  }
+  return *row ? q->int64(0) : 0;
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::pending_requests_per_origin() {
+  auto db = reader();
+  HUBBUB_TRY_QUERY(q, db->query("SELECT hubbub_origin(callback), count(*) FROM subscription_requests "
+                                "WHERE state = 0 GROUP BY 1"));
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (;;) {
+    auto row = q->step();
+    if (!row) {
+      return std::unexpected(row.error());
+    }
+    if (!*row) {
+      return out;
+    }
+    out.emplace_back(q->text(0), q->int64(1));
+  }
+}
+
 Result<std::optional<Subscription>> SqliteStore::find_subscription_by_id(std::int64_t id) {
   static const std::string sql = std::string("SELECT ") + k_subscription_columns + " FROM subscriptions WHERE id = ?";
   auto db = reader();

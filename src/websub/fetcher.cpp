@@ -56,14 +56,52 @@ Fetcher::Fetcher(Store& store, HttpClient& http, const Clock& clock, FetcherSett
       m_backoff(m_settings.retry_base),
       m_loop(
           "fetcher", clock, m_settings.max_in_flight, [this](std::size_t free) { return claim(free); },
-          [this] { return m_store.next_fetch_due(); }) {}
+          [this]() -> Result<std::optional<TimePoint>> {
+            if (held_back()) {  // look at the queue again in a second
+              return std::optional<TimePoint>(m_clock.now() + std::chrono::seconds{1});
+            }
+            return m_store.next_fetch_due();
+          }) {}
 
 Fetcher::~Fetcher() {
   m_loop.stop(Millis{0});
   m_loop.wait_idle();
 }
 
+bool Fetcher::held_back() const {
+  return m_settings.max_queued_deliveries > 0 && m_queued.load() >= m_settings.max_queued_deliveries;
+}
+
+bool Fetcher::hold_back() {
+  if (m_settings.max_queued_deliveries <= 0) {
+    return false;
+  }
+  const TimePoint now = m_clock.now();
+  if (now >= m_next_count) {
+    if (auto n = m_store.count_queued_deliveries(m_settings.max_queued_deliveries)) {
+      m_queued.store(*n);
+    } else {
+      spdlog::error("event=queue_count_failed error=\"{}\"", n.error().message);
+    }
+    m_next_count = now + (held_back() ? std::chrono::seconds{1} : k_queue_count_interval);
+  }
+  const bool hold = held_back();
+  if (hold != m_was_held_back) {
+    if (hold) {
+      spdlog::warn("event=fetches_held_back reason=\"the delivery queue is full\" max_queued_deliveries={}",
+                   m_settings.max_queued_deliveries);
+    } else {
+      spdlog::info("event=fetches_resumed queued_deliveries={}", m_queued.load());
+    }
+    m_was_held_back = hold;
+  }
+  return hold;
+}
+
 Result<std::size_t> Fetcher::claim(std::size_t free) {
+  if (hold_back()) {
+    return 0;
+  }
   auto jobs = m_store.claim_due_fetches(m_clock.now(), m_settings.claim, free);
   if (!jobs) {
     return std::unexpected(jobs.error());
@@ -219,6 +257,7 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
     } else {
       spdlog::info("event=fetched topic={} outcome={} deliveries={}", redact_url(topic), to_string(state), *queued);
       if (*queued > 0) {
+        m_queued.fetch_add(static_cast<std::int64_t>(*queued));
         m_distributed();
       }
     }

@@ -12,6 +12,7 @@
 // distributed for the topic (same Content-Type and body) is not distributed
 // again. Transient failures are retried with backoff.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -37,6 +38,7 @@ struct FetcherSettings {
   std::size_t max_content_bytes = k_default_max_content_bytes;
   std::string user_agent = "Hubbub";  // the subscriber count is appended
   HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
+  std::int64_t max_queued_deliveries = 0;  // 0: no cap (limits.h)
 };
 
 class Fetcher {
@@ -53,11 +55,16 @@ class Fetcher {
   std::size_t stop(Millis grace) { return m_loop.stop(grace); }
   void wait_idle() { m_loop.wait_idle(); }
   bool running() const { return m_loop.running(); }
+  // True while the deliveries queued reach max_queued_deliveries: accepted
+  // pings wait, and new ones should be refused. Thread-safe.
+  bool held_back() const;
 
  private:
   void record_failure(const std::string& topic, const char* outcome, const std::string& reason);
   struct Attempt;
   Result<std::size_t> claim(std::size_t free);
+  // Counts the delivery queue again when due; true when fetches must wait.
+  bool hold_back();
   void begin(FetchJob job);
   void get(std::shared_ptr<Attempt> attempt);
   void on_response(std::shared_ptr<Attempt> attempt, HttpResult result);
@@ -72,6 +79,11 @@ class Fetcher {
   FetcherSettings m_settings;
   std::function<void()> m_distributed;
   Backoff m_backoff;
+  // Deliveries queued, as last counted plus those queued since; the next
+  // count is due at m_next_count (loop thread only).
+  std::atomic<std::int64_t> m_queued{0};
+  TimePoint m_next_count{};
+  bool m_was_held_back = false;  // loop thread only
   JobLoop m_loop;  // last: its thread uses everything above
 };
 

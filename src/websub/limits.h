@@ -62,6 +62,14 @@ constexpr std::size_t k_max_fat_ping_bytes = 1024 * 1024;  // content sent by an
 constexpr std::size_t k_max_fetch_redirects = 3;
 constexpr std::size_t k_fetch_attempts = 4;
 constexpr std::size_t k_max_fetches_in_flight = 32;
+// Cap on deliveries queued (0: none; reliability-plan D15): at it, the
+// fetcher holds accepted pings back and new pings get 503, until the queue
+// drains below it. The fetcher counts the queue (at most this many rows)
+// every k_queue_count_interval, or every second while it holds back, and adds
+// what each fetch queues in between.
+constexpr std::int64_t k_default_max_queued_deliveries = 10'000'000;
+constexpr auto k_queue_count_interval = std::chrono::seconds{5};
+constexpr auto k_queue_full_retry_after = std::chrono::seconds{60};
 constexpr std::size_t k_default_delivery_attempts = 10;  // 30 s base: the last retry ~4 h after the first try
 constexpr auto k_max_delivery_age = std::chrono::hours{24};
 constexpr auto k_max_retry_after = std::chrono::hours{1};  // cap on a subscriber's Retry-After
@@ -120,6 +128,15 @@ constexpr double k_default_publish_rate_per_client = 20;     // a second (burst 
 constexpr std::int64_t k_default_max_subscriptions_per_topic = 100000;
 constexpr std::int64_t k_default_max_subscriptions_per_callback_host = 10000;
 constexpr auto k_retry_after_cap = std::chrono::hours{1};
+
+// Caps on subscription requests waiting for verification (0: none): per
+// callback host (scheme, host and port) and in all. Over a cap: 429 with this
+// Retry-After. A request waits at most a few minutes (its verification
+// attempts and their backoff), so a host that does not answer cannot pile up
+// more than this many.
+constexpr std::int64_t k_default_max_pending_per_callback_host = 1000;
+constexpr std::int64_t k_default_max_pending_verifications = 100000;
+constexpr auto k_pending_cap_retry_after = std::chrono::milliseconds{60000};
 
 // Dashboard: the chart's window and the failures kept in memory for it.
 constexpr std::size_t k_activity_minutes = 60;

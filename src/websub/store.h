@@ -117,6 +117,11 @@ class Store {
   // counting the (topic, callback) pair itself (a renewal is never capped).
   virtual Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,
                                                          TimePoint now) = 0;
+  // Deliveries queued (pending or being sent), counting at most `limit`.
+  virtual Result<std::int64_t> count_queued_deliveries(std::int64_t limit) = 0;
+  // Pending subscription requests (not yet settled) per callback origin
+  // (url_origin().key()).
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() = 0;
   // Removes a subscription; false when there was none.
   virtual Result<bool> delete_subscription(std::int64_t id) = 0;
   // The latest deliveries of a subscription, newest first.

@@ -103,7 +103,7 @@ void Verifier::deny(const RequestRecord& request, const std::string& reason) {
       note += " (the denial notice could not be sent: " + result.error().message + ")";
     }
     record_failure(request, "denied", result ? std::optional<long>(result->status) : std::nullopt, note, now);
-    settle({request.id, RequestState::denied, note, now, now});
+    settle(request, {request.id, RequestState::denied, note, now, now});
   });
 }
 
@@ -120,14 +120,14 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
       count(request, "verified", sent_at, now);
       spdlog::info("event=verified request={} mode={} callback={}", request.id, to_string(request.mode),
                    redact_url(request.callback));
-      settle({request.id, RequestState::verified, std::nullopt, sent_at, now, origin_key(request)});
+      settle(request, {request.id, RequestState::verified, std::nullopt, sent_at, now, origin_key(request)});
       return;
     case VerdictKind::refused:
       count(request, "failed", sent_at, now);
       record_failure(request, "failed", status_of(result), verdict.reason, now);
       spdlog::info("event=verification_failed request={} callback={} reason=\"{}\"", request.id,
                    redact_url(request.callback), verdict.reason);
-      settle({request.id, RequestState::failed, verdict.reason, sent_at, now});
+      settle(request, {request.id, RequestState::failed, verdict.reason, sent_at, now});
       return;
     case VerdictKind::retry:
       count(request, request.attempts >= m_settings.max_attempts ? "failed" : "retry", sent_at, now);
@@ -137,7 +137,7 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
         record_failure(request, "failed", status_of(result), reason, now);
         spdlog::info("event=verification_failed request={} callback={} reason=\"{}\"", request.id,
                      redact_url(request.callback), reason);
-        settle({request.id, RequestState::failed, reason, sent_at, now});
+        settle(request, {request.id, RequestState::failed, reason, sent_at, now});
       } else {
         record_failure(request, "retry", status_of(result), verdict.reason, now);
         reschedule(request, verdict.reason);
@@ -173,7 +173,15 @@ void Verifier::reschedule(const RequestRecord& request, const std::string& error
   });
 }
 
-void Verifier::settle(RequestCompletion completion) {
+void Verifier::settle(const RequestRecord& request, RequestCompletion completion) {
+  if (m_settings.pending != nullptr) {
+    if (!completion.callback_origin.empty()) {  // worked out already for a verified subscribe
+      m_settings.pending->remove(completion.callback_origin);
+    } else {
+      const auto origin = url_origin(request.callback);
+      m_settings.pending->remove(origin ? origin->key() : "");
+    }
+  }
   m_store.complete_request(completion, [this, completion](Status s) {
     if (!s) {
       // Kept and written again with the next claim. Should the hub stop

@@ -20,6 +20,7 @@
 #include "websub/hub_metrics.h"
 #include "websub/limits.h"
 #include "websub/model.h"
+#include "websub/pending_verifications.h"
 #include "websub/store.h"
 
 namespace hubbub {
@@ -31,6 +32,9 @@ struct VerifierSettings {
   Millis timeout = k_default_outbound_timeout;
   Millis claim = k_verification_claim;
   HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
+  // Requests waiting for verification, counted out as they settle (may be
+  // null); must outlive the service.
+  PendingVerifications* pending = nullptr;
 };
 
 class Verifier {
@@ -58,7 +62,8 @@ class Verifier {
   void deny(const RequestRecord& request, const std::string& reason);
   void on_verification(const RequestRecord& request, const std::string& challenge, TimePoint sent_at,
                        HttpResult result);
-  void settle(RequestCompletion completion);
+  // Records how `request` ended, and counts it out of the pending ones.
+  void settle(const RequestRecord& request, RequestCompletion completion);
   // Writes outcomes whose first write failed (a full or locked database),
   // so they are recorded as soon as the store takes writes again instead of
   // when their claim lapses.

@@ -587,3 +587,44 @@ TEST_CASE("a host that keeps failing is paused by the circuit breaker: its deliv
   REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
   CHECK(wait_posts(f.callback, 2, std::chrono::seconds{5}));
 }
+
+TEST_CASE("at the cap on queued deliveries new pings get 503 until the queue drains, and nothing is lost (D15)",
+          "[integration][distribute]") {
+  HubFixture f({"--max-queued-deliveries", "5"});
+  Topic topic;
+  std::vector<std::string> callbacks;
+  for (int i = 0; i < 10; ++i) {
+    callbacks.push_back(f.callback.url("/cb/" + std::to_string(i)));
+  }
+  subscribe_many(f.hub, f.database(), topic.url(), callbacks);
+  f.callback.set_responder(statuses({503}));  // deliveries fail and stay queued, retried
+  const HttpReply first = publish(f.hub, {{"hub.url", topic.url()}});
+  REQUIRE(first.status == 202);
+  REQUIRE(wait_posts(f.callback, 10));
+
+  // Ten deliveries queued, the cap is five: a new ping is refused.
+  topic.set("<feed>two</feed>", "application/atom+xml");
+  const HttpReply refused = publish(f.hub, {{"hub.url", topic.url()}});
+  CHECK(refused.status == 503);
+  CHECK(refused.header("retry-after") == "60");
+  CHECK(refused.body.find("delivery queue is full") != std::string::npos);
+  CHECK(f.hub.wait_for_log("event=fetches_held_back"));
+
+  // The subscribers recover: the queue drains, pings are accepted again, and
+  // every notification accepted is delivered.
+  f.callback.set_responder(statuses({200}));
+  CHECK(wait_published(first.header("location"), std::chrono::seconds{30})["topics"][0]["deliveries"]["delivered"] ==
+        10);
+  HttpReply again;
+  for (int i = 0; i < 100 && again.status != 202; ++i) {
+    again = publish(f.hub, {{"hub.url", topic.url()}});
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  REQUIRE(again.status == 202);
+  CHECK(wait_published(again.header("location"))["topics"][0]["deliveries"]["delivered"] == 10);
+  std::size_t second_content = 0;
+  for (const auto& post : posts(f.callback)) {
+    second_content += post.body == "<feed>two</feed>" ? 1 : 0;
+  }
+  CHECK(second_content == 10);
+}

@@ -121,3 +121,51 @@ TEST_CASE("caps on subscriptions per topic and per callback host: 429, renewals 
   CHECK(host_capped.body.find("the callback's host has 4 subscriptions") != std::string::npos);
   CHECK(subscribe(hub, "subscribe", feed + "3", other_host.url("/h/5")).status == 202);  // another host
 }
+
+TEST_CASE("requests waiting for verification are capped per callback host, across many clients and a restart (A2)",
+          "[integration][rate_limit]") {
+  TempDir dir;
+  // The victim answers 503 for now: its verifications are retried, so its
+  // requests stay pending.
+  TestHttpServer victim([](const RecordedRequest&) { return CannedResponse{503}; });
+  TestHttpServer other_host;
+  const std::vector<std::string> args = {"--allow-private-networks", "--trusted-proxies", "127.0.0.1",
+                                         "--rate-limit-exempt", "198.51.100.9",
+                                         "--max-pending-verifications-per-callback-host", "3",
+                                         "--retry-base", "0.5", "--verification-attempts", "20"};
+  auto hub = std::make_unique<HubProcess>(dir.file("hub.db"), args);
+  std::vector<std::string> monitors;
+  for (int i = 0; i < 3; ++i) {
+    const HttpReply r = subscribe_as(*hub, "198.51.100." + std::to_string(i + 1), victim.url("/v/" + std::to_string(i)));
+    REQUIRE(r.status == 202);
+    const std::string location = r.header("location");
+    monitors.push_back(location.substr(location.find("/requests/")));  // the restarted hub has another port
+  }
+  const HttpReply capped = subscribe_as(*hub, "198.51.100.4", victim.url("/v/3"));
+  CHECK(capped.status == 429);
+  CHECK(capped.header("retry-after") == "60");
+  CHECK(capped.header("content-type").starts_with("text/plain"));
+  CHECK(capped.body.find("waiting for verification (3)") != std::string::npos);
+  // Another host is not affected, and an exempt client skips the cap.
+  CHECK(subscribe_as(*hub, "198.51.100.5", other_host.url("/o")).status == 202);
+  CHECK(subscribe_as(*hub, "198.51.100.9", victim.url("/exempt")).status == 202);
+
+  // The counts are rebuilt from the database at start.
+  hub->kill9();
+  hub = std::make_unique<HubProcess>(dir.file("hub.db"), args);
+  CHECK(subscribe_as(*hub, "198.51.100.6", victim.url("/v/4")).status == 429);
+
+  // Once the victim answers, its requests settle and it may be sent more.
+  victim.set_responder(echo_challenge);
+  for (const auto& monitor : monitors) {
+    CHECK(wait_settled(hub->url(monitor), std::chrono::seconds{30})["state"] == "verified");
+  }
+  HttpReply again;
+  for (int i = 0; i < 100 && again.status != 202; ++i) {  // the exempt client's request settles too
+    again = subscribe_as(*hub, "198.51.100.7", victim.url("/v/5"));
+    std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  }
+  CHECK(again.status == 202);
+  const std::string metrics = http_get(hub->url("/metrics")).body;
+  CHECK(metrics.find("hubbub_requests_total{mode=\"subscribe\",status=\"429\"}") != std::string::npos);
+}

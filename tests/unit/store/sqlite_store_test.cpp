@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <future>
 
 #include "support/temp_dir.h"
@@ -61,6 +62,21 @@ TEST_CASE("records requests durably and finds them by id", "[store][sqlite_store
   CHECK(found->secret == std::string("k\0ey", 4));
   CHECK(found->lease_granted == seconds{100});
   CHECK_FALSE(store->find_request("nope").value());
+}
+
+TEST_CASE("counts pending requests per callback origin (A2: rebuilt at start)", "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  add(*store, request(RequestMode::subscribe, "http://a.example/cb1"));
+  add(*store, request(RequestMode::unsubscribe, "http://a.example:80/cb2?x=1"));
+  add(*store, request(RequestMode::subscribe, "https://a.example/cb"));
+  const std::string done = add(*store, request(RequestMode::subscribe, "http://b.example:8080/cb"));
+  complete(*store, done, RequestState::failed);
+  auto counts = store->pending_requests_per_origin().value();
+  std::sort(counts.begin(), counts.end());
+  REQUIRE(counts.size() == 2);
+  CHECK(counts[0] == std::pair<std::string, std::int64_t>{"http://a.example:80", 2});
+  CHECK(counts[1] == std::pair<std::string, std::int64_t>{"https://a.example:443", 1});
 }
 
 TEST_CASE("claims due requests once, one per pair, counting attempts", "[store][sqlite_store]") {
@@ -213,6 +229,8 @@ TEST_CASE("fans a fetched content out to every active subscription, once (D1, D1
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   const std::int64_t fetch = first_fetch(*store);
   CHECK(finish(*store, distributed(fetch, "v1")).value() == 2);
+  CHECK(store->count_queued_deliveries(100).value() == 2);  // D15: the fetcher's count, bounded
+  CHECK(store->count_queued_deliveries(1).value() == 1);
 
   auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 2);
@@ -248,6 +266,7 @@ TEST_CASE("fans a fetched content out to every active subscription, once (D1, D1
     store->settle_deliveries({{retry[0].id, DeliveryState::dead, 500, "gave up", k_t0, false}}, d);
   }));
   CHECK(store->find_publish("pub1").value()->topics[0].failed == 1);
+  CHECK(store->count_queued_deliveries(100).value() == 0);
   // The dead letter did not end the subscription (STATE-07).
   CHECK(store->find_subscription("http://p/t", "http://s/b").value());
 }

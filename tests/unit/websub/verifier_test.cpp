@@ -129,6 +129,37 @@ TEST_CASE("activates a verified subscription with its lease counted from the GET
   CHECK(query_param(sent[0].url, "hub.challenge").size() >= 32);
 }
 
+TEST_CASE("counts each request out of the pending ones when it settles, whatever the outcome (A2)",
+          "[websub][verifier][pending]") {
+  Fixture f;
+  ScriptedHttpClient http([](const HttpRequest& r) { return r.url.find("/refuse") != std::string::npos ? status(404) : echo(r); });
+  AccessRules rules;
+  rules.callback_host_deny = {"denied.example"};
+  const AccessPolicy policy(rules);
+  PendingVerifications pending;
+  VerifierSettings s = fast();
+  s.pending = &pending;
+  Verifier verifier(*f.store, http, policy, f.clock, s);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(pending.admit("http://s:80", 0, 0) == PendingVerifications::Admission::admitted);
+  }
+  REQUIRE(pending.admit("http://denied.example:80", 0, 0) == PendingVerifications::Admission::admitted);
+  verifier.start();
+  const std::string verified = f.add(RequestMode::subscribe, "http://s/cb");
+  const std::string refused = f.add(RequestMode::subscribe, "http://s/refuse");
+  const std::string unsubscribed = f.add(RequestMode::unsubscribe, "http://s/cb2");
+  const std::string denied = f.add(RequestMode::subscribe, "http://denied.example/cb");
+  CHECK(f.wait_settled(verified, verifier) == RequestState::verified);
+  CHECK(f.wait_settled(refused, verifier) == RequestState::failed);
+  CHECK(f.wait_settled(unsubscribed, verifier) == RequestState::verified);
+  CHECK(f.wait_settled(denied, verifier) == RequestState::denied);
+  verifier.stop(std::chrono::seconds{5});
+  verifier.wait_idle();
+  CHECK(pending.count("http://s:80") == 0);
+  CHECK(pending.count("http://denied.example:80") == 0);
+  CHECK(pending.total() == 0);
+}
+
 TEST_CASE("retries transient failures after the backoff, then verifies (VER-14)", "[websub][verifier]") {
   Fixture f;
   std::atomic<int> calls{0};
