@@ -97,9 +97,9 @@ asan_suite() {
 tsan_suite() {
   cmake -S . -B build-tsan "${CHECK_BUILD[@]}" -DHUBBUB_SANITIZE=thread >/dev/null &&
     cmake --build build-tsan -j"$(nproc)" --target hubbub unit_tests integration_tests &&
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" build-tsan/tests/unit_tests "[store],[net],[verifier]" &&
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" build-tsan/tests/unit_tests "[store],[net],[verifier],[connections]" &&
     TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
-      build-tsan/tests/integration_tests "[verify],[distribute],[restart],[health],[admin]"
+      build-tsan/tests/integration_tests "[verify],[distribute],[restart],[health],[admin],[connections],[rate_limit]"
 }
 
 # libFuzzer targets with clang-16: each replays its corpus, then fuzzes for

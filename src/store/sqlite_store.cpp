@@ -4,6 +4,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -740,6 +741,28 @@ Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Mill
         return s;
       }
     }
+    // Pings of a regular fetch's topic that arrived before it begins are
+    // answered by it. A fat ping brings its own content: it is never folded,
+    // nor are the pings after it, which must follow its content.
+    HUBBUB_TRY_QUERY(newest, db.query("SELECT max(id) FROM publish_topics WHERE state = 0 AND topic = ?1 "
+                                      "AND content_id IS NULL AND id < coalesce((SELECT min(id) FROM publish_topics "
+                                      "WHERE state = 0 AND topic = ?1 AND content_id IS NOT NULL), "
+                                      "9223372036854775807)"));
+    for (auto& job : claimed) {
+      job.covers_up_to = job.id;
+      if (job.content_id) {
+        continue;
+      }
+      newest->bind(1, std::string_view(job.topic));
+      auto row = newest->step();
+      if (!row) {
+        return std::unexpected(row.error());
+      }
+      if (*row && !newest->is_null(0)) {
+        job.covers_up_to = std::max(job.id, newest->int64(0));
+      }
+      newest->reset();
+    }
     HUBBUB_TRY_QUERY(q, db.query("SELECT etag, last_modified, content_hash FROM topics WHERE topic = ?"));
     for (auto& job : claimed) {
       q->bind(1, std::string_view(job.topic));
@@ -830,6 +853,20 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             return s;
           }
           *queued = static_cast<std::size_t>(db.changes());
+        }
+        if ((o.state == FetchState::distributed || o.state == FetchState::unchanged) && o.covers_up_to > o.id) {
+          HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET state = ?1, content_id = ?2, claimed_until = NULL, "
+                                       "updated_at = ?3 WHERE topic = ?4 AND state = 0 AND content_id IS NULL "
+                                       "AND id > ?5 AND id <= ?6"));
+          q->bind(1, static_cast<std::int64_t>(FetchState::coalesced))
+              .bind(2, content_id)
+              .bind(3, at)
+              .bind(4, std::string_view(topic))
+              .bind(5, o.id)
+              .bind(6, o.covers_up_to);
+          if (auto s = q->run(); !s) {
+            return s;
+          }
         }
         HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET state = ?, content_id = coalesce(?, content_id), "
                                      "subscribers = ?, claimed_until = NULL, last_error = ?, updated_at = ? "

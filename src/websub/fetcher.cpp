@@ -246,6 +246,7 @@ void Fetcher::accept_content(const std::shared_ptr<Attempt>& attempt, Content co
 }
 
 void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outcome) {
+  outcome.covers_up_to = attempt->job.covers_up_to;
   const FetchState state = outcome.state;
   const std::string topic = attempt->job.topic;
   if (m_settings.metrics != nullptr) {

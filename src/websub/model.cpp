@@ -23,6 +23,7 @@ const char* to_string(FetchState state) {
     case FetchState::unchanged: return "unchanged";
     case FetchState::no_subscribers: return "no_subscribers";
     case FetchState::failed: return "failed";
+    case FetchState::coalesced: return "coalesced";
   }
   return "unknown";
 }

@@ -85,7 +85,9 @@ struct NewPublish {
   TimePoint created_at;
 };
 
-enum class FetchState { pending, distributed, unchanged, no_subscribers, failed };
+// coalesced: a ping answered by the fetch of an earlier ping of its topic,
+// which started after it arrived (D15).
+enum class FetchState { pending, distributed, unchanged, no_subscribers, failed, coalesced };
 const char* to_string(FetchState state);
 
 // A claimed topic of a publish ping.
@@ -97,6 +99,10 @@ struct FetchJob {
   std::optional<std::string> etag;           // validators of the last fetch
   std::optional<std::string> last_modified;
   std::optional<std::string> content_hash;   // of the last distributed content
+  // The newest ping of the topic (without content) pending when this one was
+  // claimed: every ping up to it arrived before the fetch began, so a
+  // successful fetch answers them too (id itself when there is none).
+  std::int64_t covers_up_to = 0;
 };
 
 // How a claimed fetch ended.
@@ -110,6 +116,9 @@ struct FetchOutcome {
   std::optional<std::string> etag;
   std::optional<std::string> last_modified;
   TimePoint at;
+  // FetchJob::covers_up_to: on success, the pings after this one up to it
+  // are settled as coalesced.
+  std::int64_t covers_up_to = 0;
 };
 
 // A claimed delivery, joined with its subscription as it is now.

@@ -628,3 +628,34 @@ TEST_CASE("at the cap on queued deliveries new pings get 503 until the queue dra
   }
   CHECK(second_content == 10);
 }
+
+TEST_CASE("a burst of pings for one topic is coalesced: one fetch answers every ping that arrived before it (D15)",
+          "[integration][distribute]") {
+  HubFixture f;
+  TestHttpServer slow_topic([](const RecordedRequest&) {
+    CannedResponse r;
+    r.body = "<feed>burst</feed>";
+    r.headers.emplace_back("Content-Type", "application/atom+xml");
+    r.delay = std::chrono::milliseconds{300};
+    return r;
+  });
+  const std::string topic = slow_topic.url("/feed");
+  subscribe_many(f.hub, f.database(), topic, {f.callback.url("/cb")});
+  std::vector<std::string> monitors;
+  for (int i = 0; i < 100; ++i) {
+    const HttpReply r = publish(f.hub, {{"hub.url", topic}});
+    REQUIRE(r.status == 202);
+    monitors.push_back(r.header("location"));
+  }
+  std::map<std::string, int> states;
+  for (const auto& monitor : monitors) {
+    ++states[wait_published(monitor)["topics"][0]["state"].get<std::string>()];
+  }
+  INFO("distributed " << states["distributed"] << ", coalesced " << states["coalesced"] << ", unchanged "
+                      << states["unchanged"]);
+  CHECK(states["distributed"] == 1);
+  CHECK(states["distributed"] + states["coalesced"] + states["unchanged"] == 100);
+  CHECK(states["coalesced"] >= 90);  // the first fetch takes 300 ms: the burst arrives during it
+  CHECK(slow_topic.request_count() <= 3);
+  CHECK(posts(f.callback).size() == 1);
+}

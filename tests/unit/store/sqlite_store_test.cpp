@@ -340,3 +340,34 @@ TEST_CASE("delivery claims skip busy callback origins (D11)", "[store][sqlite_st
   REQUIRE(rest.size() == 1);
   CHECK(rest[0].origin == "http://slow.example:8080");
 }
+
+TEST_CASE("a fetch answers the pings of its topic that arrived before it began, never a fat ping's (D15)",
+          "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  for (const char* id : {"p1", "p2", "p3"}) {
+    REQUIRE(wait([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  }
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].covers_up_to == jobs[0].id + 2);
+  // Arrived after the fetch began: not covered.
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p4", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  FetchOutcome o = distributed(jobs[0].id, "v1");
+  o.covers_up_to = jobs[0].covers_up_to;
+  CHECK(finish(*store, std::move(o)).value() == 1);
+  CHECK(store->find_publish("p1").value()->topics[0].state == FetchState::distributed);
+  CHECK(store->find_publish("p2").value()->topics[0].state == FetchState::coalesced);
+  CHECK(store->find_publish("p3").value()->topics[0].state == FetchState::coalesced);
+  CHECK(store->find_publish("p4").value()->topics[0].state == FetchState::pending);
+
+  // A fat ping is never folded into a fetch, nor are the pings after it.
+  REQUIRE(wait([&](Store::Done d) {
+    store->add_publish({"fat", {"http://p/t"}, Content{0, "http://p/t", "text/plain", "fat"}, k_t0}, d);
+  }));
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p6", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  jobs = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].covers_up_to == jobs[0].id);  // p4 alone
+}
