@@ -7,6 +7,7 @@
 
 #include <fstream>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "support/hub_process.h"
@@ -284,4 +285,72 @@ TEST_CASE("golden database from schema version 2 is upgraded, its owed delivery 
         "http://127.0.0.1:" + std::to_string(callback.port()));
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+TEST_CASE("a restart with 100,000 deliveries owed is ready at once and streams them (C10)", "[integration][restart]") {
+  TempDir dir;
+  TestHttpServer sink([](const RecordedRequest&) { return CannedResponse{204}; });
+  sink.set_recording(false);
+  const std::string db_path = dir.file("hub.db");
+  {
+    HubProcess first(db_path, test_hub_args());  // creates the schema
+    REQUIRE(first.terminate() == 0);
+  }
+  // 100,000 subscriptions and one notification owed to each, written
+  // straight into the database as a hub stopped mid fan-out would leave it.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
+  const std::string now = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch())
+                                             .count());
+  const std::string origin = "http://127.0.0.1:" + std::to_string(sink.port());
+  const std::string sql =
+      "BEGIN;"
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000) "
+      "INSERT INTO subscriptions (topic, callback, lease_seconds, expires_at, created_at, updated_at, origin) "
+      "SELECT '" + k_topic + "', '" + origin + "/cb/' || i, 864000, " + now + " + 864000000, " + now + ", " + now +
+      ", '" + origin + "' FROM n;"
+      "INSERT INTO publishes (id, token, created_at) VALUES (1, 'c10', " + now + ");"
+      "INSERT INTO publish_topics (id, publish_id, topic, state, subscribers, attempts, due_at, updated_at) "
+      "VALUES (1, 1, '" + k_topic + "', 1, 100000, 1, " + now + ", " + now + ");"
+      "INSERT INTO contents (id, topic, content_type, body, created_at) "
+      "VALUES (1, '" + k_topic + "', 'text/plain', 'c10', " + now + ");"
+      "INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, delivery_id, published_at, "
+      "state, attempts, due_at, created_at, updated_at) SELECT 1, 1, id, origin, lower(hex(randomblob(12))), " +
+      now + ", 0, 0, " + now + ", " + now + ", " + now + " FROM subscriptions;"
+      "COMMIT;";
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  INFO((error != nullptr ? error : ""));
+  REQUIRE(rc == SQLITE_OK);
+  sqlite3_close(db);
+
+  const auto start = std::chrono::steady_clock::now();
+  HubProcess hub(db_path, test_hub_args());
+  HttpReply ready;
+  for (int i = 0; i < 500 && ready.status != 200; ++i) {
+    ready = http_get(hub.url("/readyz"));
+  }
+  REQUIRE(ready.status == 200);
+  const auto ready_after = std::chrono::steady_clock::now() - start;
+  // Ready while nearly everything is still owed: the jobs are claimed in
+  // batches as they are sent, not loaded at start.
+  const std::string metrics = http_get(hub.url("/metrics")).body;
+  std::smatch m;
+  REQUIRE(std::regex_search(metrics, m, std::regex("hubbub_queue_depth\\{queue=\"delivery\"\\} ([0-9]+)")));
+  const long owed_when_ready = std::stol(m[1]);
+  std::ifstream status("/proc/" + std::to_string(hub.pid()) + "/status");
+  std::string line;
+  std::string rss;
+  while (std::getline(status, line)) {
+    if (line.starts_with("VmRSS:")) {
+      rss = line;
+    }
+  }
+  INFO("ready after " << std::chrono::duration_cast<std::chrono::milliseconds>(ready_after).count() << " ms with "
+                      << owed_when_ready << " deliveries owed; " << rss);
+  CHECK(owed_when_ready > 50000);
+  // They flow, and a stop under that backlog is still clean.
+  CHECK(sink.wait_for_requests(2000, std::chrono::seconds{30}));
+  CHECK(hub.terminate() == 0);
 }
