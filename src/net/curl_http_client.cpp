@@ -346,7 +346,11 @@ void CurlHttpClient::finish(Transfer* raw, int code) {
                rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE) {
       kind = HttpFailure::tls;
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT) {
-      kind = HttpFailure::bad_url;
+      // After a connection, this is a peer that does not speak HTTP (curl
+      // refuses an HTTP/0.9 answer, e.g. an SMTP banner, with this code).
+      char* ip = nullptr;
+      const bool connected = curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr && *ip != 0;
+      kind = connected ? HttpFailure::protocol : HttpFailure::bad_url;
     }
     result = std::unexpected(HttpError{kind, std::move(detail)});
   }

@@ -29,7 +29,7 @@ void expect_no_callback_request_but_the_control(HubFixture& f) {
 
 }  // namespace
 
-TEST_CASE("subscribe: 202 with Location, body and Retry-After, then verified (SUB-01, SUB-19, SUB-20, SUB-25, D1)",
+TEST_CASE("subscribe: 202 with Location, body and Retry-After, then verified (SUB-01, SUB-19, SUB-20, SUB-25, D1, V1, I1)",
           "[integration][subscribe]") {
   HubFixture f;
   const HttpReply r = subscribe(f.hub, "subscribe", k_topic, f.callback.url("/cb"));

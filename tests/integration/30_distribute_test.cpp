@@ -83,7 +83,7 @@ std::string hmac_hex(const EVP_MD* md, const std::string& key, const std::string
 
 }  // namespace
 
-TEST_CASE("every publish form is accepted, fetched and delivered (PUB-01, PUB-02, PUB-03, PUB-04, D1, D2)",
+TEST_CASE("every publish form is accepted, fetched and delivered (PUB-01, PUB-02, PUB-03, PUB-04, D1, D2, V21)",
           "[integration][distribute]") {
   HubFixture f;
   Topic topic;
@@ -657,5 +657,24 @@ TEST_CASE("a burst of pings for one topic is coalesced: one fetch answers every 
   CHECK(states["distributed"] + states["coalesced"] + states["unchanged"] == 100);
   CHECK(states["coalesced"] >= 90);  // the first fetch takes 300 ms: the burst arrives during it
   CHECK(slow_topic.request_count() <= 3);
+  CHECK(posts(f.callback).size() == 1);
+}
+
+TEST_CASE("a subscriber answering 200 with a 20 MB body: delivered, the body neither kept nor waited for (D16)",
+          "[integration][distribute]") {
+  HubFixture f;
+  Topic topic;
+  f.callback.set_responder([](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    r.body = std::string(20 * 1024 * 1024, 'x');
+    return r;
+  });
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  const json done = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(done["topics"][0]["deliveries"]["delivered"] == 1);
+  CHECK(done["topics"][0]["deliveries"]["failed"] == 0);
   CHECK(posts(f.callback).size() == 1);
 }

@@ -143,3 +143,74 @@ TEST_CASE("an https callback is verified over TLS, never relaxed: an untrusted c
   INFO(error);
   CHECK((error.find("SSL") != std::string::npos || error.find("certificate") != std::string::npos));
 }
+
+namespace {
+
+// A service that is not HTTP (an SMTP or Redis port): greets every
+// connection with a banner and keeps it open until the client leaves.
+class BannerServer {
+ public:
+  explicit BannerServer(std::string banner) : m_banner(std::move(banner)) {
+    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), len) == 0);
+    REQUIRE(::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    REQUIRE(::listen(m_fd, 16) == 0);
+    m_port = ntohs(addr.sin_port);
+    m_thread = std::thread([this] { serve(); });
+  }
+  ~BannerServer() {
+    m_stopping = true;
+    ::shutdown(m_fd, SHUT_RDWR);
+    m_thread.join();
+    ::close(m_fd);
+  }
+  std::uint16_t port() const { return m_port; }
+  int connections() const { return m_connections.load(); }
+
+ private:
+  void serve() {
+    while (!m_stopping) {
+      const int client = ::accept(m_fd, nullptr, nullptr);
+      if (client < 0) {
+        return;
+      }
+      ++m_connections;
+      ::send(client, m_banner.data(), m_banner.size(), MSG_NOSIGNAL);
+      timeval wait{15, 0};  // bounded: the hub's timeout is shorter
+      ::setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+      char buf[4096];
+      while (::recv(client, buf, sizeof buf, 0) > 0) {
+      }
+      ::close(client);
+    }
+  }
+  std::string m_banner;
+  int m_fd = -1;
+  std::uint16_t m_port = 0;
+  std::atomic<bool> m_stopping{false};
+  std::atomic<int> m_connections{0};
+  std::thread m_thread;
+};
+
+}  // namespace
+
+TEST_CASE("a callback on a port that does not speak HTTP: short bounded attempts, then failed (S19)",
+          "[integration][egress]") {
+  TempDir dir;
+  BannerServer smtp("220 mail.example.com ESMTP ready\r\n");
+  HubProcess hub(dir.file("hub.db"), test_hub_args({"--outbound-timeout", "2"}));
+  const auto start = std::chrono::steady_clock::now();
+  const json j = subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed",
+                                      "http://127.0.0.1:" + std::to_string(smtp.port()) + "/cb");
+  const auto took = std::chrono::steady_clock::now() - start;
+  INFO(j.dump());
+  CHECK(j["state"] == "failed");
+  CHECK(j["last_error"].get<std::string>().starts_with("protocol"));
+  CHECK(smtp.connections() >= 1);
+  CHECK(took < std::chrono::seconds{10});  // bounded by the attempts' timeouts, never hung
+  CHECK(http_get(hub.url("/healthz")).status == 200);
+}

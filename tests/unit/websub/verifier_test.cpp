@@ -109,7 +109,7 @@ VerifierSettings fast() {
 
 }  // namespace
 
-TEST_CASE("activates a verified subscription with its lease counted from the GET (VER-03, VER-04)",
+TEST_CASE("activates a verified subscription with its lease counted from the GET (VER-03, VER-04, I1)",
           "[websub][verifier]") {
   Fixture f;
   ScriptedHttpClient http(echo);
