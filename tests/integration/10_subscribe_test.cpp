@@ -207,6 +207,11 @@ TEST_CASE("non-form bodies get 415, oversized bodies 413 (V6, V15)", "[integrati
   CHECK(http_post_form(f.hub.url("/"), good, {"Content-Type:"}).status == 415);
   CHECK(http_post_form(f.hub.url("/"), good + "&pad=" + std::string(17000, 'p')).status == 413);
   CHECK(http_post_form(f.hub.url("/"), good + "&pad=" + std::string(200000, 'p')).status == 413);
+  // Chunked, without a length: judged by the same caps once received.
+  CHECK(http_post_form(f.hub.url("/"), good + "&pad=" + std::string(17000, 'p'), {"Transfer-Encoding: chunked"})
+            .status == 413);
+  CHECK(http_post_form(f.hub.url("/"), std::string(3000000, 'p'), {"Transfer-Encoding: chunked"}).status == 413);
+  CHECK(http_post_form(f.hub.url("/"), good, {"Transfer-Encoding: chunked"}).status == 202);
   // A charset parameter on the form type is fine.
   CHECK(http_post_form(f.hub.url("/"), good, {"Content-Type: application/x-www-form-urlencoded; charset=UTF-8"}).status ==
         202);
