@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 namespace hubbub {
 
@@ -19,11 +20,35 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual TimePoint now() const = 0;
+  // How far the system's wall clock is ahead of now() (0 for clocks that
+  // follow it).
+  virtual Millis wall_offset() const { return Millis{0}; }
 };
 
+// The wall clock as it read when the hub started, moved on by the monotonic
+// clock (reliability-plan C16). A jump of the system's clock while the hub
+// runs (an operator, a VM restored from a snapshot, a step by NTP) moves no
+// deadline, lease or retry, so it neither ends leases en masse nor stalls
+// the queues; wall_offset() shows how far the system clock has moved away,
+// and the next start adopts it. Both clocks are slewed alike by NTP, so they
+// part only on a jump.
 class SystemClock final : public Clock {
  public:
-  TimePoint now() const override { return std::chrono::system_clock::now(); }
+  using WallSource = std::function<TimePoint()>;
+  using SteadySource = std::function<std::chrono::steady_clock::time_point()>;
+
+  SystemClock();
+  // With other sources than the system's (tests).
+  SystemClock(WallSource wall, SteadySource steady);
+
+  TimePoint now() const override;
+  Millis wall_offset() const override;
+
+ private:
+  WallSource m_wall;
+  SteadySource m_steady;
+  TimePoint m_anchor_wall;
+  std::chrono::steady_clock::time_point m_anchor_steady;
 };
 
 // A clock that moves only when told to. Thread-safe.

@@ -36,6 +36,12 @@ void Housekeeper::stop() {
 
 void Housekeeper::sweep() {
   const TimePoint now = m_clock.now();
+  if (const Millis offset = m_clock.wall_offset(); std::chrono::abs(offset - m_reported_offset) > k_clock_jump_reported) {
+    spdlog::warn("event=clock_jump wall_offset_ms={} note=\"the system clock moved; the hub keeps counting from its "
+                 "start so no lease or retry moves with it, and adopts the system clock at its next start\"",
+                 offset.count());
+    m_reported_offset = offset;
+  }
   if (auto n = m_store.remove_expired_subscriptions(now); !n) {
     spdlog::error("event=expiry_sweep_failed error=\"{}\"", n.error().message);
   } else if (*n > 0) {

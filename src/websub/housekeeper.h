@@ -1,7 +1,8 @@
 #pragma once
 // Periodic clean-up: removes subscriptions whose lease has ended (they stop
 // counting at expiry already; this frees the rows) and purges finished status
-// monitors after their retention time.
+// monitors after their retention time. It also warns when the system's
+// clock has jumped away from the hub's (util/clock.h).
 
 #include <condition_variable>
 #include <mutex>
@@ -31,6 +32,7 @@ class Housekeeper {
   const Clock& m_clock;
   Millis m_interval;
   Millis m_retention;
+  Millis m_reported_offset{0};  // sweep() only
   std::mutex m_mutex;
   std::condition_variable m_cv;
   bool m_stopping = false;

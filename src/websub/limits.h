@@ -94,6 +94,8 @@ constexpr std::size_t k_max_outbound_per_origin = 8;
 // Housekeeping.
 constexpr auto k_housekeeping_interval = std::chrono::seconds{60};
 constexpr auto k_request_retention = std::chrono::hours{24 * 7};  // finished status monitors and publishes
+// A move of the system's clock away from the hub's beyond this is reported.
+constexpr auto k_clock_jump_reported = std::chrono::seconds{60};
 
 // Storage.
 constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
