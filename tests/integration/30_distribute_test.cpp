@@ -632,13 +632,7 @@ TEST_CASE("at the cap on queued deliveries new pings get 503 until the queue dra
 TEST_CASE("a burst of pings for one topic is coalesced: one fetch answers every ping that arrived before it (D15)",
           "[integration][distribute]") {
   HubFixture f;
-  TestHttpServer slow_topic([](const RecordedRequest&) {
-    CannedResponse r;
-    r.body = "<feed>burst</feed>";
-    r.headers.emplace_back("Content-Type", "application/atom+xml");
-    r.delay = std::chrono::milliseconds{300};
-    return r;
-  });
+  TestHttpServer slow_topic(atom_feed("<feed>burst</feed>", std::chrono::milliseconds{300}));
   const std::string topic = slow_topic.url("/feed");
   subscribe_many(f.hub, f.database(), topic, {f.callback.url("/cb")});
   std::vector<std::string> monitors;

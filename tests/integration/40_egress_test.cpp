@@ -71,15 +71,9 @@ namespace {
 
 // A port nobody listens on right now (bound, read, released).
 std::uint16_t free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) == 0);
-  REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-  ::close(fd);
-  return ntohs(addr.sin_port);
+  std::uint16_t port = 0;
+  ::close(listen_loopback(port));
+  return port;
 }
 
 // `openssl s_server` with a fresh self-signed certificate on a free port.
@@ -151,15 +145,7 @@ namespace {
 class BannerServer {
  public:
   explicit BannerServer(std::string banner) : m_banner(std::move(banner)) {
-    m_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    REQUIRE(::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), len) == 0);
-    REQUIRE(::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    REQUIRE(::listen(m_fd, 16) == 0);
-    m_port = ntohs(addr.sin_port);
+    m_fd = listen_loopback(m_port);
     m_thread = std::thread([this] { serve(); });
   }
   ~BannerServer() {

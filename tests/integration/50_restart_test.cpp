@@ -130,12 +130,7 @@ TEST_CASE("a missing database is created and migrated (C13)", "[integration][res
 TEST_CASE("kill -9 during a 200-subscriber fan-out: every subscriber still gets it (C1, C2, C3, rule 2.2.2)",
           "[integration][restart]") {
   TempDir dir;
-  TestHttpServer topic([](const RecordedRequest&) {
-    CannedResponse r;
-    r.body = "<feed>crash-test</feed>";
-    r.headers.emplace_back("Content-Type", "application/atom+xml");
-    return r;
-  });
+  TestHttpServer topic(atom_feed("<feed>crash-test</feed>"));
   // Slow subscribers, so that the fan-out is mid-way when the hub dies.
   auto slow = [](const RecordedRequest& req) {
     if (req.method == "GET") {

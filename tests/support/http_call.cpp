@@ -130,4 +130,22 @@ int connect_loopback(std::uint16_t port) {
   return fd;
 }
 
+int listen_loopback(std::uint16_t& port, int backlog) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(fd, backlog) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) {
+      ::close(fd);
+    }
+    throw std::runtime_error("cannot listen on 127.0.0.1: " + why);
+  }
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
 }  // namespace hubbub::test

@@ -28,6 +28,10 @@ HttpReply http_request(const std::string& method, const std::string& url, const 
 // sends; the caller closes it. Throws when the connection fails.
 int connect_loopback(std::uint16_t port);
 
+// A socket listening on 127.0.0.1 at a free port, which is written to
+// `port`; the caller closes it. Throws when it cannot listen.
+int listen_loopback(std::uint16_t& port, int backlog = 256);
+
 // Form-encodes name/value pairs ("a=b&c=d").
 std::string form(const std::vector<std::pair<std::string, std::string>>& fields);
 

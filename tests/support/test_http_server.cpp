@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "support/http_call.h"
 #include "util/form.h"
 
 namespace hubbub::test {
@@ -78,6 +79,16 @@ CannedResponse echo_challenge(const RecordedRequest& request) {
   return r;
 }
 
+Responder atom_feed(std::string body, std::chrono::milliseconds delay) {
+  return [body = std::move(body), delay](const RecordedRequest&) {
+    CannedResponse r;
+    r.body = body;
+    r.headers.emplace_back("Content-Type", "application/atom+xml");
+    r.delay = delay;
+    return r;
+  };
+}
+
 Responder statuses(std::vector<int> sequence) {
   auto calls = std::make_shared<std::atomic<std::size_t>>(0);
   return [sequence = std::move(sequence), calls](const RecordedRequest& req) {
@@ -92,16 +103,7 @@ Responder statuses(std::vector<int> sequence) {
 }
 
 TestHttpServer::TestHttpServer(Responder responder) : m_responder(std::move(responder)) {
-  m_listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (::bind(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(m_listen_fd, 256) != 0 ||
-      ::getsockname(m_listen_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw std::runtime_error("test server cannot listen");
-  }
-  m_port = ntohs(addr.sin_port);
+  m_listen_fd = listen_loopback(m_port);
   m_acceptor = std::thread([this] { accept_loop(); });
 }
 

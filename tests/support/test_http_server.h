@@ -49,6 +49,8 @@ CannedResponse echo_challenge(const RecordedRequest& request);
 // A willing subscriber whose deliveries (POSTs) get these statuses in turn,
 // the last one repeating: statuses({503}) always fails.
 Responder statuses(std::vector<int> sequence);
+// A publisher's topic that always serves `body` as Atom, after `delay`.
+Responder atom_feed(std::string body, std::chrono::milliseconds delay = std::chrono::milliseconds{0});
 
 class TestHttpServer {
  public:
