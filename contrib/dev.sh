@@ -96,10 +96,21 @@ asan_suite() {
 # (a report in a hub's log fails the test).
 tsan_suite() {
   cmake -S . -B build-tsan "${CHECK_BUILD[@]}" -DHUBBUB_SANITIZE=thread >/dev/null &&
-    cmake --build build-tsan -j"$(nproc)" --target hubbub unit_tests integration_tests &&
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" build-tsan/tests/unit_tests "[store],[net],[verifier],[connections]" &&
-    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp" \
-      build-tsan/tests/integration_tests "[verify],[distribute],[restart],[health],[admin],[connections],[rate_limit]"
+    cmake --build build-tsan -j"$(nproc)" --target hubbub unit_tests integration_tests || return 1
+  # Three runs side by side: the integration tests spend most of their time
+  # waiting on the hubs they start.
+  local options="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
+  TSAN_OPTIONS="$options" build-tsan/tests/unit_tests "[store],[net],[verifier],[connections]" &
+  local unit=$!
+  TSAN_OPTIONS="$options" build-tsan/tests/integration_tests "[verify],[restart],[health],[connections]" &
+  local first=$!
+  TSAN_OPTIONS="$options" build-tsan/tests/integration_tests "[distribute],[admin],[rate_limit]" &
+  local second=$!
+  local status=0
+  wait "$unit" || status=1
+  wait "$first" || status=1
+  wait "$second" || status=1
+  return "$status"
 }
 
 # libFuzzer targets with clang-16: each replays its corpus, then fuzzes for
