@@ -235,8 +235,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
       again.lease_granted = ctx.leases.grant(again.lease_requested);
       again.created_at = now;
       // Counted as waiting like any request (the operator's is never capped).
-      const auto origin = url_origin(again.callback);
-      const std::string origin_key = origin ? origin->key() : "";
+      const std::string origin_key = url_origin_key(again.callback);
       if (ctx.pending != nullptr) {
         ctx.pending->admit(origin_key, 0, 0);
       }

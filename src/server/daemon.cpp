@@ -33,17 +33,20 @@ constexpr auto k_drain_deadline = std::chrono::seconds{5};
 constexpr auto k_work_grace = std::chrono::seconds{5};
 
 // Pistache 0.0.5 spins on EMFILE (engineering notes, bug 6): give it room.
-void raise_fd_limit() {
+// Returns the descriptor limit now in force.
+rlim_t raise_fd_limit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return 1024;
   }
-}
-
-rlim_t fd_limit() {
-  rlimit limit{};
-  return getrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      return raised.rlim_cur;
+    }
+  }
+  return limit.rlim_cur;
 }
 
 // A free TCP port on `host`, for --listen HOST:0 (Pistache 0.0.5 cannot report
@@ -163,7 +166,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  raise_fd_limit();
+  const rlim_t fd_limit = raise_fd_limit();
 
   ListenAddress listen = options.listen;
   if (listen.port == 0) {
@@ -242,7 +245,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
                      options.publish_rate_per_client, options.trusted_proxies, options.rate_limit_exempt});
   context->limits = &limits;
   ConnectionLimit connections(options.max_connections > 0 ? options.max_connections
-                                                          : ConnectionLimit::automatic(fd_limit()));
+                                                          : ConnectionLimit::automatic(fd_limit));
   context->connections = &connections;
   context->max_subscriptions_per_topic = options.max_subscriptions_per_topic;
   context->max_subscriptions_per_callback_host = options.max_subscriptions_per_callback_host;

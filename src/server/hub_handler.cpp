@@ -369,8 +369,7 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   }
   std::string pending_origin;
   if (const auto* fresh = std::get_if<NewRequest>(&*parsed); fresh != nullptr && ctx.pending != nullptr) {
-    const auto origin = url_origin(fresh->callback);
-    pending_origin = origin ? origin->key() : "";
+    pending_origin = url_origin_key(fresh->callback);
     if (auto refusal = count_pending(pending_origin, client && ctx.limits->exempt(*client))) {
       refuse(std::move(*refusal), to_string(fresh->mode));
       return;

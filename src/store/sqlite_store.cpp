@@ -72,8 +72,7 @@ Subscription read_subscription(const Query& q) {
 // UrlOrigin::key() spells it ('' when unparsable).
 void sql_origin(sqlite3_context* context, int, sqlite3_value** args) {
   const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
-  const auto origin = text ? url_origin(text) : Result<UrlOrigin>(fail("null"));
-  const std::string key = origin ? origin->key() : std::string();
+  const std::string key = text ? url_origin_key(text) : std::string();
   sqlite3_result_text(context, key.c_str(), static_cast<int>(key.size()), SQLITE_TRANSIENT);
 }
 

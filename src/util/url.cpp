@@ -114,6 +114,11 @@ Result<std::string> normalize_http_url(std::string_view raw, std::size_t max_byt
   return normalized;
 }
 
+std::string url_origin_key(std::string_view url) {
+  const auto origin = url_origin(url);
+  return origin ? origin->key() : std::string();
+}
+
 Result<UrlOrigin> url_origin(std::string_view url) {
   auto u = parse(std::string(url));
   if (!u) {

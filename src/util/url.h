@@ -29,6 +29,9 @@ Result<std::string> normalize_http_url(std::string_view raw, std::size_t max_byt
 
 // Origin of a URL that normalize_http_url accepted.
 Result<UrlOrigin> url_origin(std::string_view url);
+// Its key ("scheme://host:port"), or "" when the URL has none: the key the
+// per-host counts and caps use.
+std::string url_origin_key(std::string_view url);
 
 // url with `params` (already encoded "a=b&c=d") appended to its query: after
 // '&' when it has a non-empty query, else after '?'. The existing query is kept

@@ -51,9 +51,8 @@ struct RequestCompletion {
   // here (WebSub 5.3).
   TimePoint verified_at;
   TimePoint finished_at;
-  // The callback's origin (url_origin().key()) for a verified subscribe,
-  // worked out by the verifier so that the store's writer need not; empty:
-  // the store works it out.
+  // The callback's origin (url_origin_key()), worked out by the verifier so
+  // that the store's writer need not; empty: the store works it out.
   std::string callback_origin;
 };
 

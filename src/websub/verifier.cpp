@@ -9,16 +9,6 @@
 namespace hubbub {
 namespace {
 
-// The callback's origin for a verified subscribe ("" otherwise: the store
-// then works it out itself).
-std::string origin_key(const RequestRecord& request) {
-  if (request.mode != RequestMode::subscribe) {
-    return "";
-  }
-  const auto origin = url_origin(request.callback);
-  return origin ? origin->key() : "";
-}
-
 std::optional<long> status_of(const HttpResult& result) {
   return result ? std::optional<long>(result->status) : std::nullopt;
 }
@@ -120,7 +110,7 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
       count(request, "verified", sent_at, now);
       spdlog::info("event=verified request={} mode={} callback={}", request.id, to_string(request.mode),
                    redact_url(request.callback));
-      settle(request, {request.id, RequestState::verified, std::nullopt, sent_at, now, origin_key(request)});
+      settle(request, {request.id, RequestState::verified, std::nullopt, sent_at, now});
       return;
     case VerdictKind::refused:
       count(request, "failed", sent_at, now);
@@ -174,13 +164,9 @@ void Verifier::reschedule(const RequestRecord& request, const std::string& error
 }
 
 void Verifier::settle(const RequestRecord& request, RequestCompletion completion) {
+  completion.callback_origin = url_origin_key(request.callback);
   if (m_settings.pending != nullptr) {
-    if (!completion.callback_origin.empty()) {  // worked out already for a verified subscribe
-      m_settings.pending->remove(completion.callback_origin);
-    } else {
-      const auto origin = url_origin(request.callback);
-      m_settings.pending->remove(origin ? origin->key() : "");
-    }
+    m_settings.pending->remove(completion.callback_origin);
   }
   m_store.complete_request(completion, [this, completion](Status s) {
     if (!s) {

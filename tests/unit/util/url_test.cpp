@@ -53,6 +53,8 @@ TEST_CASE("gives the origin with the numeric spellings normalised", "[util][url]
   CHECK(url_origin("http://0x7f.1:9/").value().host == "127.0.0.1");
   CHECK(url_origin("http://2130706433/").value().host == "127.0.0.1");
   CHECK(url_origin("http://[::1]:5/").value().key() == "http://[::1]:5");
+  CHECK(url_origin_key("http://Example.COM/x?y=1") == "http://example.com:80");
+  CHECK(url_origin_key("not a url").empty());
 }
 
 TEST_CASE("appends parameters after the callback's own query (SUB-17)", "[util][url]") {
