@@ -15,15 +15,24 @@ namespace hubbub {
 
 const char* to_string(HttpFailure failure) {
   switch (failure) {
-    case HttpFailure::blocked_address: return "blocked_address";
-    case HttpFailure::bad_url: return "bad_url";
-    case HttpFailure::dns: return "dns";
-    case HttpFailure::connect: return "connect";
-    case HttpFailure::tls: return "tls";
-    case HttpFailure::timeout: return "timeout";
-    case HttpFailure::too_large: return "too_large";
-    case HttpFailure::protocol: return "protocol";
-    case HttpFailure::cancelled: return "cancelled";
+    case HttpFailure::blocked_address:
+      return "blocked_address";
+    case HttpFailure::bad_url:
+      return "bad_url";
+    case HttpFailure::dns:
+      return "dns";
+    case HttpFailure::connect:
+      return "connect";
+    case HttpFailure::tls:
+      return "tls";
+    case HttpFailure::timeout:
+      return "timeout";
+    case HttpFailure::too_large:
+      return "too_large";
+    case HttpFailure::protocol:
+      return "protocol";
+    case HttpFailure::cancelled:
+      return "cancelled";
   }
   return "unknown";
 }
@@ -72,14 +81,16 @@ struct CurlHttpClient::Transfer {
   static std::size_t on_body(char* data, std::size_t size, std::size_t n, void* userp) {
     auto* t = static_cast<Transfer*>(userp);
     const std::size_t len = size * n;
-    const std::size_t room = t->request.max_response_bytes - std::min(t->request.max_response_bytes, t->response.body.size());
+    const std::size_t room =
+        t->request.max_response_bytes - std::min(t->request.max_response_bytes, t->response.body.size());
     if (len > room) {
-      if (t->request.oversize == OversizeBody::fail) {
-        t->oversize = true;
-        return 0;  // CURLE_WRITE_ERROR: abort
+      // Either way the transfer ends here (CURLE_WRITE_ERROR): finish() turns
+      // a truncated one into the response it began.
+      t->oversize = true;
+      if (t->request.oversize == OversizeBody::truncate) {
+        t->response.body.append(data, room);
       }
-      t->response.body.append(data, room);
-      return len;
+      return 0;
     }
     t->response.body.append(data, len);
     return len;
@@ -101,7 +112,8 @@ struct CurlHttpClient::Transfer {
       return len;
     }
     std::string name(line.substr(0, colon));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     t->response.headers.emplace_back(std::move(name), trim_blanks(line.substr(colon + 1)));
     return len;
   }
@@ -287,8 +299,11 @@ void CurlHttpClient::start(std::unique_ptr<Transfer> t) {
   curl_easy_setopt(easy, CURLOPT_HEADERDATA, t.get());
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error_buffer);
   curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
-  if (r.max_response_bytes > 0 && r.oversize == OversizeBody::fail) {
+  if (r.max_response_bytes > 0 && r.oversize == OversizeBody::fail && !r.decode_content) {
     curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(r.max_response_bytes));
+  }
+  if (r.decode_content) {
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every encoding this libcurl decodes
   }
   t->header_list = curl_slist_append(t->header_list, "Expect:");
   for (const auto& [name, value] : r.headers) {
@@ -320,7 +335,8 @@ void CurlHttpClient::finish(Transfer* raw, int code) {
 
   HttpResult result;
   const auto rc = static_cast<CURLcode>(code);
-  if (rc == CURLE_OK) {
+  const bool truncated = rc == CURLE_WRITE_ERROR && t->oversize && t->request.oversize == OversizeBody::truncate;
+  if (rc == CURLE_OK || truncated) {
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &t->response.status);
     char* ip = nullptr;
     if (curl_easy_getinfo(easy, CURLINFO_PRIMARY_IP, &ip) == CURLE_OK && ip != nullptr) {
@@ -342,8 +358,8 @@ void CurlHttpClient::finish(Transfer* raw, int code) {
       kind = HttpFailure::connect;
     } else if (rc == CURLE_OPERATION_TIMEDOUT) {
       kind = HttpFailure::timeout;
-    } else if (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION ||
-               rc == CURLE_SSL_CERTPROBLEM || rc == CURLE_SSL_CACERT_BADFILE) {
+    } else if (rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CERTPROBLEM ||
+               rc == CURLE_SSL_CACERT_BADFILE) {
       kind = HttpFailure::tls;
     } else if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT) {
       // After a connection, this is a peer that does not speak HTTP (curl

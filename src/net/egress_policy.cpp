@@ -15,10 +15,48 @@ IpAddress unmapped(const IpAddress& a) {
   return a;
 }
 
+bool is_unspecified(const IpAddress& a) {
+  static const IpAddress any4 = IpAddress::v4(0, 0, 0, 0);
+  static const IpAddress any6 = *IpAddress::parse("::");
+  return a == any4 || a == any6;
+}
+
+bool is_loopback(const IpAddress& a) {
+  static const IpAddress net4 = IpAddress::v4(127, 0, 0, 0);
+  static const IpAddress one6 = *IpAddress::parse("::1");
+  return (a.is_v4() && a.in(net4, 8)) || a == one6;
+}
+
 }  // namespace
 
 void EgressPolicy::add_own_endpoint(const IpAddress& addr, std::uint16_t port) {
   m_own.push_back({unmapped(addr), port});
+}
+
+void EgressPolicy::add_local_address(const IpAddress& addr) {
+  m_local.push_back(unmapped(addr));
+}
+
+bool EgressPolicy::reaches_own_endpoint(const IpAddress& plain, std::uint16_t port) const {
+  for (const auto& own : m_own) {
+    if (own.port != port) {
+      continue;
+    }
+    if (own.addr == plain || is_unspecified(plain)) {
+      return true;
+    }
+    if (is_unspecified(own.addr)) {
+      if (is_loopback(plain)) {
+        return true;
+      }
+      for (const auto& local : m_local) {
+        if (local == plain) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
 }
 
 std::optional<std::string> EgressPolicy::refusal(const sockaddr* target) const {
@@ -36,11 +74,8 @@ std::optional<std::string> EgressPolicy::refusal(const sockaddr* target) const {
 }
 
 std::optional<std::string> EgressPolicy::refusal(const IpAddress& addr, std::uint16_t port) const {
-  const IpAddress plain = unmapped(addr);
-  for (const auto& own : m_own) {
-    if (own.port == port && own.addr == plain) {
-      return "blocked_address: " + addr.to_string() + " port " + std::to_string(port) + " is the hub itself";
-    }
+  if (reaches_own_endpoint(unmapped(addr), port)) {
+    return "blocked_address: " + addr.to_string() + " port " + std::to_string(port) + " is the hub itself";
   }
   if (m_allow_private) {
     return std::nullopt;

@@ -22,8 +22,11 @@ enum class HttpMethod { get, post };
 
 // What to do with a response body larger than max_response_bytes.
 enum class OversizeBody {
-  fail,     // abort the transfer: HttpFailure::too_large
-  discard,  // keep reading but store only the first max_response_bytes
+  fail,  // abort the transfer: HttpFailure::too_large
+  // Stop reading there and answer with the status, the headers and the first
+  // max_response_bytes: for answers whose body does not matter (deliveries,
+  // denials), so that an endless body costs nothing and a 2xx stays a 2xx.
+  truncate,
 };
 
 struct HttpRequest {
@@ -38,6 +41,11 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{10000};  // whole transfer, counted once started
   std::size_t max_response_bytes = 64 * 1024;
   OversizeBody oversize = OversizeBody::fail;
+  // Ask for compressed content (Accept-Encoding) and hand back the decoded
+  // bytes, the size cap applying to them: topic fetches, whose content is
+  // delivered as it would be shown, never as gzip bytes under the topic's
+  // Content-Type.
+  bool decode_content = false;
 };
 
 struct HttpResponse {
@@ -58,9 +66,9 @@ enum class HttpFailure {
   connect,          // refused, unreachable
   tls,              // handshake or certificate failure
   timeout,
-  too_large,        // response body over the cap (OversizeBody::fail)
-  protocol,         // malformed HTTP from the peer, connection reset mid-way
-  cancelled,        // the client was stopped first
+  too_large,  // response body over the cap (OversizeBody::fail)
+  protocol,   // malformed HTTP from the peer, connection reset mid-way
+  cancelled,  // the client was stopped first
 };
 const char* to_string(HttpFailure failure);
 

@@ -1,6 +1,5 @@
 #include "server/admin_api.h"
 
-#include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -9,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/reply.h"
+#include "util/json_text.h"
 #include "util/percent_encoding.h"
 #include "util/random.h"
 #include "util/time_format.h"
@@ -17,9 +17,9 @@
 
 namespace hubbub {
 
+using nlohmann::json;
 using Pistache::Http::Code;
 using Pistache::Http::Method;
-using nlohmann::json;
 
 namespace {
 
@@ -29,10 +29,14 @@ constexpr std::size_t k_deliveries_shown = 20;
 
 const char* to_string(DeliveryState s) {
   switch (s) {
-    case DeliveryState::pending: return "pending";
-    case DeliveryState::delivered: return "delivered";
-    case DeliveryState::dead: return "dead";
-    case DeliveryState::dropped: return "dropped";
+    case DeliveryState::pending:
+      return "pending";
+    case DeliveryState::delivered:
+      return "delivered";
+    case DeliveryState::dead:
+      return "dead";
+    case DeliveryState::dropped:
+      return "dropped";
   }
   return "unknown";
 }
@@ -66,11 +70,10 @@ Reply json_reply(Code code, const json& body) {
   Reply r;
   r.code = code;
   r.content_type = k_json;
-  r.body = body.dump() + "\n";
+  r.body = json_text(body);
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
-
 
 std::optional<std::string> query_param(const Pistache::Http::Request& request, const std::string& name) {
   const auto raw = request.query().get(name);
@@ -98,16 +101,6 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
     return std::nullopt;
   }
   return id;
-}
-
-bool authorized(const Pistache::Http::Request& request, const std::string& token) {
-  const auto header = request.headers().tryGetRaw("Authorization");
-  const std::string value = header ? header->value() : "";
-  if (!value.starts_with("Bearer ")) {
-    return false;
-  }
-  const std::string presented = value.substr(7);
-  return presented.size() == token.size() && CRYPTO_memcmp(presented.data(), token.data(), token.size()) == 0;
 }
 
 Reply method_not_allowed(const char* allow) {
@@ -149,11 +142,11 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     }
     json list = json::array();
     for (const auto& t : *topics) {
-      list.push_back({{"topic", t.topic},
-                      {"subscribers", t.subscribers},
-                      {"last_fetched_at", t.last_fetched_at ? json(format_rfc3339(*t.last_fetched_at)) : json(nullptr)},
-                      {"last_published_at",
-                       t.last_published_at ? json(format_rfc3339(*t.last_published_at)) : json(nullptr)}});
+      list.push_back(
+          {{"topic", t.topic},
+           {"subscribers", t.subscribers},
+           {"last_fetched_at", t.last_fetched_at ? json(format_rfc3339(*t.last_fetched_at)) : json(nullptr)},
+           {"last_published_at", t.last_published_at ? json(format_rfc3339(*t.last_published_at)) : json(nullptr)}});
     }
     return json_reply(Code::Ok, {{"topics", list}, {"limit", limit}, {"offset", offset}});
   }
@@ -282,14 +275,16 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
 
 }  // namespace
 
-void handle_admin(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
-                  HubContext& context, std::string_view route) {
+void handle_admin(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response, HubContext& context,
+                  std::string_view route) {
   const bool keep_alive = wants_keep_alive(request);
-  if (context.admin_token.empty()) {
+  if (!context.credentials.admin_enabled()) {
     send(response, keep_alive, text(Code::Not_Found, "not found"));
     return;
   }
-  if (!authorized(request, context.admin_token)) {
+  const auto header = request.headers().tryGetRaw("Authorization");
+  const std::string authorization = header ? header->value() : "";
+  if (!context.credentials.authorizes_admin(authorization)) {
     Reply r = text(Code::Unauthorized, "unauthorized");
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hubbub-admin\"");
     send(response, keep_alive, std::move(r));

@@ -3,14 +3,14 @@
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
-#include "server/pistache.h"
 #include <pthread.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
-#include <systemd/sd-daemon.h>
 #include <sys/socket.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
+#include "server/pistache.h"
 
 #include <cerrno>
 #include <cstring>
@@ -20,6 +20,7 @@
 #include "net/egress_policy.h"
 #include "server/hub_handler.h"
 #include "store/sqlite_store.h"
+#include "util/log_text.h"
 #include "util/url.h"
 #include "websub/distributor.h"
 #include "websub/fetcher.h"
@@ -85,24 +86,21 @@ Result<std::uint16_t> pick_free_port(const std::string& host) {
                   : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
 }
 
-// The hub's own endpoints, refused as outbound targets.
+// The hub's own endpoints, refused as outbound targets (with every address
+// that reaches them: egress_policy.h).
 void add_own_endpoints(EgressPolicy& policy, const ListenAddress& listen) {
-  const auto ip = IpAddress::parse(listen.host);
-  if (ip && !special_purpose_range(*ip).value_or("").starts_with("unspecified") &&
-      !(ip->is_v4() && ip->in(IpAddress::v4(0, 0, 0, 0), 8))) {
+  if (const auto ip = IpAddress::parse(listen.host)) {
     policy.add_own_endpoint(*ip, listen.port);
-    return;
+  } else {
+    // A host name: whatever it resolves to is this machine; judge it as a
+    // wildcard listener.
+    policy.add_own_endpoint(IpAddress::v4(0, 0, 0, 0), listen.port);
   }
-  // A wildcard or a host name: every local address on that port.
-  policy.add_own_endpoint(*IpAddress::parse("127.0.0.1"), listen.port);
-  policy.add_own_endpoint(*IpAddress::parse("::1"), listen.port);
-  policy.add_own_endpoint(*IpAddress::parse("0.0.0.0"), listen.port);
-  policy.add_own_endpoint(*IpAddress::parse("::"), listen.port);
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) == 0) {
     for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
-      if (auto a = IpAddress::from_sockaddr(i->ifa_addr)) {
-        policy.add_own_endpoint(*a, listen.port);
+      if (auto a = i->ifa_addr != nullptr ? IpAddress::from_sockaddr(i->ifa_addr) : std::nullopt) {
+        policy.add_local_address(*a);
       }
     }
     freeifaddrs(list);
@@ -125,32 +123,130 @@ namespace {
 
 void apply_size_limit(Store& store, std::uint64_t mb) {
   if (auto s = store.set_size_limit(mb * 1024 * 1024); !s) {
-    spdlog::error("event=size_limit_failed error=\"{}\"", s.error().message);
+    spdlog::error("event=size_limit_failed error={}", log_quoted(s.error().message));
   }
 }
 
-// Applies what can change without a restart (the log level, the database
-// cap) and says what cannot. Never touches the running hub when the new
-// options do not parse.
-void reload_options(const Options& running, const ReloadOptions& reload, Store& store) {
+// What a reload changes in the running hub.
+struct Reloadable {
+  Store& store;
+  Credentials& credentials;
+  AccessPolicy& access;
+  std::function<void(Millis)> set_retry_base;
+};
+
+// The settings that only a restart changes, each with how to tell whether a
+// new configuration changes it.
+struct RestartSetting {
+  const char* name;
+  std::function<bool(const Options&, const Options&)> same;
+};
+
+template <class Field>
+RestartSetting setting(const char* name, Field Options::*field) {
+  return {name, [field](const Options& a, const Options& b) { return a.*field == b.*field; }};
+}
+
+const std::vector<RestartSetting>& restart_settings() {
+  static const std::vector<RestartSetting> settings = {
+      {"listen", [](const Options& a, const Options& b) { return a.listen.to_string() == b.listen.to_string(); }},
+      setting("database", &Options::database),
+      setting("public_url", &Options::public_url),
+      setting("allow_private_networks", &Options::allow_private_networks),
+      {"lease_min", [](const Options& a, const Options& b) { return a.leases.min == b.leases.min; }},
+      {"lease_default", [](const Options& a, const Options& b) { return a.leases.fallback == b.leases.fallback; }},
+      {"lease_max", [](const Options& a, const Options& b) { return a.leases.max == b.leases.max; }},
+      setting("verification_attempts", &Options::verification_attempts),
+      setting("outbound_timeout", &Options::outbound_timeout),
+      setting("threads", &Options::threads),
+      setting("publish_status", &Options::publish_status),
+      setting("signature_algorithm", &Options::signature_algorithm),
+      setting("delivery_attempts", &Options::delivery_attempts),
+      setting("max_content_bytes", &Options::max_content_bytes),
+      setting("max_connections", &Options::max_connections),
+      setting("subscribe_rate_per_client", &Options::subscribe_rate_per_client),
+      setting("subscribe_rate_per_callback", &Options::subscribe_rate_per_callback),
+      setting("publish_rate_per_client", &Options::publish_rate_per_client),
+      setting("trusted_proxies", &Options::trusted_proxies),
+      setting("rate_limit_exempt", &Options::rate_limit_exempt),
+      setting("max_subscriptions_per_topic", &Options::max_subscriptions_per_topic),
+      setting("max_subscriptions_per_callback_host", &Options::max_subscriptions_per_callback_host),
+      setting("max_pending_verifications_per_callback_host", &Options::max_pending_verifications_per_callback_host),
+      setting("max_pending_verifications", &Options::max_pending_verifications),
+      setting("max_queued_deliveries", &Options::max_queued_deliveries),
+  };
+  return settings;
+}
+
+bool same_rules(const AccessRules& a, const AccessRules& b) {
+  return a.topic_allow == b.topic_allow && a.topic_deny == b.topic_deny &&
+         a.callback_host_allow == b.callback_host_allow && a.callback_host_deny == b.callback_host_deny;
+}
+
+// Applies what changes without a restart: the log level, the database cap,
+// the admin and publisher tokens (a removed token stops working at once),
+// the allow and deny lists, and the retry base. Logs each setting it
+// changed, and by name each changed setting that needs a restart (kept as
+// it was). Never touches the running hub when the new options do not parse.
+// `running` becomes what is now in force.
+void reload_options(Options& running, const ReloadOptions& reload, Reloadable& hub) {
   auto fresh = reload();
   if (!fresh) {
     std::string why = fresh.error().message;
     while (!why.empty() && why.back() == '\n') {
       why.pop_back();
     }
-    spdlog::error("event=reload_refused error=\"{}\" (the running configuration is kept)", why);
+    spdlog::error("event=reload_refused error={} (the running configuration is kept)", log_quoted(why));
     return;
   }
-  spdlog::set_level(spdlog::level::from_str(fresh->log_level));
-  apply_size_limit(store, fresh->max_database_mb);
-  const bool same = fresh->listen.to_string() == running.listen.to_string() && fresh->database == running.database &&
-                    fresh->public_url == running.public_url &&
-                    fresh->allow_private_networks == running.allow_private_networks &&
-                    fresh->leases.min == running.leases.min && fresh->leases.fallback == running.leases.fallback &&
-                    fresh->leases.max == running.leases.max;
-  spdlog::warn("event=reloaded log_level={} max_database_mb={}{}", fresh->log_level, fresh->max_database_mb,
-               same ? "" : " note=\"only log_level and max_database_mb change without a restart\"");
+  std::vector<std::string> applied;
+  if (fresh->log_level != running.log_level) {
+    spdlog::set_level(spdlog::level::from_str(fresh->log_level));
+    applied.emplace_back("log_level");
+  }
+  if (fresh->max_database_mb != running.max_database_mb) {
+    apply_size_limit(hub.store, fresh->max_database_mb);
+    applied.emplace_back("max_database_mb");
+  }
+  // Secrets: replaced and named, never shown.
+  if (fresh->admin_token != running.admin_token || fresh->publisher_tokens != running.publisher_tokens) {
+    hub.credentials.replace(fresh->admin_token, fresh->publisher_tokens);
+    if (fresh->admin_token != running.admin_token) {
+      applied.emplace_back("admin_token");
+    }
+    if (fresh->publisher_tokens != running.publisher_tokens) {
+      applied.emplace_back("publisher_tokens");
+    }
+  }
+  if (!same_rules(fresh->access, running.access)) {
+    hub.access.replace(fresh->access);
+    applied.emplace_back("access_rules");
+  }
+  if (fresh->retry_base != running.retry_base) {
+    hub.set_retry_base(fresh->retry_base);
+    applied.emplace_back("retry_base");
+  }
+  std::string needs_restart;
+  for (const auto& s : restart_settings()) {
+    if (!s.same(*fresh, running)) {
+      needs_restart += (needs_restart.empty() ? "" : ",") + std::string(s.name);
+    }
+  }
+  std::string changed;
+  for (const auto& name : applied) {
+    changed += (changed.empty() ? "" : ",") + name;
+  }
+  spdlog::warn("event=reloaded applied={}{}", changed.empty() ? "none" : changed,
+               needs_restart.empty() ? "" : " needs_restart=" + needs_restart + " note=\"kept until a restart\"");
+  // What is in force: the applied settings are the new ones, the others stay.
+  Options now = running;
+  now.log_level = fresh->log_level;
+  now.max_database_mb = fresh->max_database_mb;
+  now.admin_token = fresh->admin_token;
+  now.publisher_tokens = fresh->publisher_tokens;
+  now.access = fresh->access;
+  now.retry_base = fresh->retry_base;
+  running = std::move(now);
 }
 
 }  // namespace
@@ -172,7 +268,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   if (listen.port == 0) {
     auto port = pick_free_port(listen.host);
     if (!port) {
-      spdlog::critical("event=start_failed error=\"{}\"", port.error().message);
+      spdlog::critical("event=start_failed error={}", log_quoted(port.error().message));
       return 1;
     }
     listen.port = *port;
@@ -181,7 +277,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
 
   auto opened = SqliteStore::open(options.database);
   if (!opened) {
-    spdlog::critical("event=start_failed error=\"{}\"", opened.error().message);
+    spdlog::critical("event=start_failed error={}", log_quoted(opened.error().message));
     return 1;
   }
   std::unique_ptr<SqliteStore> store = std::move(*opened);
@@ -198,13 +294,14 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   client_limits.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url + ")";
   CurlHttpClient http(policy, client_limits);
 
-  const AccessPolicy access(options.access);
+  AccessPolicy access(options.access);
   HubMetrics metrics;
   PendingVerifications pending;
   if (auto counts = store->pending_requests_per_origin()) {
     pending.reset(*counts);
   } else {
-    spdlog::critical("event=start_failed error=\"cannot count pending requests: {}\"", counts.error().message);
+    spdlog::critical("event=start_failed error={}",
+                     log_quoted("cannot count pending requests: " + counts.error().message));
     return 1;
   }
   VerifierSettings verifier_settings;
@@ -236,7 +333,6 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
 
   PublishSettings publish;
   publish.status = options.publish_status;
-  publish.tokens = options.publisher_tokens;
   auto context = std::make_shared<HubContext>(
       *store, clock, options.leases, publish, public_url, [&verifier] { verifier.wake(); },
       [&fetcher] { fetcher.wake(); });
@@ -252,7 +348,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   context->pending = &pending;
   context->max_pending_per_callback_host = options.max_pending_verifications_per_callback_host;
   context->max_pending_verifications = options.max_pending_verifications;
-  context->admin_token = options.admin_token;
+  context->credentials.replace(options.admin_token, options.publisher_tokens);
   context->deliveries_queued = [&distributor] { distributor.wake(); };
   context->deliveries_held_back = [&fetcher] { return fetcher.held_back(); };
   context->readiness_problem = [&]() -> std::optional<std::string> {
@@ -280,12 +376,13 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
     endpoint.init(server_options);
     // Options::backlog() is ignored by 0.0.5 (bug 5): set it on the listener.
     endpoint.initArgs(static_cast<std::size_t>(options.threads),
-                      Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr), std::string("hub-http-in"),
-                      k_listen_backlog);
+                      Pistache::Flags<Pistache::Tcp::Options>(Pistache::Tcp::Options::ReuseAddr),
+                      std::string("hub-http-in"), k_listen_backlog);
     endpoint.setHandler(std::make_shared<HubHandler>(context));
     endpoint.serveThreaded();
   } catch (const std::exception& e) {
-    spdlog::critical("event=start_failed error=\"cannot listen on {}: {}\"", listen.to_string(), e.what());
+    spdlog::critical("event=start_failed error={}",
+                     log_quoted("cannot listen on " + listen.to_string() + ": " + e.what()));
     return 1;
   }
 
@@ -303,6 +400,12 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   const bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
   const timespec ping_every{static_cast<time_t>(watchdog_usec / 2 / 1000000),
                             static_cast<long>(watchdog_usec / 2 % 1000000 * 1000)};
+  Options in_force = options;
+  Reloadable reloadable{*store, context->credentials, access, [&](Millis base) {
+                          verifier.set_retry_base(base);
+                          fetcher.set_retry_base(base);
+                          distributor.set_retry_base(base);
+                        }};
   int signal_number = 0;
   for (;;) {
     if (watchdog) {
@@ -320,7 +423,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
       break;
     }
     sd_notify(0, "RELOADING=1");
-    reload_options(options, reload, *store);
+    reload_options(in_force, reload, reloadable);
     sd_notify(0, "READY=1");
   }
   sd_notify(0, "STOPPING=1");
@@ -342,8 +445,8 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   //    never lost).
   const auto grace_end = std::chrono::steady_clock::now() + k_work_grace;
   auto remaining = [&] {
-    return std::chrono::duration_cast<Millis>(std::max(grace_end - std::chrono::steady_clock::now(),
-                                                       std::chrono::steady_clock::duration::zero()));
+    return std::chrono::duration_cast<Millis>(
+        std::max(grace_end - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()));
   };
   const std::size_t unfinished = fetcher.stop(remaining()) + verifier.stop(remaining()) + distributor.stop(remaining());
   http.stop();
@@ -353,7 +456,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   housekeeper.stop();
   store->flush();
   if (auto s = store->release_all_claims(); !s) {
-    spdlog::error("event=release_claims_failed error=\"{}\"", s.error().message);
+    spdlog::error("event=release_claims_failed error={}", log_quoted(s.error().message));
   }
   spdlog::info("event=stopped jobs_abandoned={}", unfinished);
   return 0;

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_text.h"
 #include "util/media_type.h"
 #include "util/time_format.h"
 
@@ -97,7 +98,7 @@ Reply stats_reply(const HubContext& context) {
       {"activity", activity}};
   Reply r;
   r.content_type = k_json;
-  r.body = body.dump() + "\n";
+  r.body = json_text(body);
   r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }

@@ -2,13 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
-#include <openssl/crypto.h>
 #include <sys/socket.h>
 
 #include "server/admin_api.h"
 #include "server/dashboard.h"
 #include "server/reply.h"
+#include "util/bearer.h"
 #include "util/form.h"
+#include "util/json_text.h"
+#include "util/log_text.h"
 #include "util/media_type.h"
 #include "util/percent_encoding.h"
 #include "util/random.h"
@@ -60,7 +62,7 @@ Reply status_reply(Code code, const RequestRecord& record, const std::string& mo
   if (as_text) {
     r.body = request_status_text(record, monitor);
   } else {
-    r.body = request_status_json(record, monitor).dump() + "\n";
+    r.body = json_text(request_status_json(record, monitor));
     r.content_type = k_json;
   }
   r.headers.emplace_back("Cache-Control", "no-store");
@@ -87,7 +89,7 @@ Store::Done answer_after_commit(ResponseWriter response, std::shared_ptr<HubCont
         send(*writer, keep_alive, storage_unavailable(committed.error().message));
       }
     } catch (const std::exception& e) {
-      spdlog::error("event=answer_failed error=\"{}\"", e.what());
+      spdlog::error("event=answer_failed error={}", log_quoted(e.what()));
     }
     context->answers_owed.fetch_sub(1);
   };
@@ -96,8 +98,8 @@ Store::Done answer_after_commit(ResponseWriter response, std::shared_ptr<HubCont
 // 429 with Retry-After in whole seconds (at least 1).
 Reply too_many_requests(Millis wait, const std::string& what) {
   const auto seconds = std::max<std::int64_t>(1, (wait.count() + 999) / 1000);
-  Reply r = text(Code::Too_Many_Requests,
-                 "too many " + what + "; try again in " + std::to_string(seconds) + (seconds == 1 ? " second" : " seconds"));
+  Reply r = text(Code::Too_Many_Requests, "too many " + what + "; try again in " + std::to_string(seconds) +
+                                              (seconds == 1 ? " second" : " seconds"));
   r.headers.emplace_back("Retry-After", std::to_string(seconds));
   return r;
 }
@@ -161,7 +163,7 @@ void HubHandler::onRequest(const Request& request, ResponseWriter response) {
   try {
     dispatch(request, response);
   } catch (const std::exception& e) {
-    spdlog::error("event=handler_exception error=\"{}\"", e.what());
+    spdlog::error("event=handler_exception error={}", log_quoted(e.what()));
     send(response, false, text(Code::Internal_Server_Error, "internal error"));
   } catch (...) {
     spdlog::error("event=handler_exception error=unknown");
@@ -188,7 +190,7 @@ void HubHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) 
                    limit->max(), refused);
     }
   } catch (const std::exception& e) {
-    spdlog::error("event=connection_exception error=\"{}\"", e.what());
+    spdlog::error("event=connection_exception error={}", log_quoted(e.what()));
   }
 }
 
@@ -462,7 +464,7 @@ std::optional<Reply> HubHandler::over_cap(const NewRequest& fresh) {
   } else {
     return std::nullopt;
   }
-  spdlog::info("event=subscription_capped callback={} reason=\"{}\"", redact_url(fresh.callback), over);
+  spdlog::info("event=subscription_capped callback={} reason={}", redact_url(fresh.callback), log_quoted(over));
   Reply r = text(Code::Too_Many_Requests, over);
   r.headers.emplace_back("Retry-After", std::to_string(std::chrono::seconds(k_retry_after_cap).count()));
   return r;
@@ -496,38 +498,34 @@ void HubHandler::post_publish(const Request& request, ResponseWriter& response, 
     const std::string monitor = ctx.publish_monitor_url(publish.id);
     accepted.code = Code::Accepted;
     accepted.content_type = k_json;
-    accepted.body = publish_status_json(status, monitor).dump() + "\n";
+    accepted.body = json_text(publish_status_json(status, monitor));
     accepted.headers.emplace_back("Location", monitor);
     accepted.headers.emplace_back("Retry-After", "1");
     accepted.headers.emplace_back("Cache-Control", "no-store");
   }
-  ctx.store.add_publish(std::move(publish), answer_after_commit(std::move(response), m_context, keep_alive,
-                                                             std::move(accepted), &HubContext::publish_stored,
-                                                             "publish"));
+  ctx.store.add_publish(std::move(publish),
+                        answer_after_commit(std::move(response), m_context, keep_alive, std::move(accepted),
+                                            &HubContext::publish_stored, "publish"));
 }
 
 // A fat ping: POST <hub>?hub.mode=publish&hub.topic=<topic> with the content
 // itself as the body (its own Content-Type) and "Authorization: Bearer <token>".
 void HubHandler::post_fat_ping(const Request& request, ResponseWriter& response) {
   const bool keep_alive = wants_keep_alive(request);
-  const auto& tokens = m_context->publish.tokens;
-  const auto authorization = request.headers().tryGetRaw("Authorization");
-  const std::string value = authorization ? authorization->value() : "";
-  if (!value.starts_with("Bearer ") || tokens.empty()) {
-    Reply r = text(Code::Unauthorized, tokens.empty() ? "this hub does not accept content from publishers (fat pings)"
-                                                      : "a fat ping needs \"Authorization: Bearer <token>\"");
+  const Credentials& credentials = m_context->credentials;
+  const auto header = request.headers().tryGetRaw("Authorization");
+  const std::string authorization = header ? header->value() : "";
+  const auto presented = bearer_token(authorization);
+  if (!presented || !credentials.publishing_enabled()) {
+    Reply r = text(Code::Unauthorized, !credentials.publishing_enabled()
+                                           ? "this hub does not accept content from publishers (fat pings)"
+                                           : "a fat ping needs \"Authorization: Bearer <token>\"");
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hubbub\"");
     m_context->count_request("publish", 401);
     send(response, keep_alive, std::move(r));
     return;
   }
-  const std::string presented = value.substr(7);
-  bool valid = false;
-  for (const auto& token : tokens) {
-    // Constant time for equal lengths; every token is compared.
-    valid |= token.size() == presented.size() && CRYPTO_memcmp(token.data(), presented.data(), token.size()) == 0;
-  }
-  if (!valid) {
+  if (!credentials.is_publisher(*presented)) {
     m_context->count_request("publish", 403);
     send(response, keep_alive, text(Code::Forbidden, "this token may not publish content"));
     return;
@@ -573,7 +571,7 @@ void HubHandler::get_publish_monitor(const Request& request, ResponseWriter& res
   }
   Reply r;
   r.content_type = k_json;
-  r.body = publish_status_json(**status, m_context->publish_monitor_url(id)).dump() + "\n";
+  r.body = json_text(publish_status_json(**status, m_context->publish_monitor_url(id)));
   r.headers.emplace_back("Cache-Control", "no-store");
   if (publish_in_progress(**status)) {
     r.headers.emplace_back("Retry-After", "1");

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "server/connection_limit.h"
+#include "server/credentials.h"
 #include "server/rate_limits.h"
 #include "server/reply.h"
 #include "util/clock.h"
@@ -39,10 +40,9 @@
 
 namespace hubbub {
 
-// How the hub answers publishers and who may send fat pings.
+// How the hub answers publishers (who may send fat pings is in Credentials).
 struct PublishSettings {
   int status = 202;  // 202 with a status monitor, or 204 for old publisher tools (D2)
-  std::vector<std::string> tokens;  // bearer tokens allowed to send content itself
 };
 
 // State shared by the handler clones of every worker thread.
@@ -87,9 +87,9 @@ struct HubContext {
   // Caps on active subscriptions (0: none); set once, before the server starts.
   std::int64_t max_subscriptions_per_topic = 0;
   std::int64_t max_subscriptions_per_callback_host = 0;
-  // Bearer token of the admin API (server/admin_api.h); empty: disabled.
-  // Set once, before the server starts. Never logged.
-  std::string admin_token;
+  // Bearer tokens of the admin API (server/admin_api.h) and of publishers
+  // who may send fat pings; replaced on reload. Never logged.
+  Credentials credentials{"", {}};
   // True while the delivery queue is at its cap: new pings get 503 (may be
   // empty). Set once, before the server starts.
   std::function<bool()> deliveries_held_back;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/log_text.h"
 #include "util/media_type.h"
 
 namespace hubbub {
@@ -16,7 +17,7 @@ Reply text(Pistache::Http::Code code, std::string message) {
 }
 
 Reply storage_unavailable(const std::string& what) {
-  spdlog::error("event=storage_unavailable error=\"{}\"", what);
+  spdlog::error("event=storage_unavailable error={}", log_quoted(what));
   Reply r = text(Pistache::Http::Code::Service_Unavailable, "the hub cannot use its database right now; try again later");
   r.headers.emplace_back("Retry-After", std::to_string(k_retry_after_storage_error.count()));
   return r;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -62,11 +63,60 @@ Subscription read_subscription(const Query& q) {
 }
 
 // Lifts a Result<Query> failure into any Result type.
-#define HUBBUB_TRY_QUERY(var, expr) \
-  auto var = (expr);                \
-  if (!var) {                       \
+#define HUBBUB_TRY_QUERY(var, expr)      \
+  auto var = (expr);                     \
+  if (!var) {                            \
     return std::unexpected(var.error()); \
   }
+
+// The most rounds a fair claim takes: each round finds at least one more
+// origin out of room, so a few rounds serve even a queue led by several
+// greedy hosts; what a round left unclaimed waits for the next claim.
+constexpr int k_fair_claim_rounds = 4;
+
+// Claims up to `max` jobs into `out`, sharing them between origins as
+// `share` says (websub/store.h). `claim(n, busy)` claims up to n due jobs
+// whose origin is not in `busy` (a JSON array); a job beyond its origin's
+// room is handed back with `unclaim(job)`, and its origin is skipped by the
+// next round. Runs inside the caller's write transaction: one commit.
+template <class Job, class Claim, class OriginOf, class Unclaim>
+Status claim_fairly(std::size_t max, const OriginShare& share, std::vector<Job>& out, Claim claim, OriginOf origin_of,
+                    Unclaim unclaim) {
+  std::map<std::string, std::size_t> running = share.in_flight;
+  nlohmann::json busy = nlohmann::json::array();
+  auto full = [&](const std::string& origin) { return share.per_origin > 0 && running[origin] >= share.per_origin; };
+  for (const auto& [origin, n] : running) {
+    if (share.per_origin > 0 && n >= share.per_origin) {
+      busy.push_back(origin);
+    }
+  }
+  for (int round = 0; round < k_fair_claim_rounds && out.size() < max; ++round) {
+    std::vector<Job> claimed;
+    const std::string busy_text = busy.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (auto s = claim(max - out.size(), busy_text, claimed); !s) {
+      return s;
+    }
+    bool handed_back = false;
+    for (auto& job : claimed) {
+      const std::string origin = origin_of(job);
+      if (full(origin)) {
+        if (auto s = unclaim(job); !s) {
+          return s;
+        }
+        handed_back = true;
+        continue;
+      }
+      if (++running[origin] == share.per_origin) {
+        busy.push_back(origin);
+      }
+      out.push_back(std::move(job));
+    }
+    if (!handed_back) {
+      break;  // the claim was all it could be: full, or nothing more is due
+    }
+  }
+  return {};
+}
 
 // SQL function hubbub_origin(url): the URL's "scheme://host:port", as
 // UrlOrigin::key() spells it ('' when unparsable).
@@ -78,8 +128,8 @@ void sql_origin(sqlite3_context* context, int, sqlite3_value** args) {
 
 // The SQL functions every connection offers.
 Status register_functions(Database& db) {
-  if (sqlite3_create_function(db.handle(), "hubbub_origin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-                              &sql_origin, nullptr, nullptr) != SQLITE_OK) {
+  if (sqlite3_create_function(db.handle(), "hubbub_origin", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, &sql_origin,
+                              nullptr, nullptr) != SQLITE_OK) {
     return fail(db.error_message("register hubbub_origin"));
   }
   return {};
@@ -204,7 +254,9 @@ SqliteStore::FileLock::~FileLock() {
 SqliteStore::SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd)
     : m_lock{lock_fd}, m_writer(std::move(writer)), m_readers(std::move(readers)) {}
 
-SqliteStore::~SqliteStore() { m_writer.stop(); }
+SqliteStore::~SqliteStore() {
+  m_writer.stop();
+}
 
 void SqliteStore::add_request(NewRequest request, Done done) {
   m_writer.submit(
@@ -218,12 +270,10 @@ void SqliteStore::add_request(NewRequest request, Done done) {
             .bind(3, std::string_view(request.topic))
             .bind(4, std::string_view(request.callback))
             .bind_blob(5, request.secret)
-            .bind(6, request.lease_requested
-                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(
-                               std::min<std::uint64_t>(*request.lease_requested, INT64_MAX)))
-                         : std::nullopt)
-            .bind(7, request.lease_granted ? std::optional<std::int64_t>(request.lease_granted->count())
-                                           : std::nullopt)
+            .bind(6, request.lease_requested ? std::optional<std::int64_t>(static_cast<std::int64_t>(
+                                                   std::min<std::uint64_t>(*request.lease_requested, INT64_MAX)))
+                                             : std::nullopt)
+            .bind(7, request.lease_granted ? std::optional<std::int64_t>(request.lease_granted->count()) : std::nullopt)
             .bind(8, request.verify_token)
             .bind(9, created)
             .bind(10, created)
@@ -249,23 +299,42 @@ Result<std::optional<RequestRecord>> SqliteStore::find_request(std::string_view 
   return read_request(*q);
 }
 
-Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now, Millis claim_for, std::size_t max) {
+Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now, Millis claim_for, std::size_t max,
+                                                                   const OriginShare& share) {
   static const std::string sql =
-      std::string("UPDATE subscription_requests SET claimed_until = ?1, attempts = attempts + 1, "
-                  "updated_at = ?2 WHERE id IN (SELECT r.id FROM subscription_requests r "
-                  "WHERE r.state = 0 AND r.due_at <= ?2 "
-                  "AND (r.claimed_until IS NULL OR r.claimed_until <= ?2) "
-                  "AND NOT EXISTS (SELECT 1 FROM subscription_requests e WHERE e.state = 0 "
-                  "AND e.topic = r.topic AND e.callback = r.callback AND e.id < r.id) "
-                  "ORDER BY r.due_at LIMIT ?3) RETURNING ") +
+      std::string(
+          "UPDATE subscription_requests SET claimed_until = ?1, attempts = attempts + 1, "
+          "updated_at = ?2 WHERE id IN (SELECT r.id FROM subscription_requests r "
+          "WHERE r.state = 0 AND r.due_at <= ?2 "
+          "AND (r.claimed_until IS NULL OR r.claimed_until <= ?2) "
+          "AND (?4 = '[]' OR hubbub_origin(r.callback) NOT IN (SELECT value FROM json_each(?4))) "
+          "AND NOT EXISTS (SELECT 1 FROM subscription_requests e WHERE e.state = 0 "
+          "AND e.topic = r.topic AND e.callback = r.callback AND e.id < r.id) "
+          "ORDER BY r.due_at LIMIT ?3) RETURNING ") +
       k_request_columns;
   std::vector<RequestRecord> claimed;
   auto s = m_writer.run([&](Database& db) -> Status {
     claimed.clear();  // a job may run twice (group_commit.h)
     HUBBUB_TRY_QUERY(q, db.query(sql.c_str()));
+    HUBBUB_TRY_QUERY(unclaim, db.query("UPDATE subscription_requests SET claimed_until = NULL, "
+                                       "attempts = attempts - 1 WHERE token = ?"));
     const std::int64_t t = to_unix_ms(now);
-    q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
-    return q->for_each([&](const Query& row) { claimed.push_back(read_request(row)); });
+    return claim_fairly(
+        max, share, claimed,
+        [&](std::size_t n, const std::string& busy, std::vector<RequestRecord>& out) {
+          q->reset();
+          q->bind(1, t + claim_for.count())
+              .bind(2, t)
+              .bind(3, static_cast<std::int64_t>(n))
+              .bind(4, std::string_view(busy));
+          return q->for_each([&](const Query& row) { out.push_back(read_request(row)); });
+        },
+        [](const RequestRecord& r) { return url_origin_key(r.callback); },
+        [&](const RequestRecord& r) {
+          unclaim->reset();
+          unclaim->bind(1, std::string_view(r.id));
+          return unclaim->run();
+        });
   });
   if (!s) {
     return std::unexpected(s.error());
@@ -314,7 +383,10 @@ void SqliteStore::retry_request(std::string id, TimePoint due_at, std::string er
         HUBBUB_TRY_QUERY(q, db.query("UPDATE subscription_requests SET due_at = ?, claimed_until = NULL, "
                                      "last_error = ?, updated_at = ? WHERE token = ? AND state = 0"));
         const auto now = std::chrono::system_clock::now();
-        q->bind(1, to_unix_ms(due_at)).bind(2, std::string_view(error)).bind(3, to_unix_ms(now)).bind(4, std::string_view(id));
+        q->bind(1, to_unix_ms(due_at))
+            .bind(2, std::string_view(error))
+            .bind(3, to_unix_ms(now))
+            .bind(4, std::string_view(id));
         return q->run();
       },
       std::move(done));
@@ -349,7 +421,10 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
         HUBBUB_TRY_QUERY(upd, db.query("UPDATE subscription_requests SET state = ?, claimed_until = NULL, "
                                        "last_error = ?, updated_at = ? WHERE token = ?"));
         const std::int64_t finished = to_unix_ms(c.finished_at);
-        upd->bind(1, static_cast<std::int64_t>(c.state)).bind(2, c.error).bind(3, finished).bind(4, std::string_view(c.id));
+        upd->bind(1, static_cast<std::int64_t>(c.state))
+            .bind(2, c.error)
+            .bind(3, finished)
+            .bind(4, std::string_view(c.id));
         if (auto s = upd->run(); !s) {
           return s;
         }
@@ -456,7 +531,10 @@ Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::o
       "ORDER BY s.id DESC LIMIT ?3 OFFSET ?4";
   auto db = reader();
   HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
-  q->bind(1, topic).bind(2, callback_host).bind(3, static_cast<std::int64_t>(limit)).bind(4, static_cast<std::int64_t>(offset));
+  q->bind(1, topic)
+      .bind(2, callback_host)
+      .bind(3, static_cast<std::int64_t>(limit))
+      .bind(4, static_cast<std::int64_t>(offset));
   std::vector<SubscriptionOverview> out;
   auto read = [&](const Query& row) {
     SubscriptionOverview o{read_subscription(row), std::nullopt};
@@ -472,7 +550,7 @@ Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::o
 }
 
 Result<SubscriptionCounts> SqliteStore::subscription_counts(std::string_view topic, std::string_view callback,
-                                                           TimePoint now) {
+                                                            TimePoint now) {
   auto db = reader();
   HUBBUB_TRY_QUERY(q, db->query("SELECT (SELECT count(*) FROM subscriptions WHERE topic = ?1 AND callback <> ?2 "
                                 "AND expires_at > ?3), (SELECT count(*) FROM subscriptions "
@@ -558,11 +636,12 @@ Result<std::vector<DeliveryRecord>> SqliteStore::subscription_deliveries(std::in
 
 Result<std::vector<TopicRecord>> SqliteStore::list_topics(TimePoint now, std::size_t limit, std::size_t offset) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query("SELECT s.topic, count(*), t.fetched_at, "
-                                "(SELECT max(p.created_at) FROM publish_topics pt JOIN publishes p ON p.id = pt.publish_id "
-                                "WHERE pt.topic = s.topic) "
-                                "FROM subscriptions s LEFT JOIN topics t ON t.topic = s.topic "
-                                "WHERE s.expires_at > ? GROUP BY s.topic ORDER BY s.topic LIMIT ? OFFSET ?"));
+  HUBBUB_TRY_QUERY(
+      q, db->query("SELECT s.topic, count(*), t.fetched_at, "
+                   "(SELECT max(p.created_at) FROM publish_topics pt JOIN publishes p ON p.id = pt.publish_id "
+                   "WHERE pt.topic = s.topic) "
+                   "FROM subscriptions s LEFT JOIN topics t ON t.topic = s.topic "
+                   "WHERE s.expires_at > ? GROUP BY s.topic ORDER BY s.topic LIMIT ? OFFSET ?"));
   q->bind(1, to_unix_ms(now)).bind(2, static_cast<std::int64_t>(limit)).bind(3, static_cast<std::int64_t>(offset));
   std::vector<TopicRecord> out;
   auto s = q->for_each([&](const Query& row) {
@@ -609,7 +688,8 @@ Result<bool> SqliteStore::retry_dead_letter(std::int64_t id, TimePoint now) {
 }
 
 Result<std::size_t> SqliteStore::remove_expired_subscriptions(TimePoint now) {
-  return changed_rows("DELETE FROM subscriptions WHERE expires_at <= ?", [now](Query& q) { q.bind(1, to_unix_ms(now)); });
+  return changed_rows("DELETE FROM subscriptions WHERE expires_at <= ?",
+                      [now](Query& q) { q.bind(1, to_unix_ms(now)); });
 }
 
 Result<std::size_t> SqliteStore::purge_finished_requests(TimePoint finished_before) {
@@ -631,7 +711,8 @@ void SqliteStore::add_publish(NewPublish publish, Done done) {
         const std::int64_t publish_id = db.last_insert_rowid();
         std::optional<std::int64_t> content_id;
         if (publish.content) {
-          HUBBUB_TRY_QUERY(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) VALUES (?, ?, ?, ?)"));
+          HUBBUB_TRY_QUERY(
+              q, db.query("INSERT INTO contents (topic, content_type, body, created_at) VALUES (?, ?, ?, ?)"));
           q->bind(1, std::string_view(publish.content->topic))
               .bind(2, publish.content->content_type)
               .bind_blob(3, publish.content->body)
@@ -715,7 +796,8 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
   return status;
 }
 
-Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max) {
+Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
+                                                             const OriginShare& share) {
   std::vector<FetchJob> claimed;
   auto s = m_writer.run([&](Database& db) -> Status {
     claimed.clear();  // a job may run twice (group_commit.h)
@@ -724,18 +806,35 @@ Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Mill
           q, db.query("UPDATE publish_topics SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
                       "WHERE id IN (SELECT p.id FROM publish_topics p WHERE p.state = 0 AND p.due_at <= ?2 "
                       "AND (p.claimed_until IS NULL OR p.claimed_until <= ?2) "
+                      "AND (?4 = '[]' OR hubbub_origin(p.topic) NOT IN (SELECT value FROM json_each(?4))) "
                       "AND NOT EXISTS (SELECT 1 FROM publish_topics e WHERE e.state = 0 AND e.topic = p.topic "
                       "AND e.id < p.id) ORDER BY p.due_at LIMIT ?3) RETURNING id, topic, content_id, attempts"));
+      HUBBUB_TRY_QUERY(unclaim, db.query("UPDATE publish_topics SET claimed_until = NULL, attempts = attempts - 1 "
+                                         "WHERE id = ?"));
       const std::int64_t t = to_unix_ms(now);
-      q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max));
-      auto s = q->for_each([&](const Query& row) {
-        FetchJob job;
-        job.id = row.int64(0);
-        job.topic = row.text(1);
-        job.content_id = row.optional_int64(2);
-        job.attempts = static_cast<std::uint32_t>(row.int64(3));
-        claimed.push_back(std::move(job));
-      });
+      auto s = claim_fairly(
+          max, share, claimed,
+          [&](std::size_t n, const std::string& busy, std::vector<FetchJob>& out) {
+            q->reset();
+            q->bind(1, t + claim_for.count())
+                .bind(2, t)
+                .bind(3, static_cast<std::int64_t>(n))
+                .bind(4, std::string_view(busy));
+            return q->for_each([&](const Query& row) {
+              FetchJob job;
+              job.id = row.int64(0);
+              job.topic = row.text(1);
+              job.content_id = row.optional_int64(2);
+              job.attempts = static_cast<std::uint32_t>(row.int64(3));
+              out.push_back(std::move(job));
+            });
+          },
+          [](const FetchJob& job) { return url_origin_key(job.topic); },
+          [&](const FetchJob& job) {
+            unclaim->reset();
+            unclaim->bind(1, job.id);
+            return unclaim->run();
+          });
       if (!s) {
         return s;
       }
@@ -785,7 +884,8 @@ Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Mill
 }
 
 Result<std::optional<TimePoint>> SqliteStore::next_fetch_due() {
-  return next_due("SELECT due_at FROM publish_topics WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
+  return next_due(
+      "SELECT due_at FROM publish_topics WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
 }
 
 void SqliteStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) {
@@ -824,7 +924,11 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
                                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic) DO UPDATE SET "
                                        "etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), "
                                        "content_hash = coalesce(?4, content_hash), fetched_at = ?5"));
-          q->bind(1, std::string_view(topic)).bind(2, o.etag).bind(3, o.last_modified).bind(4, o.content_hash).bind(5, at);
+          q->bind(1, std::string_view(topic))
+              .bind(2, o.etag)
+              .bind(3, o.last_modified)
+              .bind(4, o.content_hash)
+              .bind(5, at);
           if (auto s = q->run(); !s) {
             return s;
           }
@@ -835,7 +939,10 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
           } else if (o.content) {
             HUBBUB_TRY_QUERY(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) "
                                          "VALUES (?, ?, ?, ?)"));
-            q->bind(1, std::string_view(topic)).bind(2, o.content->content_type).bind_blob(3, o.content->body).bind(4, at);
+            q->bind(1, std::string_view(topic))
+                .bind(2, o.content->content_type)
+                .bind_blob(3, o.content->body)
+                .bind(4, at);
             if (auto s = q->run(); !s) {
               return s;
             }
@@ -872,8 +979,9 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
                                      "WHERE id = ?"));
         q->bind(1, static_cast<std::int64_t>(o.state))
             .bind(2, content_id)
-            .bind(3, o.state == FetchState::distributed ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
-                                                        : std::optional<std::int64_t>())
+            .bind(3, o.state == FetchState::distributed
+                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
+                         : std::optional<std::int64_t>())
             .bind(4, o.error)
             .bind(5, at)
             .bind(6, o.id);
@@ -900,8 +1008,8 @@ Result<std::size_t> SqliteStore::count_active_subscriptions(std::string_view top
 }
 
 Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max,
-                                                                  const std::vector<std::string>& busy_origins) {
-  const std::string busy = nlohmann::json(busy_origins).dump();
+                                                                   const std::vector<std::string>& busy_origins) {
+  const std::string busy = nlohmann::json(busy_origins).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::vector<DeliveryJob> jobs;
   auto s = m_writer.run([&](Database& db) -> Status {
     jobs.clear();  // a job may run twice (group_commit.h)
@@ -918,14 +1026,17 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
     std::vector<Claimed> claimed;
     const std::int64_t t = to_unix_ms(now);
     {
-      HUBBUB_TRY_QUERY(
-          q, db.query("UPDATE deliveries SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
-                      "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
-                      "AND (claimed_until IS NULL OR claimed_until <= ?2) "
-                      "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
-                      "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at, "
-                      "published_at"));
-      q->bind(1, t + claim_for.count()).bind(2, t).bind(3, static_cast<std::int64_t>(max)).bind(4, std::string_view(busy));
+      HUBBUB_TRY_QUERY(q,
+                       db.query("UPDATE deliveries SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
+                                "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
+                                "AND (claimed_until IS NULL OR claimed_until <= ?2) "
+                                "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
+                                "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at, "
+                                "published_at"));
+      q->bind(1, t + claim_for.count())
+          .bind(2, t)
+          .bind(3, static_cast<std::int64_t>(max))
+          .bind(4, std::string_view(busy));
       auto s = q->for_each([&](const Query& row) {
         claimed.push_back({row.int64(0), row.text(1), row.text(2), row.int64(3), row.int64(4),
                            static_cast<std::uint32_t>(row.int64(5)), row.int64(6), row.int64(7)});
@@ -1076,17 +1187,18 @@ Result<std::size_t> SqliteStore::purge_finished_publishes(TimePoint finished_bef
   return removed;
 }
 
-void SqliteStore::flush() { m_writer.flush(); }
+void SqliteStore::flush() {
+  m_writer.flush();
+}
 
 Result<StoreStatistics> SqliteStore::statistics(TimePoint now) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(
-                          "SELECT (SELECT count(*) FROM subscription_requests WHERE state = 0), "
-                          "(SELECT count(*) FROM publish_topics WHERE state = 0), "
-                          "(SELECT count(*) FROM deliveries WHERE state = 0), "
-                          "(SELECT count(*) FROM deliveries WHERE state = 2), "
-                          "(SELECT count(*) FROM subscriptions WHERE expires_at > ?1), "
-                          "(SELECT count(DISTINCT topic) FROM subscriptions WHERE expires_at > ?1)"));
+  HUBBUB_TRY_QUERY(q, db->query("SELECT (SELECT count(*) FROM subscription_requests WHERE state = 0), "
+                                "(SELECT count(*) FROM publish_topics WHERE state = 0), "
+                                "(SELECT count(*) FROM deliveries WHERE state = 0), "
+                                "(SELECT count(*) FROM deliveries WHERE state = 2), "
+                                "(SELECT count(*) FROM subscriptions WHERE expires_at > ?1), "
+                                "(SELECT count(DISTINCT topic) FROM subscriptions WHERE expires_at > ?1)"));
   q->bind(1, to_unix_ms(now));
   auto row = q->step();
   if (!row) {

@@ -28,7 +28,8 @@ class SqliteStore final : public Store {
 
   void add_request(NewRequest request, Done done) override;
   Result<std::optional<RequestRecord>> find_request(std::string_view id) override;
-  Result<std::vector<RequestRecord>> claim_due_requests(TimePoint now, Millis claim_for, std::size_t max) override;
+  Result<std::vector<RequestRecord>> claim_due_requests(TimePoint now, Millis claim_for, std::size_t max,
+                                                        const OriginShare& share) override;
   Result<std::optional<TimePoint>> next_request_due() override;
   void retry_request(std::string id, TimePoint due_at, std::string error, Done done) override;
   void complete_request(RequestCompletion completion, Done done) override;
@@ -37,7 +38,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Subscription>> active_subscriptions(std::string_view topic, TimePoint now) override;
   void add_publish(NewPublish publish, Done done) override;
   Result<std::optional<PublishStatus>> find_publish(std::string_view id) override;
-  Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max) override;
+  Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
+                                                  const OriginShare& share) override;
   Result<std::optional<TimePoint>> next_fetch_due() override;
   void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) override;
   void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override;
@@ -50,8 +52,8 @@ class SqliteStore final : public Store {
   void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) override;
   Result<std::size_t> purge_finished_publishes(TimePoint finished_before) override;
   Result<std::vector<SubscriptionOverview>> list_subscriptions(std::optional<std::string> topic,
-                                                       std::optional<std::string> callback_host, std::size_t limit,
-                                                       std::size_t offset) override;
+                                                               std::optional<std::string> callback_host,
+                                                               std::size_t limit, std::size_t offset) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() override;
   Result<std::int64_t> count_queued_deliveries(std::int64_t limit) override;
   Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,

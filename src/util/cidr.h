@@ -16,6 +16,7 @@ class Cidr {
   static Result<Cidr> parse(std::string_view text);
   bool contains(const IpAddress& addr) const;
   bool contains(std::string_view addr) const;  // false when `addr` is not an address
+  bool operator==(const Cidr&) const = default;
 
  private:
   Cidr(IpAddress network, unsigned bits) : m_network(network), m_bits(bits) {}

@@ -133,8 +133,8 @@ Result<UrlOrigin> url_origin(std::string_view url) {
   origin.host = std::move(host);
   const std::string port = get_part(u->get(), CURLUPART_PORT).value_or("");
   unsigned value = 0;
-  if (!port.empty() && std::from_chars(port.data(), port.data() + port.size(), value).ec == std::errc{} &&
-      value > 0 && value <= 65535) {
+  if (!port.empty() && std::from_chars(port.data(), port.data() + port.size(), value).ec == std::errc{} && value > 0 &&
+      value <= 65535) {
     origin.port = static_cast<std::uint16_t>(value);
   } else {
     origin.port = origin.scheme == "https" ? 443 : 80;
@@ -169,6 +169,23 @@ std::string redact_url(std::string_view url) {
     return "<unparsable URL>#h:" + hash;
   }
   return origin->key() + "/…#h:" + hash;
+}
+
+std::string link_target(std::string_view url) {
+  static constexpr char k_hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(url.size());
+  for (const char ch : url) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == ',' || c == ';') {
+      out.push_back('%');
+      out.push_back(k_hex[c >> 4]);
+      out.push_back(k_hex[c & 0xf]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
 }
 
 }  // namespace hubbub

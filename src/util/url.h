@@ -42,4 +42,10 @@ std::string append_query(std::string_view url, std::string_view params);
 // Callbacks are capability URLs; only this form may reach a log.
 std::string redact_url(std::string_view url);
 
+// `url` as a Link header target (RFC 8288 "<" URI-Reference ">"): the bytes a
+// link value cannot carry, or that naive parsers split on, percent-encoded
+// (< > " , ; space, control characters and non-ASCII bytes), so that no URL
+// can end its link early or add link values of its own.
+std::string link_target(std::string_view url);
+
 }  // namespace hubbub

@@ -17,7 +17,13 @@ bool any_match(const std::vector<std::string>& patterns, std::string_view text, 
 
 }  // namespace
 
+void AccessPolicy::replace(AccessRules rules) {
+  std::lock_guard lock(m_mutex);
+  m_rules = std::move(rules);
+}
+
 std::optional<std::string> AccessPolicy::denial_reason(std::string_view topic, std::string_view callback) const {
+  std::lock_guard lock(m_mutex);
   if (any_match(m_rules.topic_deny, topic, false)) {
     return "this hub does not accept subscriptions to this topic";
   }

@@ -2,6 +2,7 @@
 // The operator's validation policy (WebSub 5.2): allow and deny patterns for
 // topics and for callback hosts. Unsubscriptions are never validated.
 
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,9 +28,12 @@ class AccessPolicy {
   // Why a subscription of `callback` to `topic` is refused, or nullopt. A deny
   // match refuses; a non-empty allow list refuses whatever it does not match.
   std::optional<std::string> denial_reason(std::string_view topic, std::string_view callback) const;
+  // New rules for the requests validated from now on (SIGHUP). Thread-safe.
+  void replace(AccessRules rules);
 
  private:
-  AccessRules m_rules;
+  mutable std::mutex m_mutex;
+  AccessRules m_rules;  // guarded by m_mutex
 };
 
 }  // namespace hubbub

@@ -16,11 +16,18 @@ Backoff::Backoff(Millis base, double jitter) : m_base(base), m_jitter(jitter), m
 
 Millis Backoff::delay(std::uint32_t next_attempt) {
   double unit = 0;
+  Millis base{};
   {
     std::lock_guard lock(m_mutex);
     unit = std::uniform_real_distribution<double>(0.0, 1.0)(m_rng);
+    base = m_base;
   }
-  return retry_delay(m_base, next_attempt, m_jitter, unit);
+  return retry_delay(base, next_attempt, m_jitter, unit);
+}
+
+void Backoff::set_base(Millis base) {
+  std::lock_guard lock(m_mutex);
+  m_base = base;
 }
 
 }  // namespace hubbub

@@ -20,9 +20,11 @@ class Backoff {
  public:
   explicit Backoff(Millis base, double jitter = k_retry_jitter);
   Millis delay(std::uint32_t next_attempt);
+  // A new base for the delays computed from now on (SIGHUP).
+  void set_base(Millis base);
 
  private:
-  Millis m_base;
+  Millis m_base;  // guarded by m_mutex
   double m_jitter;
   std::mutex m_mutex;
   std::mt19937_64 m_rng;  // guarded by m_mutex

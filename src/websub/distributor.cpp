@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "util/log_text.h"
 #include "util/retry_after.h"
 #include "util/url.h"
 
@@ -50,6 +51,7 @@ Distributor::~Distributor() {
 }
 
 Result<std::size_t> Distributor::claim(std::size_t free) {
+  save_unsaved();
   std::vector<std::string> busy;
   {
     std::lock_guard lock(m_origins_mutex);
@@ -82,7 +84,7 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
       deferred_at = steady_now;
       m_store.defer_origin(origin, m_breaker.retry_at(origin, now), [](Status s) {
         if (!s) {
-          spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+          spdlog::error("event=store_write_failed error={}", log_quoted(s.error().message));
         }
       });
     }
@@ -182,11 +184,12 @@ void Distributor::deliver(const DeliveryJob& job, const Payload& payload) {
   request.timeout = m_settings.timeout;
   request.connect_timeout = std::min(m_settings.timeout, k_outbound_connect_timeout);
   request.max_response_bytes = k_delivery_response_cap;
-  request.oversize = OversizeBody::discard;
+  request.oversize = OversizeBody::truncate;
   // No Content-Type from the topic: none at all (an empty value makes libcurl
   // drop its form default).
   request.headers.emplace_back("Content-Type", payload.content_type.value_or(""));
-  request.headers.emplace_back("Link", "<" + m_settings.public_url + ">; rel=\"hub\", <" + job.topic + ">; rel=\"self\"");
+  request.headers.emplace_back("Link", "<" + link_target(m_settings.public_url) + ">; rel=\"hub\", <" +
+                                           link_target(job.topic) + ">; rel=\"self\"");
   if (job.secret) {
     request.headers.emplace_back("X-Hub-Signature", sign(m_settings.algorithm, *job.secret, *payload.body));
   }
@@ -209,7 +212,7 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     // Its queued deliveries wait for the probe out of the claim's way.
     m_store.defer_origin(job.origin, probe, [](Status s) {
       if (!s) {
-        spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+        spdlog::error("event=store_write_failed error={}", log_quoted(s.error().message));
       }
     });
     if (m_settings.metrics != nullptr) {
@@ -270,30 +273,34 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     m_settings.metrics->failures.record({now, "delivery", outcome, job.topic, job.callback, status, error});
   }
   if (dead) {
-    spdlog::warn("event=delivery_dead callback={} topic={} attempts={} error=\"{}\"", redact_url(job.callback),
-                 redact_url(job.topic), job.attempts, error);
-    settle(job, {job.id, DeliveryState::dead, status, error + " (dead letter after " + std::to_string(job.attempts) +
-                                                     (job.attempts == 1 ? " attempt)" : " attempts)"),
-            now, false});
+    spdlog::warn("event=delivery_dead callback={} topic={} attempts={} error={}", redact_url(job.callback),
+                 redact_url(job.topic), job.attempts, log_quoted(error));
+    settle(job, {job.id, DeliveryState::dead, status,
+                 error + " (dead letter after " + std::to_string(job.attempts) +
+                     (job.attempts == 1 ? " attempt)" : " attempts)"),
+                 now, false});
     return;
   }
   if (next >= job.expires_at) {
-    settle(job, {job.id, DeliveryState::dropped, status, error + " (the lease ends before the next attempt)", now,
-                 false});
+    settle(job,
+           {job.id, DeliveryState::dropped, status, error + " (the lease ends before the next attempt)", now, false});
     return;
   }
   if (spdlog::should_log(spdlog::level::debug)) {  // redact_url() is not free
-    spdlog::debug("event=delivery_retry callback={} attempt={} delay_ms={} error=\"{}\"", redact_url(job.callback),
-                  job.attempts, delay.count(), error);
+    spdlog::debug("event=delivery_retry callback={} attempt={} delay_ms={} error={}", redact_url(job.callback),
+                  job.attempts, delay.count(), log_quoted(error));
   }
   settle(job, {job.id, DeliveryState::pending, status, error, next, false});
 }
 
 void Distributor::settle(const DeliveryJob& job, DeliveryOutcome outcome) {
-  m_store.settle_deliveries({std::move(outcome)}, [this, origin = job.origin](Status s) {
+  std::vector<DeliveryOutcome> outcomes{outcome};
+  m_store.settle_deliveries(std::move(outcomes), [this, origin = job.origin, outcome](Status s) {
     if (!s) {
-      // The claim lapses and the delivery is attempted again: never lost.
-      spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+      // Kept and written again with the next claim. Should the hub stop
+      // first, the claim lapses and the delivery is sent again: never lost.
+      spdlog::error("event=store_write_failed error={}", log_quoted(s.error().message));
+      keep_unsaved(outcome);
     }
     {
       std::lock_guard lock(m_origins_mutex);
@@ -304,6 +311,33 @@ void Distributor::settle(const DeliveryJob& job, DeliveryOutcome outcome) {
       ++m_settled_since_claim;
     }
     m_loop.job_done();
+  });
+}
+
+void Distributor::keep_unsaved(DeliveryOutcome outcome) {
+  std::lock_guard lock(m_unsaved_mutex);
+  if (m_unsaved.size() < k_max_unsaved_outcomes) {
+    m_unsaved.push_back(std::move(outcome));
+  }
+}
+
+void Distributor::save_unsaved() {
+  std::vector<DeliveryOutcome> unsaved;
+  {
+    std::lock_guard lock(m_unsaved_mutex);
+    unsaved.swap(m_unsaved);
+  }
+  if (unsaved.empty()) {
+    return;
+  }
+  m_store.settle_deliveries(unsaved, [this, unsaved](Status s) {
+    if (!s) {
+      for (const auto& outcome : unsaved) {
+        keep_unsaved(outcome);
+      }
+    } else {
+      spdlog::info("event=outcomes_saved kind=delivery count={}", unsaved.size());
+    }
   });
 }
 

@@ -30,8 +30,8 @@
 #include "util/clock.h"
 #include "websub/backoff.h"
 #include "websub/circuit_breaker.h"
-#include "websub/job_loop.h"
 #include "websub/hub_metrics.h"
+#include "websub/job_loop.h"
 #include "websub/limits.h"
 #include "websub/signature.h"
 #include "websub/store.h"
@@ -46,7 +46,7 @@ struct DistributorSettings {
   Millis timeout = k_default_outbound_timeout;
   Millis claim = k_delivery_claim;  // raised to cover the longest queue wait
   SignatureAlgorithm algorithm = SignatureAlgorithm::sha256;
-  std::string public_url;  // rel="hub"
+  std::string public_url;         // rel="hub"
   HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
 };
 
@@ -70,6 +70,8 @@ class Distributor {
   std::size_t stop(Millis grace) { return m_loop.stop(grace); }
   void wait_idle() { m_loop.wait_idle(); }
   bool running() const { return m_loop.running(); }
+  // The base of the retry backoff from now on (SIGHUP). Thread-safe.
+  void set_retry_base(Millis base) { m_backoff.set_base(base); }
 
  private:
   // Content and its body shared by every request that carries it.
@@ -84,6 +86,11 @@ class Distributor {
   void deliver(const DeliveryJob& job, const Payload& payload);
   void on_response(const DeliveryJob& job, HttpResult result);
   void settle(const DeliveryJob& job, DeliveryOutcome outcome);
+  // Writes outcomes whose first write failed (a full or locked database) as
+  // soon as the store takes writes again, instead of sending the deliveries
+  // again when their claim lapses.
+  void save_unsaved();
+  void keep_unsaved(DeliveryOutcome outcome);
 
   Store& m_store;
   HttpClient& m_http;
@@ -95,6 +102,8 @@ class Distributor {
   std::unordered_map<std::int64_t, std::shared_ptr<const Payload>> m_cache;  // guarded by m_cache_mutex
   std::deque<std::int64_t> m_cache_order;                                    // guarded by m_cache_mutex
 
+  std::mutex m_unsaved_mutex;
+  std::vector<DeliveryOutcome> m_unsaved;  // guarded by m_unsaved_mutex
   std::mutex m_origins_mutex;
   std::unordered_map<std::string, std::size_t> m_claimed_per_origin;  // guarded by m_origins_mutex
   std::size_t m_claimed = 0;                                          // guarded by m_origins_mutex

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <spdlog/spdlog.h>
 
+#include "util/log_text.h"
 #include "util/url.h"
 #include "websub/signature.h"
 
@@ -81,7 +82,7 @@ bool Fetcher::hold_back() {
     if (auto n = m_store.count_queued_deliveries(m_settings.max_queued_deliveries)) {
       m_queued.store(*n);
     } else {
-      spdlog::error("event=queue_count_failed error=\"{}\"", n.error().message);
+      spdlog::error("event=queue_count_failed error={}", log_quoted(n.error().message));
     }
     m_next_count = now + (held_back() ? std::chrono::seconds{1} : k_queue_count_interval);
   }
@@ -102,9 +103,21 @@ Result<std::size_t> Fetcher::claim(std::size_t free) {
   if (hold_back()) {
     return 0;
   }
-  auto jobs = m_store.claim_due_fetches(m_clock.now(), m_settings.claim, free);
+  OriginShare share;
+  share.per_origin = m_settings.max_per_origin;
+  {
+    std::lock_guard lock(m_origins_mutex);
+    share.in_flight = m_running_per_origin;
+  }
+  auto jobs = m_store.claim_due_fetches(m_clock.now(), m_settings.claim, free, share);
   if (!jobs) {
     return std::unexpected(jobs.error());
+  }
+  {
+    std::lock_guard lock(m_origins_mutex);
+    for (const auto& job : *jobs) {
+      ++m_running_per_origin[url_origin_key(job.topic)];
+    }
   }
   for (auto& job : *jobs) {
     begin(std::move(job));
@@ -147,9 +160,10 @@ void Fetcher::get(std::shared_ptr<Attempt> attempt) {
   request.connect_timeout = std::min(m_settings.timeout, k_outbound_connect_timeout);
   request.max_response_bytes = m_settings.max_content_bytes;
   request.oversize = OversizeBody::fail;
+  request.decode_content = true;
   const std::size_t n = attempt->subscribers;
-  request.headers.emplace_back("User-Agent", m_settings.user_agent + "; " + std::to_string(n) +
-                                                 (n == 1 ? " subscriber)" : " subscribers)"));
+  request.headers.emplace_back(
+      "User-Agent", m_settings.user_agent + "; " + std::to_string(n) + (n == 1 ? " subscriber)" : " subscribers)"));
   request.headers.emplace_back("Accept", "*/*");
   request.headers.emplace_back("Cache-Control", "no-cache");
   if (attempt->redirects == 0) {
@@ -171,12 +185,13 @@ void Fetcher::on_response(std::shared_ptr<Attempt> attempt, HttpResult result) {
   if (!result) {
     const HttpError& e = result.error();
     if (e.kind == HttpFailure::cancelled) {
-      m_loop.job_done();  // shutting down: the claim is released, fetched after restart
+      job_done(attempt->job.topic);  // shutting down: the claim is released, fetched after restart
       return;
     }
-    const bool transient = e.kind != HttpFailure::blocked_address && e.kind != HttpFailure::bad_url &&
-                           e.kind != HttpFailure::too_large;
-    fail(attempt, e.message.starts_with("blocked_address") ? e.message : std::string(to_string(e.kind)) + ": " + e.message,
+    const bool transient =
+        e.kind != HttpFailure::blocked_address && e.kind != HttpFailure::bad_url && e.kind != HttpFailure::too_large;
+    fail(attempt,
+         e.message.starts_with("blocked_address") ? e.message : std::string(to_string(e.kind)) + ": " + e.message,
          transient);
     return;
   }
@@ -205,8 +220,8 @@ void Fetcher::on_response(std::shared_ptr<Attempt> attempt, HttpResult result) {
     return;
   }
   if (status == 304 && attempt->redirects == 0 && (attempt->job.etag || attempt->job.last_modified)) {
-    finish(attempt, {attempt->job.id, FetchState::unchanged, std::nullopt, std::nullopt, std::nullopt,
-                     std::nullopt, std::nullopt, m_clock.now()});
+    finish(attempt, {attempt->job.id, FetchState::unchanged, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+                     std::nullopt, m_clock.now()});
     return;
   }
   if (status >= 200 && status < 300) {
@@ -235,7 +250,7 @@ void Fetcher::on_response(std::shared_ptr<Attempt> attempt, HttpResult result) {
 void Fetcher::accept_content(const std::shared_ptr<Attempt>& attempt, Content content, std::optional<std::string> etag,
                              std::optional<std::string> last_modified) {
   std::string hash = content_hash(content);
-  FetchOutcome outcome{attempt->job.id, FetchState::distributed, std::nullopt, std::nullopt, hash,
+  FetchOutcome outcome{attempt->job.id, FetchState::distributed,  std::nullopt, std::nullopt, hash,
                        std::move(etag), std::move(last_modified), m_clock.now()};
   if (attempt->job.content_hash && *attempt->job.content_hash == hash) {
     outcome.state = FetchState::unchanged;
@@ -254,7 +269,8 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
   }
   m_store.finish_fetch(std::move(outcome), [this, state, topic](Result<std::size_t> queued) {
     if (!queued) {
-      spdlog::error("event=store_write_failed topic={} error=\"{}\"", redact_url(topic), queued.error().message);
+      spdlog::error("event=store_write_failed topic={} error={}", redact_url(topic),
+                    log_quoted(queued.error().message));
     } else {
       spdlog::info("event=fetched topic={} outcome={} deliveries={}", redact_url(topic), to_string(state), *queued);
       if (*queued > 0) {
@@ -262,8 +278,19 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
         m_distributed();
       }
     }
-    m_loop.job_done();
+    job_done(topic);
   });
+}
+
+void Fetcher::job_done(const std::string& topic) {
+  {
+    const std::string origin = url_origin_key(topic);
+    std::lock_guard lock(m_origins_mutex);
+    if (auto it = m_running_per_origin.find(origin); it != m_running_per_origin.end() && --it->second == 0) {
+      m_running_per_origin.erase(it);
+    }
+  }
+  m_loop.job_done();
 }
 
 void Fetcher::record_failure(const std::string& topic, const char* outcome, const std::string& reason) {
@@ -277,7 +304,7 @@ void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, b
     if (transient) {
       error += " (gave up after " + std::to_string(attempt->job.attempts) + " attempts)";
     }
-    spdlog::info("event=fetch_failed topic={} error=\"{}\"", redact_url(attempt->job.topic), error);
+    spdlog::info("event=fetch_failed topic={} error={}", redact_url(attempt->job.topic), log_quoted(error));
     record_failure(attempt->job.topic, "failed", error);
     finish(attempt, {attempt->job.id, FetchState::failed, std::move(error), std::nullopt, std::nullopt, std::nullopt,
                      std::nullopt, m_clock.now()});
@@ -288,13 +315,13 @@ void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, b
     m_settings.metrics->fetches.add({{"outcome", "retry"}});
   }
   record_failure(attempt->job.topic, "retry", error);
-  spdlog::info("event=fetch_retry topic={} attempt={} delay_ms={} error=\"{}\"", redact_url(attempt->job.topic),
-               attempt->job.attempts, delay.count(), error);
-  m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), [this](Status s) {
+  spdlog::info("event=fetch_retry topic={} attempt={} delay_ms={} error={}", redact_url(attempt->job.topic),
+               attempt->job.attempts, delay.count(), log_quoted(error));
+  m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), [this, attempt](Status s) {
     if (!s) {
-      spdlog::error("event=store_write_failed error=\"{}\"", s.error().message);
+      spdlog::error("event=store_write_failed error={}", log_quoted(s.error().message));
     }
-    m_loop.job_done();
+    job_done(attempt->job.topic);
   });
 }
 

@@ -16,14 +16,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "net/http_client.h"
 #include "util/clock.h"
 #include "websub/backoff.h"
-#include "websub/job_loop.h"
 #include "websub/hub_metrics.h"
+#include "websub/job_loop.h"
 #include "websub/limits.h"
 #include "websub/store.h"
 
@@ -31,13 +33,14 @@ namespace hubbub {
 
 struct FetcherSettings {
   std::size_t max_in_flight = k_max_fetches_in_flight;
+  std::size_t max_per_origin = k_max_fetches_per_origin;  // 0: no limit
   std::uint32_t max_attempts = static_cast<std::uint32_t>(k_fetch_attempts);
   Millis retry_base = k_default_retry_base;
   Millis timeout = k_default_outbound_timeout;
   Millis claim = k_verification_claim;
   std::size_t max_content_bytes = k_default_max_content_bytes;
-  std::string user_agent = "Hubbub";  // the subscriber count is appended
-  HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
+  std::string user_agent = "Hubbub";       // the subscriber count is appended
+  HubMetrics* metrics = nullptr;           // counted when set; must outlive the service
   std::int64_t max_queued_deliveries = 0;  // 0: no cap (limits.h)
 };
 
@@ -55,6 +58,8 @@ class Fetcher {
   std::size_t stop(Millis grace) { return m_loop.stop(grace); }
   void wait_idle() { m_loop.wait_idle(); }
   bool running() const { return m_loop.running(); }
+  // The base of the retry backoff from now on (SIGHUP). Thread-safe.
+  void set_retry_base(Millis base) { m_backoff.set_base(base); }
   // True while the deliveries queued reach max_queued_deliveries: accepted
   // pings wait, and new ones should be refused. Thread-safe.
   bool held_back() const;
@@ -72,6 +77,8 @@ class Fetcher {
                       std::optional<std::string> last_modified);
   void finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outcome);
   void fail(const std::shared_ptr<Attempt>& attempt, std::string error, bool transient);
+  // The fetch of `topic` is over: its origin's slot is free again.
+  void job_done(const std::string& topic);
 
   Store& m_store;
   HttpClient& m_http;
@@ -84,7 +91,9 @@ class Fetcher {
   std::atomic<std::int64_t> m_queued{0};
   TimePoint m_next_count{};
   bool m_was_held_back = false;  // loop thread only
-  JobLoop m_loop;  // last: its thread uses everything above
+  std::mutex m_origins_mutex;
+  std::map<std::string, std::size_t> m_running_per_origin;  // guarded by m_origins_mutex
+  JobLoop m_loop;                                           // last: its thread uses everything above
 };
 
 }  // namespace hubbub

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/log_text.h"
 #include "util/thread_name.h"
 
 namespace hubbub {
@@ -43,15 +44,15 @@ void Housekeeper::sweep() {
     m_reported_offset = offset;
   }
   if (auto n = m_store.remove_expired_subscriptions(now); !n) {
-    spdlog::error("event=expiry_sweep_failed error=\"{}\"", n.error().message);
+    spdlog::error("event=expiry_sweep_failed error={}", log_quoted(n.error().message));
   } else if (*n > 0) {
     spdlog::info("event=subscriptions_expired count={}", *n);
   }
   if (auto n = m_store.purge_finished_publishes(now - m_retention); !n) {
-    spdlog::error("event=publish_purge_failed error=\"{}\"", n.error().message);
+    spdlog::error("event=publish_purge_failed error={}", log_quoted(n.error().message));
   }
   if (auto n = m_store.purge_finished_requests(now - m_retention); !n) {
-    spdlog::error("event=request_purge_failed error=\"{}\"", n.error().message);
+    spdlog::error("event=request_purge_failed error={}", log_quoted(n.error().message));
   } else if (*n > 0) {
     spdlog::debug("event=requests_purged count={}", *n);
   }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "util/log_text.h"
 #include "util/thread_name.h"
 
 namespace hubbub {
@@ -115,7 +116,7 @@ void JobLoop::run() {
     if (free > 0) {
       auto claimed = m_claim(free);
       if (!claimed) {
-        spdlog::error("event={}_claim_failed error=\"{}\"", m_name, claimed.error().message);
+        spdlog::error("event={}_claim_failed error={}", m_name, log_quoted(claimed.error().message));
         pause = k_error_pause;
       } else {
         started = *claimed;

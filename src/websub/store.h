@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,17 @@ struct StoreStatistics {
   std::int64_t active_topics = 0;
 };
 
+// How much of a claim the jobs of one origin (a callback's or a topic's
+// scheme://host:port) may take, so that a slow or hostile host holds a
+// bounded share of a service's slots and never keeps others waiting: at most
+// `per_origin` of its jobs run at once (0: no limit), counting the
+// `in_flight` ones already running. A claim skips an origin without room and
+// takes the next due jobs of other origins instead.
+struct OriginShare {
+  std::size_t per_origin = 0;
+  std::map<std::string, std::size_t> in_flight;
+};
+
 struct SubscriptionCounts {
   std::int64_t topic = 0;
   std::int64_t callback_origin = 0;
@@ -53,9 +65,10 @@ class Store {
   // Claims up to `max` due, unclaimed, pending requests until now + claim_for,
   // counting an attempt for each. For any (topic, callback) pair only the
   // oldest pending request is ever handed out, so the requests for a pair are
-  // settled one after another, in order.
-  virtual Result<std::vector<RequestRecord>> claim_due_requests(TimePoint now, Millis claim_for,
-                                                                 std::size_t max) = 0;
+  // settled one after another, in order. The callback origins share the
+  // claim as `share` says.
+  virtual Result<std::vector<RequestRecord>> claim_due_requests(TimePoint now, Millis claim_for, std::size_t max,
+                                                                const OriginShare& share) = 0;
   // When the earliest pending request falls due (claimed ones count at their
   // claim's end); nullopt when nothing is pending.
   virtual Result<std::optional<TimePoint>> next_request_due() = 0;
@@ -70,8 +83,7 @@ class Store {
   // hub process per database no claim can be live at those moments.
   virtual Status release_all_claims() = 0;
 
-  virtual Result<std::optional<Subscription>> find_subscription(std::string_view topic,
-                                                                std::string_view callback) = 0;
+  virtual Result<std::optional<Subscription>> find_subscription(std::string_view topic, std::string_view callback) = 0;
   // Subscriptions of `topic` whose lease has not ended at `now`.
   virtual Result<std::vector<Subscription>> active_subscriptions(std::string_view topic, TimePoint now) = 0;
 
@@ -79,8 +91,10 @@ class Store {
   // content is stored with it).
   virtual void add_publish(NewPublish publish, Done done) = 0;
   virtual Result<std::optional<PublishStatus>> find_publish(std::string_view id) = 0;
-  // Claims due fetches like claim_due_requests, with each topic's validators.
-  virtual Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max) = 0;
+  // Claims due fetches like claim_due_requests, with each topic's validators;
+  // the topics' origins share the claim as `share` says.
+  virtual Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
+                                                          const OriginShare& share) = 0;
   virtual Result<std::optional<TimePoint>> next_fetch_due() = 0;
   virtual void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) = 0;
   // Ends a claimed fetch. Distributed: in one transaction, stores the content

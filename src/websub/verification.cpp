@@ -4,6 +4,7 @@
 
 #include "util/percent_encoding.h"
 #include "util/url.h"
+#include "util/utf8.h"
 
 namespace hubbub {
 namespace {
@@ -16,8 +17,6 @@ void add_param(std::string& out, std::string_view name, std::string_view value) 
   out.push_back('=');
   out.append(percent_encode(value));
 }
-
-std::string_view shorten(std::string_view s, std::size_t n) { return s.substr(0, std::min(s.size(), n)); }
 
 }  // namespace
 
@@ -63,9 +62,10 @@ Verdict judge_verification(const HttpResult& result, std::string_view challenge)
     if (result->body == challenge) {
       return {VerdictKind::verified, ""};
     }
-    return {VerdictKind::refused, code + " but the body did not echo hub.challenge exactly (got " +
-                                      std::to_string(result->body.size()) + " bytes: \"" +
-                                      std::string(shorten(result->body, 40)) + "\")"};
+    return {VerdictKind::refused,
+            code + " but the body did not echo hub.challenge exactly (got " + std::to_string(result->body.size()) +
+                " bytes)",
+            to_valid_utf8(utf8_prefix(result->body, k_answer_excerpt_bytes))};
   }
   if (status >= 300 && status < 400) {
     return {VerdictKind::refused, code + ": redirects are not followed"};

@@ -31,8 +31,18 @@ enum class VerdictKind {
 
 struct Verdict {
   VerdictKind kind;
-  std::string reason;  // empty when verified
+  // Empty when verified. In the hub's own words: it goes to the status
+  // monitor that anyone who filed the request may read, so it never quotes
+  // the callback's answer.
+  std::string reason;
+  // What the callback answered, for the operator only (admin API, dashboard):
+  // the first k_answer_excerpt_bytes of the body, as valid UTF-8. Empty when
+  // there is nothing to show.
+  std::string answer_excerpt = {};
 };
+
+// The part of a callback's answer shown to the operator.
+inline constexpr std::size_t k_answer_excerpt_bytes = 40;
 
 Verdict judge_verification(const HttpResult& result, std::string_view challenge);
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "util/log_text.h"
 #include "util/random.h"
 #include "util/url.h"
 #include "websub/verification.h"
@@ -11,6 +12,14 @@ namespace {
 
 std::optional<long> status_of(const HttpResult& result) {
   return result ? std::optional<long>(result->status) : std::nullopt;
+}
+
+// The reason as the operator sees it: with what the callback answered.
+std::string for_operator(const Verdict& verdict) {
+  if (verdict.answer_excerpt.empty()) {
+    return verdict.reason;
+  }
+  return verdict.reason + "; the answer began: " + verdict.answer_excerpt;
 }
 
 }  // namespace
@@ -34,9 +43,21 @@ Verifier::~Verifier() {
 
 Result<std::size_t> Verifier::claim(std::size_t free) {
   save_unsaved();
-  auto batch = m_store.claim_due_requests(m_clock.now(), m_settings.claim, free);
+  OriginShare share;
+  share.per_origin = m_settings.max_per_origin;
+  {
+    std::lock_guard lock(m_origins_mutex);
+    share.in_flight = m_running_per_origin;
+  }
+  auto batch = m_store.claim_due_requests(m_clock.now(), m_settings.claim, free, share);
   if (!batch) {
     return std::unexpected(batch.error());
+  }
+  {
+    std::lock_guard lock(m_origins_mutex);
+    for (const auto& request : *batch) {
+      ++m_running_per_origin[url_origin_key(request.callback)];
+    }
   }
   for (const auto& request : *batch) {
     begin(request);
@@ -76,12 +97,12 @@ void Verifier::deny(const RequestRecord& request, const std::string& reason) {
   get.timeout = m_settings.timeout;
   get.connect_timeout = std::min(m_settings.timeout, k_outbound_connect_timeout);
   get.max_response_bytes = k_verification_body_cap;
-  get.oversize = OversizeBody::discard;
-  spdlog::info("event=subscription_denied request={} callback={} reason=\"{}\"", request.id,
-               redact_url(request.callback), reason);
+  get.oversize = OversizeBody::truncate;
+  spdlog::info("event=subscription_denied request={} callback={} reason={}", request.id, redact_url(request.callback),
+               log_quoted(reason));
   m_http.send(std::move(get), [this, request, reason](HttpResult result) {
     if (!result && result.error().kind == HttpFailure::cancelled) {
-      m_loop.job_done();  // shutting down: the claim lapses and the denial is sent after restart
+      job_done(request);  // shutting down: the claim lapses and the denial is sent after restart
       return;
     }
     const TimePoint now = m_clock.now();
@@ -100,7 +121,7 @@ void Verifier::deny(const RequestRecord& request, const std::string& reason) {
 void Verifier::on_verification(const RequestRecord& request, const std::string& challenge, TimePoint sent_at,
                                HttpResult result) {
   if (!result && result.error().kind == HttpFailure::cancelled) {
-    m_loop.job_done();  // shutting down: the claim is released and it is verified after restart
+    job_done(request);  // shutting down: the claim is released and it is verified after restart
     return;
   }
   const Verdict verdict = judge_verification(result, challenge);
@@ -114,9 +135,9 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
       return;
     case VerdictKind::refused:
       count(request, "failed", sent_at, now);
-      record_failure(request, "failed", status_of(result), verdict.reason, now);
-      spdlog::info("event=verification_failed request={} callback={} reason=\"{}\"", request.id,
-                   redact_url(request.callback), verdict.reason);
+      record_failure(request, "failed", status_of(result), for_operator(verdict), now);
+      spdlog::info("event=verification_failed request={} callback={} reason={}", request.id,
+                   redact_url(request.callback), log_quoted(verdict.reason));
       settle(request, {request.id, RequestState::failed, verdict.reason, sent_at, now});
       return;
     case VerdictKind::retry:
@@ -125,8 +146,8 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
         const std::string reason =
             verdict.reason + " (gave up after " + std::to_string(request.attempts) + " attempts)";
         record_failure(request, "failed", status_of(result), reason, now);
-        spdlog::info("event=verification_failed request={} callback={} reason=\"{}\"", request.id,
-                     redact_url(request.callback), reason);
+        spdlog::info("event=verification_failed request={} callback={} reason={}", request.id,
+                     redact_url(request.callback), log_quoted(reason));
         settle(request, {request.id, RequestState::failed, reason, sent_at, now});
       } else {
         record_failure(request, "retry", status_of(result), verdict.reason, now);
@@ -139,7 +160,8 @@ void Verifier::on_verification(const RequestRecord& request, const std::string& 
 void Verifier::record_failure(const RequestRecord& request, const char* outcome, std::optional<long> status,
                               const std::string& reason, TimePoint now) {
   if (m_settings.metrics != nullptr) {
-    m_settings.metrics->failures.record({now, "verification", outcome, request.topic, request.callback, status, reason});
+    m_settings.metrics->failures.record(
+        {now, "verification", outcome, request.topic, request.callback, status, reason});
   }
 }
 
@@ -153,13 +175,13 @@ void Verifier::count(const RequestRecord& request, const char* outcome, TimePoin
 
 void Verifier::reschedule(const RequestRecord& request, const std::string& error) {
   const Millis delay = m_backoff.delay(request.attempts + 1);
-  spdlog::info("event=verification_retry request={} callback={} attempt={} delay_ms={} reason=\"{}\"", request.id,
-               redact_url(request.callback), request.attempts, delay.count(), error);
-  m_store.retry_request(request.id, m_clock.now() + delay, error, [this, id = request.id](Status s) {
+  spdlog::info("event=verification_retry request={} callback={} attempt={} delay_ms={} reason={}", request.id,
+               redact_url(request.callback), request.attempts, delay.count(), log_quoted(error));
+  m_store.retry_request(request.id, m_clock.now() + delay, error, [this, request](Status s) {
     if (!s) {
-      spdlog::error("event=store_write_failed request={} error=\"{}\"", id, s.error().message);
+      spdlog::error("event=store_write_failed request={} error={}", request.id, log_quoted(s.error().message));
     }
-    m_loop.job_done();
+    job_done(request);
   });
 }
 
@@ -168,15 +190,26 @@ void Verifier::settle(const RequestRecord& request, RequestCompletion completion
   if (m_settings.pending != nullptr) {
     m_settings.pending->remove(completion.callback_origin);
   }
-  m_store.complete_request(completion, [this, completion](Status s) {
+  m_store.complete_request(completion, [this, request, completion](Status s) {
     if (!s) {
       // Kept and written again with the next claim. Should the hub stop
       // first, the claim lapses and the request is verified again: never lost.
-      spdlog::error("event=store_write_failed request={} error=\"{}\"", completion.id, s.error().message);
+      spdlog::error("event=store_write_failed request={} error={}", completion.id, log_quoted(s.error().message));
       keep_unsaved(completion);
     }
-    m_loop.job_done();
+    job_done(request);
   });
+}
+
+void Verifier::job_done(const RequestRecord& request) {
+  {
+    const std::string origin = url_origin_key(request.callback);
+    std::lock_guard lock(m_origins_mutex);
+    if (auto it = m_running_per_origin.find(origin); it != m_running_per_origin.end() && --it->second == 0) {
+      m_running_per_origin.erase(it);
+    }
+  }
+  m_loop.job_done();
 }
 
 void Verifier::keep_unsaved(RequestCompletion completion) {

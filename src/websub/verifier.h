@@ -9,15 +9,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "net/http_client.h"
 #include "util/clock.h"
 #include "websub/access_policy.h"
 #include "websub/backoff.h"
-#include "websub/job_loop.h"
 #include "websub/hub_metrics.h"
+#include "websub/job_loop.h"
 #include "websub/limits.h"
 #include "websub/model.h"
 #include "websub/pending_verifications.h"
@@ -27,6 +29,7 @@ namespace hubbub {
 
 struct VerifierSettings {
   std::size_t max_in_flight = k_max_verifications_in_flight;
+  std::size_t max_per_origin = k_max_verifications_per_origin;  // 0: no limit
   std::uint32_t max_attempts = static_cast<std::uint32_t>(k_default_verification_attempts);
   Millis retry_base = k_default_retry_base;
   Millis timeout = k_default_outbound_timeout;
@@ -40,8 +43,7 @@ struct VerifierSettings {
 class Verifier {
  public:
   // All references must outlive the Verifier.
-  Verifier(Store& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock,
-           VerifierSettings settings);
+  Verifier(Store& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock, VerifierSettings settings);
   ~Verifier();
   Verifier(const Verifier&) = delete;
   Verifier& operator=(const Verifier&) = delete;
@@ -55,6 +57,8 @@ class Verifier {
   std::size_t stop(Millis grace) { return m_loop.stop(grace); }
   void wait_idle() { m_loop.wait_idle(); }
   bool running() const { return m_loop.running(); }
+  // The base of the retry backoff from now on (SIGHUP). Thread-safe.
+  void set_retry_base(Millis base) { m_backoff.set_base(base); }
 
  private:
   Result<std::size_t> claim(std::size_t free);
@@ -71,6 +75,8 @@ class Verifier {
   void keep_unsaved(RequestCompletion completion);
   void reschedule(const RequestRecord& request, const std::string& error);
   void count(const RequestRecord& request, const char* outcome, TimePoint sent_at, TimePoint now);
+  // The job of `request` is over: its origin's slot is free again.
+  void job_done(const RequestRecord& request);
   void record_failure(const RequestRecord& request, const char* outcome, std::optional<long> status,
                       const std::string& reason, TimePoint now);
 
@@ -83,7 +89,9 @@ class Verifier {
   Backoff m_backoff;
   std::mutex m_unsaved_mutex;
   std::vector<RequestCompletion> m_unsaved;  // guarded by m_unsaved_mutex
-  JobLoop m_loop;  // last: its thread uses everything above
+  std::mutex m_origins_mutex;
+  std::map<std::string, std::size_t> m_running_per_origin;  // guarded by m_origins_mutex
+  JobLoop m_loop;                                           // last: its thread uses everything above
 };
 
 }  // namespace hubbub

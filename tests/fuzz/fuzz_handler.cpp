@@ -62,13 +62,12 @@ struct Hub {
     store = std::move(SqliteStore::open(std::string(dir) + "/hub.db").value());
     port = free_port();
     PublishSettings publish;
-    publish.tokens = {k_publisher_token};
     context = std::make_shared<HubContext>(*store, clock, LeasePolicy{}, publish,
                                            "http://127.0.0.1:" + std::to_string(port) + "/", [] {}, [] {});
     context->pending = &pending;
     context->max_pending_per_callback_host = 1000000;
     context->max_subscriptions_per_topic = 1000000;
-    context->admin_token = k_admin_token;
+    context->credentials.replace(k_admin_token, {k_publisher_token});
     context->readiness_problem = [] { return std::optional<std::string>(); };
     endpoint = std::make_unique<Pistache::Http::Endpoint>(Pistache::Address("127.0.0.1:" + std::to_string(port)));
     endpoint->init(Pistache::Http::Endpoint::options()

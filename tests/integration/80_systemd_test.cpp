@@ -125,3 +125,48 @@ TEST_CASE("SIGHUP re-reads the log level, and keeps the running configuration wh
         "verified");
   CHECK(hub.terminate() == 0);
 }
+
+TEST_CASE("SIGHUP applies rotated tokens and the allow/deny lists, and names what needs a restart (C9)",
+          "[integration][systemd][reload]") {
+  TempDir dir;
+  TestHttpServer callback;
+  const std::string config = dir.file("hub.toml");
+  const std::string old_admin = "old-admin-token-0123456789";
+  const std::string new_admin = "new-admin-token-0123456789";
+  const std::string old_publisher = "old-publisher-token-0123456789";
+  const std::string new_publisher = "new-publisher-token-0123456789";
+  std::ofstream(config) << "allow_private_networks = true\nadmin_token = \"" << old_admin
+                        << "\"\npublisher_token = [\"" << old_publisher << "\"]\nretry_base = 30.0\n";
+  HubProcess hub(dir.file("hub.db"), {"--config", config});
+  const std::string topic = "http://publisher.example/feed";
+  auto admin_status = [&](const std::string& token) {
+    return http_get(hub.url("/admin/subscriptions"), {"Authorization: Bearer " + token}).status;
+  };
+  auto fat_ping_status = [&](const std::string& token) {
+    return http_request("POST", hub.url("/?hub.mode=publish&hub.topic=http%3A%2F%2Fpublisher.example%2Ffeed"),
+                        "<feed/>", {"Content-Type: application/atom+xml", "Authorization: Bearer " + token})
+        .status;
+  };
+  REQUIRE(admin_status(old_admin) == 200);
+  REQUIRE(fat_ping_status(old_publisher) == 202);
+  REQUIRE(subscribe_and_settle(hub, "subscribe", topic, callback.url("/a"))["state"] == "verified");
+
+  std::ofstream(config, std::ios::trunc) << "allow_private_networks = true\nadmin_token = \"" << new_admin
+                                         << "\"\npublisher_token = [\"" << new_publisher
+                                         << "\"]\nretry_base = 0.5\ntopic_deny = [\"http://publisher.example/*\"]\n"
+                                         << "threads = 3\n";
+  hub.send_signal(SIGHUP);
+  REQUIRE(hub.wait_for_log("event=reloaded"));
+  CHECK(admin_status(old_admin) == 401);
+  CHECK(admin_status(new_admin) == 200);
+  CHECK(fat_ping_status(old_publisher) == 403);
+  CHECK(fat_ping_status(new_publisher) == 202);
+  CHECK(subscribe_and_settle(hub, "subscribe", topic, callback.url("/b"))["state"] == "denied");
+  const std::string log = hub.log();
+  CHECK(log.find("applied=admin_token,publisher_tokens,access_rules,retry_base") != std::string::npos);
+  CHECK(log.find("needs_restart=threads") != std::string::npos);
+  // Secrets are named, never shown.
+  CHECK(log.find(new_admin) == std::string::npos);
+  CHECK(log.find(new_publisher) == std::string::npos);
+  CHECK(hub.terminate() == 0);
+}

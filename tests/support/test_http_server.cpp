@@ -73,6 +73,26 @@ std::string RecordedRequest::header(std::string_view name) const {
   return "";
 }
 
+void Gate::open() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_open = true;
+  }
+  m_cv.notify_all();
+}
+
+bool Gate::wait(std::chrono::milliseconds limit) const {
+  std::unique_lock lock(m_mutex);
+  return m_cv.wait_for(lock, limit, [this] { return m_open; });
+}
+
+Responder held(std::shared_ptr<Gate> gate, Responder then) {
+  return [gate = std::move(gate), then = std::move(then)](const RecordedRequest& request) {
+    gate->wait(std::chrono::minutes{1});
+    return then(request);
+  };
+}
+
 CannedResponse echo_challenge(const RecordedRequest& request) {
   CannedResponse r;
   r.body = request.param("hub.challenge");

@@ -52,6 +52,24 @@ Responder statuses(std::vector<int> sequence);
 // A publisher's topic that always serves `body` as Atom, after `delay`.
 Responder atom_feed(std::string body, std::chrono::milliseconds delay = std::chrono::milliseconds{0});
 
+// A gate that holds requests until the test opens it (each wait bounded by
+// `limit`): a host that answers only when told to, for tests that must not
+// depend on how long anything takes.
+class Gate {
+ public:
+  void open();
+  // Waits until open, at most `limit`; true when open.
+  bool wait(std::chrono::milliseconds limit) const;
+
+ private:
+  mutable std::mutex m_mutex;
+  mutable std::condition_variable m_cv;
+  bool m_open = false;
+};
+
+// Holds every request at `gate` (at most a minute), then answers as `then`.
+Responder held(std::shared_ptr<Gate> gate, Responder then);
+
 class TestHttpServer {
  public:
   explicit TestHttpServer(Responder responder = echo_challenge);

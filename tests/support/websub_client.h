@@ -56,10 +56,11 @@ inline nlohmann::json wait_settled(const std::string& monitor,
 // monitor JSON.
 inline nlohmann::json subscribe_and_settle(const HubProcess& hub, const std::string& mode, const std::string& topic,
                                            const std::string& callback,
-                                           std::vector<std::pair<std::string, std::string>> extra = {}) {
+                                           std::vector<std::pair<std::string, std::string>> extra = {},
+                                           std::chrono::milliseconds timeout = std::chrono::seconds{10}) {
   const HttpReply r = subscribe(hub, mode, topic, callback, std::move(extra));
   REQUIRE(r.status == 202);
-  return wait_settled(r.header("location"));
+  return wait_settled(r.header("location"), timeout);
 }
 
 // Submits every subscription, then waits (bounded) until all are verified.

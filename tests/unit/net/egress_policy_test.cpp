@@ -72,3 +72,32 @@ TEST_CASE("judges a raw sockaddr as libcurl hands it over", "[net][egress_policy
   in4.sin_addr.s_addr = htonl(0x08080808);
   CHECK_FALSE(policy.refusal(reinterpret_cast<sockaddr*>(&in4)));
 }
+
+TEST_CASE("every address that reaches the hub's socket is the hub itself (S17)", "[net][egress_policy]") {
+  EgressPolicy policy(true);
+  policy.add_own_endpoint(*IpAddress::parse("127.0.0.1"), 8080);
+  for (const char* url : {"http://0.0.0.0:8080/metrics", "http://0:8080/", "http://[::]:8080/",
+                          "http://[::ffff:0.0.0.0]:8080/", "http://127.0.0.1:8080/"}) {
+    INFO(url);
+    auto why = refusal_for(policy, url);
+    REQUIRE(why);
+    CHECK(why->find("is the hub itself") != std::string::npos);
+  }
+  // Another loopback address does not reach a socket bound to 127.0.0.1.
+  CHECK_FALSE(refusal_for(policy, "http://127.0.0.2:8080/"));
+  CHECK_FALSE(refusal_for(policy, "http://0.0.0.0:8081/"));
+}
+
+TEST_CASE("a wildcard listener is reached by every local address (S17)", "[net][egress_policy]") {
+  EgressPolicy policy(true);
+  policy.add_own_endpoint(*IpAddress::parse("0.0.0.0"), 8080);
+  policy.add_local_address(*IpAddress::parse("10.1.2.3"));
+  for (const char* url : {"http://127.0.0.1:8080/", "http://127.9.9.9:8080/", "http://[::1]:8080/",
+                          "http://0.0.0.0:8080/", "http://[::]:8080/", "http://10.1.2.3:8080/",
+                          "http://[::ffff:10.1.2.3]:8080/"}) {
+    INFO(url);
+    CHECK(refusal_for(policy, url));
+  }
+  CHECK_FALSE(refusal_for(policy, "http://10.1.2.4:8080/"));
+  CHECK_FALSE(refusal_for(policy, "http://127.0.0.1:8081/"));
+}

@@ -85,20 +85,20 @@ TEST_CASE("claims due requests once, one per pair, counting attempts", "[store][
   const std::string a = add(*store, request(RequestMode::subscribe, "http://s/a"));
   const std::string a2 = add(*store, request(RequestMode::unsubscribe, "http://s/a"));
   const std::string b = add(*store, request(RequestMode::subscribe, "http://s/b"));
-  CHECK(store->claim_due_requests(k_t0 - milliseconds{1}, seconds{60}, 10).value().empty());
-  auto claimed = store->claim_due_requests(k_t0, seconds{60}, 10).value();
+  CHECK(store->claim_due_requests(k_t0 - milliseconds{1}, seconds{60}, 10, {}).value().empty());
+  auto claimed = store->claim_due_requests(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(claimed.size() == 2);  // a2 waits for a
   CHECK(claimed[0].attempts == 1);
-  CHECK(store->claim_due_requests(k_t0, seconds{60}, 10).value().empty());
+  CHECK(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().empty());
   CHECK(store->next_request_due().value() == k_t0);  // a2, unclaimed but blocked
   complete(*store, a, RequestState::verified);
-  auto next = store->claim_due_requests(k_t0, seconds{60}, 10).value();
+  auto next = store->claim_due_requests(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(next.size() == 1);
   CHECK(next[0].id == a2);
   // A lapsed claim is handed out again; release_all_claims frees them at once.
-  CHECK(store->claim_due_requests(k_t0 + seconds{61}, seconds{60}, 10).value().size() == 2);
+  CHECK(store->claim_due_requests(k_t0 + seconds{61}, seconds{60}, 10, {}).value().size() == 2);
   REQUIRE(store->release_all_claims());
-  CHECK(store->claim_due_requests(k_t0, seconds{60}, 10).value().size() == 2);
+  CHECK(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().size() == 2);
   (void)b;
 }
 
@@ -106,11 +106,11 @@ TEST_CASE("reschedules a claimed request with its error", "[store][sqlite_store]
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   const std::string id = add(*store, request(RequestMode::subscribe, "http://s/a"));
-  REQUIRE(store->claim_due_requests(k_t0, seconds{60}, 10).value().size() == 1);
+  REQUIRE(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().size() == 1);
   REQUIRE(wait([&](Store::Done d) { store->retry_request(id, k_t0 + seconds{30}, "HTTP 500", d); }));
-  CHECK(store->claim_due_requests(k_t0 + seconds{29}, seconds{60}, 10).value().empty());
+  CHECK(store->claim_due_requests(k_t0 + seconds{29}, seconds{60}, 10, {}).value().empty());
   CHECK(store->next_request_due().value() == k_t0 + seconds{30});
-  auto again = store->claim_due_requests(k_t0 + seconds{30}, seconds{60}, 10).value();
+  auto again = store->claim_due_requests(k_t0 + seconds{30}, seconds{60}, 10, {}).value();
   REQUIRE(again.size() == 1);
   CHECK(again[0].attempts == 2);
   CHECK(again[0].last_error == "HTTP 500");
@@ -197,7 +197,7 @@ TEST_CASE("one hub process per database file", "[store][sqlite_store]") {
 namespace {
 
 std::int64_t first_fetch(Store& store, TimePoint now = k_t0) {
-  auto jobs = store.claim_due_fetches(now, seconds{60}, 10).value();
+  auto jobs = store.claim_due_fetches(now, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   return jobs[0].id;
 }
@@ -297,11 +297,11 @@ TEST_CASE("fetches of one topic run one at a time and keep the topic's validator
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", {"http://p/t", "http://p/u"}, std::nullopt, k_t0}, d); }));
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"p2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
-  auto first = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  auto first = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(first.size() == 2);  // t (from p1) and u; t from p2 waits
   CHECK_FALSE(first[0].etag);
   REQUIRE(finish(*store, distributed(first[0].id, "v1")));
-  auto second = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  auto second = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(second.size() == 1);
   CHECK(second[0].topic == "http://p/t");
   CHECK(second[0].etag == "\"e1\"");
@@ -317,7 +317,7 @@ TEST_CASE("a fat ping stores its content with the ping", "[store][sqlite_store]"
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   NewPublish fat{"fat", {"http://p/t"}, Content{0, "http://p/t", std::nullopt, std::string("\0bin", 4)}, k_t0};
   REQUIRE(wait([&](Store::Done d) { store->add_publish(fat, d); }));
-  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   REQUIRE(jobs[0].content_id);
   auto content = store->find_content(*jobs[0].content_id).value();
@@ -349,7 +349,7 @@ TEST_CASE("a fetch answers the pings of its topic that arrived before it began, 
   for (const char* id : {"p1", "p2", "p3"}) {
     REQUIRE(wait([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, k_t0}, d); }));
   }
-  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].covers_up_to == jobs[0].id + 2);
   // Arrived after the fetch began: not covered.
@@ -367,7 +367,57 @@ TEST_CASE("a fetch answers the pings of its topic that arrived before it began, 
     store->add_publish({"fat", {"http://p/t"}, Content{0, "http://p/t", "text/plain", "fat"}, k_t0}, d);
   }));
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"p6", {"http://p/t"}, std::nullopt, k_t0}, d); }));
-  jobs = store->claim_due_fetches(k_t0, seconds{60}, 10).value();
+  jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].covers_up_to == jobs[0].id);  // p4 alone
+}
+
+TEST_CASE("a claim gives each callback host a bounded share and takes other hosts' requests instead", "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  // 30 requests of a slow host arrive first, then one of another host.
+  for (int i = 0; i < 30; ++i) {
+    add(*store, request(RequestMode::subscribe, "http://slow.example/cb" + std::to_string(i), std::nullopt,
+                        k_t0 + milliseconds{i}));
+  }
+  const std::string other = add(*store, request(RequestMode::subscribe, "http://fast.example/cb", std::nullopt,
+                                                k_t0 + milliseconds{100}));
+  OriginShare share;
+  share.per_origin = 4;
+  auto first = store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 20, share).value();
+  REQUIRE(first.size() == 5);
+  CHECK(std::count_if(first.begin(), first.end(), [](const RequestRecord& r) {
+          return r.callback.starts_with("http://slow.example/");
+        }) == 4);
+  CHECK(std::any_of(first.begin(), first.end(), [&](const RequestRecord& r) { return r.id == other; }));
+  // What was handed back is claimable again, its attempt not counted.
+  share.in_flight = {{"http://slow.example:80", 2}};
+  auto second = store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 20, share).value();
+  REQUIRE(second.size() == 2);
+  for (const auto& r : second) {
+    CHECK(r.attempts == 1);
+  }
+  // A host already at its share gets nothing.
+  share.in_flight = {{"http://slow.example:80", 4}};
+  CHECK(store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 20, share).value().empty());
+  // Without a share the claim takes everything due.
+  CHECK(store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 100, {}).value().size() == 24);
+}
+
+TEST_CASE("a claim of fetches gives each topic host a bounded share", "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  std::vector<std::string> slow;
+  for (int i = 0; i < 10; ++i) {
+    slow.push_back("http://slow.example/t" + std::to_string(i));
+  }
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", slow, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p2", {"http://fast.example/t"}, std::nullopt, k_t0}, d); }));
+  OriginShare share;
+  share.per_origin = 3;
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 8, share).value();
+  REQUIRE(jobs.size() == 4);
+  CHECK(std::count_if(jobs.begin(), jobs.end(),
+                      [](const FetchJob& j) { return j.topic.starts_with("http://slow.example/"); }) == 3);
+  CHECK(std::any_of(jobs.begin(), jobs.end(), [](const FetchJob& j) { return j.topic == "http://fast.example/t"; }));
 }

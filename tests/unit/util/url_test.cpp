@@ -86,3 +86,10 @@ TEST_CASE("refuses stray '%' and percent-encoded host names, so normalising twic
   CHECK(*ok == "http://h/a%2FbA");
   CHECK(normalize_http_url(*ok, 2048).value_or("") == *ok);
 }
+
+TEST_CASE("a URL in a Link header cannot end its link or add others", "[util][url]") {
+  CHECK(link_target("http://p.example/feed?a=1&b=2") == "http://p.example/feed?a=1&b=2");
+  CHECK(link_target("http://p.example/a>;rel=\"hub\",<http://evil/") ==
+        "http://p.example/a%3E%3Brel=%22hub%22%2C%3Chttp://evil/");
+  CHECK(link_target("http://p.example/\xc3\xa9 x") == "http://p.example/%C3%A9%20x");
+}
