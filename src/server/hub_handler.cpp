@@ -7,6 +7,7 @@
 #include "server/admin_api.h"
 #include "server/dashboard.h"
 #include "server/reply.h"
+#include "server/request_guard.h"
 #include "util/bearer.h"
 #include "util/form.h"
 #include "util/json_text.h"
@@ -37,17 +38,12 @@ constexpr const char* k_connection_slot = "hubbub.connection_slot";
 constexpr std::uint64_t k_log_refused_every = 1000;
 
 // Answers a connection past the cap and closes it, before anything is read
-// from it. The bytes fit any fresh socket's send buffer; shutdown() makes
-// Pistache see the end of the connection and release it.
+// from it. The bytes fit any fresh socket's send buffer; shutting it for
+// reading too makes Pistache see the end of the connection and release it.
 void refuse_connection(int fd) {
-  static const std::string answer = [] {
-    const std::string body = "too many open connections; try again later\n";
-    return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nRetry-After: " +
-           std::to_string(k_connections_refused_retry_after.count()) +
-           "\r\nConnection: close\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  }();
-  (void)::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  ::shutdown(fd, SHUT_RDWR);
+  Reply r = text(Code::Service_Unavailable, "too many open connections; try again later");
+  r.headers.emplace_back("Retry-After", std::to_string(k_connections_refused_retry_after.count()));
+  write_and_close(fd, r, true);
 }
 bool prefers_text(const Request& request) {
   const auto accept = request.headers().tryGetRaw("Accept");
@@ -161,6 +157,8 @@ std::string HubContext::publish_monitor_url(std::string_view id) const {
 
 void HubHandler::onRequest(const Request& request, ResponseWriter response) {
   try {
+    const auto peer = response.peer();
+    const AnsweringScope answering(peer ? peer->fd() : -1, request.method() == Method::Head);
     dispatch(request, response);
   } catch (const std::exception& e) {
     spdlog::error("event=handler_exception error={}", log_quoted(e.what()));
@@ -175,7 +173,9 @@ void HubHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) 
   try {
     // What Http::Handler::onConnection (private in 0.0.5) does: give the
     // connection its request parser.
-    peer->putData(ParserData, std::make_shared<Pistache::Http::RequestParser>(getMaxRequestSize()));
+    // (Ours checks what Pistache's does not: server/request_guard.h.)
+    peer->putData(ParserData,
+                  std::make_shared<GuardedRequestParser>(getMaxRequestSize(), peer->fd(), m_context->credentials));
     ConnectionLimit* limit = m_context->connections;
     if (limit == nullptr) {
       return;

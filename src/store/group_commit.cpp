@@ -1,5 +1,7 @@
 #include "store/group_commit.h"
 
+#include <sqlite3.h>
+
 #include <future>
 #include <vector>
 
@@ -7,7 +9,7 @@
 #include "websub/limits.h"
 
 namespace hubbub {
-GroupCommit::GroupCommit(Database db) : m_db(std::move(db)) {
+GroupCommit::GroupCommit(Database db, Guard guard) : m_db(std::move(db)), m_guard(std::move(guard)) {
   m_thread = std::thread([this] {
     name_this_thread("hub-writer");
     loop();
@@ -18,7 +20,9 @@ GroupCommit::GroupCommit(Database db) : m_db(std::move(db)) {
   });
 }
 
-GroupCommit::~GroupCommit() { stop(); }
+GroupCommit::~GroupCommit() {
+  stop();
+}
 
 void GroupCommit::submit(Work work, Done done) {
   {
@@ -100,17 +104,26 @@ void GroupCommit::loop() {
 
 Status GroupCommit::run_together(std::deque<Job>& batch, std::size_t first, std::size_t last, bool& job_failed) {
   job_failed = false;
+  m_failed_code = SQLITE_OK;
+  // The error code is taken before the transaction rolls back (which resets it).
+  auto failed = [this](Status s) {
+    m_failed_code = sqlite3_extended_errcode(m_db.handle());
+    return s;
+  };
   Transaction txn(m_db);
   if (auto s = txn.begin(); !s) {
-    return s;
+    return failed(std::move(s));
   }
   for (std::size_t i = first; i < last; ++i) {
     if (auto s = batch[i].work(m_db); !s) {
       job_failed = true;
-      return s;  // the transaction rolls back
+      return failed(std::move(s));  // the transaction rolls back
     }
   }
-  return txn.commit();
+  if (auto s = txn.commit(); !s) {
+    return failed(std::move(s));
+  }
+  return {};
 }
 
 std::optional<std::string> GroupCommit::last_failure() const {
@@ -118,11 +131,52 @@ std::optional<std::string> GroupCommit::last_failure() const {
   return m_last_failure;
 }
 
+void GroupCommit::mark_writable() {
+  std::lock_guard lock(m_failure_mutex);
+  m_last_failure.reset();
+}
+
+bool GroupCommit::storage_failed() const {
+  switch (m_failed_code & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void GroupCommit::note_storage_failure(const std::string& why) {
+  std::lock_guard lock(m_failure_mutex);
+  m_last_failure = why;
+}
+
 void GroupCommit::commit_batch(std::deque<Job>& batch) {
   std::deque<Finished> finished;
+  if (m_guard) {
+    if (auto guarded = m_guard(m_db); !guarded) {
+      note_storage_failure(guarded.error().message);
+      for (auto& job : batch) {
+        finished.push_back({std::move(job.done), guarded});
+      }
+      batch.clear();
+    }
+  }
   bool job_failed = false;
-  const Status together = run_together(batch, 0, batch.size(), job_failed);
-  if (together || !job_failed || batch.size() == 1) {
+  const Status together = batch.empty() ? Status{} : run_together(batch, 0, batch.size(), job_failed);
+  if (!together && storage_failed()) {
+    note_storage_failure(together.error().message);
+  }
+  if (batch.empty()) {
+    // Refused by the guard: answered above.
+  } else if (together || !job_failed || batch.size() == 1) {
     for (auto& job : batch) {
       finished.push_back({std::move(job.done), together});
     }
@@ -130,15 +184,11 @@ void GroupCommit::commit_batch(std::deque<Job>& batch) {
     // One job failed: give every job its own transaction and its own answer.
     for (std::size_t i = 0; i < batch.size(); ++i) {
       bool failed_alone = false;
-      finished.push_back({std::move(batch[i].done), run_together(batch, i, i + 1, failed_alone)});
-    }
-  }
-  {
-    std::lock_guard lock(m_failure_mutex);
-    if (together || job_failed) {
-      m_last_failure.reset();  // the database itself works
-    } else {
-      m_last_failure = together.error().message;
+      Status alone = run_together(batch, i, i + 1, failed_alone);
+      if (!alone && storage_failed()) {
+        note_storage_failure(alone.error().message);
+      }
+      finished.push_back({std::move(batch[i].done), std::move(alone)});
     }
   }
   {

@@ -9,6 +9,12 @@
 // therefore be safe to run twice (they reset any output they fill in). If the
 // database itself refuses (locked, full, read-only), every job of the batch
 // fails at once with that error: no replay, no second wait.
+//
+// An optional guard runs before every batch (the store checks there that its
+// file is still the one at its path); when it fails, so does every job of the
+// batch. A failure of the storage itself (full, I/O, read-only, corrupt, or
+// the guard), in a batch or in one job, marks the database unwritable until
+// a write proves otherwise (mark_writable(), after a probe that needs room).
 
 #include <condition_variable>
 #include <deque>
@@ -28,8 +34,10 @@ class GroupCommit {
   using Work = std::function<Status(Database&)>;
   using Done = std::function<void(Status)>;
 
+  using Guard = std::function<Status(Database&)>;
+
   // Takes the write connection; starts the writer thread.
-  explicit GroupCommit(Database db);
+  explicit GroupCommit(Database db, Guard guard = {});
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
@@ -43,8 +51,11 @@ class GroupCommit {
   void flush();
   // Finishes the queued jobs and joins the writer thread.
   void stop();
-  // Why the last batch could not be committed, until a batch commits again.
+  // Why the database does not take writes: the latest failure of the
+  // storage itself, until mark_writable(). Never blocks.
   std::optional<std::string> last_failure() const;
+  // A write that needs room has just committed.
+  void mark_writable();
 
  private:
   struct Job {
@@ -57,8 +68,14 @@ class GroupCommit {
   // Runs jobs [first, last) in one transaction. job_failed tells whether a
   // job's own work failed (rather than BEGIN or COMMIT).
   Status run_together(std::deque<Job>& batch, std::size_t first, std::size_t last, bool& job_failed);
+  // Whether the connection's latest error is the storage's (full, I/O,
+  // read-only, corrupt, cannot open) rather than a job's own.
+  bool storage_failed() const;
+  void note_storage_failure(const std::string& why);
 
   Database m_db;
+  Guard m_guard;
+  int m_failed_code = 0;  // SQLite's code for the latest failed transaction (writer thread)
   std::mutex m_mutex;
   std::condition_variable m_cv;
   std::deque<Job> m_queue;  // guarded by m_mutex

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "store/migrator.h"
+#include "util/log_text.h"
 #include "util/url.h"
 #include "websub/limits.h"
 
@@ -223,7 +227,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     }
     readers.push_back(std::make_unique<Database>(std::move(*r)));
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*writer), std::move(readers), lock_fd));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*writer), std::move(readers), lock_fd, path));
   if (auto s = store->release_all_claims(); !s) {
     return fail(path + ": " + s.error().message);
   }
@@ -251,11 +255,97 @@ SqliteStore::FileLock::~FileLock() {
   }
 }
 
-SqliteStore::SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd)
-    : m_lock{lock_fd}, m_writer(std::move(writer)), m_readers(std::move(readers)) {}
+namespace {
+
+std::optional<ino_t> inode_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return std::nullopt;
+  }
+  return st.st_ino;
+}
+
+// SQLite keeps the WAL at the path when this connection closes, and does not
+// checkpoint: for a database whose file left the path.
+void keep_files_on_close(Database& db) {
+  int on = 1;
+  (void)sqlite3_file_control(db.handle(), "main", SQLITE_FCNTL_PERSIST_WAL, &on);
+  (void)sqlite3_db_config(db.handle(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd, std::string path)
+    : m_lock{lock_fd},
+      m_identity([&] {
+        FileIdentity id;
+        struct stat st {};
+        if (::fstat(lock_fd, &st) == 0) {
+          id.dev = st.st_dev;
+          id.ino = st.st_ino;
+        }
+        id.wal = inode_of(path + "-wal");
+        id.shm = inode_of(path + "-shm");
+        id.path = std::move(path);
+        return id;
+      }()),
+      m_writer(std::move(writer), [this](Database& db) { return check_identity(db); }),
+      m_readers(std::move(readers)) {}
 
 SqliteStore::~SqliteStore() {
   m_writer.stop();
+  if (m_is_detached.load()) {
+    std::lock_guard lock(m_pool_mutex);
+    for (auto& r : m_readers) {
+      keep_files_on_close(*r);
+    }
+  }
+}
+
+Status SqliteStore::check_identity(Database& db) {
+  if (m_detached) {
+    return fail(*m_detached);
+  }
+  struct stat open_file {};
+  struct stat at_path {};
+  std::string why;
+  if (::stat(m_identity.path.c_str(), &at_path) != 0) {
+    why = "the database file " + m_identity.path + " was deleted while the hub ran (" + std::strerror(errno) + ")";
+  } else if (at_path.st_dev != m_identity.dev || at_path.st_ino != m_identity.ino) {
+    why = "another file was put at " + m_identity.path + " while the hub ran (a restored backup?)";
+  } else if (::fstat(m_lock.fd, &open_file) == 0 && open_file.st_nlink == 0) {
+    why = "the database file " + m_identity.path + " was deleted while the hub ran";
+  } else {
+    return {};
+  }
+  detach(db, why);
+  return fail(*m_detached);
+}
+
+void SqliteStore::detach(Database& db, const std::string& why) {
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const std::string saved = m_identity.path + ".detached-" + std::to_string(now_ms);
+  std::string quoted = "'";
+  for (const char c : saved) {
+    quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  }
+  quoted += "'";
+  const Status copy = db.exec("VACUUM INTO " + quoted);
+  keep_files_on_close(db);
+  // The WAL and shared memory this store writes leave the path (their data
+  // is in the copy): a hub started on the file now there must not replay
+  // them onto it.
+  for (const auto& [suffix, inode] : {std::pair{"-wal", m_identity.wal}, std::pair{"-shm", m_identity.shm}}) {
+    const std::string file = m_identity.path + suffix;
+    if (inode && inode_of(file) == inode) {
+      (void)::unlink(file.c_str());
+    }
+  }
+  m_detached = why + "; nothing more is acknowledged until the hub restarts";
+  m_is_detached.store(true);
+  spdlog::critical("event=database_detached reason={} saved={}", log_quoted(why),
+                   copy ? log_quoted(saved) : log_quoted("nothing: " + copy.error().message));
 }
 
 void SqliteStore::add_request(NewRequest request, Done done) {
@@ -692,9 +782,28 @@ Result<std::size_t> SqliteStore::remove_expired_subscriptions(TimePoint now) {
                       [now](Query& q) { q.bind(1, to_unix_ms(now)); });
 }
 
+Result<std::size_t> SqliteStore::purge_in_batches(const char* sql, TimePoint finished_before) {
+  std::size_t removed = 0;
+  for (std::size_t round = 0; round < k_max_purge_rounds; ++round) {
+    auto n = changed_rows(sql, [&](Query& q) {
+      q.bind(1, to_unix_ms(finished_before)).bind(2, static_cast<std::int64_t>(k_purge_batch_rows));
+    });
+    if (!n) {
+      return std::unexpected(n.error());
+    }
+    removed += *n;
+    if (*n < k_purge_batch_rows) {
+      break;
+    }
+  }
+  return removed;
+}
+
 Result<std::size_t> SqliteStore::purge_finished_requests(TimePoint finished_before) {
-  return changed_rows("DELETE FROM subscription_requests WHERE state <> 0 AND updated_at < ?",
-                      [finished_before](Query& q) { q.bind(1, to_unix_ms(finished_before)); });
+  return purge_in_batches(
+      "DELETE FROM subscription_requests WHERE id IN (SELECT id FROM subscription_requests "
+      "WHERE state <> 0 AND updated_at < ?1 LIMIT ?2)",
+      finished_before);
 }
 
 void SqliteStore::add_publish(NewPublish publish, Done done) {
@@ -1156,33 +1265,26 @@ void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done 
 }
 
 Result<std::size_t> SqliteStore::purge_finished_publishes(TimePoint finished_before) {
+  // Each statement in transactions of at most k_purge_batch_rows rows, so
+  // that the writer never stalls on a large purge and the WAL stays small.
+  const char* statements[] = {
+      "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE state IN (1, 3) AND updated_at < ?1 "
+      "LIMIT ?2)",
+      "DELETE FROM publish_topics WHERE id IN (SELECT p.id FROM publish_topics p WHERE p.state <> 0 AND "
+      "p.updated_at < ?1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.publish_topic_id = p.id) LIMIT ?2)",
+      "DELETE FROM publishes WHERE id IN (SELECT p.id FROM publishes p WHERE p.created_at < ?1 AND NOT EXISTS "
+      "(SELECT 1 FROM publish_topics t WHERE t.publish_id = p.id) LIMIT ?2)",
+      "DELETE FROM contents WHERE id IN (SELECT c.id FROM contents c WHERE c.created_at < ?1 AND NOT EXISTS "
+      "(SELECT 1 FROM deliveries d WHERE d.content_id = c.id) AND NOT EXISTS "
+      "(SELECT 1 FROM publish_topics t WHERE t.content_id = c.id) LIMIT ?2)",
+  };
   std::size_t removed = 0;
-  auto s = m_writer.run([&](Database& db) -> Status {
-    removed = 0;  // a job may run twice (group_commit.h)
-    const std::int64_t t = to_unix_ms(finished_before);
-    const char* statements[] = {
-        "DELETE FROM deliveries WHERE state IN (1, 3) AND updated_at < ?1",
-        "DELETE FROM publish_topics WHERE state <> 0 AND updated_at < ?1 AND NOT EXISTS "
-        "(SELECT 1 FROM deliveries d WHERE d.publish_topic_id = publish_topics.id)",
-        "DELETE FROM publishes WHERE created_at < ?1 AND NOT EXISTS "
-        "(SELECT 1 FROM publish_topics t WHERE t.publish_id = publishes.id)",
-        "DELETE FROM contents WHERE created_at < ?1 AND NOT EXISTS "
-        "(SELECT 1 FROM deliveries d WHERE d.content_id = contents.id) AND NOT EXISTS "
-        "(SELECT 1 FROM publish_topics t WHERE t.content_id = contents.id)",
-    };
-    for (const char* sql : statements) {
-      HUBBUB_TRY_QUERY(q, db.query(sql));
-      q->bind(1, t);
-      if (auto r = q->run(); !r) {
-        return r;
-      }
-      removed += static_cast<std::size_t>(db.changes());
-      q->reset();
+  for (const char* sql : statements) {
+    auto n = purge_in_batches(sql, finished_before);
+    if (!n) {
+      return std::unexpected(n.error());
     }
-    return {};
-  });
-  if (!s) {
-    return std::unexpected(s.error());
+    removed += *n;
   }
   return removed;
 }
@@ -1215,16 +1317,30 @@ Result<StoreStatistics> SqliteStore::statistics(TimePoint now) {
 }
 
 Status SqliteStore::check_writable(TimePoint now) {
-  // Answer at once from the last batch; the write below refreshes that state
-  // even on an idle hub (the next check sees its outcome).
+  // Answer at once from what the writer last saw. The probe below needs room
+  // as real work does (a padded row, inserted and deleted), so only its
+  // success marks the database writable again: a small rewrite that succeeds
+  // on a full disk must not flip readiness back.
   m_writer.submit(
       [now](Database& db) -> Status {
         HUBBUB_TRY_QUERY(q, db.query("INSERT INTO health (id, checked_at) VALUES (1, ?1) "
                                      "ON CONFLICT (id) DO UPDATE SET checked_at = ?1"));
         q->bind(1, to_unix_ms(now));
-        return q->run();
+        if (auto s = q->run(); !s) {
+          return s;
+        }
+        HUBBUB_TRY_QUERY(pad, db.query("INSERT INTO write_probe (pad) VALUES (zeroblob(?))"));
+        pad->bind(1, static_cast<std::int64_t>(k_write_probe_bytes));
+        if (auto s = pad->run(); !s) {
+          return s;
+        }
+        return db.exec("DELETE FROM write_probe");
       },
-      [](Status) {});
+      [this](Status s) {
+        if (s) {
+          m_writer.mark_writable();
+        }
+      });
   if (auto failure = m_writer.last_failure()) {
     return fail(*failure);
   }

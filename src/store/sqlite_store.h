@@ -5,6 +5,9 @@
 // small pool of read-only connections. The file is locked (flock) for the
 // life of the store: one hub process per database.
 
+#include <sys/types.h>
+
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -72,12 +75,29 @@ class SqliteStore final : public Store {
   Result<StoreStatistics> statistics(TimePoint now) override;
 
  private:
-  SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd);
+  SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd, std::string path);
+
+  // Before every write (the writer's guard): whether the file at the path is
+  // still the one this store opened. A file renamed over it (a restored
+  // backup) or its removal is noticed before anything more is acknowledged;
+  // see detach().
+  Status check_identity(Database& db);
+  // The database was replaced or removed under the running hub: from now on
+  // every write fails with `why`. What was acknowledged is saved beside it
+  // (VACUUM INTO <path>.detached-<ms>), and this store's WAL and shared-memory
+  // files leave the path, so that no later start replays them onto another
+  // main file; the connections will not checkpoint into or delete anything
+  // at the path when they close.
+  void detach(Database& db, const std::string& why);
 
   // Runs one statement (a literal) through the writer, `bind` filling in its
   // parameters; the number of rows it changed.
   template <class Bind>
   Result<std::size_t> changed_rows(const char* sql, Bind bind);
+
+  // Runs a purge `sql` (?1 the cut-off time, ?2 the batch size) in
+  // transactions of k_purge_batch_rows rows until it removes fewer.
+  Result<std::size_t> purge_in_batches(const char* sql, TimePoint finished_before);
 
   // The first due_at that `sql` (a literal) selects, if any.
   Result<std::optional<TimePoint>> next_due(const char* sql);
@@ -93,6 +113,17 @@ class SqliteStore final : public Store {
     ~FileLock();
   };
   FileLock m_lock;
+  // The files as opened (device and inode), checked by check_identity().
+  struct FileIdentity {
+    std::string path;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    std::optional<ino_t> wal;
+    std::optional<ino_t> shm;
+  };
+  FileIdentity m_identity;
+  std::optional<std::string> m_detached;  // set once; writer thread only
+  std::atomic<bool> m_is_detached{false};
   GroupCommit m_writer;
   std::mutex m_pool_mutex;
   std::condition_variable m_pool_cv;

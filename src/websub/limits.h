@@ -18,6 +18,23 @@ constexpr std::size_t k_max_request_bytes = 64 * 1024;  // Pistache maxRequestSi
 // and their last delivery each. Beyond it Pistache drops the connection.
 constexpr std::size_t k_max_response_bytes = 8 * 1024 * 1024;
 constexpr std::size_t k_max_form_body_bytes = 16 * 1024;
+// Purges of finished rows go in transactions of this many rows (a writer
+// that deleted 90,000 rows at once stalled for 175 ms and grew the WAL by
+// 14 MB), at most k_max_purge_rounds of them per statement and sweep.
+constexpr std::size_t k_purge_batch_rows = 1000;
+constexpr std::size_t k_max_purge_rounds = 10000;
+// The readiness probe's write (store/sqlite_store.cpp): as much room as a
+// large request needs.
+constexpr std::size_t k_write_probe_bytes = 16 * 1024;
+// Checked before Pistache parses a request (server/request_guard.h): the
+// request line (a fat ping names its topic in the query), the header block,
+// and the body of a request without a publisher's token. Bodies are held in
+// memory until answered, so a client without a token can make the hub hold
+// at most about this much per open connection (--max-connections bounds the
+// connections).
+constexpr std::size_t k_max_request_line_bytes = 16 * 1024;
+constexpr std::size_t k_max_header_block_bytes = 32 * 1024;
+constexpr std::size_t k_max_unauthenticated_body_bytes = 64 * 1024;
 constexpr auto k_header_timeout = 10s;
 constexpr auto k_body_timeout = 10s;
 constexpr auto k_keepalive_timeout = 30s;
@@ -32,8 +49,8 @@ constexpr std::size_t k_max_connections_ceiling = 1000000;
 constexpr auto k_connections_refused_retry_after = 5s;
 
 // Subscription requests (WebSub 5.1, websub-requirements.md D3, D5).
-constexpr std::size_t k_max_url_bytes = 2048;     // hub.topic, hub.callback
-constexpr std::size_t k_max_secret_bytes = 199;   // "less than 200 bytes"
+constexpr std::size_t k_max_url_bytes = 2048;    // hub.topic, hub.callback
+constexpr std::size_t k_max_secret_bytes = 199;  // "less than 200 bytes"
 constexpr std::size_t k_max_verify_token_bytes = 1024;
 constexpr auto k_default_lease_min = std::chrono::seconds{300};
 constexpr auto k_default_lease = std::chrono::seconds{864000};       // 10 days
@@ -62,7 +79,7 @@ constexpr std::size_t k_max_unsaved_outcomes = 10000;
 // Publishing and distribution (WebSub 6, 7; websub-requirements.md D2, D9).
 constexpr std::size_t k_max_topics_per_publish = 100;
 constexpr std::size_t k_default_max_content_bytes = 10 * 1024 * 1024;  // topic fetch cap
-constexpr std::size_t k_max_fat_ping_bytes = 1024 * 1024;  // content sent by an authenticated publisher
+constexpr std::size_t k_max_fat_ping_bytes = 1024 * 1024;              // content sent by an authenticated publisher
 constexpr std::size_t k_max_fetch_redirects = 3;
 constexpr std::size_t k_fetch_attempts = 4;
 constexpr std::size_t k_max_fetches_in_flight = 32;
@@ -120,7 +137,7 @@ constexpr std::uint32_t k_breaker_min_attempts = 20;
 constexpr double k_breaker_failure_ratio = 0.8;
 constexpr auto k_breaker_first_pause = std::chrono::seconds{30};
 constexpr auto k_breaker_max_pause = std::chrono::minutes{10};
-constexpr auto k_breaker_probe_wait = std::chrono::seconds{1};  // held back while a probe is out
+constexpr auto k_breaker_probe_wait = std::chrono::seconds{1};      // held back while a probe is out
 constexpr auto k_breaker_defer_interval = std::chrono::seconds{5};  // new work for a paused host moved aside
 
 // Rate limits (server/rate_limits.h): a bucket saves this many seconds of its

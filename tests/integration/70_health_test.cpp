@@ -4,9 +4,11 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -103,8 +105,10 @@ TEST_CASE("GET /metrics counts requests, verifications, fetches and deliveries (
   CHECK(m.body.find("hubbub_build_info{version=\"") != std::string::npos);
 }
 
-TEST_CASE("a full database (max_database_mb): 503 with Retry-After, nothing acknowledged, resumes when the cap is raised (C11)",
-          "[integration][health]") {
+TEST_CASE(
+    "a full database (max_database_mb): 503 with Retry-After, nothing acknowledged, resumes when the cap is raised "
+    "(C11)",
+    "[integration][health]") {
   TempDir dir;
   TestHttpServer callback;
   const std::string config = dir.file("hub.toml");
@@ -115,9 +119,9 @@ TEST_CASE("a full database (max_database_mb): 503 with Retry-After, nothing ackn
   std::vector<std::string> accepted;
   HttpReply full;
   for (int i = 0; i < 3000; ++i) {
-    const HttpReply r = subscribe(hub, "subscribe", "http://publisher.example/feed",
-                                  callback.url("/cb/" + std::to_string(i) + "/" + padding),
-                                  {{"hub.secret", std::string(150, 's')}});
+    const HttpReply r =
+        subscribe(hub, "subscribe", "http://publisher.example/feed",
+                  callback.url("/cb/" + std::to_string(i) + "/" + padding), {{"hub.secret", std::string(150, 's')}});
     if (r.status != 202) {
       full = r;
       break;
@@ -134,11 +138,29 @@ TEST_CASE("a full database (max_database_mb): 503 with Retry-After, nothing ackn
   CHECK(subscribe(hub, "subscribe", "http://publisher.example/feed", callback.url("/more/" + padding),
                   {{"hub.secret", std::string(150, 's')}})
             .status == 503);
+  // Not ready, and it stays so while the database refuses writes: small
+  // rewrites that still succeed (the readiness row, a retry) never flip it.
+  int ready = 0;
+  for (int i = 0; i < 30; ++i) {
+    const HttpReply r = http_get(hub.url("/readyz"));
+    ready += r.status == 200 ? 1 : 0;
+    if (i == 0) {
+      CHECK(r.status == 503);
+      CHECK(r.body.find("database") != std::string::npos);
+    }
+  }
+  CHECK(ready == 0);
 
   // The operator raises the cap (as if space came back): work resumes.
   std::ofstream(config, std::ios::trunc) << "max_database_mb = 0\nallow_private_networks = true\nretry_base = 0.05\n";
   hub.send_signal(SIGHUP);
   REQUIRE(hub.wait_for_log("event=reloaded"));
+  // Ready again once a write that needs room has gone through.
+  const auto ready_by = std::chrono::steady_clock::now() + std::chrono::seconds{10};
+  while (http_get(hub.url("/readyz")).status != 200 && std::chrono::steady_clock::now() < ready_by) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+  CHECK(http_get(hub.url("/readyz")).status == 200);
   CHECK(subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed", callback.url("/after"))["state"] ==
         "verified");
   // Every request acknowledged before the disk filled is verified in the end.
@@ -157,4 +179,107 @@ TEST_CASE("a full database (max_database_mb): 503 with Retry-After, nothing ackn
   CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "ok");
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+namespace {
+
+std::int64_t count_rows(const std::string& database, const char* sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const std::int64_t n = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return n;
+}
+
+std::string integrity(const std::string& database) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  std::string out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+// A consistent copy of a live database, as an operator's backup tool makes.
+void backup(const std::string& from, const std::string& to) {
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  REQUIRE(sqlite3_open_v2(from.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_open(to.c_str(), &dst) == SQLITE_OK);
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  REQUIRE(b != nullptr);
+  sqlite3_backup_step(b, -1);
+  REQUIRE(sqlite3_backup_finish(b) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(dst);
+  sqlite3_close(src);
+}
+
+}  // namespace
+
+TEST_CASE("a backup renamed over the live database: noticed, nothing more acknowledged, no WAL replayed onto it (C11)",
+          "[integration][health]") {
+  TempDir dir;
+  TestHttpServer callback;
+  const std::string database = dir.file("hub.db");
+  HubProcess hub(database, test_hub_args());
+  REQUIRE(subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed", callback.url("/before"))["state"] ==
+          "verified");
+  backup(database, dir.file("backup.db"));
+  // Acknowledged after the backup was taken: in the live file's WAL only.
+  const HttpReply late = subscribe(hub, "subscribe", "http://publisher.example/feed", callback.url("/late"));
+  REQUIRE(late.status == 202);
+  REQUIRE(wait_settled(late.header("location"))["state"] == "verified");
+  REQUIRE(std::rename(dir.file("backup.db").c_str(), database.c_str()) == 0);
+
+  const HttpReply refused = subscribe(hub, "subscribe", "http://publisher.example/feed", callback.url("/after"));
+  CHECK(refused.status == 503);
+  const HttpReply ready = http_get(hub.url("/readyz"));
+  CHECK(ready.status == 503);
+  INFO(ready.body);
+  CHECK(ready.body.find("another file was put at") != std::string::npos);
+  REQUIRE(hub.wait_for_log("event=database_detached"));
+  // What was acknowledged is saved beside it.
+  const std::string log = hub.log();
+  const auto at = log.find("saved=\"");
+  REQUIRE(at != std::string::npos);
+  const std::string saved = log.substr(at + 7, log.find('"', at + 7) - at - 7);
+  CHECK(count_rows(saved, "SELECT count(*) FROM subscriptions") == 2);
+
+  hub.kill9();
+  // The restored file is exactly the backup: the old WAL was not replayed onto it.
+  CHECK(integrity(database) == "ok");
+  CHECK(count_rows(database, "SELECT count(*) FROM subscriptions") == 1);
+  HubProcess again(database, test_hub_args());
+  CHECK(http_get(again.url("/readyz")).status == 200);
+  CHECK(subscribe_and_settle(again, "subscribe", "http://publisher.example/feed", callback.url("/next"))["state"] ==
+        "verified");
+}
+
+TEST_CASE("the live database deleted: noticed and not ready, nothing more acknowledged (C11)",
+          "[integration][health]") {
+  TempDir dir;
+  TestHttpServer callback;
+  const std::string database = dir.file("hub.db");
+  HubProcess hub(database, test_hub_args());
+  REQUIRE(subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed", callback.url("/a"))["state"] ==
+          "verified");
+  REQUIRE(::unlink(database.c_str()) == 0);
+  CHECK(subscribe(hub, "subscribe", "http://publisher.example/feed", callback.url("/b")).status == 503);
+  const HttpReply ready = http_get(hub.url("/readyz"));
+  CHECK(ready.status == 503);
+  CHECK(ready.body.find("was deleted") != std::string::npos);
+  CHECK(hub.wait_for_log("event=database_detached"));
+  CHECK(hub.terminate() == 0);
+  // A start afterwards makes a new database; no stray WAL is replayed into it.
+  HubProcess again(database, test_hub_args());
+  CHECK(http_get(again.url("/readyz")).status == 200);
+  CHECK(count_rows(database, "SELECT count(*) FROM subscriptions") == 0);
 }

@@ -135,8 +135,8 @@ TEST_CASE("SIGHUP applies rotated tokens and the allow/deny lists, and names wha
   const std::string new_admin = "new-admin-token-0123456789";
   const std::string old_publisher = "old-publisher-token-0123456789";
   const std::string new_publisher = "new-publisher-token-0123456789";
-  std::ofstream(config) << "allow_private_networks = true\nadmin_token = \"" << old_admin
-                        << "\"\npublisher_token = [\"" << old_publisher << "\"]\nretry_base = 30.0\n";
+  std::ofstream(config) << "allow_private_networks = true\nadmin_token = \"" << old_admin << "\"\npublisher_token = [\""
+                        << old_publisher << "\"]\nretry_base = 30.0\n";
   HubProcess hub(dir.file("hub.db"), {"--config", config});
   const std::string topic = "http://publisher.example/feed";
   auto admin_status = [&](const std::string& token) {

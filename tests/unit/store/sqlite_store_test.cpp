@@ -7,6 +7,7 @@
 
 #include "support/temp_dir.h"
 #include "util/random.h"
+#include "websub/limits.h"
 
 using namespace hubbub;
 using std::chrono::milliseconds;
@@ -162,8 +163,7 @@ TEST_CASE("a verified unsubscribe removes only its own pair (STATE-01, STATE-04)
   complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/zzz")), RequestState::verified);
 }
 
-TEST_CASE("expired subscriptions stop counting at expiry and are swept (STATE-05, VER-09)",
-          "[store][sqlite_store]") {
+TEST_CASE("expired subscriptions stop counting at expiry and are swept (STATE-05, VER-09)", "[store][sqlite_store]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
@@ -295,7 +295,9 @@ TEST_CASE("410 ends the subscription, deliveries of ended or expired subscriptio
 TEST_CASE("fetches of one topic run one at a time and keep the topic's validators", "[store][sqlite_store]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", {"http://p/t", "http://p/u"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait([&](Store::Done d) {
+    store->add_publish({"p1", {"http://p/t", "http://p/u"}, std::nullopt, k_t0}, d);
+  }));
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"p2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   auto first = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(first.size() == 2);  // t (from p1) and u; t from p2 waits
@@ -306,8 +308,8 @@ TEST_CASE("fetches of one topic run one at a time and keep the topic's validator
   CHECK(second[0].topic == "http://p/t");
   CHECK(second[0].etag == "\"e1\"");
   CHECK(second[0].content_hash == "h-v1");
-  FetchOutcome unchanged{second[0].id, FetchState::unchanged, std::nullopt, std::nullopt, std::nullopt,
-                         std::nullopt, std::nullopt, k_t0};
+  FetchOutcome unchanged{second[0].id, FetchState::unchanged, std::nullopt, std::nullopt,
+                         std::nullopt, std::nullopt,          std::nullopt, k_t0};
   CHECK(finish(*store, unchanged).value() == 0);
   CHECK(store->find_publish("p2").value()->topics[0].state == FetchState::unchanged);
 }
@@ -372,7 +374,8 @@ TEST_CASE("a fetch answers the pings of its topic that arrived before it began, 
   CHECK(jobs[0].covers_up_to == jobs[0].id);  // p4 alone
 }
 
-TEST_CASE("a claim gives each callback host a bounded share and takes other hosts' requests instead", "[store][sqlite_store]") {
+TEST_CASE("a claim gives each callback host a bounded share and takes other hosts' requests instead",
+          "[store][sqlite_store]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   // 30 requests of a slow host arrive first, then one of another host.
@@ -380,15 +383,14 @@ TEST_CASE("a claim gives each callback host a bounded share and takes other host
     add(*store, request(RequestMode::subscribe, "http://slow.example/cb" + std::to_string(i), std::nullopt,
                         k_t0 + milliseconds{i}));
   }
-  const std::string other = add(*store, request(RequestMode::subscribe, "http://fast.example/cb", std::nullopt,
-                                                k_t0 + milliseconds{100}));
+  const std::string other =
+      add(*store, request(RequestMode::subscribe, "http://fast.example/cb", std::nullopt, k_t0 + milliseconds{100}));
   OriginShare share;
   share.per_origin = 4;
   auto first = store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 20, share).value();
   REQUIRE(first.size() == 5);
-  CHECK(std::count_if(first.begin(), first.end(), [](const RequestRecord& r) {
-          return r.callback.starts_with("http://slow.example/");
-        }) == 4);
+  CHECK(std::count_if(first.begin(), first.end(),
+                      [](const RequestRecord& r) { return r.callback.starts_with("http://slow.example/"); }) == 4);
   CHECK(std::any_of(first.begin(), first.end(), [&](const RequestRecord& r) { return r.id == other; }));
   // What was handed back is claimable again, its attempt not counted.
   share.in_flight = {{"http://slow.example:80", 2}};
@@ -420,4 +422,18 @@ TEST_CASE("a claim of fetches gives each topic host a bounded share", "[store][s
   CHECK(std::count_if(jobs.begin(), jobs.end(),
                       [](const FetchJob& j) { return j.topic.starts_with("http://slow.example/"); }) == 3);
   CHECK(std::any_of(jobs.begin(), jobs.end(), [](const FetchJob& j) { return j.topic == "http://fast.example/t"; }));
+}
+
+TEST_CASE("purges run in bounded batches and remove everything due (C: purge)", "[store][sqlite_store]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  const std::size_t n = 2 * k_purge_batch_rows + 500;
+  for (std::size_t i = 0; i < n; ++i) {
+    complete(*store, add(*store, request(RequestMode::subscribe, "http://s/" + std::to_string(i))),
+             RequestState::failed);
+  }
+  add(*store, request(RequestMode::subscribe, "http://s/pending"));
+  CHECK(store->purge_finished_requests(k_t0 + seconds{1}).value() == n);
+  CHECK(store->purge_finished_requests(k_t0 + seconds{1}).value() == 0);
+  CHECK(store->statistics(k_t0).value().pending_requests == 1);
 }
