@@ -10,40 +10,15 @@
 #include <thread>
 
 #include "store/sqlite_store.h"
+#include "support/scripted_http_client.h"
 #include "support/temp_dir.h"
 #include "util/form.h"
 #include "util/random.h"
 
 using namespace hubbub;
+using hubbub::test::ScriptedHttpClient;
 
 namespace {
-
-// Answers each request with what the script returns, on a thread of its own.
-class ScriptedHttpClient final : public HttpClient {
- public:
-  using Script = std::function<HttpResult(const HttpRequest&)>;
-  explicit ScriptedHttpClient(Script script) : m_script(std::move(script)) {}
-  ~ScriptedHttpClient() override {
-    for (auto& t : m_threads) {
-      t.join();
-    }
-  }
-  void send(HttpRequest request, HttpCallback done) override {
-    std::lock_guard lock(m_mutex);
-    m_sent.push_back(request);
-    m_threads.emplace_back([this, request = std::move(request), done = std::move(done)] { done(m_script(request)); });
-  }
-  std::vector<HttpRequest> sent() {
-    std::lock_guard lock(m_mutex);
-    return m_sent;
-  }
-
- private:
-  Script m_script;
-  std::mutex m_mutex;
-  std::vector<HttpRequest> m_sent;
-  std::vector<std::thread> m_threads;
-};
 
 std::string query_param(const std::string& url, std::string_view name) {
   auto form = Form::parse(url.substr(url.find('?') + 1));
@@ -132,7 +107,8 @@ TEST_CASE("activates a verified subscription with its lease counted from the GET
 TEST_CASE("counts each request out of the pending ones when it settles, whatever the outcome (A2)",
           "[websub][verifier][pending]") {
   Fixture f;
-  ScriptedHttpClient http([](const HttpRequest& r) { return r.url.find("/refuse") != std::string::npos ? status(404) : echo(r); });
+  ScriptedHttpClient http(
+      [](const HttpRequest& r) { return r.url.find("/refuse") != std::string::npos ? status(404) : echo(r); });
   AccessRules rules;
   rules.callback_host_deny = {"denied.example"};
   const AccessPolicy policy(rules);
