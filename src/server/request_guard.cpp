@@ -30,41 +30,55 @@ bool same_name(std::string_view a, std::string_view lower_b) {
   return true;
 }
 
-// The request line: refused when it is longer than the hub ever needs.
-class GuardedRequestLine final : public Pistache::Http::Private::Step {
+// One of Pistache's steps with a check in front: nothing runs once the
+// request is refused; admit() sees the bytes first (false: refused, or wait
+// for more), after() the request as the step left it.
+template <class Inner>
+class GuardedStep : public Pistache::Http::Private::Step {
  public:
-  GuardedRequestLine(Pistache::Http::Request* request, GuardedRequestParser& parser)
-      : Step(request), m_inner(request), m_parser(parser) {}
+  GuardedStep(Pistache::Http::Request* request, GuardedRequestParser& parser)
+      : Step(request), m_request(request), m_inner(request), m_parser(parser) {}
   Pistache::Http::Private::StepId id() const override { return m_inner.id(); }
-  State apply(StreamCursor& cursor) override {
-    if (m_parser.refused()) {
+  State apply(StreamCursor& cursor) final {
+    if (m_parser.refused() || !admit(std::string_view(cursor.offset(), cursor.remaining()))) {
       return State::Again;
     }
-    const std::string_view rest(cursor.offset(), cursor.remaining());
-    const auto end = rest.find("\r\n");
-    if ((end == std::string_view::npos ? rest.size() : end) > k_max_request_line_bytes) {
-      m_parser.refuse(414, "the request line is longer than " + std::to_string(k_max_request_line_bytes) + " bytes");
-      return State::Again;
-    }
-    return m_inner.apply(cursor);
+    const State state = m_inner.apply(cursor);
+    return after() ? state : State::Again;
   }
 
- private:
-  Pistache::Http::Private::RequestLineStep m_inner;
+ protected:
+  virtual bool admit(std::string_view buffered) = 0;
+  virtual bool after() { return true; }
+
+  Pistache::Http::Request* m_request;
+  Inner m_inner;
   GuardedRequestParser& m_parser;
 };
 
-// The header block, read whole and checked before Pistache parses it.
-class GuardedHeaders final : public Pistache::Http::Private::Step {
+// The request line: refused when it is longer than the hub ever needs.
+class GuardedRequestLine final : public GuardedStep<Pistache::Http::Private::RequestLineStep> {
  public:
-  GuardedHeaders(Pistache::Http::Request* request, GuardedRequestParser& parser)
-      : Step(request), m_inner(request), m_parser(parser) {}
-  Pistache::Http::Private::StepId id() const override { return m_inner.id(); }
-  State apply(StreamCursor& cursor) override {
-    if (m_parser.refused()) {
-      return State::Again;
+  using GuardedStep::GuardedStep;
+
+ private:
+  bool admit(std::string_view rest) override {
+    const auto end = rest.find("\r\n");
+    if ((end == std::string_view::npos ? rest.size() : end) > k_max_request_line_bytes) {
+      m_parser.refuse(414, "the request line is longer than " + std::to_string(k_max_request_line_bytes) + " bytes");
+      return false;
     }
-    const std::string_view rest(cursor.offset(), cursor.remaining());
+    return true;
+  }
+};
+
+// The header block, read whole and checked before Pistache parses it.
+class GuardedHeaders final : public GuardedStep<Pistache::Http::Private::HeadersStep> {
+ public:
+  using GuardedStep::GuardedStep;
+
+ private:
+  bool admit(std::string_view rest) override {
     std::size_t end = 0;
     if (rest.starts_with("\r\n")) {
       end = 2;
@@ -73,25 +87,19 @@ class GuardedHeaders final : public Pistache::Http::Private::Step {
     } else {
       if (rest.size() > k_max_header_block_bytes) {
         refuse_headers();
-        return State::Again;
       }
-      return State::Again;  // wait for the whole block
+      return false;  // refused, or wait for the whole block
     }
     if (end > k_max_header_block_bytes) {
       refuse_headers();
-      return State::Again;
+      return false;
     }
-    if (!check(rest.substr(0, end))) {
-      return State::Again;
-    }
-    return m_inner.apply(cursor);
+    return check(rest.substr(0, end));
   }
 
- private:
   void refuse_headers() {
     m_parser.refuse(431, "the request headers are larger than " + std::to_string(k_max_header_block_bytes) + " bytes");
   }
-
   // Content-Length and the body the request may have; false when refused.
   bool check(std::string_view block) {
     std::optional<std::string_view> length;
@@ -145,43 +153,34 @@ class GuardedHeaders final : public Pistache::Http::Private::Step {
     }
     return true;
   }
-
-  Pistache::Http::Private::HeadersStep m_inner;
-  GuardedRequestParser& m_parser;
 };
 
 // The body: a chunked one is held to the same limit as it arrives.
-class GuardedBody final : public Pistache::Http::Private::Step {
+class GuardedBody final : public GuardedStep<Pistache::Http::Private::BodyStep> {
  public:
-  GuardedBody(Pistache::Http::Request* request, GuardedRequestParser& parser)
-      : Step(request), m_request(request), m_inner(request), m_parser(parser) {}
-  Pistache::Http::Private::StepId id() const override { return m_inner.id(); }
-  State apply(StreamCursor& cursor) override {
-    if (m_parser.refused()) {
-      return State::Again;
-    }
-    // What is buffered may hold chunk framing too: allow for it.
-    const std::size_t limit = m_parser.body_limit();
-    if (m_request->body().size() + cursor.remaining() > limit + limit / 8 + 64) {
-      refuse_body(limit);
-      return State::Again;
-    }
-    const State state = m_inner.apply(cursor);
-    if (m_request->body().size() > limit) {
-      refuse_body(limit);
-      return State::Again;
-    }
-    return state;
-  }
+  using GuardedStep::GuardedStep;
 
  private:
-  void refuse_body(std::size_t limit) {
-    m_parser.refuse(413, "the body is larger than this request may send (" + std::to_string(limit) + " bytes)");
+  bool admit(std::string_view buffered) override {
+    // What is buffered may hold chunk framing too: allow for it.
+    const std::size_t limit = m_parser.body_limit();
+    if (m_request->body().size() + buffered.size() > limit + limit / 8 + 64) {
+      refuse_body();
+      return false;
+    }
+    return true;
   }
-
-  Pistache::Http::Request* m_request;
-  Pistache::Http::Private::BodyStep m_inner;
-  GuardedRequestParser& m_parser;
+  bool after() override {
+    if (m_request->body().size() > m_parser.body_limit()) {
+      refuse_body();
+      return false;
+    }
+    return true;
+  }
+  void refuse_body() {
+    m_parser.refuse(
+        413, "the body is larger than this request may send (" + std::to_string(m_parser.body_limit()) + " bytes)");
+  }
 };
 
 }  // namespace

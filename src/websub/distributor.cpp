@@ -300,7 +300,7 @@ void Distributor::settle(const DeliveryJob& job, DeliveryOutcome outcome) {
       // Kept and written again with the next claim. Should the hub stop
       // first, the claim lapses and the delivery is sent again: never lost.
       spdlog::error("event=store_write_failed error={}", log_quoted(s.error().message));
-      keep_unsaved(outcome);
+      m_unsaved.keep(outcome);
     }
     {
       std::lock_guard lock(m_origins_mutex);
@@ -314,26 +314,15 @@ void Distributor::settle(const DeliveryJob& job, DeliveryOutcome outcome) {
   });
 }
 
-void Distributor::keep_unsaved(DeliveryOutcome outcome) {
-  std::lock_guard lock(m_unsaved_mutex);
-  if (m_unsaved.size() < k_max_unsaved_outcomes) {
-    m_unsaved.push_back(std::move(outcome));
-  }
-}
-
 void Distributor::save_unsaved() {
-  std::vector<DeliveryOutcome> unsaved;
-  {
-    std::lock_guard lock(m_unsaved_mutex);
-    unsaved.swap(m_unsaved);
-  }
+  std::vector<DeliveryOutcome> unsaved = m_unsaved.take();
   if (unsaved.empty()) {
     return;
   }
   m_store.settle_deliveries(unsaved, [this, unsaved](Status s) {
     if (!s) {
       for (const auto& outcome : unsaved) {
-        keep_unsaved(outcome);
+        m_unsaved.keep(outcome);
       }
     } else {
       spdlog::info("event=outcomes_saved kind=delivery count={}", unsaved.size());

@@ -35,6 +35,7 @@
 #include "websub/limits.h"
 #include "websub/signature.h"
 #include "websub/store.h"
+#include "websub/unsaved_outcomes.h"
 
 namespace hubbub {
 
@@ -90,7 +91,6 @@ class Distributor {
   // soon as the store takes writes again, instead of sending the deliveries
   // again when their claim lapses.
   void save_unsaved();
-  void keep_unsaved(DeliveryOutcome outcome);
 
   Store& m_store;
   HttpClient& m_http;
@@ -102,8 +102,7 @@ class Distributor {
   std::unordered_map<std::int64_t, std::shared_ptr<const Payload>> m_cache;  // guarded by m_cache_mutex
   std::deque<std::int64_t> m_cache_order;                                    // guarded by m_cache_mutex
 
-  std::mutex m_unsaved_mutex;
-  std::vector<DeliveryOutcome> m_unsaved;  // guarded by m_unsaved_mutex
+  UnsavedOutcomes<DeliveryOutcome> m_unsaved;
   std::mutex m_origins_mutex;
   std::unordered_map<std::string, std::size_t> m_claimed_per_origin;  // guarded by m_origins_mutex
   std::size_t m_claimed = 0;                                          // guarded by m_origins_mutex

@@ -18,8 +18,8 @@ namespace hubbub {
 
 struct FailureEvent {
   TimePoint at;
-  std::string kind;      // "verification", "fetch", "delivery"
-  std::string outcome;   // "retry", "failed", "denied", "dead", "dropped"
+  std::string kind;     // "verification", "fetch", "delivery"
+  std::string outcome;  // "retry", "failed", "denied", "dead", "dropped"
   std::string topic;
   std::string callback;  // empty for fetches
   std::optional<long> status;

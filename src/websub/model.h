@@ -27,7 +27,7 @@ struct NewRequest {
   std::string topic;
   std::string callback;
   std::optional<std::string> secret;
-  std::optional<std::uint64_t> lease_requested;  // as sent (subscribe only)
+  std::optional<std::uint64_t> lease_requested;       // as sent (subscribe only)
   std::optional<std::chrono::seconds> lease_granted;  // subscribe only
   std::optional<std::string> verify_token;
   TimePoint created_at;
@@ -95,9 +95,9 @@ struct FetchJob {
   std::string topic;
   std::optional<std::int64_t> content_id;  // set for fat pings
   std::uint32_t attempts = 0;
-  std::optional<std::string> etag;           // validators of the last fetch
+  std::optional<std::string> etag;  // validators of the last fetch
   std::optional<std::string> last_modified;
-  std::optional<std::string> content_hash;   // of the last distributed content
+  std::optional<std::string> content_hash;  // of the last distributed content
   // The newest ping of the topic (without content) pending when this one was
   // claimed: every ping up to it arrived before the fetch began, so a
   // successful fetch answers them too (id itself when there is none).

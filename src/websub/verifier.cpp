@@ -195,7 +195,7 @@ void Verifier::settle(const RequestRecord& request, RequestCompletion completion
       // Kept and written again with the next claim. Should the hub stop
       // first, the claim lapses and the request is verified again: never lost.
       spdlog::error("event=store_write_failed request={} error={}", completion.id, log_quoted(s.error().message));
-      keep_unsaved(completion);
+      m_unsaved.keep(completion);
     }
     job_done(request);
   });
@@ -212,23 +212,11 @@ void Verifier::job_done(const RequestRecord& request) {
   m_loop.job_done();
 }
 
-void Verifier::keep_unsaved(RequestCompletion completion) {
-  std::lock_guard lock(m_unsaved_mutex);
-  if (m_unsaved.size() < k_max_unsaved_outcomes) {
-    m_unsaved.push_back(std::move(completion));
-  }
-}
-
 void Verifier::save_unsaved() {
-  std::vector<RequestCompletion> unsaved;
-  {
-    std::lock_guard lock(m_unsaved_mutex);
-    unsaved.swap(m_unsaved);
-  }
-  for (auto& completion : unsaved) {
+  for (auto& completion : m_unsaved.take()) {
     m_store.complete_request(completion, [this, completion](Status s) {
       if (!s) {
-        keep_unsaved(completion);
+        m_unsaved.keep(completion);
       }
     });
   }

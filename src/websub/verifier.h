@@ -24,6 +24,7 @@
 #include "websub/model.h"
 #include "websub/pending_verifications.h"
 #include "websub/store.h"
+#include "websub/unsaved_outcomes.h"
 
 namespace hubbub {
 
@@ -72,7 +73,6 @@ class Verifier {
   // so they are recorded as soon as the store takes writes again instead of
   // when their claim lapses.
   void save_unsaved();
-  void keep_unsaved(RequestCompletion completion);
   void reschedule(const RequestRecord& request, const std::string& error);
   void count(const RequestRecord& request, const char* outcome, TimePoint sent_at, TimePoint now);
   // The job of `request` is over: its origin's slot is free again.
@@ -87,8 +87,7 @@ class Verifier {
   VerifierSettings m_settings;
 
   Backoff m_backoff;
-  std::mutex m_unsaved_mutex;
-  std::vector<RequestCompletion> m_unsaved;  // guarded by m_unsaved_mutex
+  UnsavedOutcomes<RequestCompletion> m_unsaved;
   std::mutex m_origins_mutex;
   std::map<std::string, std::size_t> m_running_per_origin;  // guarded by m_origins_mutex
   JobLoop m_loop;                                           // last: its thread uses everything above
