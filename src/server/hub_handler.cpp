@@ -304,7 +304,9 @@ void HubHandler::post_hub(const Request& request, ResponseWriter& response) {
   // Refusals are counted under the mode asked for, when it is a known one.
   auto refuse = [&](Reply r, std::string_view mode = "invalid") {
     ctx.count_request(mode, static_cast<int>(r.code));
-    send(response, r.code == Code::Service_Unavailable ? false : keep_alive, std::move(r));
+    // After a 503 or a 413 the connection ends (engineering notes, bug 2).
+    const bool ends = r.code == Code::Service_Unavailable || r.code == Code::Request_Entity_Too_Large;
+    send(response, ends ? false : keep_alive, std::move(r));
   };
   if (ctx.draining.load()) {
     Reply r = text(Code::Service_Unavailable, "the hub is shutting down; try again shortly");
@@ -541,7 +543,7 @@ void HubHandler::post_fat_ping(const Request& request, ResponseWriter& response)
   }
   if (request.body().size() > k_max_fat_ping_bytes) {
     m_context->count_request("publish", 413);
-    send(response, keep_alive,
+    send(response, false,
          text(Code::Request_Entity_Too_Large,
               "fat ping content is limited to " + std::to_string(k_max_fat_ping_bytes) + " bytes"));
     return;

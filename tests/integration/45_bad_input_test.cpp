@@ -242,6 +242,15 @@ TEST_CASE("a declared body above what the request may send is refused before it 
   }
   CHECK(status_line(exchange_until_closed(f.hub.port(), chunked, closed)) == "HTTP/1.1 413 Request Entity Too Large");
   CHECK(closed);
+  // A form body read whole but over the form limit: 413, and the connection ends.
+  const std::string form_body = "hub.mode=subscribe&pad=" + std::string(17000, 'p');
+  const std::string over_form = exchange_until_closed(
+      f.hub.port(),
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+          std::to_string(form_body.size()) + "\r\n\r\n" + form_body,
+      closed);
+  CHECK(status_line(over_form) == "HTTP/1.1 413 Request Entity Too Large");
+  CHECK(closed);
   // With a publisher's token a fat ping may be larger.
   const HttpReply fat = http_request("POST", f.hub.url("/?hub.mode=publish&hub.topic=http%3A%2F%2Fp.example%2Ff"),
                                      std::string(500000, 'x'),
