@@ -109,6 +109,13 @@ Result<std::size_t> Fetcher::claim(std::size_t free) {
     std::lock_guard lock(m_origins_mutex);
     share.in_flight = m_running_per_origin;
   }
+  // An origin running more than half its share is claimed again once half
+  // is free: claims come in batches.
+  for (auto& [origin, running] : share.in_flight) {
+    if (running * 2 > share.per_origin) {
+      running = std::max(running, share.per_origin);
+    }
+  }
   auto jobs = m_store.claim_due_fetches(m_clock.now(), m_settings.claim, free, share);
   if (!jobs) {
     return std::unexpected(jobs.error());

@@ -67,8 +67,10 @@ constexpr std::size_t k_verification_body_cap = 4 * 1024;  // a challenge echo i
 constexpr std::size_t k_max_verifications_in_flight = 64;
 // The most verifications (and denials) of one callback origin that run at
 // once: a host that answers slowly holds at most this share of the
-// verifier's slots, and the requests of every other host go ahead.
-constexpr std::size_t k_max_verifications_per_origin = 8;
+// verifier's slots (a quarter), and the requests of every other host go
+// ahead. An origin is claimed again once at most half its share runs, so
+// that claims come in batches.
+constexpr std::size_t k_max_verifications_per_origin = 16;
 // A claimed request returns to the queue if its claim is never settled (the
 // hub restarted, or a bug): longer than any verification can take.
 constexpr auto k_verification_claim = std::chrono::minutes{5};
@@ -83,9 +85,9 @@ constexpr std::size_t k_max_fat_ping_bytes = 1024 * 1024;              // conten
 constexpr std::size_t k_max_fetch_redirects = 3;
 constexpr std::size_t k_fetch_attempts = 4;
 constexpr std::size_t k_max_fetches_in_flight = 32;
-// The most fetches of topics on one origin that run at once (a bounded share
-// of the fetcher's slots, as for verifications).
-constexpr std::size_t k_max_fetches_per_origin = 4;
+// The most fetches of topics on one origin that run at once (a quarter of
+// the fetcher's slots, as for verifications).
+constexpr std::size_t k_max_fetches_per_origin = 8;
 // Cap on deliveries queued (0: none; reliability-plan D15): at it, the
 // fetcher holds accepted pings back and new pings get 503, until the queue
 // drains below it. The fetcher counts the queue (at most this many rows)

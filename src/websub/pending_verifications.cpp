@@ -52,4 +52,9 @@ std::int64_t PendingVerifications::total() const {
   return m_total;
 }
 
+std::vector<std::pair<std::string, std::int64_t>> PendingVerifications::per_origin() const {
+  std::lock_guard lock(m_mutex);
+  return {m_per_origin.begin(), m_per_origin.end()};
+}
+
 }  // namespace hubbub

@@ -30,6 +30,8 @@ class PendingVerifications {
   void remove(const std::string& origin);
 
   std::int64_t count(const std::string& origin) const;
+  // Every origin with requests waiting, and how many.
+  std::vector<std::pair<std::string, std::int64_t>> per_origin() const;
   std::int64_t total() const;
 
  private:

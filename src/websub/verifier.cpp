@@ -10,6 +10,8 @@
 namespace hubbub {
 namespace {
 
+constexpr auto k_full_claim_interval = std::chrono::seconds{1};
+
 std::optional<long> status_of(const HttpResult& result) {
   return result ? std::optional<long>(result->status) : std::nullopt;
 }
@@ -49,7 +51,39 @@ Result<std::size_t> Verifier::claim(std::size_t free) {
     std::lock_guard lock(m_origins_mutex);
     share.in_flight = m_running_per_origin;
   }
-  auto batch = m_store.claim_due_requests(m_clock.now(), m_settings.claim, free, share);
+  std::size_t want = free;
+  const auto steady_now = std::chrono::steady_clock::now();
+  if (share.per_origin > 0 && m_settings.pending != nullptr && steady_now < m_next_full_claim) {
+    // The requests waiting per origin tell which origins have room and
+    // something to claim: none, and the store is not asked at all (a host
+    // at its share with thousands waiting costs no claim per settlement).
+    std::size_t room = 0;
+    for (const auto& [origin, waiting] : m_settings.pending->per_origin()) {
+      const auto it = share.in_flight.find(origin);
+      const std::size_t running = it == share.in_flight.end() ? 0 : it->second;
+      const auto unclaimed =
+          static_cast<std::size_t>(std::max<std::int64_t>(0, waiting)) -
+          std::min<std::size_t>(running, static_cast<std::size_t>(std::max<std::int64_t>(0, waiting)));
+      if (running * 2 <= share.per_origin && unclaimed > 0) {
+        room += std::min(share.per_origin - running, unclaimed);
+      }
+    }
+    if (room == 0) {
+      return 0;
+    }
+    want = std::min(free, room);
+  } else {
+    // Now and then a claim of everything due, whatever the counts say.
+    m_next_full_claim = steady_now + k_full_claim_interval;
+  }
+  // An origin running more than half its share is claimed again once half
+  // is free: claims come in batches.
+  for (auto& [origin, running] : share.in_flight) {
+    if (running * 2 > share.per_origin) {
+      running = std::max(running, share.per_origin);
+    }
+  }
+  auto batch = m_store.claim_due_requests(m_clock.now(), m_settings.claim, want, share);
   if (!batch) {
     return std::unexpected(batch.error());
   }

@@ -90,6 +90,7 @@ class Verifier {
   UnsavedOutcomes<RequestCompletion> m_unsaved;
   std::mutex m_origins_mutex;
   std::map<std::string, std::size_t> m_running_per_origin;  // guarded by m_origins_mutex
+  std::chrono::steady_clock::time_point m_next_full_claim{};  // loop thread only
   JobLoop m_loop;                                           // last: its thread uses everything above
 };
 

@@ -26,10 +26,11 @@ struct OpenAtExit {
 };
 
 constexpr std::size_t k_slow_jobs = 80;
-// The shares in websub/limits.h (k_max_verifications_per_origin,
-// k_max_fetches_per_origin).
+// What reaches the slow host at once: its share of the verifier's and the
+// fetcher's slots (websub/limits.h: 16 and 8), sent over at most the HTTP
+// client's 8 connections per origin.
 constexpr std::size_t k_verification_share = 8;
-constexpr std::size_t k_fetch_share = 4;
+constexpr std::size_t k_fetch_share = 8;
 
 }  // namespace
 
