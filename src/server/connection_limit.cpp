@@ -17,11 +17,14 @@ std::size_t ConnectionLimit::automatic(rlim_t fd_limit) {
   return std::clamp(room, std::min(k_min_connections, limit / 2), k_max_connections_ceiling);
 }
 
-std::shared_ptr<void> ConnectionLimit::admit() {
+std::shared_ptr<void> ConnectionLimit::admit(std::uint64_t* refusal) {
   const std::size_t now_open = m_state->open.fetch_add(1, std::memory_order_relaxed) + 1;
   if (m_state->max > 0 && now_open > m_state->max) {
     m_state->open.fetch_sub(1, std::memory_order_relaxed);
-    m_state->refused.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t n = m_state->refused.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (refusal != nullptr) {
+      *refusal = n;
+    }
     return nullptr;
   }
   // The token owns nothing but the slot: its deleter gives the slot back.

@@ -24,8 +24,9 @@ class ConnectionLimit {
   static std::size_t automatic(rlim_t fd_limit);
 
   // A slot for a new connection, held for as long as the returned token
-  // lives; null when the cap is reached (counted as refused).
-  std::shared_ptr<void> admit();
+  // lives; null when the cap is reached (counted as refused, and
+  // `refusal`, when given, set to which refusal this is: 1 for the first).
+  std::shared_ptr<void> admit(std::uint64_t* refusal = nullptr);
 
   std::size_t max() const { return m_state->max; }
   std::size_t open() const { return m_state->open.load(std::memory_order_relaxed); }

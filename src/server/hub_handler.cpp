@@ -180,12 +180,15 @@ void HubHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) 
     if (limit == nullptr) {
       return;
     }
-    if (auto slot = limit->admit()) {
+    std::uint64_t refused = 0;
+    if (auto slot = limit->admit(&refused)) {
       peer->putData(k_connection_slot, std::move(slot));
       return;
     }
     refuse_connection(peer->fd());
-    if (const std::uint64_t refused = limit->refused(); refused % k_log_refused_every == 1) {
+    // Which refusal this is comes from the count itself: two workers refusing
+    // at once each see their own number, so the first is always logged.
+    if (refused % k_log_refused_every == 1) {
       spdlog::warn("event=connections_refused reason=\"the cap on open connections is reached\" max={} refused={}",
                    limit->max(), refused);
     }
