@@ -100,7 +100,7 @@ tsan_suite() {
   # Three runs side by side: the integration tests spend most of their time
   # waiting on the hubs they start.
   local options="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
-  TSAN_OPTIONS="$options" build-tsan/tests/unit_tests "[store],[net],[verifier],[connections]" &
+  TSAN_OPTIONS="$options" build-tsan/tests/unit_tests "[store],[net],[verifier],[distributor],[connections]" &
   local unit=$!
   TSAN_OPTIONS="$options" build-tsan/tests/integration_tests "[verify],[restart],[health],[connections]" &
   local first=$!

@@ -47,26 +47,20 @@ void JobLoop::start() {
 bool JobLoop::would_claim() const { return m_in_flight == 0 || m_max_in_flight - m_in_flight >= m_min_batch; }
 
 void JobLoop::wake() {
-  bool notify = false;
-  {
-    std::lock_guard lock(m_mutex);
-    m_woken = true;
-    notify = would_claim();
-  }
-  if (notify) {
+  std::lock_guard lock(m_mutex);  // notified under it, as in job_done()
+  m_woken = true;
+  if (would_claim()) {
     m_cv.notify_all();
   }
 }
 
 void JobLoop::job_done() {
-  bool notify = false;
-  {
-    std::lock_guard lock(m_mutex);
-    --m_in_flight;
-    m_woken = true;  // a settled job may unblock the next one for its key
-    notify = would_claim() || m_stopping;
-  }
-  if (notify) {
+  // Notified under the lock: wait_idle() (and so the destructor) returns
+  // only after this call is done with the condition variable.
+  std::lock_guard lock(m_mutex);
+  --m_in_flight;
+  m_woken = true;  // a settled job may unblock the next one for its key
+  if (would_claim() || m_stopping || m_in_flight == 0) {
     m_cv.notify_all();
   }
 }
