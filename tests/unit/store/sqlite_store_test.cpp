@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <future>
 
+#include "support/store_writes.h"
 #include "support/temp_dir.h"
 #include "util/random.h"
 #include "websub/limits.h"
@@ -18,9 +19,7 @@ namespace {
 const TimePoint k_t0 = from_unix_ms(1'800'000'000'000);
 
 Status wait(const std::function<void(Store::Done)>& write) {
-  std::promise<Status> p;
-  write([&p](Status s) { p.set_value(s); });
-  return p.get_future().get();
+  return test::wait_for_write(write);
 }
 
 NewRequest request(RequestMode mode, std::string callback, std::optional<std::string> secret = std::nullopt,

@@ -11,6 +11,7 @@
 #include "store/sqlite_store.h"
 #include "support/faulty_store.h"
 #include "support/scripted_http_client.h"
+#include "support/store_writes.h"
 #include "support/temp_dir.h"
 #include "util/random.h"
 
@@ -23,9 +24,7 @@ namespace {
 const TimePoint k_t0 = from_unix_ms(1'800'000'000'000);
 
 Status wait(const std::function<void(Store::Done)>& write) {
-  std::promise<Status> p;
-  write([&p](Status s) { p.set_value(s); });
-  return p.get_future().get();
+  return test::wait_for_write(write);
 }
 
 // One active subscription of http://p/t and one delivery owed to it.
