@@ -13,30 +13,6 @@
 
 namespace hubbub {
 
-const char* to_string(HttpFailure failure) {
-  switch (failure) {
-    case HttpFailure::blocked_address:
-      return "blocked_address";
-    case HttpFailure::bad_url:
-      return "bad_url";
-    case HttpFailure::dns:
-      return "dns";
-    case HttpFailure::connect:
-      return "connect";
-    case HttpFailure::tls:
-      return "tls";
-    case HttpFailure::timeout:
-      return "timeout";
-    case HttpFailure::too_large:
-      return "too_large";
-    case HttpFailure::protocol:
-      return "protocol";
-    case HttpFailure::cancelled:
-      return "cancelled";
-  }
-  return "unknown";
-}
-
 std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
     if (k == name) {

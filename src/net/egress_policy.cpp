@@ -75,13 +75,13 @@ std::optional<std::string> EgressPolicy::refusal(const sockaddr* target) const {
 
 std::optional<std::string> EgressPolicy::refusal(const IpAddress& addr, std::uint16_t port) const {
   if (reaches_own_endpoint(unmapped(addr), port)) {
-    return "blocked_address: " + addr.to_string() + " port " + std::to_string(port) + " is the hub itself";
+    return addr.to_string() + " port " + std::to_string(port) + " is the hub itself";
   }
   if (m_allow_private) {
     return std::nullopt;
   }
   if (auto range = special_purpose_range(addr)) {
-    return "blocked_address: " + addr.to_string() + " is " + *range +
+    return addr.to_string() + " is " + *range +
            " (start the hub with --allow-private-networks to allow it)";
   }
   return std::nullopt;

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "net/http_failure.h"
+
 namespace hubbub {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -56,25 +58,6 @@ struct HttpResponse {
 
   // The first header called `name` (lower case).
   std::optional<std::string_view> header(std::string_view name) const;
-};
-
-// Why a request got no HTTP response. Retry policy switches on this.
-enum class HttpFailure {
-  blocked_address,  // refused by the egress policy before connecting
-  bad_url,          // not a URL the client will fetch (scheme, syntax)
-  dns,              // the name did not resolve
-  connect,          // refused, unreachable
-  tls,              // handshake or certificate failure
-  timeout,
-  too_large,  // response body over the cap (OversizeBody::fail)
-  protocol,   // malformed HTTP from the peer, connection reset mid-way
-  cancelled,  // the client was stopped first
-};
-const char* to_string(HttpFailure failure);
-
-struct HttpError {
-  HttpFailure kind;
-  std::string message;  // for logs and status monitors; never contains secrets
 };
 
 using HttpResult = std::expected<HttpResponse, HttpError>;

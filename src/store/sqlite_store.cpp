@@ -467,12 +467,11 @@ Result<std::optional<TimePoint>> SqliteStore::next_due(const char* sql) {
   return from_unix_ms(q->int64(0));
 }
 
-void SqliteStore::retry_request(std::string id, TimePoint due_at, std::string error, Done done) {
+void SqliteStore::retry_request(std::string id, TimePoint due_at, std::string error, TimePoint now, Done done) {
   m_writer.submit(
-      [id = std::move(id), due_at, error = std::move(error)](Database& db) -> Status {
+      [id = std::move(id), due_at, error = std::move(error), now](Database& db) -> Status {
         HUBBUB_TRY_QUERY(q, db.query("UPDATE subscription_requests SET due_at = ?, claimed_until = NULL, "
                                      "last_error = ?, updated_at = ? WHERE token = ? AND state = 0"));
-        const auto now = std::chrono::system_clock::now();
         q->bind(1, to_unix_ms(due_at))
             .bind(2, std::string_view(error))
             .bind(3, to_unix_ms(now))
@@ -610,14 +609,16 @@ DeliveryRecord read_delivery_record(const Query& q, int first = 0) {
 Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::optional<std::string> topic,
                                                                           std::optional<std::string> callback_host,
                                                                           std::size_t limit, std::size_t offset) {
-  // The host filter compares the host part of the stored origin; the latest
+  // The host filter matches the stored origin's host, or its host and port
+  // ("127.0.0.1:9000", as callback hosts are shown everywhere); the latest
   // delivery comes from the deliveries_subscription index.
   static const std::string sql =
       "SELECT s.id, s.topic, s.callback, s.secret, s.lease_seconds, s.expires_at, s.created_at, s.updated_at, " +
       std::string(k_delivery_record_columns) +
       " FROM subscriptions s LEFT JOIN deliveries d ON d.id = "
       "(SELECT max(id) FROM deliveries WHERE subscription_id = s.id) "
-      "WHERE (?1 IS NULL OR s.topic = ?1) AND (?2 IS NULL OR s.origin LIKE '%://' || ?2 || ':%') "
+      "WHERE (?1 IS NULL OR s.topic = ?1) AND (?2 IS NULL OR s.origin LIKE '%://' || ?2 || ':%' "
+      "OR s.origin LIKE '%://' || ?2) "
       "ORDER BY s.id DESC LIMIT ?3 OFFSET ?4";
   auto db = reader();
   HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
@@ -997,12 +998,12 @@ Result<std::optional<TimePoint>> SqliteStore::next_fetch_due() {
       "SELECT due_at FROM publish_topics WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
 }
 
-void SqliteStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) {
+void SqliteStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) {
   m_writer.submit(
-      [id, due_at, error = std::move(error)](Database& db) -> Status {
+      [id, due_at, error = std::move(error), now](Database& db) -> Status {
         HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET due_at = ?, claimed_until = NULL, last_error = ?, "
                                      "updated_at = ? WHERE id = ? AND state = 0"));
-        q->bind(1, to_unix_ms(due_at)).bind(2, std::string_view(error)).bind(3, to_unix_ms(due_at)).bind(4, id);
+        q->bind(1, to_unix_ms(due_at)).bind(2, std::string_view(error)).bind(3, to_unix_ms(now)).bind(4, id);
         return q->run();
       },
       std::move(done));
@@ -1083,9 +1084,12 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             return s;
           }
         }
-        HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET state = ?, content_id = coalesce(?, content_id), "
-                                     "subscribers = ?, claimed_until = NULL, last_error = ?, updated_at = ? "
-                                     "WHERE id = ?"));
+        // Subscribers: those sent this content, or for unchanged content those
+        // that would have been; unknown (NULL) for a fetch that failed.
+        HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET state = ?1, content_id = coalesce(?2, content_id), "
+                                     "subscribers = CASE WHEN ?3 IS NOT NULL THEN ?3 WHEN ?7 THEN "
+                                     "(SELECT count(*) FROM subscriptions WHERE topic = ?8 AND expires_at > ?5) END, "
+                                     "claimed_until = NULL, last_error = ?4, updated_at = ?5 WHERE id = ?6"));
         q->bind(1, static_cast<std::int64_t>(o.state))
             .bind(2, content_id)
             .bind(3, o.state == FetchState::distributed
@@ -1093,7 +1097,9 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
                          : std::optional<std::int64_t>())
             .bind(4, o.error)
             .bind(5, at)
-            .bind(6, o.id);
+            .bind(6, o.id)
+            .bind(7, std::int64_t{o.state == FetchState::unchanged || o.state == FetchState::no_subscribers})
+            .bind(8, std::string_view(topic));
         return q->run();
       },
       [queued, done = std::move(done)](Status s) {
@@ -1238,13 +1244,12 @@ void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done 
                                        "attempts = max(attempts - ?, 0) WHERE id = ?"));
         HUBBUB_TRY_QUERY(gone, db.query("DELETE FROM subscriptions WHERE id = "
                                         "(SELECT subscription_id FROM deliveries WHERE id = ?)"));
-        const std::int64_t now = to_unix_ms(std::chrono::system_clock::now());
         for (const DeliveryOutcome& o : outcomes) {
           upd->bind(1, static_cast<std::int64_t>(o.state))
               .bind(2, to_unix_ms(o.due_at))
               .bind(3, o.status ? std::optional<std::int64_t>(*o.status) : std::nullopt)
               .bind(4, o.error)
-              .bind(5, now)
+              .bind(5, to_unix_ms(o.settled_at))
               .bind(6, std::int64_t{o.uncharged ? 1 : 0})
               .bind(7, o.id);
           if (auto s = upd->run(); !s) {

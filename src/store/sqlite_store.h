@@ -34,7 +34,7 @@ class SqliteStore final : public Store {
   Result<std::vector<RequestRecord>> claim_due_requests(TimePoint now, Millis claim_for, std::size_t max,
                                                         const OriginShare& share) override;
   Result<std::optional<TimePoint>> next_request_due() override;
-  void retry_request(std::string id, TimePoint due_at, std::string error, Done done) override;
+  void retry_request(std::string id, TimePoint due_at, std::string error, TimePoint now, Done done) override;
   void complete_request(RequestCompletion completion, Done done) override;
   Status release_all_claims() override;
   Result<std::optional<Subscription>> find_subscription(std::string_view topic, std::string_view callback) override;
@@ -44,7 +44,7 @@ class SqliteStore final : public Store {
   Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
                                                   const OriginShare& share) override;
   Result<std::optional<TimePoint>> next_fetch_due() override;
-  void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) override;
+  void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) override;
   void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override;
   Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) override;
   Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max,

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "util/hex.h"
 #include "util/utf8.h"
 
 namespace hubbub {
@@ -15,7 +16,6 @@ namespace hubbub {
 // become \r \n \t, other control bytes and bytes that are not part of
 // well-formed UTF-8 become \xNN.
 inline std::string log_quoted(std::string_view s) {
-  static constexpr char k_hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
@@ -40,8 +40,7 @@ inline std::string log_quoted(std::string_view s) {
       out += "\\t";
     } else if (c < 0x20 || c == 0x7f || c >= 0x80) {
       out += "\\x";
-      out.push_back(k_hex[c >> 4]);
-      out.push_back(k_hex[c & 0xf]);
+      append_hex(out, c);
     } else {
       out.push_back(static_cast<char>(c));
     }

@@ -1,5 +1,7 @@
 #include "util/percent_encoding.h"
 
+#include "util/hex.h"
+
 namespace hubbub {
 namespace {
 
@@ -55,7 +57,6 @@ Result<std::string> percent_decode(std::string_view in, bool plus_as_space) {
 }
 
 std::string percent_encode(std::string_view in) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(in.size() * 3);
   for (const char ch : in) {
@@ -64,8 +65,7 @@ std::string percent_encode(std::string_view in) {
       out.push_back(ch);
     } else {
       out.push_back('%');
-      out.push_back(k_hex[c >> 4]);
-      out.push_back(k_hex[c & 0x0f]);
+      append_hex(out, c, HexCase::upper);
     }
   }
   return out;

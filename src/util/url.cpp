@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "util/hex.h"
 #include "util/percent_encoding.h"
 #include "util/utf8.h"
 
@@ -158,12 +159,7 @@ std::string redact_url(std::string_view url) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_len = 0;
   EVP_Digest(url.data(), url.size(), digest, &digest_len, EVP_sha256(), nullptr);
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string hash;
-  for (int i = 0; i < 4; ++i) {
-    hash.push_back(k_hex[digest[i] >> 4]);
-    hash.push_back(k_hex[digest[i] & 0x0f]);
-  }
+  const std::string hash = to_hex(digest, 4);
   auto origin = url_origin(url);
   if (!origin) {
     return "<unparsable URL>#h:" + hash;
@@ -172,15 +168,13 @@ std::string redact_url(std::string_view url) {
 }
 
 std::string link_target(std::string_view url) {
-  static constexpr char k_hex[] = "0123456789ABCDEF";
   std::string out;
   out.reserve(url.size());
   for (const char ch : url) {
     const auto c = static_cast<unsigned char>(ch);
     if (c <= 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '"' || c == ',' || c == ';') {
       out.push_back('%');
-      out.push_back(k_hex[c >> 4]);
-      out.push_back(k_hex[c & 0xf]);
+      append_hex(out, c, HexCase::upper);
     } else {
       out.push_back(ch);
     }

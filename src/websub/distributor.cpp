@@ -258,8 +258,8 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
     }
   } else {
     const HttpError& e = result.error();
-    error = e.message.starts_with("blocked_address") ? e.message : std::string(to_string(e.kind)) + ": " + e.message;
-    final = e.kind == HttpFailure::blocked_address || e.kind == HttpFailure::bad_url;  // never hammered
+    error = describe(e);
+    final = !is_retryable(e.kind);  // never hammered
   }
   TimePoint next = now + delay;
   if (m_breaker.state(job.origin, now) == CircuitBreaker::State::open) {
@@ -294,6 +294,7 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
 }
 
 void Distributor::settle(const DeliveryJob& job, DeliveryOutcome outcome) {
+  outcome.settled_at = m_clock.now();
   std::vector<DeliveryOutcome> outcomes{outcome};
   m_store.settle_deliveries(std::move(outcomes), [this, origin = job.origin, outcome](Status s) {
     if (!s) {

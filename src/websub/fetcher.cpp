@@ -195,11 +195,7 @@ void Fetcher::on_response(std::shared_ptr<Attempt> attempt, HttpResult result) {
       job_done(attempt->job.topic);  // shutting down: the claim is released, fetched after restart
       return;
     }
-    const bool transient =
-        e.kind != HttpFailure::blocked_address && e.kind != HttpFailure::bad_url && e.kind != HttpFailure::too_large;
-    fail(attempt,
-         e.message.starts_with("blocked_address") ? e.message : std::string(to_string(e.kind)) + ": " + e.message,
-         transient);
+    fail(attempt, describe(e), is_retryable(e.kind));
     return;
   }
   const long status = result->status;
@@ -324,7 +320,7 @@ void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, b
   record_failure(attempt->job.topic, "retry", error);
   spdlog::info("event=fetch_retry topic={} attempt={} delay_ms={} error={}", redact_url(attempt->job.topic),
                attempt->job.attempts, delay.count(), log_quoted(error));
-  m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), [this, attempt](Status s) {
+  m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), m_clock.now(), [this, attempt](Status s) {
     if (!s) {
       spdlog::error("event=store_write_failed error={}", log_quoted(s.error().message));
     }

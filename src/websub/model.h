@@ -146,6 +146,7 @@ struct DeliveryOutcome {
   TimePoint due_at;
   bool end_subscription = false;  // 410 Gone (WebSub 7)
   bool uncharged = false;         // never sent (paused by the circuit breaker): the claim's attempt is taken back
+  TimePoint settled_at{};         // when the outcome was decided (the row's updated_at)
 };
 
 // What an operator sees of a delivery (admin API).

@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "util/hex.h"
+
 namespace hubbub {
 namespace {
 
@@ -14,17 +16,6 @@ const EVP_MD* digest(SignatureAlgorithm algorithm) {
     case SignatureAlgorithm::sha512: return EVP_sha512();
   }
   return EVP_sha256();
-}
-
-std::string hex(const unsigned char* data, unsigned int size) {
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (unsigned int i = 0; i < size; ++i) {
-    out.push_back(k_hex[data[i] >> 4]);
-    out.push_back(k_hex[data[i] & 0x0f]);
-  }
-  return out;
 }
 
 }  // namespace
@@ -54,14 +45,14 @@ std::string sign(SignatureAlgorithm algorithm, std::string_view secret, std::str
   unsigned int size = 0;
   HMAC(digest(algorithm), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(body.data()), body.size(), out, &size);
-  return std::string(to_string(algorithm)) + "=" + hex(out, size);
+  return std::string(to_string(algorithm)) + "=" + to_hex(out, size);
 }
 
 std::string sha256_hex(std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(data.data(), data.size(), out, &size, EVP_sha256(), nullptr);
-  return hex(out, size);
+  return to_hex(out, size);
 }
 
 }  // namespace hubbub

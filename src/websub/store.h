@@ -72,8 +72,9 @@ class Store {
   // When the earliest pending request falls due (claimed ones count at their
   // claim's end); nullopt when nothing is pending.
   virtual Result<std::optional<TimePoint>> next_request_due() = 0;
-  // Returns a claimed request to the queue, due at `due_at`.
-  virtual void retry_request(std::string id, TimePoint due_at, std::string error, Done done) = 0;
+  // Returns a claimed request to the queue, due at `due_at`. Every write
+  // takes its time (`now`, stamped as updated_at) from the caller's clock.
+  virtual void retry_request(std::string id, TimePoint due_at, std::string error, TimePoint now, Done done) = 0;
   // Ends a claimed request. Verified: in the same transaction, a subscribe
   // creates or renews the (topic, callback) subscription with the request's
   // secret and lease counted from verified_at; an unsubscribe removes it.
@@ -96,7 +97,7 @@ class Store {
   virtual Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
                                                           const OriginShare& share) = 0;
   virtual Result<std::optional<TimePoint>> next_fetch_due() = 0;
-  virtual void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) = 0;
+  virtual void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) = 0;
   // Ends a claimed fetch. Distributed: in one transaction, stores the content
   // (unless it is a fat ping's, already stored), remembers the topic's
   // validators and content hash, and queues one delivery for every
@@ -117,7 +118,8 @@ class Store {
   // `until` to `until` (a paused host), without touching their attempts.
   virtual void defer_origin(std::string origin, TimePoint until, Done done) = 0;
   // Records the outcomes of delivery attempts in one transaction. A 410
-  // (end_subscription) removes the subscription.
+  // (end_subscription) removes the subscription. Each row is stamped with its
+  // outcome's settled_at.
   virtual void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) = 0;
 
   // Administration. Subscriptions, each with its latest delivery, optionally

@@ -45,16 +45,7 @@ std::string denial_url(const RequestRecord& request, std::string_view reason) {
 Verdict judge_verification(const HttpResult& result, std::string_view challenge) {
   if (!result) {
     const HttpError& e = result.error();
-    switch (e.kind) {
-      case HttpFailure::blocked_address:
-      case HttpFailure::bad_url:
-      case HttpFailure::too_large:
-        return {VerdictKind::refused, e.message.starts_with("blocked_address")
-                                          ? e.message
-                                          : std::string(to_string(e.kind)) + ": " + e.message};
-      default:
-        return {VerdictKind::retry, std::string(to_string(e.kind)) + ": " + e.message};
-    }
+    return {is_retryable(e.kind) ? VerdictKind::retry : VerdictKind::refused, describe(e)};
   }
   const long status = result->status;
   const std::string code = "HTTP " + std::to_string(status);

@@ -211,7 +211,7 @@ void Verifier::reschedule(const RequestRecord& request, const std::string& error
   const Millis delay = m_backoff.delay(request.attempts + 1);
   spdlog::info("event=verification_retry request={} callback={} attempt={} delay_ms={} reason={}", request.id,
                redact_url(request.callback), request.attempts, delay.count(), log_quoted(error));
-  m_store.retry_request(request.id, m_clock.now() + delay, error, [this, request](Status s) {
+  m_store.retry_request(request.id, m_clock.now() + delay, error, m_clock.now(), [this, request](Status s) {
     if (!s) {
       spdlog::error("event=store_write_failed request={} error={}", request.id, log_quoted(s.error().message));
     }

@@ -311,6 +311,7 @@ TEST_CASE("unchanged content is not distributed again, the fetch is conditional 
         "distributed");
   const json again = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
   CHECK(again["topics"][0]["state"] == "unchanged");
+  CHECK(again["topics"][0]["subscribers"] == 1);  // those that would have been sent it
   topic.set("<feed>changed</feed>", "application/atom+xml");
   CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["state"] ==
         "distributed");

@@ -55,6 +55,10 @@ TEST_CASE("admin: list, filter, inspect, reverify and delete subscriptions, list
   CHECK(sub.dump().find("s3cr3t") == std::string::npos);  // secrets are never shown
   CHECK(json::parse(admin(f.hub, "GET", "subscriptions?callback_host=127.0.0.1").body)["subscriptions"].size() == 2);
   CHECK(json::parse(admin(f.hub, "GET", "subscriptions?callback_host=example.org").body)["subscriptions"].empty());
+  // A callback host with its port, as it is shown elsewhere.
+  const std::string host_port = f.callback.url("/").substr(7, f.callback.url("/").size() - 8);
+  CHECK(json::parse(admin(f.hub, "GET", "subscriptions?callback_host=" + host_port).body)["subscriptions"].size() == 2);
+  CHECK(json::parse(admin(f.hub, "GET", "subscriptions?callback_host=127.0.0.1:1").body)["subscriptions"].empty());
 
   const std::string id = std::to_string(sub["id"].get<long>());
   const json one = json::parse(admin(f.hub, "GET", "subscriptions/" + id).body);

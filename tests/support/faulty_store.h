@@ -14,8 +14,17 @@ class FaultyStore final : public Store {
 
   // How many of the next settle_deliveries() calls fail.
   std::atomic<int> fail_settles{0};
+  // How many of the next add_request() calls fail.
+  std::atomic<int> fail_adds{0};
 
-  void add_request(NewRequest request, Done done) override { m_inner.add_request(std::move(request), std::move(done)); }
+  void add_request(NewRequest request, Done done) override {
+    if (fail_adds.load() > 0) {
+      --fail_adds;
+      done(fail("disk I/O error (injected)"));
+      return;
+    }
+    m_inner.add_request(std::move(request), std::move(done));
+  }
   Result<std::optional<RequestRecord>> find_request(std::string_view id) override {
     return m_inner.find_request(std::move(id));
   }
@@ -24,8 +33,8 @@ class FaultyStore final : public Store {
     return m_inner.claim_due_requests(now, claim_for, max, share);
   }
   Result<std::optional<TimePoint>> next_request_due() override { return m_inner.next_request_due(); }
-  void retry_request(std::string id, TimePoint due_at, std::string error, Done done) override {
-    m_inner.retry_request(std::move(id), due_at, std::move(error), std::move(done));
+  void retry_request(std::string id, TimePoint due_at, std::string error, TimePoint now, Done done) override {
+    m_inner.retry_request(std::move(id), due_at, std::move(error), now, std::move(done));
   }
   void complete_request(RequestCompletion completion, Done done) override {
     m_inner.complete_request(std::move(completion), std::move(done));
@@ -46,8 +55,8 @@ class FaultyStore final : public Store {
     return m_inner.claim_due_fetches(now, claim_for, max, share);
   }
   Result<std::optional<TimePoint>> next_fetch_due() override { return m_inner.next_fetch_due(); }
-  void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, Done done) override {
-    m_inner.retry_fetch(id, due_at, std::move(error), std::move(done));
+  void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) override {
+    m_inner.retry_fetch(id, due_at, std::move(error), now, std::move(done));
   }
   void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override {
     m_inner.finish_fetch(std::move(outcome), std::move(done));

@@ -107,7 +107,9 @@ TEST_CASE("reschedules a claimed request with its error", "[store][sqlite_store]
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   const std::string id = add(*store, request(RequestMode::subscribe, "http://s/a"));
   REQUIRE(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().size() == 1);
-  REQUIRE(wait([&](Store::Done d) { store->retry_request(id, k_t0 + seconds{30}, "HTTP 500", d); }));
+  REQUIRE(wait([&](Store::Done d) { store->retry_request(id, k_t0 + seconds{30}, "HTTP 500", k_t0 + seconds{2}, d); }));
+  // The row is stamped with the caller's time, not the machine's clock.
+  CHECK(store->find_request(id).value()->updated_at == k_t0 + seconds{2});
   CHECK(store->claim_due_requests(k_t0 + seconds{29}, seconds{60}, 10, {}).value().empty());
   CHECK(store->next_request_due().value() == k_t0 + seconds{30});
   auto again = store->claim_due_requests(k_t0 + seconds{30}, seconds{60}, 10, {}).value();
@@ -246,10 +248,17 @@ TEST_CASE("fans a fetched content out to every active subscription, once (D1, D1
 
   // Delivered, retried, dead: the publish status counts them.
   REQUIRE(wait([&](Store::Done d) {
-    store->settle_deliveries({{jobs[0].id, DeliveryState::delivered, 204, std::nullopt, k_t0, false},
-                              {jobs[1].id, DeliveryState::pending, 500, "HTTP 500", k_t0 + seconds{30}, false}},
-                             d);
+    store->settle_deliveries(
+        {{jobs[0].id, DeliveryState::delivered, 204, std::nullopt, k_t0, false, false, k_t0 + seconds{3}},
+         {jobs[1].id, DeliveryState::pending, 500, "HTTP 500", k_t0 + seconds{30}, false, false, k_t0 + seconds{3}}},
+        d);
   }));
+  // Each row is stamped with its outcome's time, not the machine's clock.
+  const auto sub = store->find_subscription(jobs[0].topic, jobs[0].callback).value();
+  REQUIRE(sub);
+  const auto shown = store->subscription_deliveries(sub->id, 10).value();
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0].updated_at == k_t0 + seconds{3});
   auto status = store->find_publish("pub1").value();
   REQUIRE(status);
   REQUIRE(status->topics.size() == 1);

@@ -64,7 +64,7 @@ TEST_CASE("treats redirects and 4xx as final, 5xx and network trouble as transie
   CHECK(judge_verification(std::unexpected(HttpError{HttpFailure::timeout, "t"}), "abc").kind == VerdictKind::retry);
   CHECK(judge_verification(std::unexpected(HttpError{HttpFailure::connect, "c"}), "abc").kind == VerdictKind::retry);
   const Verdict blocked =
-      judge_verification(std::unexpected(HttpError{HttpFailure::blocked_address, "blocked_address: x"}), "abc");
+      judge_verification(std::unexpected(HttpError{HttpFailure::blocked_address, "10.0.0.1 is private-use"}), "abc");
   CHECK(blocked.kind == VerdictKind::refused);
-  CHECK(blocked.reason.starts_with("blocked_address"));
+  CHECK(blocked.reason == "blocked_address: 10.0.0.1 is private-use");
 }
