@@ -3,14 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
-#include <future>
 
 #include <nlohmann/json.hpp>
 
+#include "server/intake.h"
 #include "server/reply.h"
 #include "util/json_text.h"
 #include "util/percent_encoding.h"
-#include "util/random.h"
 #include "util/time_format.h"
 #include "util/url.h"
 #include "websub/limits.h"
@@ -75,8 +74,8 @@ Reply json_reply(Code code, const json& body) {
   return r;
 }
 
-std::optional<std::string> query_param(const Pistache::Http::Request& request, const std::string& name) {
-  const auto raw = request.query().get(name);
+std::optional<std::string> query_param(const Inbound& request, const std::string& name) {
+  const auto raw = request.query(name);
   if (!raw) {
     return std::nullopt;
   }
@@ -84,7 +83,7 @@ std::optional<std::string> query_param(const Pistache::Http::Request& request, c
   return decoded ? std::optional<std::string>(*decoded) : std::nullopt;
 }
 
-std::size_t number_param(const Pistache::Http::Request& request, const std::string& name, std::size_t fallback,
+std::size_t number_param(const Inbound& request, const std::string& name, std::size_t fallback,
                          std::size_t max) {
   const auto text = query_param(request, name);
   std::size_t value = 0;
@@ -103,13 +102,9 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return id;
 }
 
-Reply method_not_allowed(const char* allow) {
-  Reply r = text(Code::Method_Not_Allowed, "method not allowed here");
-  r.headers.emplace_back("Allow", allow);
-  return r;
-}
-
-Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std::string_view route) {
+// The answer to an admin request, or nullopt when the request was handed on
+// with `answer` and is answered later (a re-verification, once committed).
+std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubContext& ctx, std::string_view route) {
   const Method method = request.method();
   const TimePoint now = ctx.clock.now();
   const std::size_t limit = number_param(request, "limit", k_default_page, k_max_page);
@@ -155,16 +150,14 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
       return method_not_allowed("GET");
     }
     json list = json::array();
-    if (ctx.metrics != nullptr) {
-      for (const auto& f : ctx.metrics->failures.recent(std::min(limit, k_failures_kept))) {
-        list.push_back({{"at", format_rfc3339(f.at)},
-                        {"kind", f.kind},
-                        {"outcome", f.outcome},
-                        {"topic", f.topic},
-                        {"callback", f.callback.empty() ? json(nullptr) : json(f.callback)},
-                        {"status", f.status ? json(*f.status) : json(nullptr)},
-                        {"reason", f.reason}});
-      }
+    for (const auto& f : ctx.metrics.failures.recent(std::min(limit, k_failures_kept))) {
+      list.push_back({{"at", format_rfc3339(f.at)},
+                      {"kind", f.kind},
+                      {"outcome", f.outcome},
+                      {"topic", f.topic},
+                      {"callback", f.callback.empty() ? json(nullptr) : json(f.callback)},
+                      {"status", f.status ? json(*f.status) : json(nullptr)},
+                      {"reason", f.reason}});
     }
     return json_reply(Code::Ok, {{"failures", list}});
   }
@@ -194,9 +187,7 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
     if (!*queued) {
       return text(Code::Not_Found, "no such dead letter");
     }
-    if (ctx.deliveries_queued) {
-      ctx.deliveries_queued();
-    }
+    ctx.hooks.deliveries_queued();
     spdlog::info("event=admin_dead_letter_retried delivery={}", *id);
     return json_reply(Code::Accepted, {{"id", *id}, {"state", "pending"}});
   }
@@ -219,32 +210,19 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
         return method_not_allowed("POST");
       }
       NewRequest again;
-      again.id = random_token(24);
       again.mode = RequestMode::subscribe;
       again.topic = (*sub)->topic;
       again.callback = (*sub)->callback;
       again.secret = (*sub)->secret;
       again.lease_requested = static_cast<std::uint64_t>((*sub)->lease.count());
       again.lease_granted = ctx.leases.grant(again.lease_requested);
-      again.created_at = now;
-      // Counted as waiting like any request (the operator's is never capped).
-      const std::string origin_key = url_origin_key(again.callback);
-      if (ctx.pending != nullptr) {
-        ctx.pending->admit(origin_key, 0, 0);
-      }
-      std::promise<Status> stored;
-      ctx.store.add_request(again, [&stored](Status s) { stored.set_value(std::move(s)); });
-      if (auto s = stored.get_future().get(); !s) {
-        if (ctx.pending != nullptr) {
-          ctx.pending->remove(origin_key);
-        }
-        return storage_unavailable(s.error().message);
-      }
-      ctx.request_stored();
-      spdlog::info("event=admin_reverify subscription={} request={}", *id, again.id);
-      Reply r = json_reply(Code::Accepted, {{"monitor", ctx.monitor_url(again.id)}, {"state", "pending"}});
-      r.headers.emplace_back("Location", ctx.monitor_url(again.id));
-      return r;
+      // Like any request, answered once committed (the operator's is never capped).
+      ctx.intake.submit(std::move(again), Filer::operator_api, std::move(answer),
+                        [subscription = *id](const RequestRecord& accepted, const std::string& monitor) {
+                          spdlog::info("event=admin_reverify subscription={} request={}", subscription, accepted.id);
+                          return json_reply(Code::Accepted, {{"monitor", monitor}, {"state", "pending"}});
+                        });
+      return std::nullopt;
     }
     if (method == Method::Delete) {
       auto deleted = ctx.store.delete_subscription(*id);
@@ -275,22 +253,24 @@ Reply route_request(const Pistache::Http::Request& request, HubContext& ctx, std
 
 }  // namespace
 
-void handle_admin(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response, HubContext& context,
-                  std::string_view route) {
-  const bool keep_alive = wants_keep_alive(request);
-  if (!context.credentials.admin_enabled()) {
-    send(response, keep_alive, text(Code::Not_Found, "not found"));
-    return;
+void handle_admin(const Inbound& request, Answer& answer, HubContext& context, std::string_view route) {
+  switch (context.credentials.check_admin(request.header("Authorization"))) {
+    case Credentials::Check::disabled:
+      answer.send(text(Code::Not_Found, "not found"));
+      return;
+    case Credentials::Check::missing:
+    case Credentials::Check::refused: {
+      Reply r = text(Code::Unauthorized, "unauthorized");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hubbub-admin\"");
+      answer.send(std::move(r));
+      return;
+    }
+    case Credentials::Check::allowed:
+      break;
   }
-  const auto header = request.headers().tryGetRaw("Authorization");
-  const std::string authorization = header ? header->value() : "";
-  if (!context.credentials.authorizes_admin(authorization)) {
-    Reply r = text(Code::Unauthorized, "unauthorized");
-    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"hubbub-admin\"");
-    send(response, keep_alive, std::move(r));
-    return;
+  if (auto reply = route_request(request, answer, context, route)) {
+    answer.send(std::move(*reply));
   }
-  send(response, keep_alive, route_request(request, context, route));
 }
 
 }  // namespace hubbub

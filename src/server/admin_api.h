@@ -14,13 +14,12 @@
 
 #include <string_view>
 
-#include "server/hub_handler.h"
-#include "server/pistache.h"
+#include "server/exchange.h"
+#include "server/hub_context.h"
 
 namespace hubbub {
 
 // `route` is the path after "admin/".
-void handle_admin(const Pistache::Http::Request& request, Pistache::Http::ResponseWriter& response,
-                  HubContext& context, std::string_view route);
+void handle_admin(const Inbound& request, Answer& answer, HubContext& context, std::string_view route);
 
 }  // namespace hubbub

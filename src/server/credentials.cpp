@@ -47,14 +47,26 @@ bool Credentials::is_publisher(std::string_view presented) const {
   return valid;
 }
 
-bool Credentials::authorizes_admin(std::optional<std::string_view> authorization) const {
+Credentials::Check Credentials::check_admin(std::optional<std::string_view> authorization) const {
+  if (!admin_enabled()) {
+    return Check::disabled;
+  }
   const auto token = authorization ? bearer_token(*authorization) : std::nullopt;
-  return token && is_admin(*token);
+  if (!token) {
+    return Check::missing;
+  }
+  return is_admin(*token) ? Check::allowed : Check::refused;
 }
 
-bool Credentials::authorizes_publisher(std::optional<std::string_view> authorization) const {
+Credentials::Check Credentials::check_publisher(std::optional<std::string_view> authorization) const {
+  if (!publishing_enabled()) {
+    return Check::disabled;
+  }
   const auto token = authorization ? bearer_token(*authorization) : std::nullopt;
-  return token && is_publisher(*token);
+  if (!token) {
+    return Check::missing;
+  }
+  return is_publisher(*token) ? Check::allowed : Check::refused;
 }
 
 }  // namespace hubbub

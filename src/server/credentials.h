@@ -23,10 +23,22 @@ class Credentials {
   // Compared in constant time for equal lengths; every token is compared.
   bool is_admin(std::string_view presented) const;
   bool is_publisher(std::string_view presented) const;
-  // The token of an Authorization header, if it is the admin's or a
-  // publisher's.
-  bool authorizes_admin(std::optional<std::string_view> authorization) const;
-  bool authorizes_publisher(std::optional<std::string_view> authorization) const;
+  // What the bearer token of an Authorization header may do (the only place
+  // the hub reads one).
+  enum class Check {
+    disabled,  // no such token is configured: the feature is off
+    missing,   // no bearer token was presented
+    refused,   // a token that is not this one
+    allowed,
+  };
+  Check check_admin(std::optional<std::string_view> authorization) const;
+  Check check_publisher(std::optional<std::string_view> authorization) const;
+  bool authorizes_admin(std::optional<std::string_view> authorization) const {
+    return check_admin(authorization) == Check::allowed;
+  }
+  bool authorizes_publisher(std::optional<std::string_view> authorization) const {
+    return check_publisher(authorization) == Check::allowed;
+  }
 
  private:
   mutable std::mutex m_mutex;

@@ -18,7 +18,9 @@
 
 #include "net/curl_http_client.h"
 #include "net/egress_policy.h"
+#include "server/hub_context.h"
 #include "server/hub_handler.h"
+#include "server/intake.h"
 #include "store/sqlite_store.h"
 #include "util/log_text.h"
 #include "util/url.h"
@@ -331,27 +333,22 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   Fetcher fetcher(*store, http, clock, fetcher_settings, [&distributor] { distributor.wake(); });
   Housekeeper housekeeper(*store, clock);
 
-  PublishSettings publish;
-  publish.status = options.publish_status;
-  auto context = std::make_shared<HubContext>(
-      *store, clock, options.leases, publish, public_url, [&verifier] { verifier.wake(); },
-      [&fetcher] { fetcher.wake(); });
-  context->metrics = &metrics;
   RateLimits limits({options.subscribe_rate_per_client, options.subscribe_rate_per_callback,
                      options.publish_rate_per_client, options.trusted_proxies, options.rate_limit_exempt});
-  context->limits = &limits;
   ConnectionLimit connections(options.max_connections > 0 ? options.max_connections
                                                           : ConnectionLimit::automatic(fd_limit));
-  context->connections = &connections;
-  context->max_subscriptions_per_topic = options.max_subscriptions_per_topic;
-  context->max_subscriptions_per_callback_host = options.max_subscriptions_per_callback_host;
-  context->pending = &pending;
-  context->max_pending_per_callback_host = options.max_pending_verifications_per_callback_host;
-  context->max_pending_verifications = options.max_pending_verifications;
-  context->credentials.replace(options.admin_token, options.publisher_tokens);
-  context->deliveries_queued = [&distributor] { distributor.wake(); };
-  context->deliveries_held_back = [&fetcher] { return fetcher.held_back(); };
-  context->readiness_problem = [&]() -> std::optional<std::string> {
+  Credentials credentials(options.admin_token, options.publisher_tokens);
+  OwedAnswers owed;
+  const HubUrls urls(public_url);
+  SubscriptionIntake intake(*store, clock, pending, urls, owed,
+                            {options.max_subscriptions_per_topic, options.max_subscriptions_per_callback_host,
+                             options.max_pending_verifications_per_callback_host, options.max_pending_verifications},
+                            [&verifier] { verifier.wake(); });
+  HubHooks hooks;
+  hooks.publish_stored = [&fetcher] { fetcher.wake(); };
+  hooks.deliveries_queued = [&distributor] { distributor.wake(); };
+  hooks.deliveries_held_back = [&fetcher] { return fetcher.held_back(); };
+  hooks.readiness_problem = [&]() -> std::optional<std::string> {
     if (auto s = store->check_writable(clock.now()); !s) {
       return "the database does not take writes: " + s.error().message;
     }
@@ -363,6 +360,8 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
     }
     return std::nullopt;
   };
+  HubContext context{*store,        clock,  urls,        options.leases, {options.publish_status}, metrics, limits,
+                     connections,   credentials, intake, owed,           std::move(hooks),          clock.now()};
   Pistache::Http::Endpoint endpoint{Pistache::Address(listen.to_string())};
   try {
     auto server_options = Pistache::Http::Endpoint::options()
@@ -401,7 +400,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   const timespec ping_every{static_cast<time_t>(watchdog_usec / 2 / 1000000),
                             static_cast<long>(watchdog_usec / 2 % 1000000 * 1000)};
   Options in_force = options;
-  Reloadable reloadable{*store, context->credentials, access, [&](Millis base) {
+  Reloadable reloadable{*store, credentials, access, [&](Millis base) {
                           verifier.set_retry_base(base);
                           fetcher.set_retry_base(base);
                           distributor.set_retry_base(base);
@@ -431,10 +430,10 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
 
   // 1. Refuse new hub requests; answer every request already committed or
   //    being committed (Pistache writers must be drained before shutdown()).
-  context->draining.store(true);
+  owed.start_draining();
   store->flush();
   const auto drain_until = std::chrono::steady_clock::now() + k_drain_deadline;
-  while (context->answers_owed.load() > 0 && std::chrono::steady_clock::now() < drain_until) {
+  while (owed.owed() > 0 && std::chrono::steady_clock::now() < drain_until) {
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
     store->flush();
   }

@@ -37,18 +37,18 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
 
 }  // namespace
 
-bool wants_html(const Pistache::Http::Request& request) {
-  const auto accept = request.headers().tryGetRaw("Accept");
+bool wants_html(const Inbound& request) {
+  const auto accept = request.header("Accept");
   if (!accept) {
     return false;
   }
   // Browsers name text/html; curl's "*/*" gets the text page.
-  const std::string& value = accept->value();
+  const std::string& value = *accept;
   const double html = accept_quality(value, "text/html");
   return value.find("text/html") != std::string::npos && html > 0 && html >= accept_quality(value, "text/plain");
 }
 
-std::optional<Reply> dashboard_file(std::string_view name, const HubContext& context) {
+std::optional<Reply> dashboard_file(std::string_view name, const HubUrls& urls) {
   for (const auto& asset : embedded_assets()) {
     if (asset.name != name) {
       continue;
@@ -57,8 +57,8 @@ std::optional<Reply> dashboard_file(std::string_view name, const HubContext& con
     r.content_type = std::string(asset.content_type);
     r.body = std::string(asset.body);
     if (name == "index.html") {
-      replace_all(r.body, "{{BASE}}", html_escape(context.base_path));
-      replace_all(r.body, "{{HUB_URL}}", html_escape(context.public_url));
+      replace_all(r.body, "{{BASE}}", html_escape(urls.base_path()));
+      replace_all(r.body, "{{HUB_URL}}", html_escape(urls.public_url()));
     }
     r.headers.emplace_back("Content-Security-Policy", k_content_security_policy);
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
@@ -76,16 +76,14 @@ Reply stats_reply(const HubContext& context) {
     return storage_unavailable(stats.error().message);
   }
   nlohmann::json activity = nlohmann::json::array();
-  if (context.metrics != nullptr) {
-    for (const auto& minute : context.metrics->activity.window(now)) {
-      activity.push_back({{"minute", format_rfc3339(minute.start)},
-                          {"delivered", minute.counts[HubMetrics::k_delivered]},
-                          {"failed", minute.counts[HubMetrics::k_failed]}});
-    }
+  for (const auto& minute : context.metrics.activity.window(now)) {
+    activity.push_back({{"minute", format_rfc3339(minute.start)},
+                        {"delivered", minute.counts[HubMetrics::k_delivered]},
+                        {"failed", minute.counts[HubMetrics::k_failed]}});
   }
   const nlohmann::json body = {
       {"version", HUBBUB_VERSION},
-      {"hub_url", context.public_url},
+      {"hub_url", context.urls.public_url()},
       {"started_at", format_rfc3339(context.started_at)},
       {"now", format_rfc3339(now)},
       {"counts",

@@ -8,7 +8,8 @@
 #include <span>
 #include <string_view>
 
-#include "server/hub_handler.h"
+#include "server/exchange.h"
+#include "server/hub_context.h"
 #include "server/reply.h"
 
 namespace hubbub {
@@ -24,12 +25,12 @@ std::span<const EmbeddedAsset> embedded_assets();
 
 // Whether a GET of the hub URL asks for HTML by name (a browser) rather than
 // text; "*/*" (curl) gets the text page.
-bool wants_html(const Pistache::Http::Request& request);
+bool wants_html(const Inbound& request);
 
 // The page, with the hub's path and URL filled in, or one of its files by
 // name ("dashboard.js"); nullopt for any other name. Served with a strict
 // Content-Security-Policy: no inline script, nothing from elsewhere.
-std::optional<Reply> dashboard_file(std::string_view name, const HubContext& context);
+std::optional<Reply> dashboard_file(std::string_view name, const HubUrls& urls);
 
 // GET <base>/stats: version, hub URL, start time, queue depths and counts,
 // and deliveries and failed attempts per minute over the last hour (JSON).

@@ -21,6 +21,12 @@ Reply text(Pistache::Http::Code code, std::string message) {
   return r;
 }
 
+Reply method_not_allowed(std::string_view allow) {
+  Reply r = text(Pistache::Http::Code::Method_Not_Allowed, "this resource accepts " + std::string(allow));
+  r.headers.emplace_back("Allow", std::string(allow));
+  return r;
+}
+
 Reply storage_unavailable(const std::string& what) {
   spdlog::error("event=storage_unavailable error={}", log_quoted(what));
   Reply r =

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct Reply {
 
 // A text/plain answer: `message` and a newline.
 Reply text(Pistache::Http::Code code, std::string message);
+
+// 405 with the Allow header: "GET, HEAD", "POST", …
+Reply method_not_allowed(std::string_view allow);
 
 // 503 with Retry-After for when the database cannot be read or written;
 // `what` goes to the log, never to the client.

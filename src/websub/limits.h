@@ -166,6 +166,12 @@ constexpr std::int64_t k_default_max_pending_per_callback_host = 1000;
 constexpr std::int64_t k_default_max_pending_verifications = 100000;
 constexpr auto k_pending_cap_retry_after = std::chrono::milliseconds{60000};
 
+// Ids of subscription requests and publish pings (their status monitors'
+// URLs): 24 random bytes, 32 characters, 192 bits.
+constexpr std::size_t k_request_id_bytes = 24;
+// Retry-After while the hub shuts down (503 to new requests, /readyz).
+constexpr auto k_retry_after_shutdown = std::chrono::seconds{5};
+
 // Dashboard: the chart's window and the failures kept in memory for it.
 constexpr std::size_t k_activity_minutes = 60;
 constexpr std::size_t k_failures_kept = 200;

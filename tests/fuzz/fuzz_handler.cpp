@@ -26,8 +26,8 @@
 #include "server/hub_handler.h"
 #include "server/pistache.h"
 #include "store/sqlite_store.h"
+#include "support/hub_parts.h"
 #include "util/clock.h"
-#include "websub/pending_verifications.h"
 
 namespace {
 
@@ -61,29 +61,27 @@ struct Hub {
     }
     store = std::move(SqliteStore::open(std::string(dir) + "/hub.db").value());
     port = free_port();
-    PublishSettings publish;
-    context = std::make_shared<HubContext>(*store, clock, LeasePolicy{}, publish,
-                                           "http://127.0.0.1:" + std::to_string(port) + "/", [] {}, [] {});
-    context->pending = &pending;
-    context->max_pending_per_callback_host = 1000000;
-    context->max_subscriptions_per_topic = 1000000;
-    context->credentials.replace(k_admin_token, {k_publisher_token});
-    context->readiness_problem = [] { return std::optional<std::string>(); };
+    test::HubPartsSettings settings;
+    settings.public_url = "http://127.0.0.1:" + std::to_string(port) + "/";
+    settings.caps.max_pending_per_callback_host = 1000000;
+    settings.caps.max_subscriptions_per_topic = 1000000;
+    settings.admin_token = k_admin_token;
+    settings.publisher_tokens = {k_publisher_token};
+    parts = std::make_unique<test::HubParts>(*store, clock, std::move(settings));
     endpoint = std::make_unique<Pistache::Http::Endpoint>(Pistache::Address("127.0.0.1:" + std::to_string(port)));
     endpoint->init(Pistache::Http::Endpoint::options()
                        .threads(1)
                        .flags(Pistache::Tcp::Options::ReuseAddr)
                        .maxRequestSize(1 << 20)
                        .maxResponseSize(8 << 20));
-    endpoint->setHandler(std::make_shared<HubHandler>(context));
+    endpoint->setHandler(std::make_shared<HubHandler>(parts->context));
     endpoint->serveThreaded();
   }
 
   SystemClock clock;
   std::unique_ptr<SqliteStore> store;
-  PendingVerifications pending;
   std::uint16_t port = 0;
-  std::shared_ptr<HubContext> context;
+  std::unique_ptr<test::HubParts> parts;
   std::unique_ptr<Pistache::Http::Endpoint> endpoint;
 };
 

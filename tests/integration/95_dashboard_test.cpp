@@ -36,7 +36,9 @@ TEST_CASE("GET / gives browsers the dashboard and other clients the text page", 
   CHECK(style.status == 200);
   CHECK(style.header("content-type").starts_with("text/css"));
   CHECK(http_get(f.hub.url("/dashboard.html")).status == 404);
-  CHECK(http_request("POST", f.hub.url("/dashboard.js"), "", {}).status == 404);
+  const HttpReply post = http_request("POST", f.hub.url("/dashboard.js"), "", {});
+  CHECK(post.status == 405);
+  CHECK(post.header("allow") == "GET, HEAD");
 }
 
 TEST_CASE("the dashboard follows a hub under a path (--public-url)", "[integration][dashboard]") {
