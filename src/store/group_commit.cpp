@@ -25,15 +25,10 @@ GroupCommit::~GroupCommit() {
 }
 
 void GroupCommit::submit(Work work, Done done) {
-  {
-    std::lock_guard lock(m_mutex);
-    if (!m_stopping) {
-      m_queue.push_back({std::move(work), std::move(done)});
-      m_cv.notify_one();
-      return;
-    }
+  Job job{std::move(work), std::move(done)};
+  if (!m_queue.push(job)) {
+    job.done(fail("the database writer has stopped"));
   }
-  done(fail("the database writer has stopped"));
 }
 
 Status GroupCommit::run(Work work) {
@@ -48,35 +43,18 @@ void GroupCommit::flush() {
 }
 
 void GroupCommit::stop() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_cv.notify_all();
+  m_queue.close();
   if (m_thread.joinable()) {
-    m_thread.join();
+    m_thread.join();  // the writer drains the queue, then closes m_finished
   }
-  {
-    std::lock_guard lock(m_finished_mutex);
-    m_writer_done = true;
-  }
-  m_finished_cv.notify_all();
   if (m_completer.joinable()) {
     m_completer.join();
   }
 }
 
 void GroupCommit::complete_loop() {
-  for (;;) {
-    std::deque<Finished> ready;
-    {
-      std::unique_lock lock(m_finished_mutex);
-      m_finished_cv.wait(lock, [this] { return m_writer_done || !m_finished.empty(); });
-      if (m_finished.empty()) {
-        return;  // the writer has stopped and everything is answered
-      }
-      ready.swap(m_finished);
-    }
+  // Empty once the writer has stopped and everything is answered.
+  for (auto ready = m_finished.take(); !ready.empty(); ready = m_finished.take()) {
     for (auto& f : ready) {
       f.done(std::move(f.status));
     }
@@ -84,22 +62,11 @@ void GroupCommit::complete_loop() {
 }
 
 void GroupCommit::loop() {
-  for (;;) {
-    std::deque<Job> batch;
-    {
-      std::unique_lock lock(m_mutex);
-      m_cv.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
-      if (m_queue.empty()) {
-        return;  // stopping and drained
-      }
-      const std::size_t n = std::min(m_queue.size(), k_max_write_batch);
-      for (std::size_t i = 0; i < n; ++i) {
-        batch.push_back(std::move(m_queue.front()));
-        m_queue.pop_front();
-      }
-    }
+  // Empty once stopping and drained.
+  for (auto batch = m_queue.take(k_max_write_batch); !batch.empty(); batch = m_queue.take(k_max_write_batch)) {
     commit_batch(batch);
   }
+  m_finished.close();
 }
 
 Status GroupCommit::run_together(std::deque<Job>& batch, std::size_t first, std::size_t last, bool& job_failed) {
@@ -191,13 +158,7 @@ void GroupCommit::commit_batch(std::deque<Job>& batch) {
       finished.push_back({std::move(batch[i].done), std::move(alone)});
     }
   }
-  {
-    std::lock_guard lock(m_finished_mutex);
-    for (auto& f : finished) {
-      m_finished.push_back(std::move(f));
-    }
-  }
-  m_finished_cv.notify_one();
+  m_finished.push_all(finished);
 }
 
 }  // namespace hubbub

@@ -16,7 +16,6 @@
 // the guard), in a batch or in one job, marks the database unwritable until
 // a write proves otherwise (mark_writable(), after a probe that needs room).
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -25,6 +24,7 @@
 #include <thread>
 
 #include "store/database.h"
+#include "util/batch_queue.h"
 #include "util/result.h"
 
 namespace hubbub {
@@ -76,10 +76,7 @@ class GroupCommit {
   Database m_db;
   Guard m_guard;
   int m_failed_code = 0;  // SQLite's code for the latest failed transaction (writer thread)
-  std::mutex m_mutex;
-  std::condition_variable m_cv;
-  std::deque<Job> m_queue;  // guarded by m_mutex
-  bool m_stopping = false;  // guarded by m_mutex
+  BatchQueue<Job> m_queue;
   std::thread m_thread;
 
   // Committed jobs waiting for their `done` to run.
@@ -87,10 +84,7 @@ class GroupCommit {
     Done done;
     Status status;
   };
-  std::mutex m_finished_mutex;
-  std::condition_variable m_finished_cv;
-  std::deque<Finished> m_finished;  // guarded by m_finished_mutex
-  bool m_writer_done = false;       // guarded by m_finished_mutex
+  BatchQueue<Finished> m_finished;
   std::thread m_completer;
 
   mutable std::mutex m_failure_mutex;

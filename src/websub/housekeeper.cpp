@@ -15,21 +15,14 @@ Housekeeper::~Housekeeper() { stop(); }
 void Housekeeper::start() {
   m_thread = std::thread([this] {
     name_this_thread("hub-housekeeper");
-    std::unique_lock lock(m_mutex);
-    while (!m_cv.wait_for(lock, m_interval, [this] { return m_stopping; })) {
-      lock.unlock();
+    while (m_stop.sleep_for(m_interval)) {
       sweep();
-      lock.lock();
     }
   });
 }
 
 void Housekeeper::stop() {
-  {
-    std::lock_guard lock(m_mutex);
-    m_stopping = true;
-  }
-  m_cv.notify_all();
+  m_stop.stop();
   if (m_thread.joinable()) {
     m_thread.join();
   }

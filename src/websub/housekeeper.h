@@ -4,11 +4,10 @@
 // monitors after their retention time. It also warns when the system's
 // clock has jumped away from the hub's (util/clock.h).
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "util/clock.h"
+#include "util/stop_signal.h"
 #include "websub/limits.h"
 #include "websub/store.h"
 
@@ -33,9 +32,7 @@ class Housekeeper {
   Millis m_interval;
   Millis m_retention;
   Millis m_reported_offset{0};  // sweep() only
-  std::mutex m_mutex;
-  std::condition_variable m_cv;
-  bool m_stopping = false;
+  StopSignal m_stop;
   std::thread m_thread;
 };
 

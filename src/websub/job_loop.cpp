@@ -117,8 +117,14 @@ void JobLoop::run() {
       }
     }
     {
+      // The slots counted for jobs that did not start are given back; jobs
+      // may have settled meanwhile, so this can be what leaves nothing
+      // running: wait_idle() is told.
       std::lock_guard lock(m_mutex);
       m_in_flight -= free - started;
+      if (m_in_flight == 0) {
+        m_cv.notify_all();
+      }
     }
     if (started > 0 && started == free) {
       continue;  // maybe more is due

@@ -1,0 +1,151 @@
+// The single writer: batches, the replay that keeps one failing job from
+// undoing the others, transactions that roll back, and stopping.
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <future>
+#include <vector>
+
+#include "store/database.h"
+#include "store/group_commit.h"
+#include "support/temp_dir.h"
+
+using namespace hubbub;
+
+namespace {
+
+Database open_db(const std::string& path) {
+  auto db = Database::open(path, Database::Access::read_write_create);
+  REQUIRE(db);
+  REQUIRE(db->exec("CREATE TABLE IF NOT EXISTS t (v INTEGER PRIMARY KEY)"));
+  return std::move(*db);
+}
+
+std::int64_t rows(const std::string& path) {
+  auto db = Database::open(path, Database::Access::read_only);
+  REQUIRE(db);
+  return db->scalar("SELECT count(*) FROM t").value();
+}
+
+GroupCommit::Work insert(std::int64_t v) {
+  return [v](Database& db) -> Status {
+    auto q = db.query("INSERT INTO t (v) VALUES (?)");
+    if (!q) {
+      return std::unexpected(q.error());
+    }
+    q->bind(1, v);
+    return q->run();
+  };
+}
+
+}  // namespace
+
+TEST_CASE("a transaction that is not committed rolls back", "[store][database]") {
+  test::TempDir dir;
+  Database db = open_db(dir.file("t.db"));
+  {
+    Transaction txn(db);
+    REQUIRE(txn.begin());
+    REQUIRE(insert(1)(db));
+  }  // no commit
+  CHECK(db.scalar("SELECT count(*) FROM t").value() == 0);
+  {
+    Transaction txn(db);
+    REQUIRE(txn.begin());
+    REQUIRE(insert(2)(db));
+    REQUIRE(txn.commit());
+  }
+  CHECK(db.scalar("SELECT count(*) FROM t").value() == 1);
+}
+
+TEST_CASE("group commit: jobs queued together commit in one batch, answered in order", "[store][group_commit]") {
+  test::TempDir dir;
+  GroupCommit writer(open_db(dir.file("t.db")));
+  // Hold the writer in a job until the others are queued, so they form a batch.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  writer.submit([released](Database&) -> Status {
+    released.wait();
+    return {};
+  }, [](Status) {});
+  std::vector<int> order;
+  std::mutex mutex;
+  for (int i = 1; i <= 5; ++i) {
+    writer.submit(insert(i), [&, i](Status s) {
+      CHECK(s);
+      std::lock_guard lock(mutex);
+      order.push_back(i);
+    });
+  }
+  release.set_value();
+  writer.flush();
+  CHECK(order == std::vector<int>{1, 2, 3, 4, 5});
+  CHECK(rows(dir.file("t.db")) == 5);
+}
+
+TEST_CASE("group commit: one failing job fails alone, the rest of its batch commits", "[store][group_commit]") {
+  test::TempDir dir;
+  GroupCommit writer(open_db(dir.file("t.db")));
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  writer.submit([released](Database&) -> Status {
+    released.wait();
+    return {};
+  }, [](Status) {});
+  std::atomic<int> runs_of_first{0};
+  std::vector<Status> results(3);
+  writer.submit(
+      [&](Database& db) -> Status {
+        ++runs_of_first;  // run twice: in the batch, then alone
+        return insert(1)(db);
+      },
+      [&](Status s) { results[0] = s; });
+  writer.submit(insert(1), [&](Status s) { results[1] = s; });  // a duplicate key: this one fails
+  writer.submit(insert(3), [&](Status s) { results[2] = s; });
+  release.set_value();
+  writer.flush();
+  CHECK(results[0]);
+  CHECK_FALSE(results[1]);
+  CHECK(results[2]);
+  CHECK(runs_of_first == 2);
+  CHECK(rows(dir.file("t.db")) == 2);
+  // A job's own failure says nothing about the storage.
+  CHECK_FALSE(writer.last_failure());
+}
+
+TEST_CASE("group commit: after stop, queued jobs are done and new ones fail at once", "[store][group_commit]") {
+  test::TempDir dir;
+  GroupCommit writer(open_db(dir.file("t.db")));
+  std::atomic<int> done{0};
+  for (int i = 1; i <= 20; ++i) {
+    writer.submit(insert(i), [&](Status s) {
+      CHECK(s);
+      ++done;
+    });
+  }
+  writer.stop();
+  CHECK(done == 20);
+  Status after;
+  writer.submit(insert(99), [&](Status s) { after = s; });
+  CHECK_FALSE(after);
+  CHECK(rows(dir.file("t.db")) == 20);
+}
+
+TEST_CASE("group commit: a guard that fails refuses the whole batch and marks the storage unwritable",
+          "[store][group_commit]") {
+  test::TempDir dir;
+  std::atomic<bool> refuse{true};
+  GroupCommit writer(open_db(dir.file("t.db")), [&](Database&) -> Status {
+    return refuse ? Status(fail("the file at the path is another one")) : Status{};
+  });
+  CHECK_FALSE(writer.run(insert(1)));
+  REQUIRE(writer.last_failure());
+  CHECK(*writer.last_failure() == "the file at the path is another one");
+  refuse = false;
+  CHECK(writer.run(insert(1)));
+  CHECK(writer.last_failure());  // sticky until a probe proves otherwise
+  writer.mark_writable();
+  CHECK_FALSE(writer.last_failure());
+  CHECK(rows(dir.file("t.db")) == 1);
+}
