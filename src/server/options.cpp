@@ -14,11 +14,30 @@
 namespace hubbub {
 namespace {
 
+// The TOML key of a flag: its long name with '_' for '-' ("--lease-min" ->
+// "lease_min").
+std::string toml_key(std::string_view long_name) {
+  std::string key(long_name);
+  std::replace(key.begin(), key.end(), '-', '_');
+  return key;
+}
+
 // CLI11 configuration reader backed by toml++: a flat TOML table whose keys are
-// the long flag names with '_' for '-'. Nested tables are refused.
+// the long flag names with '_' for '-'. Unknown keys and nested tables are
+// refused, naming the file and the key as written. Remembers which keys the
+// file set, so that a bad value is reported as the file's.
 class TomlConfig final : public CLI::Config {
  public:
+  explicit TomlConfig(const CLI::App& app) : m_app(app) {}
+
   std::string to_config(const CLI::App*, bool, bool, std::string) const override { return {}; }
+
+  // The file being read, as given to --config.
+  std::string file() const {
+    const CLI::Option* config = m_app.get_config_ptr();
+    return config != nullptr && !config->results().empty() ? config->results().back() : "the config file";
+  }
+  const std::vector<std::string>& keys_read() const { return m_keys; }
 
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
     std::stringstream buffer;
@@ -29,7 +48,7 @@ class TomlConfig final : public CLI::Config {
     } catch (const toml::parse_error& e) {
       std::ostringstream where;
       where << e.source().begin;
-      throw CLI::ConversionError("config file is not valid TOML: " + std::string(e.description()) + " at " +
+      throw CLI::ConversionError(file() + ": not valid TOML: " + std::string(e.description()) + " at " +
                                  where.str());
     }
     std::vector<CLI::ConfigItem> items;
@@ -37,9 +56,16 @@ class TomlConfig final : public CLI::Config {
       CLI::ConfigItem item;
       item.name = std::string(key.str());
       std::replace(item.name.begin(), item.name.end(), '_', '-');
-      if (node.is_table()) {
-        throw CLI::ConversionError("config key '" + std::string(key.str()) + "' must not be a table");
+      const CLI::Option* option = m_app.get_option_no_throw("--" + item.name);
+      if (option == nullptr || item.name == "config" || item.name == "help" || item.name == "version" ||
+          key.str().find('-') != std::string_view::npos) {
+        throw CLI::ConversionError(file() + ": unknown key '" + std::string(key.str()) +
+                                   "' (the keys are the options of hubbub --help, with _ for -)");
       }
+      if (node.is_table()) {
+        throw CLI::ConversionError(file() + ": key '" + std::string(key.str()) + "' must not be a table");
+      }
+      m_keys.push_back(std::string(key.str()));
       if (const auto* array = node.as_array()) {
         if (array->empty()) {
           continue;  // an empty list is the default (CLI11 wants at least one value)
@@ -71,9 +97,71 @@ class TomlConfig final : public CLI::Config {
       os << f->get();
       return os.str();
     }
-    throw CLI::ConversionError("config key '" + std::string(key) + "' has a value of an unsupported type");
+    throw CLI::ConversionError("key '" + std::string(key) + "' has a value of an unsupported type");
   }
+
+  const CLI::App& m_app;
+  mutable std::vector<std::string> m_keys;
 };
+
+// CLI11's words for a bad value, in ours: what was given and what is expected.
+//   "Value abc not in range 1 to 64"  -> "expected a number from 1 to 64, got \"abc\""
+//   "loud not in {trace,debug}"       -> "expected one of trace, debug, got \"loud\""
+//   "Could not convert: --x = maybe"  -> "--x: \"maybe\" is not a valid value"
+std::string plain_error(std::string message) {
+  auto trim_number = [](std::string n) {
+    if (n.find('.') != std::string::npos && n.find('e') == std::string::npos) {
+      while (!n.empty() && n.back() == '0') {
+        n.pop_back();
+      }
+      if (!n.empty() && n.back() == '.') {
+        n.pop_back();
+      }
+    }
+    return n;
+  };
+  if (message.starts_with("Could not convert: ")) {
+    const std::string rest = message.substr(19);
+    const auto eq = rest.find(" = ");
+    if (eq != std::string::npos) {
+      return rest.substr(0, eq) + ": \"" + rest.substr(eq + 3) + "\" is not a valid value";
+    }
+    return message;
+  }
+  const auto colon = message.find(": ");
+  if (colon == std::string::npos) {
+    return message;
+  }
+  const std::string name = message.substr(0, colon);
+  const std::string what = message.substr(colon + 2);
+  if (what.starts_with("Value ")) {
+    const auto range = what.find(" not in range ");
+    const auto to = what.find(" to ", range == std::string::npos ? 0 : range + 14);
+    if (range != std::string::npos && to != std::string::npos) {
+      return name + ": expected a number from " + trim_number(what.substr(range + 14, to - range - 14)) + " to " +
+             trim_number(what.substr(to + 4)) + ", got \"" + what.substr(6, range - 6) + "\"";
+    }
+  }
+  if (const auto in = what.find(" not in {"); in != std::string::npos && what.ends_with("}")) {
+    std::string members = what.substr(in + 9, what.size() - in - 10);
+    for (std::size_t at = members.find(','); at != std::string::npos; at = members.find(',', at + 2)) {
+      members.replace(at, 1, ", ");
+    }
+    return name + ": expected one of " + members + ", got \"" + what.substr(0, in) + "\"";
+  }
+  return message;
+}
+
+// Whether `flag` ("--threads") was given on the command line.
+bool on_command_line(int argc, const char* const* argv, const std::string& flag) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == flag || (arg.starts_with(flag) && arg.size() > flag.size() && arg[flag.size()] == '=')) {
+      return true;
+    }
+  }
+  return false;
+}
 
 Millis seconds_to_millis(double seconds) { return Millis{static_cast<std::int64_t>(std::llround(seconds * 1000.0))}; }
 
@@ -111,51 +199,66 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
   return out;
 }
 
-ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  ParsedOptions parsed;
-  Options& o = parsed.options;
-  CLI::App app{"Hubbub: a WebSub (PubSubHubbub) hub.", "hubbub"};
-  app.config_formatter(std::make_shared<TomlConfig>());
+namespace {
+
+// Values read as text or in other units than Options keeps them, converted
+// after parsing.
+struct RawOptions {
+  explicit RawOptions(const Options& o)
+      : listen(o.listen.to_string()),
+        lease_min(static_cast<std::uint64_t>(o.leases.min.count())),
+        lease_default(static_cast<std::uint64_t>(o.leases.fallback.count())),
+        lease_max(static_cast<std::uint64_t>(o.leases.max.count())),
+        retry_base(static_cast<double>(o.retry_base.count()) / 1000.0),
+        outbound_timeout(static_cast<double>(o.outbound_timeout.count()) / 1000.0),
+        algorithm(to_string(o.signature_algorithm)) {}
+
+  std::string listen;
+  std::uint64_t lease_min;
+  std::uint64_t lease_default;
+  std::uint64_t lease_max;
+  double retry_base;
+  double outbound_timeout;
+  std::string algorithm;
+  std::vector<std::string> trusted_proxies;
+  std::vector<std::string> exempt;
+};
+
+// Every option, with its default (from `o`), help and checks: the one source
+// of --help, the TOML keys and option_catalog().
+void define_options(CLI::App& app, Options& o, RawOptions& raw) {
   app.set_config("--config", "", "Read options from this TOML file (flags given on the command line win)");
   app.allow_config_extras(CLI::config_extras_mode::error);
   app.set_version_flag("--version", std::string("hubbub ") + HUBBUB_VERSION);
   app.get_formatter()->column_width(36);
-
-  std::string listen = o.listen.to_string();
-  std::uint64_t lease_min = static_cast<std::uint64_t>(o.leases.min.count());
-  std::uint64_t lease_default = static_cast<std::uint64_t>(o.leases.fallback.count());
-  std::uint64_t lease_max = static_cast<std::uint64_t>(o.leases.max.count());
-  double retry_base = static_cast<double>(o.retry_base.count()) / 1000.0;
-  double outbound_timeout = static_cast<double>(o.outbound_timeout.count()) / 1000.0;
-
-  app.add_option("--listen", listen, "Address to listen on, HOST:PORT or [IPV6]:PORT (port 0: any free port)")
+  app.add_option("--listen", raw.listen, "Address to listen on, HOST:PORT or [IPV6]:PORT (port 0: any free port)")
       ->capture_default_str();
   app.add_option("--database", o.database, "SQLite database file (created if missing)")->capture_default_str();
   app.add_option("--public-url", o.public_url,
                  "The hub's URL as clients use it (rel=hub, status monitors; default http://LISTEN/)");
   app.add_flag("--allow-private-networks", o.allow_private_networks,
                "Allow outbound requests to loopback, private and link-local addresses");
-  app.add_option("--lease-min", lease_min, "Shortest lease granted, seconds")
+  app.add_option("--lease-min", raw.lease_min, "Shortest lease granted, seconds")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  app.add_option("--lease-default", lease_default, "Lease granted when none is requested, seconds")
+  app.add_option("--lease-default", raw.lease_default, "Lease granted when none is requested, seconds")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-  app.add_option("--lease-max", lease_max, "Longest lease granted, seconds")
+  app.add_option("--lease-max", raw.lease_max, "Longest lease granted, seconds")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
   app.add_option("--log-level", o.log_level, "trace, debug, info, warn, error, critical or off")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
-  app.add_option("--retry-base", retry_base,
-                 "First retry delay of a verification, seconds (doubles each time; fractions allowed)")
+  app.add_option("--retry-base", raw.retry_base,
+                 "First retry delay of a verification, a topic fetch or a delivery, seconds (doubles each time; fractions allowed)")
       ->capture_default_str()
       ->check(CLI::Range(0.001, 86400.0));
   app.add_option("--verification-attempts", o.verification_attempts,
                  "Attempts at verifying a request before it fails (5xx, timeouts, connection errors)")
       ->capture_default_str()
       ->check(CLI::Range(1u, 20u));
-  app.add_option("--outbound-timeout", outbound_timeout, "Timeout of each outbound HTTP request, seconds")
+  app.add_option("--outbound-timeout", raw.outbound_timeout, "Timeout of each outbound HTTP request, seconds")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 600.0));
   app.add_option("--threads", o.threads, "HTTP server worker threads")->capture_default_str()->check(CLI::Range(1u, 64u));
@@ -165,8 +268,7 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
       ->check(CLI::IsMember({202, 204}));
   app.add_option("--publisher-token", o.publisher_tokens,
                  "Bearer token that may send content itself in a fat ping (repeatable)");
-  std::string algorithm = to_string(o.signature_algorithm);
-  app.add_option("--signature-algorithm", algorithm, "X-Hub-Signature algorithm: sha1, sha256, sha384 or sha512")
+  app.add_option("--signature-algorithm", raw.algorithm, "X-Hub-Signature algorithm: sha1, sha256, sha384 or sha512")
       ->capture_default_str()
       ->check(CLI::IsMember({"sha1", "sha256", "sha384", "sha512"}));
   app.add_option("--delivery-attempts", o.delivery_attempts,
@@ -221,11 +323,9 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
                  "the queue drains")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
-  std::vector<std::string> trusted_proxies;
-  app.add_option("--trusted-proxies", trusted_proxies,
+  app.add_option("--trusted-proxies", raw.trusted_proxies,
                  "Address or block (CIDR) of a reverse proxy whose X-Forwarded-For names the client (repeatable)");
-  std::vector<std::string> exempt;
-  app.add_option("--rate-limit-exempt", exempt,
+  app.add_option("--rate-limit-exempt", raw.exempt,
                  "Address or block (CIDR) of clients that skip every rate limit, e.g. your own publishers "
                  "(repeatable)");
   app.add_option("--admin-token", o.admin_token,
@@ -238,6 +338,42 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
   app.add_option("--callback-host-deny", o.access.callback_host_deny,
                  "Deny callbacks on hosts matching this pattern (repeatable)");
 
+}
+
+}  // namespace
+
+std::vector<OptionDoc> option_catalog() {
+  CLI::App app{"", "hubbub"};
+  Options o;
+  RawOptions raw(o);
+  define_options(app, o, raw);
+  std::vector<OptionDoc> out;
+  for (const CLI::Option* option : app.get_options()) {
+    const std::string name = option->get_single_name();
+    if (name == "help" || name == "version" || name == "config") {
+      continue;
+    }
+    OptionDoc doc;
+    doc.flag = "--" + name;
+    doc.key = toml_key(name);
+    doc.default_value = option->get_default_str();
+    doc.help = option->get_description();
+    doc.takes_value = option->get_type_size() != 0;
+    doc.repeatable = option->get_expected_max() > 1;
+    out.push_back(std::move(doc));
+  }
+  return out;
+}
+
+ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  ParsedOptions parsed;
+  Options& o = parsed.options;
+  CLI::App app{"Hubbub: a WebSub (PubSubHubbub) hub.", "hubbub"};
+  auto config = std::make_shared<TomlConfig>(app);
+  app.config_formatter(config);
+  RawOptions raw(o);
+  define_options(app, o, raw);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -246,7 +382,17 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
       parsed.exit_code = 0;
       return parsed;
     }
-    err << "hubbub: " << e.what() << "\nRun 'hubbub --help' for the options.\n";
+    std::string message = plain_error(e.what());
+    // A bad value from the file is the file's, under the key as written there.
+    if (const auto colon = message.find(": "); message.starts_with("--") && colon != std::string::npos) {
+      const std::string flag = message.substr(0, colon);
+      const std::string key = toml_key(flag.substr(2));
+      const auto& keys = config->keys_read();
+      if (std::find(keys.begin(), keys.end(), key) != keys.end() && !on_command_line(argc, argv, flag)) {
+        message = config->file() + ": " + key + message.substr(colon);
+      }
+    }
+    err << "hubbub: " << message << "\nRun 'hubbub --help' for the options.\n";
     parsed.exit_code = 2;
     return parsed;
   }
@@ -256,19 +402,19 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
     parsed.exit_code = 2;
     return parsed;
   };
-  auto address = parse_listen_address(listen);
+  auto address = parse_listen_address(raw.listen);
   if (!address) {
     return bad("--listen: " + address.error().message);
   }
   o.listen = *address;
-  o.leases.min = std::chrono::seconds{static_cast<std::int64_t>(lease_min)};
-  o.leases.fallback = std::chrono::seconds{static_cast<std::int64_t>(lease_default)};
-  o.leases.max = std::chrono::seconds{static_cast<std::int64_t>(lease_max)};
+  o.leases.min = std::chrono::seconds{static_cast<std::int64_t>(raw.lease_min)};
+  o.leases.fallback = std::chrono::seconds{static_cast<std::int64_t>(raw.lease_default)};
+  o.leases.max = std::chrono::seconds{static_cast<std::int64_t>(raw.lease_max)};
   if (auto s = o.leases.check(); !s) {
     return bad(s.error().message);
   }
-  o.retry_base = seconds_to_millis(retry_base);
-  o.signature_algorithm = parse_signature_algorithm(algorithm).value_or(SignatureAlgorithm::sha256);
+  o.retry_base = seconds_to_millis(raw.retry_base);
+  o.signature_algorithm = parse_signature_algorithm(raw.algorithm).value_or(SignatureAlgorithm::sha256);
   if (!o.admin_token.empty() && o.admin_token.size() < 16) {
     return bad("--admin-token must be at least 16 characters");
   }
@@ -278,8 +424,8 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
     }
   }
   for (const auto& [name, texts, blocks] :
-       {std::tuple{"--trusted-proxies", &trusted_proxies, &o.trusted_proxies},
-        std::tuple{"--rate-limit-exempt", &exempt, &o.rate_limit_exempt}}) {
+       {std::tuple{"--trusted-proxies", &raw.trusted_proxies, &o.trusted_proxies},
+        std::tuple{"--rate-limit-exempt", &raw.exempt, &o.rate_limit_exempt}}) {
     for (const auto& text : *texts) {
       auto block = Cidr::parse(text);
       if (!block) {
@@ -288,7 +434,7 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
       blocks->push_back(*block);
     }
   }
-  o.outbound_timeout = seconds_to_millis(outbound_timeout);
+  o.outbound_timeout = seconds_to_millis(raw.outbound_timeout);
   if (o.database.empty()) {
     return bad("--database must not be empty");
   }

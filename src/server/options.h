@@ -73,6 +73,20 @@ struct ParsedOptions {
   std::optional<int> exit_code;
 };
 
+// One option as --help, the TOML file and the man page present it.
+struct OptionDoc {
+  std::string flag;           // "--lease-min"
+  std::string key;            // "lease_min" (TOML)
+  std::string default_value;  // as --help shows it; empty: none
+  std::string help;
+  bool takes_value = true;  // false: a switch (--allow-private-networks)
+  bool repeatable = false;  // may be given several times (a list in TOML)
+};
+
+// Every option but --help, --version and --config, in --help's order: the one
+// source of truth the tests hold the sample config and the man page to.
+std::vector<OptionDoc> option_catalog();
+
 // Parses argv (and the --config file). Writes help and version to `out`,
 // errors to `err`.
 ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -103,19 +103,53 @@ TEST_CASE("bad flags, keys and values exit with 2 and a message", "[server][opti
   }
 }
 
-TEST_CASE("help lists every option and version prints the version", "[server][options]") {
+TEST_CASE("help lists every option of the catalog with its default, and version prints the version",
+          "[server][options]") {
   const Run help = parse({"--help"});
   CHECK(help.parsed.exit_code == 0);
-  for (const char* flag : {"--config", "--listen", "--database", "--public-url", "--allow-private-networks",
-                           "--lease-min", "--lease-default", "--lease-max", "--log-level", "--retry-base",
-                           "--verification-attempts", "--outbound-timeout", "--threads", "--topic-allow",
-                           "--topic-deny", "--callback-host-allow", "--callback-host-deny"}) {
-    INFO(flag);
-    CHECK(help.out.find(flag) != std::string::npos);
+  const auto catalog = option_catalog();
+  CHECK(catalog.size() >= 34);
+  for (const OptionDoc& option : catalog) {
+    INFO(option.flag);
+    const auto at = help.out.find("  " + option.flag + (option.takes_value ? " " : ""));
+    REQUIRE(at != std::string::npos);
+    const std::string line = help.out.substr(at, help.out.find('\n', at) - at);
+    if (!option.default_value.empty()) {
+      CHECK((line + " ").find("=" + option.default_value + " ") != std::string::npos);
+    }
+    CHECK(help.out.find(option.help.substr(0, 40)) != std::string::npos);
   }
+  // Nothing in --help that is not in the catalog.
+  std::size_t flags = 0;
+  for (std::size_t at = help.out.find("  --"); at != std::string::npos; at = help.out.find("  --", at + 4)) {
+    ++flags;
+  }
+  CHECK(flags == catalog.size() + 2);  // and --config, --version (-h,--help is listed as such)
   const Run version = parse({"--version"});
   CHECK(version.parsed.exit_code == 0);
   CHECK(version.out.find(HUBBUB_VERSION) != std::string::npos);
+}
+
+TEST_CASE("errors name the flag, or the file and the key as written, and what is expected", "[server][options]") {
+  test::TempDir dir;
+  std::ofstream(dir.file("unknown.toml")) << "bogus_key = 1\n";
+  std::ofstream(dir.file("dashed.toml")) << "lease-min = 1\n";
+  std::ofstream(dir.file("number.toml")) << "lease_min = \"abc\"\n";
+  std::ofstream(dir.file("member.toml")) << "log_level = \"loud\"\n";
+  CHECK(parse({"--config", dir.file("unknown.toml")}).err.starts_with(
+      "hubbub: " + dir.file("unknown.toml") + ": unknown key 'bogus_key'"));
+  CHECK(parse({"--config", dir.file("dashed.toml")}).err.starts_with(
+      "hubbub: " + dir.file("dashed.toml") + ": unknown key 'lease-min'"));
+  CHECK(parse({"--config", dir.file("number.toml")}).err.starts_with(
+      "hubbub: " + dir.file("number.toml") + ": lease_min: expected a number from 1 to 1099511627776, got \"abc\""));
+  CHECK(parse({"--config", dir.file("member.toml")}).err.starts_with(
+      "hubbub: " + dir.file("member.toml") + ": log_level: expected one of trace, debug, info, warn, error, "
+                                              "critical, off, got \"loud\""));
+  CHECK(parse({"--lease-min", "abc"}).err.starts_with(
+      "hubbub: --lease-min: expected a number from 1 to 1099511627776, got \"abc\""));
+  CHECK(parse({"--retry-base", "0"}).err.starts_with("hubbub: --retry-base: expected a number from 0.001 to 86400"));
+  // The command line's own bad value is the command line's, even with a file.
+  CHECK(parse({"--config", dir.file("number.toml"), "--lease-min", "x"}).err.starts_with("hubbub: --lease-min: "));
 }
 
 TEST_CASE("parses listen addresses", "[server][options]") {
