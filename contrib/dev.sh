@@ -3,11 +3,13 @@
 # the tests. Installs only the Debian packages that are missing.
 #
 #   bash contrib/dev.sh run [hubbub flags...]   install, build, start the hub
-#   bash contrib/dev.sh test                    install, build, run every test
+#   bash contrib/dev.sh test [suite...]         install, build, run every test suite, or
+#                                               the ones named: format default asan tsan fuzz
 #   bash contrib/dev.sh bench [flags...]        install, build, run the benchmark
 #   bash contrib/dev.sh crash [flags...]        install, build, run the crash rounds
 #                                               (default 200 rounds; see tests/crash)
 #   bash contrib/dev.sh soak [flags...]         install, build, run the 10-minute soak
+#   bash contrib/dev.sh format                  format the sources with .clang-format
 #   bash contrib/dev.sh build                   install and build only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libpistache-dev libcurl4-openssl-dev libsqlite3-dev libspdlog-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev catch2
+  clang-format  # tests: the formatting check
   openssl  # tests: a TLS callback server
   systemd  # tests: systemd-analyze verify
 )
@@ -53,14 +56,17 @@ install_node() {
   fi
 }
 
+# Every build is a preset of CMakePresets.json: release (build/), asan,
+# tsan and fuzz (build-asan/, build-tsan/, build-fuzz/).
 build() {
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  cmake --build build -j"$(nproc)"
+  cmake --preset release >/dev/null
+  cmake --build --preset release -j"$(nproc)"
 }
 
-# Sanitizer and fuzz builds: -O1 with line tables only, which compiles much
-# faster than RelWithDebInfo and still gives reports with file and line.
-CHECK_BUILD=(-DCMAKE_BUILD_TYPE=Check "-DCMAKE_CXX_FLAGS=-O1 -g1")
+# The C++ sources CI holds to .clang-format.
+sources() {
+  git ls-files -- 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h'
+}
 
 # The suites of `test`, each in a build directory of its own. They all run;
 # the exit code is non-zero when any failed.
@@ -78,48 +84,42 @@ suite() {
   fi
 }
 
+format_suite() {
+  local unformatted
+  unformatted=$(sources | xargs clang-format --dry-run 2>&1 | grep -o '^[^:]*:[0-9]*:[0-9]*: warning' | cut -d: -f1 | sort -u)
+  if [ -n "$unformatted" ]; then
+    echo "not formatted as .clang-format says (bash contrib/dev.sh format fixes it):"
+    echo "$unformatted"
+    return 1
+  fi
+}
+
 default_suite() {
-  (cd build && ctest --output-on-failure --timeout 300 -j"$(nproc)")
+  ctest --preset release -j"$(nproc)"
 }
 
 # Every test again with AddressSanitizer and UndefinedBehaviorSanitizer, the
 # hubs they start included (a report in a hub's log fails the test).
 asan_suite() {
-  cmake -S . -B build-asan "${CHECK_BUILD[@]}" -DHUBBUB_SANITIZE=address,undefined >/dev/null &&
-    cmake --build build-asan -j"$(nproc)" --target hubbub unit_tests integration_tests hubbub_crash &&
-    (cd build-asan && ctest --output-on-failure --timeout 300 -j"$(nproc)" -E '^package-deb$')
+  cmake --preset asan >/dev/null &&
+    cmake --build --preset asan -j"$(nproc)" &&
+    ctest --preset asan -j"$(nproc)"
 }
 
-# The concurrent parts with ThreadSanitizer: the unit tests of the store
-# (group commit), the HTTP client and the verifier, and the integration tests
-# that drive the job loops, verifier, fetcher and distributor in a real hub
-# (a report in a hub's log fails the test).
+# The concurrent parts with ThreadSanitizer: three CTest tests side by side
+# (tests/CMakeLists.txt), each with its own verdict and timeout.
 tsan_suite() {
-  cmake -S . -B build-tsan "${CHECK_BUILD[@]}" -DHUBBUB_SANITIZE=thread >/dev/null &&
-    cmake --build build-tsan -j"$(nproc)" --target hubbub unit_tests integration_tests || return 1
-  # Three runs side by side: the integration tests spend most of their time
-  # waiting on the hubs they start.
-  local options="halt_on_error=1 second_deadlock_stack=1 suppressions=$PWD/tests/tsan.supp"
-  TSAN_OPTIONS="$options" build-tsan/tests/unit_tests "[store],[net],[verifier],[distributor],[connections]" &
-  local unit=$!
-  TSAN_OPTIONS="$options" build-tsan/tests/integration_tests "[verify],[restart],[health],[connections]" &
-  local first=$!
-  TSAN_OPTIONS="$options" build-tsan/tests/integration_tests "[distribute],[admin],[rate_limit]" &
-  local second=$!
-  local status=0
-  wait "$unit" || status=1
-  wait "$first" || status=1
-  wait "$second" || status=1
-  return "$status"
+  cmake --preset tsan >/dev/null &&
+    cmake --build --preset tsan -j"$(nproc)" &&
+    ctest --preset tsan -j3
 }
 
 # libFuzzer targets with clang-16: each replays its corpus, then fuzzes for
 # HUBBUB_FUZZ_SECONDS (default 10).
 fuzz_suite() {
-  CXX=clang++-16 cmake -S . -B build-fuzz "${CHECK_BUILD[@]}" -DHUBBUB_FUZZ=ON \
-    -DHUBBUB_FUZZ_SECONDS="${HUBBUB_FUZZ_SECONDS:-10}" >/dev/null &&
-    cmake --build build-fuzz -j"$(nproc)" &&
-    (cd build-fuzz && ctest --output-on-failure -j"$(nproc)")
+  cmake --preset fuzz -DHUBBUB_FUZZ_SECONDS="${HUBBUB_FUZZ_SECONDS:-10}" >/dev/null &&
+    cmake --build --preset fuzz -j"$(nproc)" &&
+    ctest --preset fuzz -j"$(nproc)"
 }
 
 case "${1:-}" in
@@ -130,18 +130,36 @@ case "${1:-}" in
     exec build/hubbub "$@"
     ;;
   test)
+    shift
+    chosen=("$@")
+    if ((${#chosen[@]} == 0)); then
+      chosen=(format default asan tsan fuzz)
+    fi
     install_missing "${TEST_PACKAGES[@]}"
     install_node
     build
-    suite "tests" default_suite
-    suite "tests under ASan+UBSan" asan_suite
-    suite "concurrent parts under TSan" tsan_suite
-    suite "fuzz targets" fuzz_suite
+    for name in "${chosen[@]}"; do
+      case "$name" in
+        format) suite "formatting" format_suite ;;
+        default) suite "tests" default_suite ;;
+        asan) suite "tests under ASan+UBSan" asan_suite ;;
+        tsan) suite "concurrent parts under TSan" tsan_suite ;;
+        fuzz) suite "fuzz targets" fuzz_suite ;;
+        *)
+          echo "dev.sh test: no suite called '$name' (format, default, asan, tsan, fuzz)"
+          exit 2
+          ;;
+      esac
+    done
     if ((${#FAILED[@]} > 0)); then
       echo "dev.sh test: FAILED: ${FAILED[*]}"
       exit 1
     fi
-    echo "dev.sh test: every suite passed"
+    echo "dev.sh test: passed: ${chosen[*]}"
+    ;;
+  format)
+    install_missing
+    sources | xargs clang-format -i
     ;;
   bench)
     shift
@@ -166,7 +184,7 @@ case "${1:-}" in
     build
     ;;
   *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -358,7 +358,7 @@ std::vector<OptionDoc> option_catalog() {
     doc.key = toml_key(name);
     doc.default_value = option->get_default_str();
     doc.help = option->get_description();
-    doc.takes_value = option->get_type_size() != 0;
+    doc.takes_value = option->get_expected_max() != 0;  // a switch expects nothing
     doc.repeatable = option->get_expected_max() > 1;
     out.push_back(std::move(doc));
   }

@@ -13,7 +13,8 @@ fail() { echo "FAILED: $*"; exit 1; }
 deb=$(ls "$work"/out/*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./usr/bin/hubbub ./usr/lib/systemd/system/hubbub.service ./etc/hubbub/hubbub.toml \
-         ./usr/share/doc/hubbub/hubbub.toml.example ./usr/share/doc/hubbub/nginx.conf; do
+         ./usr/share/doc/hubbub/hubbub.toml.example ./usr/share/doc/hubbub/nginx.conf \
+         ./usr/share/man/man8/hubbub.8.gz; do
   grep -qx -- "$f" <<<"$contents" || fail "the package lacks $f"
 done
 
@@ -28,10 +29,33 @@ for script in postinst prerm postrm; do
   [ -x "$work/control/$script" ] || fail "$script missing or not executable"
   sh -n "$work/control/$script" || fail "$script does not parse"
 done
-grep -q 'systemctl enable hubbub.service' "$work/control/postinst" || fail "postinst does not enable the unit"
+# The maintainer scripts, run against stub helpers that record their calls:
+# enabled on the first install only, an administrator's disable kept across
+# upgrades, and the unit started only through deb-systemd-invoke (which
+# honours policy-rc.d and leaves a disabled unit alone).
+mkdir -p "$work/stubs"
+for helper in deb-systemd-helper deb-systemd-invoke; do
+  cat >"$work/stubs/$helper" <<STUB
+#!/bin/sh
+echo "$helper \$*" >>"$work/calls"
+[ "\$1 \$2" != "--quiet was-enabled" ] || [ -z "\${WAS_DISABLED:-}" ]
+STUB
+  chmod +x "$work/stubs/$helper"
+done
+: >"$work/calls"
+PATH="$work/stubs:$PATH" sh "$work/control/postinst" configure
+grep -qx 'deb-systemd-helper enable hubbub.service' "$work/calls" || fail "a first install does not enable the unit"
+: >"$work/calls"
+WAS_DISABLED=1 PATH="$work/stubs:$PATH" sh "$work/control/postinst" configure 0.0.9
+grep -q 'enable' "$work/calls" && fail "an upgrade re-enables a unit the administrator disabled"
+grep -qx 'deb-systemd-helper update-state hubbub.service' "$work/calls" || fail "an upgrade does not update the unit's state"
+if grep -Eq 'systemctl (start|restart|enable)' "$work/control/postinst"; then
+  fail "postinst starts or enables the unit without the Debian helpers"
+fi
 
 dpkg-deb -x "$deb" "$work/root"
 "$work/root/usr/bin/hubbub" --version | grep -q '^hubbub ' || fail "the packaged binary does not run"
 grep -q '^ExecStart=/usr/bin/hubbub --config /etc/hubbub/hubbub.toml ' "$work/root/usr/lib/systemd/system/hubbub.service" \
   || fail "the packaged unit does not start the packaged binary with the packaged configuration"
+zcat "$work/root/usr/share/man/man8/hubbub.8.gz" | grep -q '^.Dt HUBBUB 8' || fail "the man page is not hubbub(8)"
 echo "package ok: $(basename "$deb"), $(du -h "$deb" | cut -f1)"
