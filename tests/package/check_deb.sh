@@ -12,7 +12,8 @@ fail() { echo "FAILED: $*"; exit 1; }
 (cd "$build_dir" && cpack -G DEB -B "$work/out" >"$work/cpack.log" 2>&1) || { cat "$work/cpack.log"; fail "cpack"; }
 deb=$(ls "$work"/out/*.deb)
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
-for f in ./usr/bin/hubbub ./usr/lib/systemd/system/hubbub.service ./etc/hubbub/hubbub.toml \
+unit_dir=$(pkg-config --variable=systemdsystemunitdir systemd)
+for f in ./usr/bin/hubbub ".$unit_dir/hubbub.service" ./etc/hubbub/hubbub.toml \
          ./usr/share/doc/hubbub/hubbub.toml.example ./usr/share/doc/hubbub/nginx.conf \
          ./usr/share/man/man8/hubbub.8.gz; do
   grep -qx -- "$f" <<<"$contents" || fail "the package lacks $f"
@@ -47,7 +48,7 @@ PATH="$work/stubs:$PATH" sh "$work/control/postinst" configure
 grep -qx 'deb-systemd-helper enable hubbub.service' "$work/calls" || fail "a first install does not enable the unit"
 : >"$work/calls"
 WAS_DISABLED=1 PATH="$work/stubs:$PATH" sh "$work/control/postinst" configure 0.0.9
-grep -q 'enable' "$work/calls" && fail "an upgrade re-enables a unit the administrator disabled"
+grep -qx 'deb-systemd-helper enable hubbub.service' "$work/calls" && fail "an upgrade re-enables a unit the administrator disabled"
 grep -qx 'deb-systemd-helper update-state hubbub.service' "$work/calls" || fail "an upgrade does not update the unit's state"
 if grep -Eq 'systemctl (start|restart|enable)' "$work/control/postinst"; then
   fail "postinst starts or enables the unit without the Debian helpers"
@@ -55,7 +56,7 @@ fi
 
 dpkg-deb -x "$deb" "$work/root"
 "$work/root/usr/bin/hubbub" --version | grep -q '^hubbub ' || fail "the packaged binary does not run"
-grep -q '^ExecStart=/usr/bin/hubbub --config /etc/hubbub/hubbub.toml ' "$work/root/usr/lib/systemd/system/hubbub.service" \
+grep -q '^ExecStart=/usr/bin/hubbub --config /etc/hubbub/hubbub.toml ' "$work/root$unit_dir/hubbub.service" \
   || fail "the packaged unit does not start the packaged binary with the packaged configuration"
 zcat "$work/root/usr/share/man/man8/hubbub.8.gz" | grep -q '^.Dt HUBBUB 8' || fail "the man page is not hubbub(8)"
 echo "package ok: $(basename "$deb"), $(du -h "$deb" | cut -f1)"
