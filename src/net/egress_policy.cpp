@@ -81,8 +81,7 @@ std::optional<std::string> EgressPolicy::refusal(const IpAddress& addr, std::uin
     return std::nullopt;
   }
   if (auto range = special_purpose_range(addr)) {
-    return addr.to_string() + " is " + *range +
-           " (start the hub with --allow-private-networks to allow it)";
+    return addr.to_string() + " is " + *range + " (start the hub with --allow-private-networks to allow it)";
   }
   return std::nullopt;
 }

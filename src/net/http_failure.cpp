@@ -43,6 +43,8 @@ bool is_retryable(HttpFailure failure) {
   return false;
 }
 
-std::string describe(const HttpError& error) { return std::string(to_string(error.kind)) + ": " + error.message; }
+std::string describe(const HttpError& error) {
+  return std::string(to_string(error.kind)) + ": " + error.message;
+}
 
 }  // namespace hubbub

@@ -83,8 +83,7 @@ std::optional<std::string> query_param(const Inbound& request, const std::string
   return decoded ? std::optional<std::string>(*decoded) : std::nullopt;
 }
 
-std::size_t number_param(const Inbound& request, const std::string& name, std::size_t fallback,
-                         std::size_t max) {
+std::size_t number_param(const Inbound& request, const std::string& name, std::size_t fallback, std::size_t max) {
   const auto text = query_param(request, name);
   std::size_t value = 0;
   if (!text || std::from_chars(text->data(), text->data() + text->size(), value).ec != std::errc{}) {

@@ -18,12 +18,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -81,19 +92,18 @@ Reply stats_reply(const HubContext& context) {
                         {"delivered", minute.counts[HubMetrics::k_delivered]},
                         {"failed", minute.counts[HubMetrics::k_failed]}});
   }
-  const nlohmann::json body = {
-      {"version", HUBBUB_VERSION},
-      {"hub_url", context.urls.public_url()},
-      {"started_at", format_rfc3339(context.started_at)},
-      {"now", format_rfc3339(now)},
-      {"counts",
-       {{"active_subscriptions", stats->active_subscriptions},
-        {"active_topics", stats->active_topics},
-        {"pending_verifications", stats->pending_requests},
-        {"pending_fetches", stats->pending_fetches},
-        {"pending_deliveries", stats->pending_deliveries},
-        {"dead_letters", stats->dead_letters}}},
-      {"activity", activity}};
+  const nlohmann::json body = {{"version", HUBBUB_VERSION},
+                               {"hub_url", context.urls.public_url()},
+                               {"started_at", format_rfc3339(context.started_at)},
+                               {"now", format_rfc3339(now)},
+                               {"counts",
+                                {{"active_subscriptions", stats->active_subscriptions},
+                                 {"active_topics", stats->active_topics},
+                                 {"pending_verifications", stats->pending_requests},
+                                 {"pending_fetches", stats->pending_fetches},
+                                 {"pending_deliveries", stats->pending_deliveries},
+                                 {"dead_letters", stats->dead_letters}}},
+                               {"activity", activity}};
   Reply r;
   r.content_type = k_json;
   r.body = json_text(body);

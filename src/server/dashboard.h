@@ -15,7 +15,7 @@
 namespace hubbub {
 
 struct EmbeddedAsset {
-  std::string_view name;          // "index.html", "dashboard.js", ...
+  std::string_view name;  // "index.html", "dashboard.js", ...
   std::string_view content_type;
   std::string_view body;
 };

@@ -31,9 +31,7 @@ class Inbound {
   // HTTP/1.1 without "Connection: close".
   virtual bool keep_alive() const = 0;
 
-  bool is_get() const {
-    return method() == Pistache::Http::Method::Get || method() == Pistache::Http::Method::Head;
-  }
+  bool is_get() const { return method() == Pistache::Http::Method::Get || method() == Pistache::Http::Method::Head; }
 };
 
 // The answer to one request, sent at most once: at once on the worker that
@@ -43,8 +41,7 @@ class Answer {
  public:
   using Sink = std::function<void(Reply reply, bool keep_alive)>;
   Answer(Sink sink, bool keep_alive) : m_sink(std::move(sink)), m_keep_alive(keep_alive) {}
-  Answer(Answer&& other) noexcept
-      : m_sink(std::exchange(other.m_sink, nullptr)), m_keep_alive(other.m_keep_alive) {}
+  Answer(Answer&& other) noexcept : m_sink(std::exchange(other.m_sink, nullptr)), m_keep_alive(other.m_keep_alive) {}
   Answer& operator=(Answer&&) = delete;
   Answer(const Answer&) = delete;
   Answer& operator=(const Answer&) = delete;

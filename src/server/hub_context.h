@@ -30,8 +30,8 @@ class HubUrls {
   explicit HubUrls(std::string public_url);
   const std::string& public_url() const { return m_public_url; }  // "https://hub.example/websub/"
   const std::string& base_path() const { return m_base_path; }    // "/websub", or ""
-  std::string request_monitor(std::string_view id) const;        // ".../websub/requests/<id>"
-  std::string publish_monitor(std::string_view id) const;        // ".../websub/publishes/<id>"
+  std::string request_monitor(std::string_view id) const;         // ".../websub/requests/<id>"
+  std::string publish_monitor(std::string_view id) const;         // ".../websub/publishes/<id>"
 
  private:
   std::string m_public_url;

@@ -38,8 +38,7 @@ Answer counted(Answer answer, const HubContext& context, std::string mode) {
 
 std::string client_of(const Inbound& request, const RateLimits& limits) {
   const auto forwarded = request.header("X-Forwarded-For");
-  return limits.client_address(request.peer(),
-                               forwarded ? std::optional<std::string_view>(*forwarded) : std::nullopt);
+  return limits.client_address(request.peer(), forwarded ? std::optional<std::string_view>(*forwarded) : std::nullopt);
 }
 
 }  // namespace

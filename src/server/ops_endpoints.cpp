@@ -34,7 +34,9 @@ void get_metrics(const Inbound&, Answer& answer, HubContext& context) {
   answer.send(std::move(r));
 }
 
-void get_healthz(const Inbound&, Answer& answer, HubContext&) { answer.send(text(Code::Ok, "ok")); }
+void get_healthz(const Inbound&, Answer& answer, HubContext&) {
+  answer.send(text(Code::Ok, "ok"));
+}
 
 void get_readyz(const Inbound&, Answer& answer, HubContext& context) {
   std::optional<std::string> problem;

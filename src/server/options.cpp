@@ -1,7 +1,7 @@
 #include "server/options.h"
 
-#include <CLI/CLI.hpp>
 #include <toml++/toml.h>
+#include <CLI/CLI.hpp>
 
 #include <charconv>
 #include <cmath>
@@ -48,8 +48,7 @@ class TomlConfig final : public CLI::Config {
     } catch (const toml::parse_error& e) {
       std::ostringstream where;
       where << e.source().begin;
-      throw CLI::ConversionError(file() + ": not valid TOML: " + std::string(e.description()) + " at " +
-                                 where.str());
+      throw CLI::ConversionError(file() + ": not valid TOML: " + std::string(e.description()) + " at " + where.str());
     }
     std::vector<CLI::ConfigItem> items;
     for (const auto& [key, node] : table) {
@@ -163,7 +162,9 @@ bool on_command_line(int argc, const char* const* argv, const std::string& flag)
   return false;
 }
 
-Millis seconds_to_millis(double seconds) { return Millis{static_cast<std::int64_t>(std::llround(seconds * 1000.0))}; }
+Millis seconds_to_millis(double seconds) {
+  return Millis{static_cast<std::int64_t>(std::llround(seconds * 1000.0))};
+}
 
 }  // namespace
 
@@ -251,7 +252,8 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   app.add_option("--retry-base", raw.retry_base,
-                 "First retry delay of a verification, a topic fetch or a delivery, seconds (doubles each time; fractions allowed)")
+                 "First retry delay of a verification, a topic fetch or a delivery, seconds (doubles each time; "
+                 "fractions allowed)")
       ->capture_default_str()
       ->check(CLI::Range(0.001, 86400.0));
   app.add_option("--verification-attempts", o.verification_attempts,
@@ -261,7 +263,9 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
   app.add_option("--outbound-timeout", raw.outbound_timeout, "Timeout of each outbound HTTP request, seconds")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 600.0));
-  app.add_option("--threads", o.threads, "HTTP server worker threads")->capture_default_str()->check(CLI::Range(1u, 64u));
+  app.add_option("--threads", o.threads, "HTTP server worker threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 64u));
   app.add_option("--publish-status", o.publish_status,
                  "Answer to a publish ping: 202 (with a status monitor) or 204 (for old publisher tools)")
       ->capture_default_str()
@@ -332,12 +336,12 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
                  "Bearer token of the admin API under /admin/ (at least 16 characters; unset: the API is off)");
   app.add_option("--topic-allow", o.access.topic_allow,
                  "Only accept subscriptions to topics matching this pattern (repeatable; '*' wildcard)");
-  app.add_option("--topic-deny", o.access.topic_deny, "Deny subscriptions to topics matching this pattern (repeatable)");
+  app.add_option("--topic-deny", o.access.topic_deny,
+                 "Deny subscriptions to topics matching this pattern (repeatable)");
   app.add_option("--callback-host-allow", o.access.callback_host_allow,
                  "Only accept callbacks on hosts matching this pattern (repeatable; e.g. *.example.com)");
   app.add_option("--callback-host-deny", o.access.callback_host_deny,
                  "Deny callbacks on hosts matching this pattern (repeatable)");
-
 }
 
 }  // namespace
@@ -423,9 +427,8 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
       return bad("--publisher-token must be at least 16 characters");
     }
   }
-  for (const auto& [name, texts, blocks] :
-       {std::tuple{"--trusted-proxies", &raw.trusted_proxies, &o.trusted_proxies},
-        std::tuple{"--rate-limit-exempt", &raw.exempt, &o.rate_limit_exempt}}) {
+  for (const auto& [name, texts, blocks] : {std::tuple{"--trusted-proxies", &raw.trusted_proxies, &o.trusted_proxies},
+                                            std::tuple{"--rate-limit-exempt", &raw.exempt, &o.rate_limit_exempt}}) {
     for (const auto& text : *texts) {
       auto block = Cidr::parse(text);
       if (!block) {

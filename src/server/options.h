@@ -20,7 +20,7 @@
 namespace hubbub {
 
 struct ListenAddress {
-  std::string host;  // without brackets
+  std::string host;        // without brackets
   std::uint16_t port = 0;  // 0: any free port (the log says which)
 
   // "host:port", IPv6 hosts in brackets.
@@ -47,7 +47,7 @@ struct Options {
   SignatureAlgorithm signature_algorithm = SignatureAlgorithm::sha256;
   std::uint32_t delivery_attempts = static_cast<std::uint32_t>(k_default_delivery_attempts);
   std::size_t max_content_bytes = k_default_max_content_bytes;
-  std::string admin_token;  // a secret: never logged; empty disables the admin API
+  std::string admin_token;            // a secret: never logged; empty disables the admin API
   std::uint64_t max_database_mb = 0;  // 0: no cap; SIGHUP applies a new value
   std::size_t max_connections = 0;    // 0: from the descriptor limit (server/connection_limit.h)
   // Abuse limits (server/rate_limits.h); rates are a second, 0 disables.

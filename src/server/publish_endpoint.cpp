@@ -70,8 +70,8 @@ void post_fat_ping(const Inbound& request, Answer answer, HubContext& context) {
     return;
   }
   if (request.body().size() > k_max_fat_ping_bytes) {
-    answer.send_and_close(text(Code::Request_Entity_Too_Large, "fat ping content is limited to " +
-                                                                   std::to_string(k_max_fat_ping_bytes) + " bytes"));
+    answer.send_and_close(text(Code::Request_Entity_Too_Large,
+                               "fat ping content is limited to " + std::to_string(k_max_fat_ping_bytes) + " bytes"));
     return;
   }
   NewPublish publish;

@@ -6,7 +6,9 @@
 namespace hubbub {
 namespace {
 
-double burst(double rate) { return rate * static_cast<double>(k_rate_limit_burst.count()); }
+double burst(double rate) {
+  return rate * static_cast<double>(k_rate_limit_burst.count());
+}
 
 }  // namespace
 
@@ -16,8 +18,7 @@ RateLimits::RateLimits(RateLimitSettings settings)
                             k_rate_limit_max_keys),
       m_subscribe_by_callback(m_settings.subscribe_per_callback, burst(m_settings.subscribe_per_callback),
                               k_rate_limit_max_keys),
-      m_publish_by_client(m_settings.publish_per_client, burst(m_settings.publish_per_client),
-                          k_rate_limit_max_keys) {}
+      m_publish_by_client(m_settings.publish_per_client, burst(m_settings.publish_per_client), k_rate_limit_max_keys) {}
 
 bool RateLimits::trusted_proxy(std::string_view address) const {
   for (const auto& block : m_settings.trusted_proxies) {
@@ -28,8 +29,7 @@ bool RateLimits::trusted_proxy(std::string_view address) const {
   return false;
 }
 
-std::string RateLimits::client_address(const std::string& peer,
-                                       std::optional<std::string_view> forwarded_for) const {
+std::string RateLimits::client_address(const std::string& peer, std::optional<std::string_view> forwarded_for) const {
   if (!forwarded_for || !trusted_proxy(peer)) {
     return peer;
   }

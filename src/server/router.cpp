@@ -34,8 +34,8 @@ void hub_url(const Inbound& request, Answer& answer, HubContext& context, std::s
 }
 
 void dashboard_asset(const Inbound& request, Answer& answer, HubContext& context, std::string_view) {
-  answer.send(*dashboard_file(std::string_view(request.path()).substr(context.urls.base_path().size() + 1),
-                              context.urls));
+  answer.send(
+      *dashboard_file(std::string_view(request.path()).substr(context.urls.base_path().size() + 1), context.urls));
 }
 
 // clang-format off

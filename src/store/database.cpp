@@ -69,7 +69,9 @@ Status Query::run() {
   }
 }
 
-std::int64_t Query::int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+std::int64_t Query::int64(int column) const {
+  return sqlite3_column_int64(m_stmt, column);
+}
 
 std::string Query::text(int column) const {
   const void* data = sqlite3_column_blob(m_stmt, column);
@@ -77,7 +79,9 @@ std::string Query::text(int column) const {
   return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
 }
 
-bool Query::is_null(int column) const { return sqlite3_column_type(m_stmt, column) == SQLITE_NULL; }
+bool Query::is_null(int column) const {
+  return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
 
 std::optional<std::string> Query::optional_text(int column) const {
   return is_null(column) ? std::nullopt : std::optional<std::string>(text(column));
@@ -101,8 +105,7 @@ Result<Database> Database::open(const std::string& path, Access access) {
   return Database(db);
 }
 
-Database::Database(Database&& other) noexcept
-    : m_db(other.m_db), m_statements(std::move(other.m_statements)) {
+Database::Database(Database&& other) noexcept : m_db(other.m_db), m_statements(std::move(other.m_statements)) {
   other.m_db = nullptr;
   other.m_statements.clear();
 }
@@ -118,7 +121,9 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
-Database::~Database() { close(); }
+Database::~Database() {
+  close();
+}
 
 void Database::close() {
   for (auto& [sql, stmt] : m_statements) {
@@ -135,8 +140,8 @@ Status Database::exec(std::string_view sql) {
   const std::string copy(sql);
   char* err = nullptr;
   if (sqlite3_exec(m_db, copy.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string message = "sqlite: " + std::string(err ? err : "error") + " (" +
-                          sqlite3_errstr(sqlite3_extended_errcode(m_db)) + ")";
+    std::string message =
+        "sqlite: " + std::string(err ? err : "error") + " (" + sqlite3_errstr(sqlite3_extended_errcode(m_db)) + ")";
     sqlite3_free(err);
     return fail(std::move(message));
   }
@@ -170,13 +175,16 @@ Result<std::int64_t> Database::scalar(const char* sql) {
   return q->int64(0);
 }
 
-std::int64_t Database::changes() const { return sqlite3_changes64(m_db); }
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(m_db);
+}
 
-std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db); }
+std::int64_t Database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(m_db);
+}
 
 std::string Database::error_message(std::string_view what) const {
-  return std::string(what) + ": " + sqlite3_errmsg(m_db) + " (" + sqlite3_errstr(sqlite3_extended_errcode(m_db)) +
-         ")";
+  return std::string(what) + ": " + sqlite3_errmsg(m_db) + " (" + sqlite3_errstr(sqlite3_extended_errcode(m_db)) + ")";
 }
 
 Transaction::~Transaction() {

@@ -63,9 +63,9 @@ Status migrate(Database& db, std::span<const Migration> migrations) {
       if (!q) {
         s = std::unexpected(q.error());
       } else {
-        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+        const auto now =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
         q->bind(1, std::int64_t{m.version}).bind(2, std::string_view(m.description)).bind(3, std::int64_t{now});
         s = q->run();
       }

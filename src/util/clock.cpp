@@ -20,8 +20,12 @@ TimePoint SystemClock::now() const {
   return m_anchor_wall + std::chrono::duration_cast<TimePoint::duration>(m_steady() - m_anchor_steady);
 }
 
-Millis SystemClock::wall_offset() const { return std::chrono::duration_cast<Millis>(m_wall() - now()); }
+Millis SystemClock::wall_offset() const {
+  return std::chrono::duration_cast<Millis>(m_wall() - now());
+}
 
-TimePoint ManualClock::now() const { return from_unix_ms(m_now_ms.load()); }
+TimePoint ManualClock::now() const {
+  return from_unix_ms(m_now_ms.load());
+}
 
 }  // namespace hubbub

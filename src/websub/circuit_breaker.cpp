@@ -9,7 +9,9 @@ namespace {
 
 constexpr Millis k_slice = std::chrono::duration_cast<Millis>(k_breaker_window) / 6;
 
-std::int64_t slice_of(TimePoint t) { return to_unix_ms(t) / k_slice.count(); }
+std::int64_t slice_of(TimePoint t) {
+  return to_unix_ms(t) / k_slice.count();
+}
 
 }  // namespace
 

@@ -320,12 +320,13 @@ void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, b
   record_failure(attempt->job.topic, "retry", error);
   spdlog::info("event=fetch_retry topic={} attempt={} delay_ms={} error={}", redact_url(attempt->job.topic),
                attempt->job.attempts, delay.count(), log_quoted(error));
-  m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), m_clock.now(), [this, attempt](Status s) {
-    if (!s) {
-      spdlog::error("event=store_write_failed error={}", log_quoted(s.error().message));
-    }
-    job_done(attempt->job.topic);
-  });
+  m_store.retry_fetch(attempt->job.id, m_clock.now() + delay, std::move(error), m_clock.now(),
+                      [this, attempt](Status s) {
+                        if (!s) {
+                          spdlog::error("event=store_write_failed error={}", log_quoted(s.error().message));
+                        }
+                        job_done(attempt->job.topic);
+                      });
 }
 
 }  // namespace hubbub

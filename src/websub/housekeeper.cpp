@@ -10,7 +10,9 @@ namespace hubbub {
 Housekeeper::Housekeeper(Store& store, const Clock& clock, Millis interval, Millis retention)
     : m_store(store), m_clock(clock), m_interval(interval), m_retention(retention) {}
 
-Housekeeper::~Housekeeper() { stop(); }
+Housekeeper::~Housekeeper() {
+  stop();
+}
 
 void Housekeeper::start() {
   m_thread = std::thread([this] {
@@ -30,10 +32,12 @@ void Housekeeper::stop() {
 
 void Housekeeper::sweep() {
   const TimePoint now = m_clock.now();
-  if (const Millis offset = m_clock.wall_offset(); std::chrono::abs(offset - m_reported_offset) > k_clock_jump_reported) {
-    spdlog::warn("event=clock_jump wall_offset_ms={} note=\"the system clock moved; the hub keeps counting from its "
-                 "start so no lease or retry moves with it, and adopts the system clock at its next start\"",
-                 offset.count());
+  if (const Millis offset = m_clock.wall_offset();
+      std::chrono::abs(offset - m_reported_offset) > k_clock_jump_reported) {
+    spdlog::warn(
+        "event=clock_jump wall_offset_ms={} note=\"the system clock moved; the hub keeps counting from its "
+        "start so no lease or retry moves with it, and adopts the system clock at its next start\"",
+        offset.count());
     m_reported_offset = offset;
   }
   if (auto n = m_store.remove_expired_subscriptions(now); !n) {

@@ -18,8 +18,7 @@ HubMetrics::HubMetrics()
       deliveries("hubbub_deliveries_total", "Delivery attempts, by outcome and subscriber status class."),
       publish_to_delivery("hubbub_publish_to_delivery_seconds",
                           "Time from a publish ping's arrival to a subscriber's 2xx.", latency_buckets()),
-      verification("hubbub_verification_seconds", "Time from a verification GET to its answer.",
-                   latency_buckets()),
+      verification("hubbub_verification_seconds", "Time from a verification GET to its answer.", latency_buckets()),
       activity(k_activity_minutes),
       failures(k_failures_kept) {}
 

@@ -44,7 +44,9 @@ void JobLoop::start() {
 // Whether the loop, once woken, would claim: nothing running, or a batch's
 // worth of slots free. Waking it otherwise costs a context switch for nothing
 // (the wake is remembered and acted on when a batch frees up).
-bool JobLoop::would_claim() const { return m_in_flight == 0 || m_max_in_flight - m_in_flight >= m_min_batch; }
+bool JobLoop::would_claim() const {
+  return m_in_flight == 0 || m_max_in_flight - m_in_flight >= m_min_batch;
+}
 
 void JobLoop::wake() {
   std::lock_guard lock(m_mutex);  // notified under it, as in job_done()

@@ -10,10 +10,14 @@ namespace {
 
 const EVP_MD* digest(SignatureAlgorithm algorithm) {
   switch (algorithm) {
-    case SignatureAlgorithm::sha1: return EVP_sha1();
-    case SignatureAlgorithm::sha256: return EVP_sha256();
-    case SignatureAlgorithm::sha384: return EVP_sha384();
-    case SignatureAlgorithm::sha512: return EVP_sha512();
+    case SignatureAlgorithm::sha1:
+      return EVP_sha1();
+    case SignatureAlgorithm::sha256:
+      return EVP_sha256();
+    case SignatureAlgorithm::sha384:
+      return EVP_sha384();
+    case SignatureAlgorithm::sha512:
+      return EVP_sha512();
   }
   return EVP_sha256();
 }
@@ -22,17 +26,21 @@ const EVP_MD* digest(SignatureAlgorithm algorithm) {
 
 const char* to_string(SignatureAlgorithm algorithm) {
   switch (algorithm) {
-    case SignatureAlgorithm::sha1: return "sha1";
-    case SignatureAlgorithm::sha256: return "sha256";
-    case SignatureAlgorithm::sha384: return "sha384";
-    case SignatureAlgorithm::sha512: return "sha512";
+    case SignatureAlgorithm::sha1:
+      return "sha1";
+    case SignatureAlgorithm::sha256:
+      return "sha256";
+    case SignatureAlgorithm::sha384:
+      return "sha384";
+    case SignatureAlgorithm::sha512:
+      return "sha512";
   }
   return "sha256";
 }
 
 std::optional<SignatureAlgorithm> parse_signature_algorithm(std::string_view name) {
-  for (auto a : {SignatureAlgorithm::sha1, SignatureAlgorithm::sha256, SignatureAlgorithm::sha384,
-                 SignatureAlgorithm::sha512}) {
+  for (auto a :
+       {SignatureAlgorithm::sha1, SignatureAlgorithm::sha256, SignatureAlgorithm::sha384, SignatureAlgorithm::sha512}) {
     if (name == to_string(a)) {
       return a;
     }

@@ -89,9 +89,9 @@ class Verifier {
   Backoff m_backoff;
   UnsavedOutcomes<RequestCompletion> m_unsaved;
   std::mutex m_origins_mutex;
-  std::map<std::string, std::size_t> m_running_per_origin;  // guarded by m_origins_mutex
+  std::map<std::string, std::size_t> m_running_per_origin;    // guarded by m_origins_mutex
   std::chrono::steady_clock::time_point m_next_full_claim{};  // loop thread only
-  JobLoop m_loop;                                           // last: its thread uses everything above
+  JobLoop m_loop;                                             // last: its thread uses everything above
 };
 
 }  // namespace hubbub

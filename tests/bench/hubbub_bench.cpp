@@ -14,8 +14,8 @@
 // it asserts nothing. Usage: hubbub_bench [--subscribers N] [--concurrency C]
 
 #include <curl/curl.h>
-#include <sqlite3.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "server/pistache.h"
-#include "support/hub_process.h"
 #include "support/http_call.h"
+#include "support/hub_process.h"
 #include "support/temp_dir.h"
 #include "websub/limits.h"
 
@@ -64,7 +64,9 @@ struct SinkState {
   std::string kib_body = std::string(1024, 'x');
 };
 
-std::int64_t now_ns() { return duration_cast<nanoseconds>(Clock::now().time_since_epoch()).count(); }
+std::int64_t now_ns() {
+  return duration_cast<nanoseconds>(Clock::now().time_since_epoch()).count();
+}
 
 void keep_alive(Http::ResponseWriter& w) {
   w.headers().remove<Http::Header::Connection>();
@@ -177,7 +179,8 @@ Blast blast(const std::vector<std::string>& urls, const std::vector<std::string>
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 30000L);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
+    curl_easy_setopt(
+        e, CURLOPT_WRITEFUNCTION, +[](char*, std::size_t s, std::size_t n, void*) { return s * n; });
     idle.push_back(e);
   }
   Blast result;
@@ -279,7 +282,9 @@ double percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-const char* verdict(bool met) { return met ? "target met" : "TARGET MISSED"; }
+const char* verdict(bool met) {
+  return met ? "target met" : "TARGET MISSED";
+}
 
 void subscribe_all(const std::string& hub, const std::string& topic, const std::vector<std::string>& callbacks,
                    std::size_t concurrency, Blast* intake) {
@@ -287,8 +292,8 @@ void subscribe_all(const std::string& hub, const std::string& topic, const std::
   std::vector<std::string> bodies;
   bodies.reserve(callbacks.size());
   for (std::size_t i = 0; i < callbacks.size(); ++i) {
-    bodies.push_back("hub.mode=subscribe&hub.topic=" + form_encode(topic) + "&hub.callback=" +
-                     form_encode(callbacks[i]) + "&hub.secret=bench-secret-" + std::to_string(i));
+    bodies.push_back("hub.mode=subscribe&hub.topic=" + form_encode(topic) +
+                     "&hub.callback=" + form_encode(callbacks[i]) + "&hub.secret=bench-secret-" + std::to_string(i));
   }
   const Blast b = blast(urls, bodies, "application/x-www-form-urlencoded", concurrency, 202);
   if (intake != nullptr) {
@@ -321,8 +326,8 @@ int main(int argc, char** argv) {
   hubbub::test::TempDir dir;
   const std::string database = dir.file("bench.db");
   // The load generator is the operator's own client: exempt from rate limits.
-  hubbub::test::HubProcess hub(database, {"--allow-private-networks", "--lease-default", "86400",
-                                          "--rate-limit-exempt", "127.0.0.1"});
+  hubbub::test::HubProcess hub(
+      database, {"--allow-private-networks", "--lease-default", "86400", "--rate-limit-exempt", "127.0.0.1"});
   const std::string hub_url = hub.url("/");
 
   // 2. Intake: N durable subscribes (the fan-out's subscribers) answered 202.
@@ -352,11 +357,12 @@ int main(int argc, char** argv) {
 
   // 1. Fan-out: one publish to N subscribers with secrets, 1 KiB body.
   const auto publish_at = Clock::now();
-  const auto ping = hubbub::test::http_post_form(hub_url, "hub.mode=publish&hub.url=" + form_encode(sink_url + "/topic/fixed"));
+  const auto ping =
+      hubbub::test::http_post_form(hub_url, "hub.mode=publish&hub.url=" + form_encode(sink_url + "/topic/fixed"));
   wait_until([&] { return state->fan_posts.load() >= subscribers; }, k_phase_timeout);
-  const double fan_seconds =
-      static_cast<double>(state->fan_last_ns.load() - duration_cast<nanoseconds>(publish_at.time_since_epoch()).count()) /
-      1e9;
+  const double fan_seconds = static_cast<double>(state->fan_last_ns.load() -
+                                                 duration_cast<nanoseconds>(publish_at.time_since_epoch()).count()) /
+                             1e9;
   const double fan_rate = static_cast<double>(state->fan_posts.load()) / fan_seconds;
   const std::size_t delivery_concurrency = hubbub::k_max_outbound_per_origin;
   std::vector<std::string> blast_urls(subscribers);
@@ -367,9 +373,10 @@ int main(int argc, char** argv) {
                             "application/octet-stream", delivery_concurrency, 204);
   std::printf("\n1. fan-out (one publish, %zu subscribers with secrets, 1 KiB, %zu connections to the sink)\n",
               subscribers, delivery_concurrency);
-  std::printf("   hubbub             %10.0f deliveries/s  (%zu delivered, publish answered %ld, publish -> last "
-              "delivery %.3f s)\n",
-              fan_rate, state->fan_posts.load(), ping.status, fan_seconds);
+  std::printf(
+      "   hubbub             %10.0f deliveries/s  (%zu delivered, publish answered %ld, publish -> last "
+      "delivery %.3f s)\n",
+      fan_rate, state->fan_posts.load(), ping.status, fan_seconds);
   std::printf("   plain curl multi   %10.0f POSTs/s\n", plain.rate());
   const double fan_ratio = plain.rate() > 0 ? fan_rate / plain.rate() : 0;
   std::printf("   ratio              %10.2f   (target >= 0.50: %s)\n", fan_ratio, verdict(fan_ratio >= 0.5));
@@ -386,15 +393,16 @@ int main(int argc, char** argv) {
     if (!wait_until([&] { return state->latency_posts.load() > before; }, seconds{10})) {
       break;
     }
-    latencies.push_back(static_cast<double>(state->latency_last_ns.load() -
-                                            duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
-                        1e6);
+    latencies.push_back(
+        static_cast<double>(state->latency_last_ns.load() - duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
+        1e6);
   }
   const double p50 = percentile(latencies, 0.50);
   std::printf("\n3. latency\n");
-  std::printf("   1 subscriber, publish -> delivery  p50 %.2f ms  p99 %.2f ms  (%zu publishes; target p50 <= 5 ms: "
-              "%s)\n",
-              p50, percentile(latencies, 0.99), latencies.size(), verdict(p50 <= 5.0));
+  std::printf(
+      "   1 subscriber, publish -> delivery  p50 %.2f ms  p99 %.2f ms  (%zu publishes; target p50 <= 5 ms: "
+      "%s)\n",
+      p50, percentile(latencies, 0.99), latencies.size(), verdict(p50 <= 5.0));
 
   // 3b. 1,000 subscribers: publish -> last delivery.
   const std::string group_topic = sink_url + "/topic/fresh?group";
@@ -412,14 +420,15 @@ int main(int argc, char** argv) {
     if (!wait_until([&] { return state->group_posts.load() >= before + 1000; }, seconds{30})) {
       break;
     }
-    group_ms.push_back(static_cast<double>(state->group_last_ns.load() -
-                                           duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
-                       1e6);
+    group_ms.push_back(
+        static_cast<double>(state->group_last_ns.load() - duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
+        1e6);
   }
   const double group_median = percentile(group_ms, 0.5);
-  std::printf("   1,000 subscribers, publish -> last delivery  median %.1f ms  worst %.1f ms  (%zu rounds; target "
-              "<= 100 ms: %s)\n",
-              group_median, percentile(group_ms, 1.0), group_ms.size(), verdict(group_median <= 100.0));
+  std::printf(
+      "   1,000 subscribers, publish -> last delivery  median %.1f ms  worst %.1f ms  (%zu rounds; target "
+      "<= 100 ms: %s)\n",
+      group_median, percentile(group_ms, 1.0), group_ms.size(), verdict(group_median <= 100.0));
 
   // 4. Peak RSS.
   std::printf("\n4. hub peak RSS: %.1f MiB\n", static_cast<double>(peak_rss_kib(hub.pid())) / 1024.0);

@@ -143,10 +143,10 @@ void drive(const HubProcess& hub, const TestHttpServer& callbacks, const std::st
       const long n = next_request.fetch_add(1);
       const bool willing = n % 4 != 3;  // a quarter are refused by their subscriber
       const std::string callback = callbacks.url(std::string(willing ? "/ok/" : "/refuse/") + std::to_string(n));
-      const HttpReply r = http_post_form(
-          hub.url("/"), form({{"hub.mode", "subscribe"},
-                              {"hub.topic", "http://publisher.example/topic/" + std::to_string(n % 50)},
-                              {"hub.callback", callback}}));
+      const HttpReply r =
+          http_post_form(hub.url("/"), form({{"hub.mode", "subscribe"},
+                                             {"hub.topic", "http://publisher.example/topic/" + std::to_string(n % 50)},
+                                             {"hub.callback", callback}}));
       std::lock_guard lock(ledger.mutex);
       if (r.status == 202) {
         ledger.requests.emplace_back(path_of(r.header("location")), willing);
@@ -161,9 +161,9 @@ void drive(const HubProcess& hub, const TestHttpServer& callbacks, const std::st
   std::thread publisher([&] {
     while (!stop.load()) {
       const std::string body = "ping-" + std::to_string(next_ping.fetch_add(1));
-      const HttpReply r = http_request(
-          "POST", hub.url("/?hub.mode=publish&hub.topic=" + hubbub::percent_encode(fan_topic)), body,
-          {"Content-Type: text/plain", std::string("Authorization: Bearer ") + k_token});
+      const HttpReply r =
+          http_request("POST", hub.url("/?hub.mode=publish&hub.topic=" + hubbub::percent_encode(fan_topic)), body,
+                       {"Content-Type: text/plain", std::string("Authorization: Bearer ") + k_token});
       {
         std::lock_guard lock(ledger.mutex);
         if (r.status == 202) {
@@ -203,19 +203,19 @@ int run(const Settings& settings) {
     return r;
   });
   const std::string fan_topic = "http://publisher.example/fan-out";
-  const std::vector<std::string> hub_args = {"--allow-private-networks", "--retry-base", "0.05", "--log-level",
-                                             "info", "--publisher-token", k_token,
-                                             "--rate-limit-exempt", "127.0.0.1"};
+  const std::vector<std::string> hub_args = {
+      "--allow-private-networks", "--retry-base", "0.05", "--log-level", "info", "--publisher-token", k_token,
+      "--rate-limit-exempt",      "127.0.0.1"};
 
   // The fan-out subscribers, verified before any kill.
   {
     HubProcess hub(database, hub_args);
     std::vector<std::string> monitors;
     for (int i = 0; i < settings.subscribers; ++i) {
-      const HttpReply r = http_post_form(
-          hub.url("/"), form({{"hub.mode", "subscribe"},
-                              {"hub.topic", fan_topic},
-                              {"hub.callback", callbacks.url("/fan/" + std::to_string(i))}}));
+      const HttpReply r =
+          http_post_form(hub.url("/"), form({{"hub.mode", "subscribe"},
+                                             {"hub.topic", fan_topic},
+                                             {"hub.callback", callbacks.url("/fan/" + std::to_string(i))}}));
       if (r.status != 202) {
         std::printf("FAIL: set-up subscription answered %ld\n", r.status);
         return 1;
@@ -261,9 +261,10 @@ int run(const Settings& settings) {
       requests = ledger.requests.size();
       pings = ledger.pings.size();
     }
-    std::printf("round %d: killed after %d ms; acknowledged so far: %zu requests, %zu pings; %zu deliveries "
-                "received; integrity_check %s\n",
-                round, ms, requests, pings, receipts.total(), check.c_str());
+    std::printf(
+        "round %d: killed after %d ms; acknowledged so far: %zu requests, %zu pings; %zu deliveries "
+        "received; integrity_check %s\n",
+        round, ms, requests, pings, receipts.total(), check.c_str());
     std::fflush(stdout);
     if (check != "ok") {
       ++failures;
@@ -328,15 +329,17 @@ int run(const Settings& settings) {
   const std::string final_check = integrity(database);
   const auto [duplicates, mismatched] = receipts.duplicates();
   const std::size_t owed = ledger.pings.size() * static_cast<std::size_t>(settings.subscribers);
-  std::printf("ledger: %zu requests acknowledged (%zu verified, %zu failed with a reason, %zu wrong, %zu lost), "
-              "%zu cut off by a kill, %zu refused\n",
-              ledger.requests.size(), verified, failed, wrong_outcome, lost_requests, ledger.cut_off, ledger.refused);
-  std::printf("ledger: %zu pings acknowledged, %zu deliveries owed, %zu missing, %zu duplicates (%.2f%%), "
-              "%zu duplicates with another delivery id\n",
-              ledger.pings.size(), owed, missing, duplicates, owed ? 100.0 * duplicates / owed : 0.0, mismatched);
+  std::printf(
+      "ledger: %zu requests acknowledged (%zu verified, %zu failed with a reason, %zu wrong, %zu lost), "
+      "%zu cut off by a kill, %zu refused\n",
+      ledger.requests.size(), verified, failed, wrong_outcome, lost_requests, ledger.cut_off, ledger.refused);
+  std::printf(
+      "ledger: %zu pings acknowledged, %zu deliveries owed, %zu missing, %zu duplicates (%.2f%%), "
+      "%zu duplicates with another delivery id\n",
+      ledger.pings.size(), owed, missing, duplicates, owed ? 100.0 * duplicates / owed : 0.0, mismatched);
   std::printf("final integrity_check: %s\n", final_check.c_str());
-  failures += lost_requests + wrong_outcome + (missing > 0 ? 1 : 0) + (mismatched > 0 ? 1 : 0) +
-              (final_check != "ok" ? 1 : 0);
+  failures +=
+      lost_requests + wrong_outcome + (missing > 0 ? 1 : 0) + (mismatched > 0 ? 1 : 0) + (final_check != "ok" ? 1 : 0);
   if (ledger.requests.empty() || ledger.pings.empty()) {
     std::printf("FAIL: the rounds acknowledged nothing, so they proved nothing\n");
     ++failures;

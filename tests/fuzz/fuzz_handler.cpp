@@ -175,7 +175,9 @@ constexpr const char* k_accepts[] = {"*/*", "text/html", "text/plain", "applicat
 // The hub lives as long as the process, its Pistache threads and their
 // OpenSSL state included, which the leak check would report at exit; the
 // ASan suite checks the real hub for leaks when it exits.
-extern "C" const char* __asan_default_options() { return "detect_leaks=0"; }
+extern "C" const char* __asan_default_options() {
+  return "detect_leaks=0";
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Hub hub;

@@ -33,8 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::abort();
       }
     }
-    if (request->lease_granted &&
-        (*request->lease_granted < leases.min || *request->lease_granted > leases.max)) {
+    if (request->lease_granted && (*request->lease_granted < leases.min || *request->lease_granted > leases.max)) {
       std::abort();
     }
     if (request->secret && request->secret->size() > hubbub::k_max_secret_bytes) {

@@ -29,8 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const auto& [algorithm, md] : algorithms) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
-         body.size(), mac, &length);
+    HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()), body.size(),
+         mac, &length);
     std::string expected = std::string(hubbub::to_string(algorithm)) + "=";
     for (unsigned int i = 0; i < length; ++i) {
       char hex[3];

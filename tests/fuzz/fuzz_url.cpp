@@ -1,9 +1,9 @@
 // F2: URL parsing and normalisation. An accepted URL is http(s), has no
 // control characters, spaces, userinfo or fragment, and normalising it again
 // changes nothing. Its origin parses, and redaction never fails.
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
-#include <cctype>
 #include <cstdlib>
 #include <string>
 #include <string_view>

@@ -24,8 +24,10 @@ Responder always(int status, std::string body = "") {
 
 }  // namespace
 
-TEST_CASE("the verification GET carries mode, topic, a fresh challenge and the default 10-day lease (VER-01, VER-02, VER-10, VER-11)",
-          "[integration][verify]") {
+TEST_CASE(
+    "the verification GET carries mode, topic, a fresh challenge and the default 10-day lease (VER-01, VER-02, VER-10, "
+    "VER-11)",
+    "[integration][verify]") {
   HubFixture f;
   REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/a"))["state"] == "verified");
   REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/a"))["state"] == "verified");
@@ -46,8 +48,8 @@ TEST_CASE("the verification GET carries mode, topic, a fresh challenge and the d
   CHECK(seen[0].header("user-agent").starts_with("Hubbub/"));
 }
 
-TEST_CASE("a wrong echo, an echo with a newline, or an empty 2xx fails (VER-04, VER-06, I2, I3)",
-          "[integration][verify]") {
+TEST_CASE("a wrong echo, an echo with a newline, or an empty 2xx fails",
+          "[integration][verify][VER-04][VER-06][I2][I3]") {
   HubFixture f;
   f.callback.set_responder(always(200, "wrong"));
   json j = subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/wrong"));
@@ -66,7 +68,7 @@ TEST_CASE("a wrong echo, an echo with a newline, or an empty 2xx fails (VER-04, 
   CHECK(f.callback.request_count() == 3);  // definite answers are not retried
 }
 
-TEST_CASE("404 declines at once (VER-07, I4)", "[integration][verify]") {
+TEST_CASE("404 declines at once", "[integration][verify][VER-07][I4]") {
   HubFixture f;
   f.callback.set_responder(always(404));
   const json j = subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/cb"));
@@ -76,7 +78,8 @@ TEST_CASE("404 declines at once (VER-07, I4)", "[integration][verify]") {
   CHECK(f.callback.request_count() == 1);
 }
 
-TEST_CASE("a redirect is a failure and is not followed (VER-05, D8, S12)", "[integration][verify]") {
+TEST_CASE("a redirect answering a verification is a failure and is not followed",
+          "[integration][verify][VER-05][D8][S12]") {
   HubFixture f;
   TestHttpServer elsewhere;  // would echo the challenge
   f.callback.set_responder([&](const RecordedRequest& req) {
@@ -91,7 +94,7 @@ TEST_CASE("a redirect is a failure and is not followed (VER-05, D8, S12)", "[int
   CHECK(elsewhere.request_count() == 0);
 }
 
-TEST_CASE("5xx is retried with backoff, then verified (VER-14, I5)", "[integration][verify]") {
+TEST_CASE("5xx is retried with backoff, then verified", "[integration][verify][VER-14][I5]") {
   HubFixture f;
   std::atomic<int> calls{0};
   f.callback.set_responder([&](const RecordedRequest& req) {
@@ -111,7 +114,7 @@ TEST_CASE("5xx is retried with backoff, then verified (VER-14, I5)", "[integrati
   CHECK(seen[2].at - seen[1].at >= std::chrono::milliseconds{75});  // doubled
 }
 
-TEST_CASE("a callback that keeps failing ends 'failed' after the attempt limit (VER-14)", "[integration][verify]") {
+TEST_CASE("a callback that keeps failing ends 'failed' after the attempt limit", "[integration][verify][VER-14]") {
   HubFixture f({"--verification-attempts", "3"});
   f.callback.set_responder(always(503));
   const json j = subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/cb"));
@@ -121,7 +124,7 @@ TEST_CASE("a callback that keeps failing ends 'failed' after the attempt limit (
   CHECK(f.callback.request_count() == 3);
 }
 
-TEST_CASE("a hanging callback times out and holds up no one else (I6)", "[integration][verify]") {
+TEST_CASE("a hanging callback times out and holds up no one else", "[integration][verify][I6]") {
   HubFixture f({"--outbound-timeout", "1", "--verification-attempts", "1"});
   TestHttpServer hanging([](const RecordedRequest&) {
     CannedResponse r;
@@ -139,15 +142,13 @@ TEST_CASE("a hanging callback times out and holds up no one else (I6)", "[integr
   CHECK(j["last_error"].get<std::string>().find("timeout") != std::string::npos);
 }
 
-TEST_CASE("re-subscribing renews without duplicating (SUB-10, STATE-02, I11)", "[integration][verify]") {
+TEST_CASE("re-subscribing renews without duplicating", "[integration][verify][SUB-10][STATE-02][I11]") {
   HubFixture f;
   const std::string cb = f.callback.url("/cb");
-  REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb, {{"hub.lease_seconds", "600"}})["state"] ==
-          "verified");
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb, {{"hub.lease_seconds", "600"}})["state"] == "verified");
   const auto first = stored_subscriptions(f.database(), k_topic, cb);
   std::this_thread::sleep_for(std::chrono::milliseconds{20});
-  REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb, {{"hub.lease_seconds", "900"}})["state"] ==
-          "verified");
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb, {{"hub.lease_seconds", "900"}})["state"] == "verified");
   const auto second = stored_subscriptions(f.database(), k_topic, cb);
   REQUIRE(first.size() == 1);
   REQUIRE(second.size() == 1);
@@ -155,9 +156,10 @@ TEST_CASE("re-subscribing renews without duplicating (SUB-10, STATE-02, I11)", "
   CHECK(second[0].expires_at_ms > first[0].expires_at_ms);
 }
 
-TEST_CASE("a renewal replaces or clears the secret once verified, and a failed one keeps the old "
-          "(SUB-12, SUB-13, SIG-07, I10)",
-          "[integration][verify]") {
+TEST_CASE(
+    "a renewal replaces or clears the secret once verified, and a failed one keeps the old "
+    "(SUB-12, SUB-13, SIG-07, I10)",
+    "[integration][verify]") {
   HubFixture f;
   const std::string cb = f.callback.url("/cb");
   REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb, {{"hub.secret", "old"}})["state"] == "verified");
@@ -171,8 +173,8 @@ TEST_CASE("a renewal replaces or clears the secret once verified, and a failed o
   CHECK_FALSE(stored_subscriptions(f.database(), k_topic, cb).at(0).secret);
 }
 
-TEST_CASE("unsubscribe is verified like subscribe and removes only its pair (STATE-01, STATE-04, VER-13, I12)",
-          "[integration][verify]") {
+TEST_CASE("unsubscribe is verified like subscribe and removes only its pair",
+          "[integration][verify][STATE-01][STATE-04][VER-13][I12]") {
   HubFixture f;
   const std::string a = f.callback.url("/a");
   const std::string b = f.callback.url("/b");
@@ -188,7 +190,7 @@ TEST_CASE("unsubscribe is verified like subscribe and removes only its pair (STA
   CHECK(stored_subscriptions(f.database(), k_topic, b).size() == 1);
 }
 
-TEST_CASE("a declined unsubscribe leaves the subscription active (STATE-03, VER-13)", "[integration][verify]") {
+TEST_CASE("a declined unsubscribe leaves the subscription active", "[integration][verify][STATE-03][VER-13]") {
   HubFixture f;
   const std::string cb = f.callback.url("/cb");
   REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb)["state"] == "verified");
@@ -197,14 +199,14 @@ TEST_CASE("a declined unsubscribe leaves the subscription active (STATE-03, VER-
   CHECK(stored_subscriptions(f.database(), k_topic, cb).size() == 1);
 }
 
-TEST_CASE("unsubscribing an unknown pair is accepted and verified (D6, V20)", "[integration][verify]") {
+TEST_CASE("unsubscribing an unknown pair is accepted and verified", "[integration][verify][D6][V20]") {
   HubFixture f;
   CHECK(subscribe_and_settle(f.hub, "unsubscribe", k_topic, f.callback.url("/never"))["state"] == "verified");
   CHECK(f.callback.requests().at(0).param("hub.mode") == "unsubscribe");
 }
 
-TEST_CASE("a policy denial sends hub.mode=denied with a reason and changes nothing (SUB-15, SUB-23, SUB-26, VAL-01, VAL-02)",
-          "[integration][verify]") {
+TEST_CASE("a policy denial sends hub.mode=denied with a reason and changes nothing",
+          "[integration][verify][SUB-15][SUB-23][SUB-26][VAL-01][VAL-02]") {
   HubFixture f({"--topic-deny", "http://spam.example/*"});
   const json j = subscribe_and_settle(f.hub, "subscribe", "http://spam.example/feed", f.callback.url("/cb?k=v"));
   CHECK(j["state"] == "denied");
@@ -222,13 +224,12 @@ TEST_CASE("a policy denial sends hub.mode=denied with a reason and changes nothi
   CHECK(subscribe_and_settle(g.hub, "subscribe", k_topic, g.callback.url("/cb"))["state"] == "denied");
 }
 
-TEST_CASE("leases run from the verification GET and expire, with no auto-refresh (VER-03, VER-09, STATE-05, STATE-09)",
-          "[integration][verify]") {
+TEST_CASE("leases run from the verification GET and expire, with no auto-refresh",
+          "[integration][verify][VER-03][VER-09][STATE-05][STATE-09]") {
   HubFixture f({"--lease-min", "1"});
   const std::string cb = f.callback.url("/cb");
   const std::int64_t before = now_unix_ms();
-  REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb, {{"hub.lease_seconds", "1"}})["state"] ==
-          "verified");
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb, {{"hub.lease_seconds", "1"}})["state"] == "verified");
   const auto stored = stored_subscriptions(f.database(), k_topic, cb);
   REQUIRE(stored.size() == 1);
   CHECK(stored[0].lease_seconds == 1);
@@ -240,7 +241,7 @@ TEST_CASE("leases run from the verification GET and expire, with no auto-refresh
   CHECK(f.callback.request_count() == 1);
 }
 
-TEST_CASE("two callbacks on one topic are two subscriptions (STATE-04)", "[integration][verify]") {
+TEST_CASE("two callbacks on one topic are two subscriptions", "[integration][verify][STATE-04]") {
   HubFixture f;
   TestHttpServer other;
   REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/cb"))["state"] == "verified");

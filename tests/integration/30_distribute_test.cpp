@@ -84,8 +84,8 @@ std::string hmac_hex(const EVP_MD* md, const std::string& key, const std::string
 
 }  // namespace
 
-TEST_CASE("every publish form is accepted, fetched and delivered (PUB-01, PUB-02, PUB-03, PUB-04, D1, D2, V21)",
-          "[integration][distribute]") {
+TEST_CASE("every publish form is accepted, fetched and delivered",
+          "[integration][distribute][PUB-01][PUB-02][PUB-03][PUB-04][D1][D2][V21]") {
   HubFixture f;
   Topic topic;
   std::vector<std::string> topics;
@@ -120,7 +120,7 @@ TEST_CASE("every publish form is accepted, fetched and delivered (PUB-01, PUB-02
   CHECK(wait_published(comma.header("location"))["topics"].size() == 2);
 }
 
-TEST_CASE("bad pings are refused with a reason (PUB-06, D17)", "[integration][distribute]") {
+TEST_CASE("bad pings are refused with a reason", "[integration][distribute][PUB-06][D17]") {
   HubFixture f;
   for (const auto& body : {std::string("hub.mode=publish"), std::string("hub.mode=publish&hub.url=ftp://x/"),
                            std::string("hub.mode=publish&hub.url=not%20a%20url")}) {
@@ -131,9 +131,10 @@ TEST_CASE("bad pings are refused with a reason (PUB-06, D17)", "[integration][di
   }
 }
 
-TEST_CASE("a delivery is the exact content with Content-Type, Link, and the callback's query (DIST-01, DIST-02, "
-          "DIST-03, DIST-04, DIST-05, DIST-06, DIST-07, DIST-08, DIST-11, DIST-13, SUB-18, D7, D10)",
-          "[integration][distribute]") {
+TEST_CASE(
+    "a delivery is the exact content with Content-Type, Link, and the callback's query (DIST-01, DIST-02, "
+    "DIST-03, DIST-04, DIST-05, DIST-06, DIST-07, DIST-08, DIST-11, DIST-13, SUB-18, D7, D10)",
+    "[integration][distribute]") {
   HubFixture f({"--public-url", "http://hub.example/ws/"});
   // The hub serves its endpoint under the public URL's path.
   Topic topic;
@@ -178,9 +179,10 @@ TEST_CASE("a delivery is the exact content with Content-Type, Link, and the call
   CHECK(posts(f.callback).back().header("content-type").empty());
 }
 
-TEST_CASE("signatures verify independently for all four algorithms, none without a secret (SIG-01, SIG-02, "
-          "SIG-03, SIG-04, SIG-05, SIG-06, D4)",
-          "[integration][distribute]") {
+TEST_CASE(
+    "signatures verify independently for all four algorithms, none without a secret (SIG-01, SIG-02, "
+    "SIG-03, SIG-04, SIG-05, SIG-06, D4)",
+    "[integration][distribute]") {
   for (const auto& [name, md] : std::vector<std::pair<std::string, const EVP_MD*>>{
            {"sha1", EVP_sha1()}, {"sha256", EVP_sha256()}, {"sha384", EVP_sha384()}, {"sha512", EVP_sha512()}}) {
     INFO(name);
@@ -197,9 +199,10 @@ TEST_CASE("signatures verify independently for all four algorithms, none without
   }
 }
 
-TEST_CASE("re-subscribing gives exactly one delivery, an unsubscribed callback gets none (SUB-10, STATE-01, "
-          "STATE-02, STATE-04)",
-          "[integration][distribute]") {
+TEST_CASE(
+    "re-subscribing gives exactly one delivery, an unsubscribed callback gets none (SUB-10, STATE-01, "
+    "STATE-02, STATE-04)",
+    "[integration][distribute]") {
   HubFixture f;
   Topic topic;
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/twice")});
@@ -213,8 +216,8 @@ TEST_CASE("re-subscribing gives exactly one delivery, an unsubscribed callback g
   CHECK(posts(f.callback, "/gone").empty());
 }
 
-TEST_CASE("500, 500, 200: delivered once retries run, with one delivery id (DIST-12, D4, D9)",
-          "[integration][distribute]") {
+TEST_CASE("500, 500, 200: delivered once retries run, with one delivery id",
+          "[integration][distribute][DIST-12][D4][D9]") {
   HubFixture f;
   Topic topic;
   f.callback.set_responder(statuses({500, 500, 200}));
@@ -230,7 +233,8 @@ TEST_CASE("500, 500, 200: delivered once retries run, with one delivery id (DIST
   CHECK(got[1].at - got[0].at >= std::chrono::milliseconds{35});
 }
 
-TEST_CASE("a redirect is a failure and is not followed (DIST-10, D8)", "[integration][distribute]") {
+TEST_CASE("a redirect answering a delivery is a failure and is not followed",
+          "[integration][distribute][DIST-10][D8]") {
   HubFixture f({"--delivery-attempts", "2"});
   Topic topic;
   TestHttpServer elsewhere;
@@ -250,7 +254,7 @@ TEST_CASE("a redirect is a failure and is not followed (DIST-10, D8)", "[integra
   CHECK(elsewhere.request_count() == 0);
 }
 
-TEST_CASE("410 Gone ends the subscription (STATE-08, D11)", "[integration][distribute]") {
+TEST_CASE("410 Gone ends the subscription", "[integration][distribute][STATE-08][D11]") {
   HubFixture f;
   Topic topic;
   f.callback.set_responder(statuses({410}));
@@ -263,8 +267,8 @@ TEST_CASE("410 Gone ends the subscription (STATE-08, D11)", "[integration][distr
   CHECK(posts(f.callback).size() == 1);
 }
 
-TEST_CASE("failed deliveries become dead letters and never end the subscription (STATE-07, DIST-12, D5)",
-          "[integration][distribute]") {
+TEST_CASE("failed deliveries become dead letters and never end the subscription",
+          "[integration][distribute][STATE-07][DIST-12][D5]") {
   HubFixture f({"--delivery-attempts", "3"});
   Topic topic;
   f.callback.set_responder(statuses({500}));
@@ -280,7 +284,7 @@ TEST_CASE("failed deliveries become dead letters and never end the subscription 
   CHECK(second["topics"][0]["deliveries"]["delivered"] == 1);
 }
 
-TEST_CASE("Retry-After on 503 is honoured (D7)", "[integration][distribute]") {
+TEST_CASE("Retry-After on 503 is honoured", "[integration][distribute][D7]") {
   HubFixture f;
   Topic topic;
   auto calls = std::make_shared<std::atomic<int>>(0);
@@ -302,8 +306,8 @@ TEST_CASE("Retry-After on 503 is honoured (D7)", "[integration][distribute]") {
   CHECK(got[1].at - got[0].at >= std::chrono::milliseconds{950});
 }
 
-TEST_CASE("unchanged content is not distributed again, the fetch is conditional (PUB-07, PUB-08, PUB-09)",
-          "[integration][distribute]") {
+TEST_CASE("unchanged content is not distributed again, the fetch is conditional",
+          "[integration][distribute][PUB-07][PUB-08][PUB-09]") {
   HubFixture f;
   Topic topic;
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
@@ -322,7 +326,7 @@ TEST_CASE("unchanged content is not distributed again, the fetch is conditional 
   CHECK(fetches[0].header("user-agent").starts_with("Hubbub/"));
 }
 
-TEST_CASE("a topic without subscribers is accepted and not fetched (D14, PUB-05)", "[integration][distribute]") {
+TEST_CASE("a topic without subscribers is accepted and not fetched", "[integration][distribute][D14][PUB-05]") {
   HubFixture f;
   Topic topic;
   const json done = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
@@ -330,8 +334,8 @@ TEST_CASE("a topic without subscribers is accepted and not fetched (D14, PUB-05)
   CHECK(topic.server().request_count() == 0);
 }
 
-TEST_CASE("topic redirects: 3 hops followed, a 4th fails, each re-checked (D9, S13, DISC-03)",
-          "[integration][distribute]") {
+TEST_CASE("topic redirects: 3 hops followed, a 4th fails, each re-checked",
+          "[integration][distribute][D9][S13][DISC-03]") {
   HubFixture f;
   Topic topic;
   TestHttpServer hops([&](const RecordedRequest& req) {
@@ -362,8 +366,8 @@ TEST_CASE("topic redirects: 3 hops followed, a 4th fails, each re-checked (D9, S
         "failed");
 }
 
-TEST_CASE("fat pings need a publisher token, content is delivered as sent, without a fetch (PUB-10, PUB-11)",
-          "[integration][distribute]") {
+TEST_CASE("fat pings need a publisher token, content is delivered as sent, without a fetch",
+          "[integration][distribute][PUB-10][PUB-11]") {
   const std::string token = "publisher-token-0123456789";
   HubFixture f({"--publisher-token", token});
   Topic topic;
@@ -387,7 +391,7 @@ TEST_CASE("fat pings need a publisher token, content is delivered as sent, witho
   CHECK(topic.server().request_count() == 0);
 }
 
-TEST_CASE("publish-status 204 answers pings with 204 (D2, PUB-05)", "[integration][distribute]") {
+TEST_CASE("publish-status 204 answers pings with 204", "[integration][distribute][D2][PUB-05]") {
   HubFixture f({"--publish-status", "204"});
   Topic topic;
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
@@ -397,8 +401,7 @@ TEST_CASE("publish-status 204 answers pings with 204 (D2, PUB-05)", "[integratio
   CHECK(wait_posts(f.callback, 1));
 }
 
-TEST_CASE("200 subscribers get exactly one POST each, the monitor counts them (D1, D18)",
-          "[integration][distribute]") {
+TEST_CASE("200 subscribers get exactly one POST each, the monitor counts them", "[integration][distribute][D1][D18]") {
   HubFixture f;
   Topic topic;
   std::vector<std::string> callbacks;
@@ -420,8 +423,8 @@ TEST_CASE("200 subscribers get exactly one POST each, the monitor counts them (D
   }
 }
 
-TEST_CASE("fetch failures are retried with backoff and shown in the publish status, then fail (PUB-07)",
-          "[integration][distribute]") {
+TEST_CASE("fetch failures are retried with backoff and shown in the publish status, then fail",
+          "[integration][distribute][PUB-07]") {
   HubFixture f;
   auto calls = std::make_shared<std::atomic<int>>(0);
   TestHttpServer topic([calls](const RecordedRequest&) {
@@ -448,7 +451,7 @@ TEST_CASE("fetch failures are retried with backoff and shown in the publish stat
   CHECK(broken.request_count() == 4);  // k_fetch_attempts
 }
 
-TEST_CASE("topic content over the size cap fails the fetch (A9)", "[integration][distribute]") {
+TEST_CASE("topic content over the size cap fails the fetch", "[integration][distribute][A9]") {
   HubFixture f({"--max-content-bytes", "1000"});
   TestHttpServer topic([](const RecordedRequest&) {
     CannedResponse r;
@@ -462,7 +465,7 @@ TEST_CASE("topic content over the size cap fails the fetch (A9)", "[integration]
   CHECK(posts(f.callback).empty());
 }
 
-TEST_CASE("a hanging subscriber does not delay the others (D10)", "[integration][distribute]") {
+TEST_CASE("a hanging subscriber does not delay the others", "[integration][distribute][D10]") {
   HubFixture f({"--outbound-timeout", "2"});
   Topic topic;
   TestHttpServer hanging([](const RecordedRequest& req) {
@@ -485,16 +488,17 @@ TEST_CASE("a hanging subscriber does not delay the others (D10)", "[integration]
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds{1500});  // well within the 2 s timeout
 }
 
-TEST_CASE("a renewal restarts the lease: delivered after the first lease would have ended (STATE-06, VER-03)",
-          "[integration][distribute]") {
+TEST_CASE("a renewal restarts the lease: delivered after the first lease would have ended",
+          "[integration][distribute][STATE-06][VER-03]") {
   HubFixture f({"--lease-min", "1"});
   Topic topic;
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")}, {{"hub.lease_seconds", "2"}});
   std::this_thread::sleep_for(std::chrono::milliseconds{1200});
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")}, {{"hub.lease_seconds", "2"}});
   std::this_thread::sleep_for(std::chrono::milliseconds{1200});  // past the first lease, within the second
-  CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["deliveries"]
-            ["delivered"] == 1);
+  CHECK(wait_published(
+            publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["deliveries"]["delivered"] ==
+        1);
   // And once the renewed lease has ended too, nothing is delivered (STATE-05, VER-09).
   std::this_thread::sleep_for(std::chrono::milliseconds{1500});
   topic.set("<feed>later</feed>", "application/atom+xml");
@@ -503,8 +507,7 @@ TEST_CASE("a renewal restarts the lease: delivered after the first lease would h
   CHECK(posts(f.callback).size() == 1);
 }
 
-TEST_CASE("a slow host with many subscriptions does not hold up another host (D10, D11)",
-          "[integration][distribute]") {
+TEST_CASE("a slow host with many subscriptions does not hold up another host", "[integration][distribute][D10][D11]") {
   HubFixture f({"--outbound-timeout", "3"});
   Topic topic;
   TestHttpServer slow([](const RecordedRequest& req) {
@@ -536,9 +539,10 @@ TEST_CASE("a slow host with many subscriptions does not hold up another host (D1
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds{2000});
 }
 
-TEST_CASE("a host that keeps failing is paused by the circuit breaker: its deliveries wait, uncharged, and other hosts "
-          "are served (D12)",
-          "[integration][distribute]") {
+TEST_CASE(
+    "a host that keeps failing is paused by the circuit breaker: its deliveries wait, uncharged, and other hosts "
+    "are served (D12)",
+    "[integration][distribute]") {
   HubFixture f({"--delivery-attempts", "3", "--admin-token", "breaker-admin-token-0123456789"});
   Topic topic;
   TestHttpServer failing(statuses({503}));
@@ -562,12 +566,13 @@ TEST_CASE("a host that keeps failing is paused by the circuit breaker: its deliv
     REQUIRE(sqlite3_open_v2(f.database().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
     sqlite3_busy_timeout(db, 5000);
     sqlite3_stmt* stmt = nullptr;
-    const std::string sql = "SELECT count(*), max(attempts) FROM deliveries WHERE state = 0 AND claimed_until IS NULL "
-                            "AND origin = " + origin + " AND due_at > " +
-                            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch() +
-                                               std::chrono::seconds{20})
-                                               .count());
+    const std::string sql =
+        "SELECT count(*), max(attempts) FROM deliveries WHERE state = 0 AND claimed_until IS NULL "
+        "AND origin = " +
+        origin + " AND due_at > " +
+        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::system_clock::now().time_since_epoch() + std::chrono::seconds{20})
+                           .count());
     REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
     const std::pair<int, int> counts{sqlite3_column_int(stmt, 0), sqlite3_column_int(stmt, 1)};
@@ -589,9 +594,9 @@ TEST_CASE("a host that keeps failing is paused by the circuit breaker: its deliv
   std::this_thread::sleep_for(std::chrono::milliseconds{1000});
   CHECK(posts(failing).size() == sent);
   const auto admin = [&](const std::string& path) {
-    return json::parse(http_request("GET", f.hub.url("/admin/" + path), "",
-                                    {"Authorization: Bearer breaker-admin-token-0123456789"})
-                           .body);
+    return json::parse(
+        http_request("GET", f.hub.url("/admin/" + path), "", {"Authorization: Bearer breaker-admin-token-0123456789"})
+            .body);
   };
   CHECK(admin("dead-letters")["dead_letters"].empty());
   const std::string failures = admin("failures").dump();
@@ -604,8 +609,8 @@ TEST_CASE("a host that keeps failing is paused by the circuit breaker: its deliv
   CHECK(wait_posts(f.callback, 2, std::chrono::seconds{5}));
 }
 
-TEST_CASE("at the cap on queued deliveries new pings get 503 until the queue drains, and nothing is lost (D15)",
-          "[integration][distribute]") {
+TEST_CASE("at the cap on queued deliveries new pings get 503 until the queue drains, and nothing is lost",
+          "[integration][distribute][D15]") {
   HubFixture f({"--max-queued-deliveries", "5"});
   Topic topic;
   std::vector<std::string> callbacks;
@@ -645,8 +650,8 @@ TEST_CASE("at the cap on queued deliveries new pings get 503 until the queue dra
   CHECK(second_content == 10);
 }
 
-TEST_CASE("a burst of pings for one topic is coalesced: one fetch answers every ping that arrived before it (D15)",
-          "[integration][distribute]") {
+TEST_CASE("a burst of pings for one topic is coalesced: one fetch answers every ping that arrived before it",
+          "[integration][distribute][D15]") {
   HubFixture f;
   // The topic answers only once every ping is in: however fast or slow the
   // hub, the first fetch is still running when the burst has arrived.
@@ -680,8 +685,8 @@ TEST_CASE("a burst of pings for one topic is coalesced: one fetch answers every 
   CHECK(posts(f.callback).size() == 1);
 }
 
-TEST_CASE("a subscriber answering 200 with a 20 MB body: delivered, the body neither kept nor waited for (D16)",
-          "[integration][distribute]") {
+TEST_CASE("a subscriber answering 200 with a 20 MB body: delivered, the body neither kept nor waited for",
+          "[integration][distribute][D16]") {
   HubFixture f;
   Topic topic;
   f.callback.set_responder([](const RecordedRequest& req) {

@@ -22,16 +22,16 @@
 using namespace hubbub::test;
 using nlohmann::json;
 
-TEST_CASE("by default a loopback callback is refused without a connection (SEC-07, S1, S2, S4)",
-          "[integration][egress]") {
+TEST_CASE("by default a loopback callback is refused without a connection",
+          "[integration][egress][SEC-07][S1][S2][S4]") {
   TempDir dir;
   TestHttpServer callback;
   HubProcess hub(dir.file("hub.db"), {"--retry-base", "0.05"});
   const std::string port = std::to_string(callback.port());
   for (const std::string host : {"127.0.0.1", "localhost", "0x7f.1", "2130706433", "[::ffff:127.0.0.1]"}) {
     INFO(host);
-    const json j = subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed",
-                                        "http://" + host + ":" + port + "/cb");
+    const json j =
+        subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed", "http://" + host + ":" + port + "/cb");
     CHECK(j["state"] == "failed");
     CHECK(j["attempts"] == 1);
     CHECK(j["last_error"].get<std::string>().starts_with("blocked_address"));
@@ -39,7 +39,7 @@ TEST_CASE("by default a loopback callback is refused without a connection (SEC-0
   CHECK(callback.connections() == 0);
 }
 
-TEST_CASE("a denial is never sent to a refused address (S15)", "[integration][egress]") {
+TEST_CASE("a denial is never sent to a refused address", "[integration][egress][S15]") {
   TempDir dir;
   TestHttpServer callback;
   HubProcess hub(dir.file("hub.db"), {"--topic-deny", "*"});
@@ -48,7 +48,7 @@ TEST_CASE("a denial is never sent to a refused address (S15)", "[integration][eg
   CHECK(callback.connections() == 0);
 }
 
-TEST_CASE("the hub never calls itself, even with private networks allowed (S14)", "[integration][egress]") {
+TEST_CASE("the hub never calls itself, even with private networks allowed", "[integration][egress][S14]") {
   TempDir dir;
   HubProcess hub(dir.file("hub.db"), test_hub_args());
   const json j = subscribe_and_settle(hub, "subscribe", "http://publisher.example/feed", hub.url("/"));
@@ -56,7 +56,7 @@ TEST_CASE("the hub never calls itself, even with private networks allowed (S14)"
   CHECK(j["last_error"].get<std::string>().find("the hub itself") != std::string::npos);
 }
 
-TEST_CASE("proxy variables in the environment are ignored (S16)", "[integration][egress]") {
+TEST_CASE("proxy variables in the environment are ignored", "[integration][egress][S16]") {
   TempDir dir;
   TestHttpServer proxy;
   TestHttpServer callback;
@@ -124,9 +124,10 @@ class SelfSignedTlsServer {
 
 }  // namespace
 
-TEST_CASE("an https callback is verified over TLS, never relaxed: an untrusted certificate fails it "
-          "(VER-12, SEC-01, S18)",
-          "[integration][egress]") {
+TEST_CASE(
+    "an https callback is verified over TLS, never relaxed: an untrusted certificate fails it "
+    "(VER-12, SEC-01, S18)",
+    "[integration][egress]") {
   TempDir dir;
   SelfSignedTlsServer tls(dir);
   HubProcess hub(dir.file("hub.db"), test_hub_args({"--verification-attempts", "1"}));
@@ -184,8 +185,8 @@ class BannerServer {
 
 }  // namespace
 
-TEST_CASE("a callback on a port that does not speak HTTP: short bounded attempts, then failed (S19)",
-          "[integration][egress]") {
+TEST_CASE("a callback on a port that does not speak HTTP: short bounded attempts, then failed",
+          "[integration][egress][S19]") {
   TempDir dir;
   BannerServer smtp("220 mail.example.com ESMTP ready\r\n");
   HubProcess hub(dir.file("hub.db"), test_hub_args({"--outbound-timeout", "2"}));

@@ -12,17 +12,16 @@ using namespace hubbub::test;
 namespace {
 
 HttpReply subscribe_as(const HubProcess& hub, const std::string& client, const std::string& callback) {
-  return http_post_form(hub.url("/"),
-                        form({{"hub.mode", "subscribe"},
-                              {"hub.topic", "http://publisher.example/feed"},
-                              {"hub.callback", callback}}),
-                        {"X-Forwarded-For: " + client});
+  return http_post_form(
+      hub.url("/"),
+      form({{"hub.mode", "subscribe"}, {"hub.topic", "http://publisher.example/feed"}, {"hub.callback", callback}}),
+      {"X-Forwarded-For: " + client});
 }
 
 }  // namespace
 
-TEST_CASE("subscription requests over a client's budget get 429 with Retry-After, others are still served (A1)",
-          "[integration][rate_limit]") {
+TEST_CASE("subscription requests over a client's budget get 429 with Retry-After, others are still served",
+          "[integration][rate_limit][A1]") {
   TempDir dir;
   TestHttpServer callback;
   HubProcess hub(dir.file("hub.db"), {"--allow-private-networks", "--subscribe-rate-per-client", "1",
@@ -88,14 +87,14 @@ TEST_CASE("X-Forwarded-For from an untrusted peer is ignored: the peer is the cl
   int accepted = 0;
   for (int i = 0; i < 10; ++i) {
     // A different forged address each time: all count against 127.0.0.1.
-    accepted += subscribe_as(hub, "198.51.100." + std::to_string(i), callback.url("/f/" + std::to_string(i))).status ==
-                202;
+    accepted +=
+        subscribe_as(hub, "198.51.100." + std::to_string(i), callback.url("/f/" + std::to_string(i))).status == 202;
   }
   CHECK(accepted == 5);
 }
 
-TEST_CASE("caps on subscriptions per topic and per callback host: 429, renewals still accepted (A3)",
-          "[integration][rate_limit]") {
+TEST_CASE("caps on subscriptions per topic and per callback host: 429, renewals still accepted",
+          "[integration][rate_limit][A3]") {
   TempDir dir;
   TestHttpServer callback;
   TestHttpServer other_host;
@@ -122,21 +121,29 @@ TEST_CASE("caps on subscriptions per topic and per callback host: 429, renewals 
   CHECK(subscribe(hub, "subscribe", feed + "3", other_host.url("/h/5")).status == 202);  // another host
 }
 
-TEST_CASE("requests waiting for verification are capped per callback host, across many clients and a restart (A2)",
-          "[integration][rate_limit]") {
+TEST_CASE("requests waiting for verification are capped per callback host, across many clients and a restart",
+          "[integration][rate_limit][A2]") {
   TempDir dir;
   // The victim answers 503 for now: its verifications are retried, so its
   // requests stay pending.
   TestHttpServer victim([](const RecordedRequest&) { return CannedResponse{503}; });
   TestHttpServer other_host;
-  const std::vector<std::string> args = {"--allow-private-networks", "--trusted-proxies", "127.0.0.1",
-                                         "--rate-limit-exempt", "198.51.100.9",
-                                         "--max-pending-verifications-per-callback-host", "3",
-                                         "--retry-base", "0.5", "--verification-attempts", "20"};
+  const std::vector<std::string> args = {"--allow-private-networks",
+                                         "--trusted-proxies",
+                                         "127.0.0.1",
+                                         "--rate-limit-exempt",
+                                         "198.51.100.9",
+                                         "--max-pending-verifications-per-callback-host",
+                                         "3",
+                                         "--retry-base",
+                                         "0.5",
+                                         "--verification-attempts",
+                                         "20"};
   auto hub = std::make_unique<HubProcess>(dir.file("hub.db"), args);
   std::vector<std::string> monitors;
   for (int i = 0; i < 3; ++i) {
-    const HttpReply r = subscribe_as(*hub, "198.51.100." + std::to_string(i + 1), victim.url("/v/" + std::to_string(i)));
+    const HttpReply r =
+        subscribe_as(*hub, "198.51.100." + std::to_string(i + 1), victim.url("/v/" + std::to_string(i)));
     REQUIRE(r.status == 202);
     const std::string location = r.header("location");
     monitors.push_back(location.substr(location.find("/requests/")));  // the restarted hub has another port

@@ -34,8 +34,8 @@ constexpr std::size_t k_fetch_share = 8;
 
 }  // namespace
 
-TEST_CASE("callbacks that answer slowly never delay another host's verification (D10, A2)",
-          "[integration][fairness][verify]") {
+TEST_CASE("callbacks that answer slowly never delay another host's verification",
+          "[integration][fairness][verify][D10][A2]") {
   TempDir dir;
   auto gate = std::make_shared<Gate>();
   TestHttpServer slow(held(gate, echo_challenge));
@@ -69,8 +69,8 @@ TEST_CASE("callbacks that answer slowly never delay another host's verification 
   }
 }
 
-TEST_CASE("topics that answer slowly never delay another host's publish (D10, A2)",
-          "[integration][fairness][distribute]") {
+TEST_CASE("topics that answer slowly never delay another host's publish",
+          "[integration][fairness][distribute][D10][A2]") {
   TempDir dir;
   auto gate = std::make_shared<Gate>();
   TestHttpServer slow_topics(held(gate, atom_feed("<feed>slow</feed>")));

@@ -178,7 +178,7 @@ TEST_CASE("a callback's odd answer reaches the operator intact and nobody else (
   CHECK(log.find("\"event=forged") == std::string::npos);
 }
 
-TEST_CASE("a topic URL that looks like Link syntax adds no link values (DIST-04)", "[integration][content_edges]") {
+TEST_CASE("a topic URL that looks like Link syntax adds no link values", "[integration][content_edges][DIST-04]") {
   TestHttpServer topic(atom_feed("<feed>x</feed>"));
   HubFixture f;
   const std::string url = topic.url("/a>,<http://evil.example/>;rel=hub,<x");
@@ -197,8 +197,8 @@ TEST_CASE("a topic URL that looks like Link syntax adds no link values (DIST-04)
   CHECK(link.find("evil.example/%3E%3Brel=hub%2C%3Cx>; rel=\"self\"") != std::string::npos);
 }
 
-TEST_CASE("a compressed topic is delivered decoded, as its Content-Type says (DIST-01)",
-          "[integration][content_edges]") {
+TEST_CASE("a compressed topic is delivered decoded, as its Content-Type says",
+          "[integration][content_edges][DIST-01]") {
   const std::string feed = "<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\"><title>" +
                            std::string(3000, 'z') + "</title></feed>";
   TestHttpServer topic([&](const RecordedRequest&) {
@@ -221,8 +221,8 @@ TEST_CASE("a compressed topic is delivered decoded, as its Content-Type says (DI
   CHECK(topic.requests().at(0).header("accept-encoding").find("gzip") != std::string::npos);
 }
 
-TEST_CASE("a subscriber answering 200 with an endless body has the delivery, at once (D16)",
-          "[integration][content_edges]") {
+TEST_CASE("a subscriber answering 200 with an endless body has the delivery, at once",
+          "[integration][content_edges][D16]") {
   TestHttpServer topic(atom_feed("<feed>endless</feed>"));
   EndlessSubscriber subscriber;
   // With a long timeout: reading the body to its end would take all of it.

@@ -8,8 +8,8 @@
 #include <fstream>
 
 #include "server/options.h"
-#include "support/hub_process.h"
 #include "support/http_call.h"
+#include "support/hub_process.h"
 #include "support/temp_dir.h"
 
 using namespace hubbub::test;
@@ -40,8 +40,8 @@ TEST_CASE("a config file configures the daemon, and a flag wins over it", "[inte
   HubProcess hub(dir.file("hub.db"), {"--config", dir.file("hub.toml"), "--allow-private-networks"});
   CHECK(hub.log().find("public_url=http://hub.example/websub/") != std::string::npos);
   // The hub endpoint lives at the public URL's path.
-  const HttpReply r = http_post_form(hub.url("/websub/"),
-                                     "hub.mode=subscribe&hub.topic=http://p/&hub.callback=http://127.0.0.1:9/cb");
+  const HttpReply r =
+      http_post_form(hub.url("/websub/"), "hub.mode=subscribe&hub.topic=http://p/&hub.callback=http://127.0.0.1:9/cb");
   REQUIRE(r.status == 202);
   CHECK(r.header("location").starts_with("http://hub.example/websub/requests/"));
   CHECK(r.body.find("\"lease_seconds_granted\":4321") != std::string::npos);

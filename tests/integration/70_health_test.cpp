@@ -27,8 +27,8 @@ TEST_CASE("healthz and readyz answer 200 on a working hub", "[integration][healt
   CHECK(http_request("POST", f.hub.url("/readyz"), "", {}).status == 405);
 }
 
-TEST_CASE("a database locked beyond busy_timeout: 503 with Retry-After, not ready, then recovery (C12)",
-          "[integration][health]") {
+TEST_CASE("a database locked beyond busy_timeout: 503 with Retry-After, not ready, then recovery",
+          "[integration][health][C12]") {
   HubFixture f;
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(f.database().c_str(), &db) == SQLITE_OK);
@@ -224,8 +224,8 @@ void backup(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-TEST_CASE("a backup renamed over the live database: noticed, nothing more acknowledged, no WAL replayed onto it (C11)",
-          "[integration][health]") {
+TEST_CASE("a backup renamed over the live database: noticed, nothing more acknowledged, no WAL replayed onto it",
+          "[integration][health][C11]") {
   TempDir dir;
   TestHttpServer callback;
   const std::string database = dir.file("hub.db");
@@ -263,8 +263,7 @@ TEST_CASE("a backup renamed over the live database: noticed, nothing more acknow
         "verified");
 }
 
-TEST_CASE("the live database deleted: noticed and not ready, nothing more acknowledged (C11)",
-          "[integration][health]") {
+TEST_CASE("the live database deleted: noticed and not ready, nothing more acknowledged", "[integration][health][C11]") {
   TempDir dir;
   TestHttpServer callback;
   const std::string database = dir.file("hub.db");

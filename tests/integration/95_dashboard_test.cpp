@@ -82,7 +82,9 @@ TEST_CASE("GET /stats: counts and deliveries and failures per minute over the la
   CHECK(delivered == 1);
   CHECK(failed == 1);  // the 503, retried later
   CHECK(stats["activity"].size() == 60);
-  CHECK(stats["activity"].back()["delivered"].get<std::uint64_t>() + stats["activity"][58]["delivered"].get<std::uint64_t>() == 1);
+  CHECK(stats["activity"].back()["delivered"].get<std::uint64_t>() +
+            stats["activity"][58]["delivered"].get<std::uint64_t>() ==
+        1);
   CHECK(stats["counts"]["active_subscriptions"] == 2);
   CHECK(stats["counts"]["active_topics"] == 1);
   CHECK(stats["counts"]["pending_deliveries"] == 1);

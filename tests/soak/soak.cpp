@@ -165,8 +165,8 @@ int main(int argc, char** argv) {
   }
 
   std::printf("soak: %ld min; %d good + %d failing subscribers, a publish every %lld ms, churn every %lld ms\n",
-              minutes, k_good_subscribers, k_failing_subscribers,
-              static_cast<long long>(k_publish_interval.count()), static_cast<long long>(k_churn_interval.count()));
+              minutes, k_good_subscribers, k_failing_subscribers, static_cast<long long>(k_publish_interval.count()),
+              static_cast<long long>(k_churn_interval.count()));
   std::printf("%8s %10s %6s %10s %10s %10s %12s %10s %10s\n", "minute", "rss_kib", "fds", "q_verify", "q_fetch",
               "q_deliver", "delivered", "p50_ms", "p99_ms");
   std::fflush(stdout);

@@ -1,10 +1,10 @@
 // The Catch2 main shared by the test binaries; libcurl is initialised once,
 // before any test starts a thread.
 #define CATCH_CONFIG_RUNNER
-#include <catch2/catch.hpp>
 #include <curl/curl.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <catch2/catch.hpp>
 
 int main(int argc, char* argv[]) {
   signal(SIGPIPE, SIG_IGN);

@@ -27,7 +27,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* userp) 
   const auto colon = line.find(':');
   if (colon != std::string::npos && !line.starts_with("HTTP/")) {
     std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     std::string value = line.substr(colon + 1);
     value.erase(0, value.find_first_not_of(" \t"));
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) {

@@ -9,7 +9,7 @@
 namespace hubbub::test {
 
 struct HttpReply {
-  long status = 0;  // 0: no answer (error holds why)
+  long status = 0;                                           // 0: no answer (error holds why)
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string error;

@@ -80,7 +80,9 @@ int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-std::string hubbub_binary() { return HUBBUB_BINARY; }
+std::string hubbub_binary() {
+  return HUBBUB_BINARY;
+}
 
 HubProcess::HubProcess(std::string database, std::vector<std::string> args, std::vector<std::string> extra_env,
                        unsigned fd_limit) {
@@ -121,8 +123,8 @@ HubProcess::~HubProcess() {
   // In a sanitizer build a report in the hub's log fails the test run, even
   // when the test itself saw nothing wrong.
   const std::string log = read_file(m_log_path);
-  for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                             "WARNING: ThreadSanitizer"}) {
+  for (const char* marker :
+       {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "WARNING: ThreadSanitizer"}) {
     if (const auto at = log.find(marker); at != std::string::npos) {
       std::fprintf(stderr, "hubbub under test reported (%s):\n%s\n", m_log_path.c_str(), log.substr(at, 20000).c_str());
       std::fflush(stderr);
@@ -135,7 +137,9 @@ std::string HubProcess::url(const std::string& path) const {
   return "http://127.0.0.1:" + std::to_string(m_port) + path;
 }
 
-std::string HubProcess::log() const { return read_file(m_log_path); }
+std::string HubProcess::log() const {
+  return read_file(m_log_path);
+}
 
 bool HubProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
   const auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -16,8 +16,8 @@ class HubProcess {
   // Starts `hubbub --listen 127.0.0.1:0 --database <database> <args...>` and
   // waits until it listens. Throws, with the log, if it does not.
   // A non-zero `fd_limit` sets the child's RLIMIT_NOFILE (soft and hard).
-  HubProcess(std::string database, std::vector<std::string> args,
-             std::vector<std::string> extra_env = {}, unsigned fd_limit = 0);
+  HubProcess(std::string database, std::vector<std::string> args, std::vector<std::string> extra_env = {},
+             unsigned fd_limit = 0);
   ~HubProcess();
   HubProcess(const HubProcess&) = delete;
   HubProcess& operator=(const HubProcess&) = delete;
@@ -49,7 +49,8 @@ struct RunResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr
 };
-RunResult run_hubbub(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds{20});
+RunResult run_hubbub(const std::vector<std::string>& args,
+                     std::chrono::milliseconds timeout = std::chrono::seconds{20});
 
 // Path of the binary under test.
 std::string hubbub_binary();

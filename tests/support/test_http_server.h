@@ -22,7 +22,7 @@ struct RecordedRequest {
   std::string method;
   std::string target;  // as sent: path and query
   std::string path;
-  std::string query;   // after '?', raw
+  std::string query;                                         // after '?', raw
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::chrono::steady_clock::time_point at;

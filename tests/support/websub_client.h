@@ -20,8 +20,7 @@
 namespace hubbub::test {
 
 inline HttpReply subscribe(const HubProcess& hub, const std::string& mode, const std::string& topic,
-                           const std::string& callback,
-                           std::vector<std::pair<std::string, std::string>> extra = {}) {
+                           const std::string& callback, std::vector<std::pair<std::string, std::string>> extra = {}) {
   std::vector<std::pair<std::string, std::string>> fields = {
       {"hub.mode", mode}, {"hub.topic", topic}, {"hub.callback", callback}};
   fields.insert(fields.end(), extra.begin(), extra.end());
@@ -112,8 +111,10 @@ inline std::vector<StoredSubscription> stored_subscriptions(const std::string& d
   REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
   sqlite3_stmt* stmt = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT secret, lease_seconds, expires_at FROM subscriptions "
-                             "WHERE topic = ? AND callback = ?", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "SELECT secret, lease_seconds, expires_at FROM subscriptions "
+                             "WHERE topic = ? AND callback = ?",
+                             -1, &stmt, nullptr) == SQLITE_OK);
   sqlite3_bind_text(stmt, 1, topic.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(stmt, 2, callback.c_str(), -1, SQLITE_TRANSIENT);
   std::vector<StoredSubscription> out;
@@ -142,7 +143,7 @@ inline std::vector<std::string> test_hub_args(std::vector<std::string> more = {}
   // Tests drive the hub from 127.0.0.1 at full speed, like an operator's own
   // publisher: exempt from rate limits (46_rate_limit_test.cpp runs without).
   std::vector<std::string> args = {"--allow-private-networks", "--retry-base", "0.05", "--log-level", "debug",
-                                   "--rate-limit-exempt", "127.0.0.1"};
+                                   "--rate-limit-exempt",      "127.0.0.1"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }

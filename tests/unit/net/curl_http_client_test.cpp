@@ -38,7 +38,7 @@ CannedResponse ok_body(std::string body) {
 
 }  // namespace
 
-TEST_CASE("blocks loopback spellings before connecting (S1, S2, S4)", "[net][curl_http_client]") {
+TEST_CASE("blocks loopback spellings before connecting", "[net][curl_http_client][S1][S2][S4]") {
   TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
   CurlHttpClient client(std::make_shared<EgressPolicy>(false), {});
   const std::string port = std::to_string(server.port());
@@ -52,7 +52,7 @@ TEST_CASE("blocks loopback spellings before connecting (S1, S2, S4)", "[net][cur
   CHECK(server.connections() == 0);
 }
 
-TEST_CASE("reaches loopback when private networks are allowed (S17)", "[net][curl_http_client]") {
+TEST_CASE("reaches loopback when private networks are allowed", "[net][curl_http_client][S17]") {
   TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
   auto r = fetch(client, get(server.url("/x?a=1")));
@@ -62,7 +62,7 @@ TEST_CASE("reaches loopback when private networks are allowed (S17)", "[net][cur
   CHECK(server.requests().at(0).target == "/x?a=1");
 }
 
-TEST_CASE("never connects to the hub's own endpoint, even when allowed (S14)", "[net][curl_http_client]") {
+TEST_CASE("never connects to the hub's own endpoint, even when allowed", "[net][curl_http_client][S14]") {
   TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
   auto policy = std::make_shared<EgressPolicy>(true);
   policy->add_own_endpoint(*IpAddress::parse("127.0.0.1"), server.port());
@@ -73,8 +73,8 @@ TEST_CASE("never connects to the hub's own endpoint, even when allowed (S14)", "
   CHECK(server.connections() == 0);
 }
 
-TEST_CASE("judges the address a name resolves to at connect time, so a rebound name is refused (S10, S11)",
-          "[net][curl_http_client]") {
+TEST_CASE("judges the address a name resolves to at connect time, so a rebound name is refused",
+          "[net][curl_http_client][S10][S11]") {
   // A fake resolver: "rebound.example" answers with loopback, as a name that
   // was public when the subscription arrived might by the time of sending.
   TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
@@ -91,7 +91,7 @@ TEST_CASE("judges the address a name resolves to at connect time, so a rebound n
   CHECK(server.connections() == 0);
 }
 
-TEST_CASE("a refused address of a name is skipped and the next one is used (S10, S14)", "[net][curl_http_client]") {
+TEST_CASE("a refused address of a name is skipped and the next one is used", "[net][curl_http_client][S10][S14]") {
   TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
   const std::string port = std::to_string(server.port());
   auto policy = std::make_shared<EgressPolicy>(true);
@@ -105,7 +105,7 @@ TEST_CASE("a refused address of a name is skipped and the next one is used (S10,
   CHECK(server.connections() == 1);
 }
 
-TEST_CASE("returns redirects without following them (VER-05, S12)", "[net][curl_http_client]") {
+TEST_CASE("returns redirects without following them", "[net][curl_http_client][VER-05][S12]") {
   TestHttpServer target([](const RecordedRequest&) { return ok_body("moved here"); });
   TestHttpServer server([&](const RecordedRequest&) {
     CannedResponse r;
@@ -120,7 +120,7 @@ TEST_CASE("returns redirects without following them (VER-05, S12)", "[net][curl_
   CHECK(target.request_count() == 0);
 }
 
-TEST_CASE("caps response bodies (I7)", "[net][curl_http_client]") {
+TEST_CASE("caps response bodies", "[net][curl_http_client][I7]") {
   TestHttpServer server([](const RecordedRequest&) { return ok_body(std::string(100000, 'x')); });
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
   HttpRequest capped = get(server.url("/"));
@@ -136,7 +136,7 @@ TEST_CASE("caps response bodies (I7)", "[net][curl_http_client]") {
   CHECK(kept->body.size() == 1000);
 }
 
-TEST_CASE("times out a hanging server (I6)", "[net][curl_http_client]") {
+TEST_CASE("times out a hanging server", "[net][curl_http_client][I6]") {
   TestHttpServer server([](const RecordedRequest&) {
     CannedResponse r;
     r.hang = true;
@@ -180,7 +180,7 @@ TEST_CASE("queues per origin in the application, so queue time does not eat the 
   }
 }
 
-TEST_CASE("ignores proxy settings from the environment (S16)", "[net][curl_http_client]") {
+TEST_CASE("ignores proxy settings from the environment", "[net][curl_http_client][S16]") {
   TestHttpServer proxy([](const RecordedRequest&) { return ok_body("from the proxy"); });
   TestHttpServer server([](const RecordedRequest&) { return ok_body("direct"); });
   setenv("http_proxy", proxy.url("/").c_str(), 1);

@@ -8,8 +8,8 @@
 
 using hubbub::ConnectionLimit;
 
-TEST_CASE("ConnectionLimit: a slot per connection, refused past the cap, given back when the token goes (A5)",
-          "[connections]") {
+TEST_CASE("ConnectionLimit: a slot per connection, refused past the cap, given back when the token goes",
+          "[connections][A5]") {
   ConnectionLimit limit(3);
   std::vector<std::shared_ptr<void>> slots;
   for (int i = 0; i < 3; ++i) {

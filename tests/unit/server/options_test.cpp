@@ -82,20 +82,20 @@ TEST_CASE("bad flags, keys and values exit with 2 and a message", "[server][opti
   std::ofstream(dir.file("unknown.toml")) << "no_such_key = 1\n";
   std::ofstream(dir.file("broken.toml")) << "listen = \n";
   std::ofstream(dir.file("table.toml")) << "[section]\nx = 1\n";
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"--no-such-flag"},
-           {"--listen", "nonsense"},
-           {"--listen", "127.0.0.1:70000"},
-           {"--lease-min", "0"},
-           {"--lease-min", "abc"},
-           {"--lease-min", "1000", "--lease-default", "500"},
-           {"--log-level", "loud"},
-           {"--public-url", "ftp://x/"},
-           {"--retry-base", "-1"},
-           {"--config", dir.file("unknown.toml")},
-           {"--config", dir.file("broken.toml")},
-           {"--config", dir.file("table.toml")},
-           {"--config", dir.file("missing.toml")}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--no-such-flag"},
+                                             {"--listen", "nonsense"},
+                                             {"--listen", "127.0.0.1:70000"},
+                                             {"--lease-min", "0"},
+                                             {"--lease-min", "abc"},
+                                             {"--lease-min", "1000", "--lease-default", "500"},
+                                             {"--log-level", "loud"},
+                                             {"--public-url", "ftp://x/"},
+                                             {"--retry-base", "-1"},
+                                             {"--config", dir.file("unknown.toml")},
+                                             {"--config", dir.file("broken.toml")},
+                                             {"--config", dir.file("table.toml")},
+                                             {"--config", dir.file("missing.toml")}}) {
     INFO(args.front() << " " << (args.size() > 1 ? args[1] : ""));
     const Run r = parse(args);
     CHECK(r.parsed.exit_code == 2);
@@ -136,17 +136,19 @@ TEST_CASE("errors name the flag, or the file and the key as written, and what is
   std::ofstream(dir.file("dashed.toml")) << "lease-min = 1\n";
   std::ofstream(dir.file("number.toml")) << "lease_min = \"abc\"\n";
   std::ofstream(dir.file("member.toml")) << "log_level = \"loud\"\n";
-  CHECK(parse({"--config", dir.file("unknown.toml")}).err.starts_with(
-      "hubbub: " + dir.file("unknown.toml") + ": unknown key 'bogus_key'"));
-  CHECK(parse({"--config", dir.file("dashed.toml")}).err.starts_with(
-      "hubbub: " + dir.file("dashed.toml") + ": unknown key 'lease-min'"));
-  CHECK(parse({"--config", dir.file("number.toml")}).err.starts_with(
-      "hubbub: " + dir.file("number.toml") + ": lease_min: expected a number from 1 to 1099511627776, got \"abc\""));
-  CHECK(parse({"--config", dir.file("member.toml")}).err.starts_with(
-      "hubbub: " + dir.file("member.toml") + ": log_level: expected one of trace, debug, info, warn, error, "
-                                              "critical, off, got \"loud\""));
-  CHECK(parse({"--lease-min", "abc"}).err.starts_with(
-      "hubbub: --lease-min: expected a number from 1 to 1099511627776, got \"abc\""));
+  CHECK(parse({"--config", dir.file("unknown.toml")})
+            .err.starts_with("hubbub: " + dir.file("unknown.toml") + ": unknown key 'bogus_key'"));
+  CHECK(parse({"--config", dir.file("dashed.toml")})
+            .err.starts_with("hubbub: " + dir.file("dashed.toml") + ": unknown key 'lease-min'"));
+  CHECK(parse({"--config", dir.file("number.toml")})
+            .err.starts_with("hubbub: " + dir.file("number.toml") +
+                             ": lease_min: expected a number from 1 to 1099511627776, got \"abc\""));
+  CHECK(parse({"--config", dir.file("member.toml")})
+            .err.starts_with("hubbub: " + dir.file("member.toml") +
+                             ": log_level: expected one of trace, debug, info, warn, error, "
+                             "critical, off, got \"loud\""));
+  CHECK(parse({"--lease-min", "abc"})
+            .err.starts_with("hubbub: --lease-min: expected a number from 1 to 1099511627776, got \"abc\""));
   CHECK(parse({"--retry-base", "0"}).err.starts_with("hubbub: --retry-base: expected a number from 0.001 to 86400"));
   // The command line's own bad value is the command line's, even with a file.
   CHECK(parse({"--config", dir.file("number.toml"), "--lease-min", "x"}).err.starts_with("hubbub: --lease-min: "));

@@ -30,7 +30,8 @@ TEST_CASE("the client address comes from X-Forwarded-For only through trusted pr
   CHECK(limits.client_address("127.0.0.1", "garbage") == "127.0.0.1");
 }
 
-TEST_CASE("subscription requests are limited per client and per callback, exempt clients never", "[server][rate_limits]") {
+TEST_CASE("subscription requests are limited per client and per callback, exempt clients never",
+          "[server][rate_limits]") {
   RateLimits limits(settings());
   const TimePoint t0 = from_unix_ms(10'000'000);
   // Burst: 10 s of the rate. Per client 1/s -> 10; per callback 0.5/s -> 5.

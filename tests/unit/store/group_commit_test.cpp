@@ -65,10 +65,12 @@ TEST_CASE("group commit: jobs queued together commit in one batch, answered in o
   // Hold the writer in a job until the others are queued, so they form a batch.
   std::promise<void> release;
   auto released = release.get_future().share();
-  writer.submit([released](Database&) -> Status {
-    released.wait();
-    return {};
-  }, [](Status) {});
+  writer.submit(
+      [released](Database&) -> Status {
+        released.wait();
+        return {};
+      },
+      [](Status) {});
   std::vector<int> order;
   std::mutex mutex;
   for (int i = 1; i <= 5; ++i) {
@@ -89,10 +91,12 @@ TEST_CASE("group commit: one failing job fails alone, the rest of its batch comm
   GroupCommit writer(open_db(dir.file("t.db")));
   std::promise<void> release;
   auto released = release.get_future().share();
-  writer.submit([released](Database&) -> Status {
-    released.wait();
-    return {};
-  }, [](Status) {});
+  writer.submit(
+      [released](Database&) -> Status {
+        released.wait();
+        return {};
+      },
+      [](Status) {});
   std::atomic<int> runs_of_first{0};
   std::vector<Status> results(3);
   writer.submit(

@@ -31,7 +31,7 @@ TEST_CASE("brings a new database to the newest schema and records it", "[store][
         static_cast<std::int64_t>(embedded_migrations().size()));
 }
 
-TEST_CASE("migrates an empty (zero-length) file like a new one (C13)", "[store][migrator]") {
+TEST_CASE("migrates an empty (zero-length) file like a new one", "[store][migrator][C13]") {
   test::TempDir dir;
   std::ofstream(dir.file("empty.db")).close();
   Database db = open_db(dir.file("empty.db"));
@@ -49,7 +49,7 @@ TEST_CASE("applies later migrations on top of an older schema", "[store][migrato
   CHECK(db.scalar("SELECT count(*) FROM t2").value() == 0);
 }
 
-TEST_CASE("rolls a failing migration back whole (C6)", "[store][migrator]") {
+TEST_CASE("rolls a failing migration back whole", "[store][migrator][C6]") {
   test::TempDir dir;
   Database db = open_db(dir.file("a.db"));
   const Migration bad[] = {{1, "bad", "CREATE TABLE t1 (x INTEGER); THIS IS NOT SQL;"}};
@@ -60,7 +60,7 @@ TEST_CASE("rolls a failing migration back whole (C6)", "[store][migrator]") {
   CHECK(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 't1'").value() == 0);
 }
 
-TEST_CASE("refuses a database from a newer Hubbub (C14)", "[store][migrator]") {
+TEST_CASE("refuses a database from a newer Hubbub", "[store][migrator][C14]") {
   test::TempDir dir;
   {
     Database db = open_db(dir.file("a.db"));
@@ -73,7 +73,7 @@ TEST_CASE("refuses a database from a newer Hubbub (C14)", "[store][migrator]") {
   CHECK(s.error().message.find("newer Hubbub") != std::string::npos);
 }
 
-TEST_CASE("refuses garbage, truncated files and other applications' databases (C13)", "[store][migrator]") {
+TEST_CASE("refuses garbage, truncated files and other applications' databases", "[store][migrator][C13]") {
   test::TempDir dir;
   std::ofstream(dir.file("garbage.db")) << std::string(8192, 'x');
   Database garbage = open_db(dir.file("garbage.db"));

@@ -118,8 +118,8 @@ TEST_CASE("reschedules a claimed request with its error", "[store][sqlite_store]
   CHECK(again[0].last_error == "HTTP 500");
 }
 
-TEST_CASE("a verified subscribe creates, renews and re-keys without duplicates (SUB-10, SUB-13, STATE-02)",
-          "[store][sqlite_store]") {
+TEST_CASE("a verified subscribe creates, renews and re-keys without duplicates",
+          "[store][sqlite_store][SUB-10][SUB-13][STATE-02]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "one")), RequestState::verified);
@@ -137,8 +137,8 @@ TEST_CASE("a verified subscribe creates, renews and re-keys without duplicates (
   CHECK(renewed[0].expires_at == later + seconds{100});
 }
 
-TEST_CASE("failed or denied requests leave subscriptions exactly as they were (SUB-12, STATE-03)",
-          "[store][sqlite_store]") {
+TEST_CASE("failed or denied requests leave subscriptions exactly as they were",
+          "[store][sqlite_store][SUB-12][STATE-03]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "old")), RequestState::verified);
@@ -151,7 +151,7 @@ TEST_CASE("failed or denied requests leave subscriptions exactly as they were (S
   CHECK_FALSE(store->find_subscription("http://p/t", "http://s/b").value());
 }
 
-TEST_CASE("a verified unsubscribe removes only its own pair (STATE-01, STATE-04)", "[store][sqlite_store]") {
+TEST_CASE("a verified unsubscribe removes only its own pair", "[store][sqlite_store][STATE-01][STATE-04]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
@@ -164,7 +164,7 @@ TEST_CASE("a verified unsubscribe removes only its own pair (STATE-01, STATE-04)
   complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/zzz")), RequestState::verified);
 }
 
-TEST_CASE("expired subscriptions stop counting at expiry and are swept (STATE-05, VER-09)", "[store][sqlite_store]") {
+TEST_CASE("expired subscriptions stop counting at expiry and are swept", "[store][sqlite_store][STATE-05][VER-09]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
@@ -222,7 +222,7 @@ FetchOutcome distributed(std::int64_t id, std::string body, TimePoint at = k_t0)
 
 }  // namespace
 
-TEST_CASE("fans a fetched content out to every active subscription, once (D1, D13)", "[store][sqlite_store]") {
+TEST_CASE("fans a fetched content out to every active subscription, once", "[store][sqlite_store][D1][D13]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
@@ -279,8 +279,8 @@ TEST_CASE("fans a fetched content out to every active subscription, once (D1, D1
   CHECK(store->find_subscription("http://p/t", "http://s/b").value());
 }
 
-TEST_CASE("410 ends the subscription, deliveries of ended or expired subscriptions are dropped (STATE-08, D13)",
-          "[store][sqlite_store]") {
+TEST_CASE("410 ends the subscription, deliveries of ended or expired subscriptions are dropped",
+          "[store][sqlite_store][STATE-08][D13]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
@@ -336,7 +336,7 @@ TEST_CASE("a fat ping stores its content with the ping", "[store][sqlite_store]"
   CHECK_FALSE(content->content_type);
 }
 
-TEST_CASE("delivery claims skip busy callback origins (D11)", "[store][sqlite_store]") {
+TEST_CASE("delivery claims skip busy callback origins", "[store][sqlite_store][D11]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://slow.example:8080/a")), RequestState::verified);
@@ -351,8 +351,8 @@ TEST_CASE("delivery claims skip busy callback origins (D11)", "[store][sqlite_st
   CHECK(rest[0].origin == "http://slow.example:8080");
 }
 
-TEST_CASE("a fetch answers the pings of its topic that arrived before it began, never a fat ping's (D15)",
-          "[store][sqlite_store]") {
+TEST_CASE("a fetch answers the pings of its topic that arrived before it began, never a fat ping's",
+          "[store][sqlite_store][D15]") {
   test::TempDir dir;
   auto store = SqliteStore::open(dir.file("hub.db")).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);

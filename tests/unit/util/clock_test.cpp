@@ -14,8 +14,9 @@ struct Sources {
   std::atomic<std::int64_t> wall_ms{1'800'000'000'000};
   std::atomic<std::int64_t> steady_ms{5'000};
   SystemClock clock() {
-    return SystemClock([this] { return from_unix_ms(wall_ms.load()); },
-                       [this] { return std::chrono::steady_clock::time_point(std::chrono::milliseconds(steady_ms.load())); });
+    return SystemClock(
+        [this] { return from_unix_ms(wall_ms.load()); },
+        [this] { return std::chrono::steady_clock::time_point(std::chrono::milliseconds(steady_ms.load())); });
   }
   void elapse(Millis by) {
     wall_ms += by.count();
@@ -25,7 +26,7 @@ struct Sources {
 
 }  // namespace
 
-TEST_CASE("the hub's clock starts at the wall clock and moves with the monotonic one (C16)", "[util][clock]") {
+TEST_CASE("the hub's clock starts at the wall clock and moves with the monotonic one", "[util][clock][C16]") {
   Sources s;
   const SystemClock clock = s.clock();
   const TimePoint start = clock.now();
@@ -35,7 +36,7 @@ TEST_CASE("the hub's clock starts at the wall clock and moves with the monotonic
   CHECK(clock.wall_offset() == 0ms);
 }
 
-TEST_CASE("a jump of the wall clock by a day either way moves no deadline, and is reported (C16)", "[util][clock]") {
+TEST_CASE("a jump of the wall clock by a day either way moves no deadline, and is reported", "[util][clock][C16]") {
   Sources s;
   const SystemClock clock = s.clock();
   const TimePoint start = clock.now();

@@ -5,7 +5,9 @@
 namespace hubbub {
 namespace {
 
-TimePoint at_minute(std::int64_t minute, int second = 0) { return from_unix_ms(minute * 60000 + second * 1000); }
+TimePoint at_minute(std::int64_t minute, int second = 0) {
+  return from_unix_ms(minute * 60000 + second * 1000);
+}
 
 }  // namespace
 

@@ -4,7 +4,7 @@
 
 using namespace hubbub;
 
-TEST_CASE("RateLimiter admits the burst, then the rate, per key (A1)", "[util][rate_limiter]") {
+TEST_CASE("RateLimiter admits the burst, then the rate, per key", "[util][rate_limiter][A1]") {
   RateLimiter limiter(2.0, 5.0, 100);
   const TimePoint t0 = from_unix_ms(1'000'000);
   for (int i = 0; i < 5; ++i) {
@@ -12,8 +12,8 @@ TEST_CASE("RateLimiter admits the burst, then the rate, per key (A1)", "[util][r
   }
   const auto wait = limiter.take("a", t0);
   REQUIRE(wait);
-  CHECK(*wait == Millis{500});                   // one token at 2 a second
-  CHECK_FALSE(limiter.take("b", t0));            // another key has its own bucket
+  CHECK(*wait == Millis{500});         // one token at 2 a second
+  CHECK_FALSE(limiter.take("b", t0));  // another key has its own bucket
   CHECK_FALSE(limiter.take("a", t0 + Millis{500}));
   CHECK(limiter.take("a", t0 + Millis{500}));
   CHECK_FALSE(limiter.take("a", t0 + Millis{60'000}));  // refilled, capped at the burst
@@ -30,7 +30,7 @@ TEST_CASE("RateLimiter with rate 0 admits everything", "[util][rate_limiter]") {
   }
 }
 
-TEST_CASE("RateLimiter keeps at most max_keys buckets under a flood of distinct keys (A3)", "[util][rate_limiter]") {
+TEST_CASE("RateLimiter keeps at most max_keys buckets under a flood of distinct keys", "[util][rate_limiter][A3]") {
   RateLimiter limiter(1.0, 10.0, 1000);
   const TimePoint t0 = from_unix_ms(5'000'000);
   for (int i = 0; i < 100'000; ++i) {

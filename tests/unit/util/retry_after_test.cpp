@@ -4,7 +4,7 @@
 
 using namespace hubbub;
 
-TEST_CASE("reads delay-seconds and HTTP-dates (D7)", "[util][retry_after]") {
+TEST_CASE("reads delay-seconds and HTTP-dates", "[util][retry_after][D7]") {
   const TimePoint now = from_unix_ms(1'445'412'480'000);  // Wed, 21 Oct 2015 07:28:00 GMT
   CHECK(parse_retry_after("120", now) == Millis{120000});
   CHECK(parse_retry_after(" 0 ", now) == Millis{0});

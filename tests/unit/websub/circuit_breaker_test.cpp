@@ -22,8 +22,8 @@ void attempts(CircuitBreaker& b, int ok, int failed, TimePoint at) {
 
 }  // namespace
 
-TEST_CASE("the breaker opens when most attempts to a host fail, not on a few failures (D12)",
-          "[websub][circuit_breaker]") {
+TEST_CASE("the breaker opens when most attempts to a host fail, not on a few failures",
+          "[websub][circuit_breaker][D12]") {
   CircuitBreaker few;
   attempts(few, 0, 19, t0);  // below the minimum number of attempts
   CHECK(few.state(k_host, t0) == CircuitBreaker::State::closed);
@@ -47,8 +47,8 @@ TEST_CASE("the breaker opens when most attempts to a host fail, not on a few fai
   CHECK(b.next_probe(t0) == t0 + k_breaker_first_pause);
 }
 
-TEST_CASE("after the pause one probe goes out: success closes, failure pauses twice as long (D12)",
-          "[websub][circuit_breaker]") {
+TEST_CASE("after the pause one probe goes out: success closes, failure pauses twice as long",
+          "[websub][circuit_breaker][D12]") {
   CircuitBreaker b;
   attempts(b, 0, 20, t0);
   const TimePoint later = t0 + k_breaker_first_pause;

@@ -57,8 +57,8 @@ void queue_one_delivery(Store& store) {
 
 }  // namespace
 
-TEST_CASE("a delivery outcome whose write failed is written as soon as the store takes writes, not sent again (C11)",
-          "[websub][distributor]") {
+TEST_CASE("a delivery outcome whose write failed is written as soon as the store takes writes, not sent again",
+          "[websub][distributor][C11]") {
   test::TempDir dir;
   auto sqlite = SqliteStore::open(dir.file("hub.db")).value();
   FaultyStore store(*sqlite);

@@ -8,7 +8,8 @@ TEST_CASE("FailureLog keeps the latest failures, newest first, up to its capacit
   FailureLog log(3);
   CHECK(log.recent(10).empty());
   for (int i = 1; i <= 5; ++i) {
-    log.record({from_unix_ms(i), "delivery", "retry", "http://t/", "http://cb/", 500, "HTTP 500 #" + std::to_string(i)});
+    log.record(
+        {from_unix_ms(i), "delivery", "retry", "http://t/", "http://cb/", 500, "HTTP 500 #" + std::to_string(i)});
   }
   const auto recent = log.recent(10);
   REQUIRE(recent.size() == 3);

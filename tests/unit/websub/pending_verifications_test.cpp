@@ -5,7 +5,7 @@
 using hubbub::PendingVerifications;
 using Admission = PendingVerifications::Admission;
 
-TEST_CASE("PendingVerifications caps requests waiting per callback host and in all (A2)", "[websub][pending]") {
+TEST_CASE("PendingVerifications caps requests waiting per callback host and in all", "[websub][pending][A2]") {
   PendingVerifications pending;
   CHECK(pending.admit("http://a:80", 2, 3) == Admission::admitted);
   CHECK(pending.admit("http://a:80", 2, 3) == Admission::admitted);

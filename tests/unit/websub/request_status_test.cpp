@@ -23,8 +23,7 @@ RequestRecord pending() {
 
 }  // namespace
 
-TEST_CASE("status JSON carries state, mode, topic, leases, attempts and last error (D1)",
-          "[websub][request_status]") {
+TEST_CASE("status JSON carries state, mode, topic, leases, attempts and last error", "[websub][request_status][D1]") {
   const auto j = request_status_json(pending(), "http://hub/requests/abc");
   CHECK(j["state"] == "pending");
   CHECK(j["mode"] == "subscribe");
@@ -37,7 +36,7 @@ TEST_CASE("status JSON carries state, mode, topic, leases, attempts and last err
   CHECK(j["created_at"] == "2023-11-14T22:13:20.000Z");
 }
 
-TEST_CASE("status never shows the secret or the full callback (A11, SEC-11)", "[websub][request_status]") {
+TEST_CASE("status never shows the secret or the full callback", "[websub][request_status][A11][SEC-11]") {
   const std::string json = request_status_json(pending(), "m").dump();
   const std::string text = request_status_text(pending(), "m");
   for (const auto& out : {json, text}) {

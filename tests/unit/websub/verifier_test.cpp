@@ -84,8 +84,8 @@ VerifierSettings fast() {
 
 }  // namespace
 
-TEST_CASE("activates a verified subscription with its lease counted from the GET (VER-03, VER-04, I1)",
-          "[websub][verifier]") {
+TEST_CASE("activates a verified subscription with its lease counted from the GET",
+          "[websub][verifier][VER-03][VER-04][I1]") {
   Fixture f;
   ScriptedHttpClient http(echo);
   const AccessPolicy policy;
@@ -104,8 +104,8 @@ TEST_CASE("activates a verified subscription with its lease counted from the GET
   CHECK(query_param(sent[0].url, "hub.challenge").size() >= 32);
 }
 
-TEST_CASE("counts each request out of the pending ones when it settles, whatever the outcome (A2)",
-          "[websub][verifier][pending]") {
+TEST_CASE("counts each request out of the pending ones when it settles, whatever the outcome",
+          "[websub][verifier][pending][A2]") {
   Fixture f;
   ScriptedHttpClient http(
       [](const HttpRequest& r) { return r.url.find("/refuse") != std::string::npos ? status(404) : echo(r); });
@@ -136,7 +136,7 @@ TEST_CASE("counts each request out of the pending ones when it settles, whatever
   CHECK(pending.total() == 0);
 }
 
-TEST_CASE("retries transient failures after the backoff, then verifies (VER-14)", "[websub][verifier]") {
+TEST_CASE("retries transient failures after the backoff, then verifies", "[websub][verifier][VER-14]") {
   Fixture f;
   std::atomic<int> calls{0};
   ScriptedHttpClient http([&](const HttpRequest& r) { return ++calls == 1 ? status(503) : echo(r); });
@@ -161,7 +161,7 @@ TEST_CASE("retries transient failures after the backoff, then verifies (VER-14)"
   CHECK(calls == 2);
 }
 
-TEST_CASE("gives up after the attempt limit and leaves state alone (SUB-12, STATE-03)", "[websub][verifier]") {
+TEST_CASE("gives up after the attempt limit and leaves state alone", "[websub][verifier][SUB-12][STATE-03]") {
   Fixture f;
   ScriptedHttpClient http([](const HttpRequest&) { return status(500); });
   const AccessPolicy policy;
@@ -183,7 +183,7 @@ TEST_CASE("gives up after the attempt limit and leaves state alone (SUB-12, STAT
   CHECK_FALSE(f.store->find_subscription("http://p/t", "http://s/cb").value());
 }
 
-TEST_CASE("denies by policy with a hub.mode=denied GET and no challenge (VAL-02)", "[websub][verifier]") {
+TEST_CASE("denies by policy with a hub.mode=denied GET and no challenge", "[websub][verifier][VAL-02]") {
   Fixture f;
   ScriptedHttpClient http([](const HttpRequest&) { return status(200); });
   AccessRules rules;
@@ -201,7 +201,7 @@ TEST_CASE("denies by policy with a hub.mode=denied GET and no challenge (VAL-02)
   CHECK_FALSE(f.store->find_subscription("http://p/t", "http://s/cb?own=1").value());
 }
 
-TEST_CASE("settles requests for one pair in order: subscribe, then unsubscribe (SUB-11)", "[websub][verifier]") {
+TEST_CASE("settles requests for one pair in order: subscribe, then unsubscribe", "[websub][verifier][SUB-11]") {
   Fixture f;
   ScriptedHttpClient http(echo);
   const AccessPolicy policy;
