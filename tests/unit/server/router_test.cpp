@@ -10,7 +10,7 @@
 #include "support/fake_exchange.h"
 #include "support/faulty_store.h"
 #include "support/hub_parts.h"
-#include "support/store_writes.h"
+#include "support/store_builders.h"
 #include "support/temp_dir.h"
 #include "util/url.h"
 
@@ -100,8 +100,7 @@ TEST_CASE("a subscription request is answered 202 only once committed, and count
   CHECK(requests_counted(hub, "subscribe", 202) == 1);
 }
 
-TEST_CASE("a request the store refuses is answered 503, closes, and is not counted as waiting",
-          "[server][intake]") {
+TEST_CASE("a request the store refuses is answered 503, closes, and is not counted as waiting", "[server][intake]") {
   Hub hub;
   hub.faulty.fail_adds = 1;
   const auto sent = hub.ask(FakeInbound::form("/", k_subscribe));
@@ -113,9 +112,10 @@ TEST_CASE("a request the store refuses is answered 503, closes, and is not count
   CHECK(requests_counted(hub, "subscribe", 503) == 1);
 }
 
-TEST_CASE("the caps on waiting requests: per callback host for clients, in all for exempt clients, none for the "
-          "operator",
-          "[server][intake][A2]") {
+TEST_CASE(
+    "the caps on waiting requests: per callback host for clients, in all for exempt clients, none for the "
+    "operator",
+    "[server][intake][A2]") {
   test::HubPartsSettings settings;
   settings.caps.max_pending_per_callback_host = 1;
   settings.caps.max_pending_verifications = 2;
@@ -140,18 +140,8 @@ TEST_CASE("the operator's re-verification goes through the same intake, uncapped
   settings.caps.max_pending_verifications = 1;
   Hub hub(settings);
   // A subscription to re-verify.
-  NewRequest r;
-  r.id = "first";
-  r.mode = RequestMode::subscribe;
-  r.topic = "http://p.example/t";
-  r.callback = "http://127.0.0.1:9/cb";
-  r.lease_granted = std::chrono::seconds{3600};
-  r.created_at = k_t0;
-  REQUIRE(test::wait_for_write([&](Store::Done d) { hub.store->add_request(r, d); }));
-  REQUIRE(test::wait_for_write([&](Store::Done d) {
-    hub.store->complete_request({"first", RequestState::verified, std::nullopt, k_t0, k_t0}, d);
-  }));
-  const auto sub = hub.store->find_subscription(r.topic, r.callback).value();
+  test::add_subscription(*hub.store, "http://p.example/t", "http://127.0.0.1:9/cb", k_t0);
+  const auto sub = hub.store->find_subscription("http://p.example/t", "http://127.0.0.1:9/cb").value();
   REQUIRE(sub);
   CHECK(hub.ask(FakeInbound::form("/", k_subscribe)).status() == 202);  // the hub is now at its caps
 

@@ -1,0 +1,122 @@
+// The fetcher over a real SQLite store, a scripted HTTP client and the manual
+// clock: what it fetches, what a failure means, and when it tries again.
+
+#include "websub/fetcher.h"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "store/sqlite_store.h"
+#include "support/scripted_http_client.h"
+#include "support/store_builders.h"
+#include "support/temp_dir.h"
+
+using namespace hubbub;
+using hubbub::test::ScriptedHttpClient;
+
+namespace {
+
+const TimePoint k_t0 = from_unix_ms(1'800'000'000'000);
+const std::string k_topic = "http://p.example/feed";
+
+HttpResult ok(std::string body) {
+  HttpResponse r;
+  r.status = 200;
+  r.headers = {{"content-type", "application/atom+xml"}, {"etag", "\"v1\""}};
+  r.body = std::move(body);
+  return r;
+}
+
+struct Hub {
+  Hub() : store(SqliteStore::open(dir.file("hub.db")).value()), clock(k_t0) {
+    test::add_subscription(*store, k_topic, "http://s.example/cb", k_t0);
+    test::add_ping(*store, "ping1", k_topic, k_t0);
+  }
+
+  // The topic as the ping's monitor shows it once `done` holds for it
+  // (bounded: a test that is wrong fails instead of hanging).
+  template <class Done>
+  PublishStatus::Topic wait_until(Done done) {
+    PublishStatus::Topic t;
+    for (int i = 0; i < 3000; ++i) {
+      t = store->find_publish("ping1").value()->topics.at(0);
+      if (done(t)) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+    return t;
+  }
+  PublishStatus::Topic wait_for(FetchState state) {
+    return wait_until([state](const PublishStatus::Topic& t) { return t.state == state; });
+  }
+
+  test::TempDir dir;
+  std::unique_ptr<SqliteStore> store;
+  ManualClock clock;
+};
+
+}  // namespace
+
+TEST_CASE("a fetched topic is distributed to its subscribers, and the distributor is woken",
+          "[websub][fetcher][PUB-05]") {
+  Hub hub;
+  ScriptedHttpClient http([](const HttpRequest&) { return ok("<feed/>"); });
+  std::atomic<int> woken{0};
+  Fetcher fetcher(*hub.store, http, hub.clock, FetcherSettings{}, [&] { ++woken; });
+  fetcher.start();
+  const auto topic = hub.wait_for(FetchState::distributed);
+  CHECK(topic.state == FetchState::distributed);
+  CHECK(topic.subscribers == 1);
+  CHECK(topic.pending == 1);
+  CHECK(woken >= 1);
+  const auto sent = http.sent();
+  REQUIRE(sent.size() == 1);
+  CHECK(sent[0].method == HttpMethod::get);
+  CHECK(sent[0].url == k_topic);
+  CHECK(sent[0].decode_content);
+  fetcher.stop(Millis{0});
+}
+
+TEST_CASE("a fetch the egress policy refuses fails at once, without a retry", "[websub][fetcher][S1]") {
+  Hub hub;
+  ScriptedHttpClient http([](const HttpRequest&) -> HttpResult {
+    return std::unexpected(HttpError{HttpFailure::blocked_address, "10.0.0.1 is private-use"});
+  });
+  Fetcher fetcher(*hub.store, http, hub.clock, FetcherSettings{}, [] {});
+  fetcher.start();
+  const auto topic = hub.wait_for(FetchState::failed);
+  CHECK(topic.state == FetchState::failed);
+  REQUIRE(topic.last_error);
+  CHECK(*topic.last_error == "blocked_address: 10.0.0.1 is private-use");
+  CHECK(http.sent().size() == 1);
+  fetcher.stop(Millis{0});
+}
+
+TEST_CASE("a transient failure is tried again once its backoff has passed on the hub's clock",
+          "[websub][fetcher][PUB-05]") {
+  Hub hub;
+  std::atomic<int> calls{0};
+  ScriptedHttpClient http([&](const HttpRequest&) -> HttpResult {
+    if (calls.fetch_add(1) == 0) {
+      return std::unexpected(HttpError{HttpFailure::timeout, "Operation timed out"});
+    }
+    return ok("<feed/>");
+  });
+  Fetcher fetcher(*hub.store, http, hub.clock, FetcherSettings{}, [] {});
+  fetcher.start();
+  const auto waiting = hub.wait_until([](const PublishStatus::Topic& t) { return t.last_error.has_value(); });
+  CHECK(waiting.state == FetchState::pending);
+  REQUIRE(waiting.last_error);
+  CHECK(*waiting.last_error == "timeout: Operation timed out");
+  // Nothing more while the clock stands still; the retry once it has moved on.
+  CHECK(calls == 1);
+  hub.clock.advance(std::chrono::hours{1});
+  fetcher.wake();
+  const auto topic = hub.wait_for(FetchState::distributed);
+  CHECK(topic.state == FetchState::distributed);
+  CHECK(calls == 2);
+  fetcher.stop(Millis{0});
+}
