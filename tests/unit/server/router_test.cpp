@@ -32,6 +32,9 @@ struct Hub {
         faulty(*store),
         clock(k_t0),
         parts(faulty, clock, std::move(settings)) {}
+  // An answer goes out before its callback is done with the parts: let every
+  // callback finish before they go.
+  ~Hub() { store->flush(); }
 
   AnswerLog::Sent ask(const Inbound& request) {
     AnswerLog log;
