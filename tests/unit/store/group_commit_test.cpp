@@ -39,6 +39,20 @@ GroupCommit::Work insert(std::int64_t v) {
   };
 }
 
+// Holds the writer in a job until the promise is kept, so that the jobs
+// queued meanwhile form one batch.
+std::promise<void> hold(GroupCommit& writer) {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  writer.submit(
+      [released](Database&) -> Status {
+        released.wait();
+        return {};
+      },
+      [](Status) {});
+  return release;
+}
+
 }  // namespace
 
 TEST_CASE("a transaction that is not committed rolls back", "[store][database]") {
@@ -62,15 +76,7 @@ TEST_CASE("a transaction that is not committed rolls back", "[store][database]")
 TEST_CASE("group commit: jobs queued together commit in one batch, answered in order", "[store][group_commit]") {
   test::TempDir dir;
   GroupCommit writer(open_db(dir.file("t.db")));
-  // Hold the writer in a job until the others are queued, so they form a batch.
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  writer.submit(
-      [released](Database&) -> Status {
-        released.wait();
-        return {};
-      },
-      [](Status) {});
+  std::promise<void> release = hold(writer);
   std::vector<int> order;
   std::mutex mutex;
   for (int i = 1; i <= 5; ++i) {
@@ -89,14 +95,7 @@ TEST_CASE("group commit: jobs queued together commit in one batch, answered in o
 TEST_CASE("group commit: one failing job fails alone, the rest of its batch commits", "[store][group_commit]") {
   test::TempDir dir;
   GroupCommit writer(open_db(dir.file("t.db")));
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  writer.submit(
-      [released](Database&) -> Status {
-        released.wait();
-        return {};
-      },
-      [](Status) {});
+  std::promise<void> release = hold(writer);
   std::atomic<int> runs_of_first{0};
   std::vector<Status> results(3);
   writer.submit(
