@@ -18,11 +18,11 @@ PACKAGES=(
   build-essential cmake pkg-config
   libpistache-dev libcurl4-openssl-dev libsqlite3-dev libspdlog-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev catch2
-  clang-format  # tests: the formatting check
   openssl  # tests: a TLS callback server
   systemd  # tests: systemd-analyze verify
 )
 TEST_PACKAGES=(
+  clang-format  # tests: the formatting check
   chromium  # tests: the dashboard in headless Chromium (tests/browser)
   clang-16 libclang-rt-16-dev  # tests: libFuzzer targets (tests/fuzz)
 )
@@ -158,7 +158,7 @@ case "${1:-}" in
     echo "dev.sh test: passed: ${chosen[*]}"
     ;;
   format)
-    install_missing
+    install_missing clang-format
     sources | xargs clang-format -i
     ;;
   bench)
