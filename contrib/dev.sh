@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake pkg-config
   libpistache-dev libcurl4-openssl-dev libsqlite3-dev libspdlog-dev libssl-dev
-  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev catch2
+  nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev prometheus-cpp-dev catch2
   openssl  # tests: a TLS callback server
   systemd  # tests: systemd-analyze verify
 )

@@ -36,7 +36,7 @@ std::string HubUrls::publish_monitor(std::string_view id) const {
 }
 
 void HubContext::count_request(std::string_view mode, int status) const {
-  metrics.requests.add({{"mode", std::string(mode)}, {"status", std::to_string(status)}});
+  metrics.requests.Add({{"mode", std::string(mode)}, {"status", std::to_string(status)}}).Increment();
 }
 
 }  // namespace hubbub

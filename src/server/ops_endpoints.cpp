@@ -21,15 +21,16 @@ void get_front_page(const Inbound& request, Answer& answer, HubContext& context)
 void get_metrics(const Inbound&, Answer& answer, HubContext& context) {
   Reply r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  r.body = context.metrics.render(context.store, context.clock.now());
+  MetricFamilies families = context.metrics.collect(context.store, context.clock.now());
   const ConnectionLimit& limit = context.connections;
-  render_gauge(r.body, "hubbub_connections_open", "Connections the HTTP server holds open.",
-               {{{}, static_cast<double>(limit.open())}});
-  render_gauge(r.body, "hubbub_connections_max", "The cap on open connections.",
-               {{{}, static_cast<double>(limit.max())}});
-  render_counter(r.body, "hubbub_connections_refused_total",
-                 "Connections answered 503 and closed because the cap was reached.",
-                 static_cast<double>(limit.refused()));
+  families.push_back(gauge_family("hubbub_connections_open", "Connections the HTTP server holds open.",
+                                  {{{}, static_cast<double>(limit.open())}}));
+  families.push_back(
+      gauge_family("hubbub_connections_max", "The cap on open connections.", {{{}, static_cast<double>(limit.max())}}));
+  families.push_back(counter_family("hubbub_connections_refused_total",
+                                    "Connections answered 503 and closed because the cap was reached.",
+                                    static_cast<double>(limit.refused())));
+  r.body = exposition(families);
   r.headers.emplace_back("Cache-Control", "no-store");
   answer.send(std::move(r));
 }

@@ -121,7 +121,7 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
       // Claimed before the breaker opened, or waiting while its probe is
       // out: back to the queue, the attempt not counted.
       if (m_settings.metrics != nullptr) {
-        m_settings.metrics->deliveries.add({{"outcome", "paused"}, {"status_class", "none"}});
+        m_settings.metrics->deliveries.Add({{"outcome", "paused"}, {"status_class", "none"}}).Increment();
       }
       const TimePoint retry = m_breaker.retry_at(job.origin, now);
       const std::string why = "paused: most deliveries to " + job.origin + " fail (circuit breaker open)";
@@ -223,11 +223,11 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
   if (m_settings.metrics != nullptr) {
     const std::string cls = status_class(result ? result->status : 0);
     if (result && result->status >= 200 && result->status < 300) {
-      m_settings.metrics->deliveries.add({{"outcome", "delivered"}, {"status_class", cls}});
+      m_settings.metrics->deliveries.Add({{"outcome", "delivered"}, {"status_class", cls}}).Increment();
       m_settings.metrics->activity.add(now, HubMetrics::k_delivered);
-      m_settings.metrics->publish_to_delivery.observe(std::chrono::duration<double>(now - job.published_at).count());
+      m_settings.metrics->publish_to_delivery.Observe(std::chrono::duration<double>(now - job.published_at).count());
     } else if (result && result->status == 410) {
-      m_settings.metrics->deliveries.add({{"outcome", "gone"}, {"status_class", cls}});
+      m_settings.metrics->deliveries.Add({{"outcome", "gone"}, {"status_class", cls}}).Increment();
     }
   }
   if (result && result->status >= 200 && result->status < 300) {
@@ -268,7 +268,8 @@ void Distributor::on_response(const DeliveryJob& job, HttpResult result) {
   const bool dead = final || job.attempts >= m_settings.max_attempts || next - job.created_at > m_settings.max_age;
   if (m_settings.metrics != nullptr) {
     const char* outcome = dead ? "dead" : next >= job.expires_at ? "dropped" : "retry";
-    m_settings.metrics->deliveries.add({{"outcome", outcome}, {"status_class", status_class(status.value_or(0))}});
+    m_settings.metrics->deliveries.Add({{"outcome", outcome}, {"status_class", status_class(status.value_or(0))}})
+        .Increment();
     m_settings.metrics->activity.add(now, HubMetrics::k_failed);
     m_settings.metrics->failures.record({now, "delivery", outcome, job.topic, job.callback, status, error});
   }

@@ -268,7 +268,7 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
   const FetchState state = outcome.state;
   const std::string topic = attempt->job.topic;
   if (m_settings.metrics != nullptr) {
-    m_settings.metrics->fetches.add({{"outcome", to_string(state)}});
+    m_settings.metrics->fetches.Add({{"outcome", to_string(state)}}).Increment();
   }
   m_store.finish_fetch(std::move(outcome), [this, state, topic](Result<std::size_t> queued) {
     if (!queued) {
@@ -315,7 +315,7 @@ void Fetcher::fail(const std::shared_ptr<Attempt>& attempt, std::string error, b
   }
   const Millis delay = m_backoff.delay(attempt->job.attempts + 1);
   if (m_settings.metrics != nullptr) {
-    m_settings.metrics->fetches.add({{"outcome", "retry"}});
+    m_settings.metrics->fetches.Add({{"outcome", "retry"}}).Increment();
   }
   record_failure(attempt->job.topic, "retry", error);
   spdlog::info("event=fetch_retry topic={} attempt={} delay_ms={} error={}", redact_url(attempt->job.topic),

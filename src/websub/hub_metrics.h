@@ -14,19 +14,24 @@ namespace hubbub {
 
 struct HubMetrics {
   HubMetrics();
+  HubMetrics(const HubMetrics&) = delete;
+  HubMetrics& operator=(const HubMetrics&) = delete;
+
+  // Holds the families below; declared first so that it outlives them.
+  prometheus::Registry registry;
 
   // hubbub_requests_total{mode, status}: answers to POSTs at the hub URL.
-  CounterFamily requests;
+  CounterFamily& requests;
   // hubbub_verifications_total{mode, outcome}: verified, failed, denied, retry.
-  CounterFamily verifications;
+  CounterFamily& verifications;
   // hubbub_fetches_total{outcome}: distributed, unchanged, no_subscribers, failed, retry.
-  CounterFamily fetches;
+  CounterFamily& fetches;
   // hubbub_deliveries_total{outcome, status_class}: delivered, retry, dead, gone, dropped x 2xx..5xx, error.
-  CounterFamily deliveries;
+  CounterFamily& deliveries;
   // hubbub_publish_to_delivery_seconds: from the ping's arrival to a subscriber's 2xx.
-  Histogram publish_to_delivery;
+  Histogram& publish_to_delivery;
   // hubbub_verification_seconds: from the verification GET to its answer.
-  Histogram verification;
+  Histogram& verification;
   // Delivery attempts per minute over the last hour, columns k_delivered and
   // k_failed (the dashboard's chart); 410s count as neither.
   static constexpr std::size_t k_delivered = 0;
@@ -35,9 +40,9 @@ struct HubMetrics {
   // The latest failed verifications, fetches and deliveries with reasons.
   FailureLog failures;
 
-  // The Prometheus text: the counters and histograms, gauges read from the
-  // store (queue depths, subscriptions, topics, dead letters) and build info.
-  std::string render(Store& store, TimePoint now) const;
+  // The counters and histograms, gauges read from the store (queue depths,
+  // subscriptions, topics, dead letters) and build info, for exposition().
+  MetricFamilies collect(Store& store, TimePoint now) const;
 };
 
 // "2xx" … "5xx" for an HTTP status, "error" when there was no answer.

@@ -141,7 +141,7 @@ void Verifier::deny(const RequestRecord& request, const std::string& reason) {
     }
     const TimePoint now = m_clock.now();
     if (m_settings.metrics != nullptr) {
-      m_settings.metrics->verifications.add({{"mode", "subscribe"}, {"outcome", "denied"}});
+      m_settings.metrics->verifications.Add({{"mode", "subscribe"}, {"outcome", "denied"}}).Increment();
     }
     std::string note = "denied: " + reason;
     if (!result) {
@@ -203,8 +203,8 @@ void Verifier::count(const RequestRecord& request, const char* outcome, TimePoin
   if (m_settings.metrics == nullptr) {
     return;
   }
-  m_settings.metrics->verifications.add({{"mode", to_string(request.mode)}, {"outcome", outcome}});
-  m_settings.metrics->verification.observe(std::chrono::duration<double>(now - sent_at).count());
+  m_settings.metrics->verifications.Add({{"mode", to_string(request.mode)}, {"outcome", outcome}}).Increment();
+  m_settings.metrics->verification.Observe(std::chrono::duration<double>(now - sent_at).count());
 }
 
 void Verifier::reschedule(const RequestRecord& request, const std::string& error) {

@@ -53,10 +53,8 @@ struct Hub {
 };
 
 double requests_counted(Hub& hub, const std::string& mode, int status) {
-  const std::string text = hub.parts.metrics.render(*hub.store, hub.clock.now());
-  const std::string line = "hubbub_requests_total{mode=\"" + mode + "\",status=\"" + std::to_string(status) + "\"} ";
-  const auto at = text.find(line);
-  return at == std::string::npos ? 0 : std::stod(text.substr(at + line.size()));
+  const Labels labels{{"mode", mode}, {"status", std::to_string(status)}};
+  return hub.parts.metrics.requests.Has(labels) ? hub.parts.metrics.requests.Add(labels).Value() : 0;
 }
 
 }  // namespace
