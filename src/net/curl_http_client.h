@@ -7,7 +7,6 @@
 // capped globally and per origin *inside the application*: a request waits in
 // our queue, not in libcurl's, so queue time never eats its timeout.
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <map>

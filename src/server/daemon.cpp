@@ -277,7 +277,8 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   }
   const std::string public_url = options.public_url.empty() ? derived_public_url(listen) : options.public_url;
 
-  auto opened = SqliteStore::open(options.database);
+  SystemClock clock;
+  auto opened = SqliteStore::open(options.database, clock);
   if (!opened) {
     spdlog::critical("event=start_failed error={}", log_quoted(opened.error().message));
     return 1;
@@ -286,7 +287,6 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   if (options.max_database_mb > 0) {
     apply_size_limit(*store, options.max_database_mb);
   }
-  SystemClock clock;
 
   auto policy = std::make_shared<EgressPolicy>(options.allow_private_networks);
   add_own_endpoints(*policy, listen);

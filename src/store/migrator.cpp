@@ -23,7 +23,7 @@ Status check_integrity(Database& db) {
 
 }  // namespace
 
-Status migrate(Database& db, std::span<const Migration> migrations) {
+Status migrate(Database& db, std::span<const Migration> migrations, TimePoint now) {
   if (auto s = check_integrity(db); !s) {
     return s;
   }
@@ -63,10 +63,7 @@ Status migrate(Database& db, std::span<const Migration> migrations) {
       if (!q) {
         s = std::unexpected(q.error());
       } else {
-        const auto now =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        q->bind(1, std::int64_t{m.version}).bind(2, std::string_view(m.description)).bind(3, std::int64_t{now});
+        q->bind(1, std::int64_t{m.version}).bind(2, std::string_view(m.description)).bind(3, to_unix_ms(now));
         s = q->run();
       }
     }

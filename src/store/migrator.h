@@ -8,6 +8,7 @@
 #include <span>
 
 #include "store/database.h"
+#include "util/clock.h"
 #include "util/result.h"
 
 namespace hubbub {
@@ -28,6 +29,7 @@ constexpr std::int32_t k_application_id = 0x48554242;
 // to the newest schema. Refuses, with a message for the operator: a file that
 // is not a database, a corrupt one (PRAGMA quick_check), another
 // application's database, and a schema newer than the newest migration.
-Status migrate(Database& db, std::span<const Migration> migrations);
+// `now` (the hub's clock) stamps each migration applied.
+Status migrate(Database& db, std::span<const Migration> migrations, TimePoint now);
 
 }  // namespace hubbub

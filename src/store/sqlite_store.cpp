@@ -185,7 +185,7 @@ SqliteStore::Reader SqliteStore::reader() {
   return Reader(*this, std::move(db));
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, const Clock& clock) {
   auto writer = Database::open(path, Database::Access::read_write_create);
   if (!writer) {
     return std::unexpected(writer.error());
@@ -205,7 +205,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     ::close(lock_fd);
     return fail(path + ": " + why);
   };
-  if (auto s = migrate(*writer, embedded_migrations()); !s) {
+  if (auto s = migrate(*writer, embedded_migrations(), clock.now()); !s) {
     return fail_locked(s.error().message);
   }
   if (auto s = configure_writer(*writer); !s) {
@@ -227,7 +227,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     }
     readers.push_back(std::make_unique<Database>(std::move(*r)));
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*writer), std::move(readers), lock_fd, path));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*writer), std::move(readers), lock_fd, path, clock));
   if (auto s = store->release_all_claims(); !s) {
     return fail(path + ": " + s.error().message);
   }
@@ -275,7 +275,8 @@ void keep_files_on_close(Database& db) {
 
 }  // namespace
 
-SqliteStore::SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd, std::string path)
+SqliteStore::SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd, std::string path,
+                         const Clock& clock)
     : m_lock{lock_fd},
       m_identity([&] {
         FileIdentity id;
@@ -289,6 +290,7 @@ SqliteStore::SqliteStore(Database writer, std::vector<std::unique_ptr<Database>>
         id.path = std::move(path);
         return id;
       }()),
+      m_clock(clock),
       m_writer(std::move(writer), [this](Database& db) { return check_identity(db); }),
       m_readers(std::move(readers)) {}
 
@@ -323,9 +325,7 @@ Status SqliteStore::check_identity(Database& db) {
 }
 
 void SqliteStore::detach(Database& db, const std::string& why) {
-  const std::int64_t now_ms =
-      std::chrono::duration_cast<Millis>(std::chrono::system_clock::now().time_since_epoch()).count();
-  const std::string saved = m_identity.path + ".detached-" + std::to_string(now_ms);
+  const std::string saved = m_identity.path + ".detached-" + std::to_string(to_unix_ms(m_clock.now()));
   std::string quoted = "'";
   for (const char c : saved) {
     quoted += c == '\'' ? std::string("''") : std::string(1, c);

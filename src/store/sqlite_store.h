@@ -25,8 +25,10 @@ class SqliteStore final : public Store {
  public:
   // Opens (creating if missing) and migrates the database, takes the lock and
   // releases stale claims. Errors are for the operator: corrupt file, newer
-  // schema, another process using it, …
-  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+  // schema, another process using it, … `clock` (the hub's, outliving the
+  // store) stamps what no caller's write dates: migrations applied and the
+  // name of a detached copy.
+  static Result<std::unique_ptr<SqliteStore>> open(const std::string& path, const Clock& clock);
   ~SqliteStore() override;
 
   void add_request(NewRequest request, Done done) override;
@@ -75,7 +77,8 @@ class SqliteStore final : public Store {
   Result<StoreStatistics> statistics(TimePoint now) override;
 
  private:
-  SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd, std::string path);
+  SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd, std::string path,
+              const Clock& clock);
 
   // Before every write (the writer's guard): whether the file at the path is
   // still the one this store opened. A file renamed over it (a restored
@@ -122,6 +125,7 @@ class SqliteStore final : public Store {
     std::optional<ino_t> shm;
   };
   FileIdentity m_identity;
+  const Clock& m_clock;
   std::optional<std::string> m_detached;  // set once; writer thread only
   std::atomic<bool> m_is_detached{false};
   GroupCommit m_writer;

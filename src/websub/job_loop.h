@@ -9,6 +9,12 @@
 // eighth of the slots are free, so that a claim (a write transaction) serves
 // many jobs. When nothing is running it claims at once, so an idle hub reacts
 // within a millisecond.
+//
+// It is not a queue: what it waits for (woken, and a batch of slots free, or
+// the next due time) depends on its in-flight count, so that count, the wake
+// flag and the stop flag share one lock and one condition variable here. The
+// queue-and-worker pattern is util/batch_queue.h (the database writer and its
+// completion thread); a periodic thread's sleep is util/stop_signal.h.
 
 #include <condition_variable>
 #include <cstddef>

@@ -27,6 +27,7 @@
 #include "server/pistache.h"
 #include "store/sqlite_store.h"
 #include "support/hub_parts.h"
+#include "support/store_writes.h"
 #include "util/clock.h"
 
 namespace {
@@ -59,7 +60,7 @@ struct Hub {
     if (::mkdtemp(dir) == nullptr) {
       std::abort();
     }
-    store = std::move(SqliteStore::open(std::string(dir) + "/hub.db").value());
+    store = std::move(SqliteStore::open(std::string(dir) + "/hub.db", test::store_clock()).value());
     port = free_port();
     test::HubPartsSettings settings;
     settings.public_url = "http://127.0.0.1:" + std::to_string(port) + "/";

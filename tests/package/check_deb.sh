@@ -20,7 +20,7 @@ for f in ./usr/bin/hubbub ".$unit_dir/hubbub.service" ./etc/hubbub/hubbub.toml \
 done
 
 info=$(dpkg-deb -I "$deb")
-for dep in libpistache0 libcurl4 libsqlite3-0 libsystemd0; do
+for dep in libpistache0 libcurl4 libsqlite3-0 libsystemd0 libprometheus-cpp-core1.0; do
   grep -q "^ Depends:.*$dep" <<<"$info" || fail "Depends lacks $dep"
 done
 

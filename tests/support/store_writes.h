@@ -1,9 +1,11 @@
 #pragma once
-// Store writes made synchronous for tests: submit, then wait for `done`.
+// Store writes made synchronous for tests: submit, then wait for `done`; and
+// the clock stores are opened with when a test does not care about it.
 
 #include <functional>
 #include <future>
 
+#include "util/clock.h"
 #include "websub/store.h"
 
 namespace hubbub::test {
@@ -12,6 +14,12 @@ inline Status wait_for_write(const std::function<void(Store::Done)>& write) {
   std::promise<Status> p;
   write([&p](Status s) { p.set_value(s); });
   return p.get_future().get();
+}
+
+// Stamps what no write of a test dates (migrations, a detached copy's name).
+inline const Clock& store_clock() {
+  static const ManualClock clock(from_unix_ms(1'800'000'000'000));
+  return clock;
 }
 
 }  // namespace hubbub::test

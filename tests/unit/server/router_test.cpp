@@ -28,7 +28,7 @@ const std::string k_callback_origin = "http://127.0.0.1:9";
 
 struct Hub {
   explicit Hub(test::HubPartsSettings settings = {})
-      : store(SqliteStore::open(dir.file("hub.db")).value()),
+      : store(SqliteStore::open(dir.file("hub.db"), test::store_clock()).value()),
         faulty(*store),
         clock(k_t0),
         parts(faulty, clock, std::move(settings)) {}

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
 #include <future>
 
 #include "support/store_writes.h"
@@ -52,10 +54,10 @@ TEST_CASE("records requests durably and finds them by id", "[store][sqlite_store
   test::TempDir dir;
   const NewRequest r = request(RequestMode::subscribe, "http://s/cb", std::string("k\0ey", 4));
   {
-    auto store = SqliteStore::open(dir.file("hub.db")).value();
+    auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
     add(*store, r);
   }
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   auto found = store->find_request(r.id).value();
   REQUIRE(found);
   CHECK(found->state == RequestState::pending);
@@ -66,7 +68,7 @@ TEST_CASE("records requests durably and finds them by id", "[store][sqlite_store
 
 TEST_CASE("counts pending requests per callback origin (A2: rebuilt at start)", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   add(*store, request(RequestMode::subscribe, "http://a.example/cb1"));
   add(*store, request(RequestMode::unsubscribe, "http://a.example:80/cb2?x=1"));
   add(*store, request(RequestMode::subscribe, "https://a.example/cb"));
@@ -81,7 +83,7 @@ TEST_CASE("counts pending requests per callback origin (A2: rebuilt at start)", 
 
 TEST_CASE("claims due requests once, one per pair, counting attempts", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   const std::string a = add(*store, request(RequestMode::subscribe, "http://s/a"));
   const std::string a2 = add(*store, request(RequestMode::unsubscribe, "http://s/a"));
   const std::string b = add(*store, request(RequestMode::subscribe, "http://s/b"));
@@ -104,7 +106,7 @@ TEST_CASE("claims due requests once, one per pair, counting attempts", "[store][
 
 TEST_CASE("reschedules a claimed request with its error", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   const std::string id = add(*store, request(RequestMode::subscribe, "http://s/a"));
   REQUIRE(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().size() == 1);
   REQUIRE(wait([&](Store::Done d) { store->retry_request(id, k_t0 + seconds{30}, "HTTP 500", k_t0 + seconds{2}, d); }));
@@ -121,7 +123,7 @@ TEST_CASE("reschedules a claimed request with its error", "[store][sqlite_store]
 TEST_CASE("a verified subscribe creates, renews and re-keys without duplicates",
           "[store][sqlite_store][SUB-10][SUB-13][STATE-02]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "one")), RequestState::verified);
   auto sub = store->find_subscription("http://p/t", "http://s/a").value();
   REQUIRE(sub);
@@ -140,7 +142,7 @@ TEST_CASE("a verified subscribe creates, renews and re-keys without duplicates",
 TEST_CASE("failed or denied requests leave subscriptions exactly as they were",
           "[store][sqlite_store][SUB-12][STATE-03]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "old")), RequestState::verified);
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "new")), RequestState::failed);
   complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/a")), RequestState::failed);
@@ -153,7 +155,7 @@ TEST_CASE("failed or denied requests leave subscriptions exactly as they were",
 
 TEST_CASE("a verified unsubscribe removes only its own pair", "[store][sqlite_store][STATE-01][STATE-04]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
   complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/a")), RequestState::verified);
@@ -166,7 +168,7 @@ TEST_CASE("a verified unsubscribe removes only its own pair", "[store][sqlite_st
 
 TEST_CASE("expired subscriptions stop counting at expiry and are swept", "[store][sqlite_store][STATE-05][VER-09]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
   CHECK(store->active_subscriptions("http://p/t", k_t0 + seconds{99}).value().size() == 1);
   CHECK(store->active_subscriptions("http://p/t", k_t0 + seconds{100}).value().empty());
@@ -177,7 +179,7 @@ TEST_CASE("expired subscriptions stop counting at expiry and are swept", "[store
 
 TEST_CASE("purges finished requests after retention, never pending ones", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   const std::string done = add(*store, request(RequestMode::subscribe, "http://s/a"));
   complete(*store, done, RequestState::failed);
   const std::string open = add(*store, request(RequestMode::subscribe, "http://s/b"));
@@ -188,11 +190,30 @@ TEST_CASE("purges finished requests after retention, never pending ones", "[stor
 
 TEST_CASE("one hub process per database file", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto first = SqliteStore::open(dir.file("hub.db"));
+  auto first = SqliteStore::open(dir.file("hub.db"), test::store_clock());
   REQUIRE(first);
-  auto second = SqliteStore::open(dir.file("hub.db"));
+  auto second = SqliteStore::open(dir.file("hub.db"), test::store_clock());
   REQUIRE_FALSE(second);
   CHECK(second.error().message.find("in use") != std::string::npos);
+}
+
+TEST_CASE(
+    "a database file replaced under the store is left alone, the data goes to a copy named by the "
+    "hub's clock",
+    "[store][sqlite_store]") {
+  test::TempDir dir;
+  ManualClock clock(k_t0 + seconds{7});
+  auto store = SqliteStore::open(dir.file("hub.db"), clock).value();
+  const std::string id = add(*store, request(RequestMode::subscribe, "http://s/cb"));
+  { std::ofstream(dir.file("other.db")) << ""; }
+  REQUIRE(std::rename(dir.file("other.db").c_str(), dir.file("hub.db").c_str()) == 0);
+  clock.advance(seconds{5});
+  CHECK_FALSE(wait([&](Store::Done d) { store->add_request(request(RequestMode::subscribe, "http://s/cb2"), d); }));
+  const std::string copy = dir.file("hub.db.detached-" + std::to_string(to_unix_ms(k_t0 + seconds{12})));
+  REQUIRE(std::ifstream(copy).good());
+  store.reset();
+  auto saved = SqliteStore::open(copy, clock).value();
+  CHECK(saved->find_request(id).value());
 }
 
 namespace {
@@ -224,7 +245,7 @@ FetchOutcome distributed(std::int64_t id, std::string body, TimePoint at = k_t0)
 
 TEST_CASE("fans a fetched content out to every active subscription, once", "[store][sqlite_store][D1][D13]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
@@ -282,7 +303,7 @@ TEST_CASE("fans a fetched content out to every active subscription, once", "[sto
 TEST_CASE("410 ends the subscription, deliveries of ended or expired subscriptions are dropped",
           "[store][sqlite_store][STATE-08][D13]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
@@ -302,7 +323,7 @@ TEST_CASE("410 ends the subscription, deliveries of ended or expired subscriptio
 
 TEST_CASE("fetches of one topic run one at a time and keep the topic's validators", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   REQUIRE(wait([&](Store::Done d) {
     store->add_publish({"p1", {"http://p/t", "http://p/u"}, std::nullopt, k_t0}, d);
   }));
@@ -324,7 +345,7 @@ TEST_CASE("fetches of one topic run one at a time and keep the topic's validator
 
 TEST_CASE("a fat ping stores its content with the ping", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   NewPublish fat{"fat", {"http://p/t"}, Content{0, "http://p/t", std::nullopt, std::string("\0bin", 4)}, k_t0};
   REQUIRE(wait([&](Store::Done d) { store->add_publish(fat, d); }));
   auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
@@ -338,7 +359,7 @@ TEST_CASE("a fat ping stores its content with the ping", "[store][sqlite_store]"
 
 TEST_CASE("delivery claims skip busy callback origins", "[store][sqlite_store][D11]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://slow.example:8080/a")), RequestState::verified);
   complete(*store, add(*store, request(RequestMode::subscribe, "https://fast.example/b?x=1")), RequestState::verified);
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
@@ -354,7 +375,7 @@ TEST_CASE("delivery claims skip busy callback origins", "[store][sqlite_store][D
 TEST_CASE("a fetch answers the pings of its topic that arrived before it began, never a fat ping's",
           "[store][sqlite_store][D15]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
   for (const char* id : {"p1", "p2", "p3"}) {
     REQUIRE(wait([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, k_t0}, d); }));
@@ -385,7 +406,7 @@ TEST_CASE("a fetch answers the pings of its topic that arrived before it began, 
 TEST_CASE("a claim gives each callback host a bounded share and takes other hosts' requests instead",
           "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   // 30 requests of a slow host arrive first, then one of another host.
   for (int i = 0; i < 30; ++i) {
     add(*store, request(RequestMode::subscribe, "http://slow.example/cb" + std::to_string(i), std::nullopt,
@@ -416,7 +437,7 @@ TEST_CASE("a claim gives each callback host a bounded share and takes other host
 
 TEST_CASE("a claim of fetches gives each topic host a bounded share", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   std::vector<std::string> slow;
   for (int i = 0; i < 10; ++i) {
     slow.push_back("http://slow.example/t" + std::to_string(i));
@@ -434,7 +455,7 @@ TEST_CASE("a claim of fetches gives each topic host a bounded share", "[store][s
 
 TEST_CASE("purges run in bounded batches and remove everything due (C: purge)", "[store][sqlite_store]") {
   test::TempDir dir;
-  auto store = SqliteStore::open(dir.file("hub.db")).value();
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   const std::size_t n = 2 * k_purge_batch_rows + 500;
   for (std::size_t i = 0; i < n; ++i) {
     complete(*store, add(*store, request(RequestMode::subscribe, "http://s/" + std::to_string(i))),

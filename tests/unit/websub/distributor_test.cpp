@@ -60,7 +60,7 @@ void queue_one_delivery(Store& store) {
 TEST_CASE("a delivery outcome whose write failed is written as soon as the store takes writes, not sent again",
           "[websub][distributor][C11]") {
   test::TempDir dir;
-  auto sqlite = SqliteStore::open(dir.file("hub.db")).value();
+  auto sqlite = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   FaultyStore store(*sqlite);
   ManualClock clock(k_t0);
   queue_one_delivery(store);

@@ -30,7 +30,7 @@ HttpResult ok(std::string body) {
 }
 
 struct Hub {
-  Hub() : store(SqliteStore::open(dir.file("hub.db")).value()), clock(k_t0) {
+  Hub() : store(SqliteStore::open(dir.file("hub.db"), test::store_clock()).value()), clock(k_t0) {
     test::add_subscription(*store, k_topic, "http://s.example/cb", k_t0);
     test::add_ping(*store, "ping1", k_topic, k_t0);
   }

@@ -11,6 +11,7 @@
 
 #include "store/sqlite_store.h"
 #include "support/scripted_http_client.h"
+#include "support/store_writes.h"
 #include "support/temp_dir.h"
 #include "util/form.h"
 #include "util/random.h"
@@ -40,7 +41,7 @@ HttpResult status(long code) {
 
 struct Fixture {
   test::TempDir dir;
-  std::unique_ptr<SqliteStore> store = SqliteStore::open(dir.file("hub.db")).value();
+  std::unique_ptr<SqliteStore> store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   ManualClock clock{from_unix_ms(1'800'000'000'000)};
 
   std::string add(RequestMode mode, std::string callback, std::optional<std::string> secret = std::nullopt) {
