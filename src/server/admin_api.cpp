@@ -113,8 +113,8 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
     if (method != Method::Get) {
       return method_not_allowed("GET");
     }
-    auto subs = ctx.store.list_subscriptions(query_param(request, "topic"), query_param(request, "callback_host"),
-                                             limit, offset);
+    auto subs = ctx.queries.list_subscriptions(query_param(request, "topic"), query_param(request, "callback_host"),
+                                               limit, offset);
     if (!subs) {
       return storage_unavailable(subs.error().message);
     }
@@ -130,7 +130,7 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
     if (method != Method::Get) {
       return method_not_allowed("GET");
     }
-    auto topics = ctx.store.list_topics(now, limit, offset);
+    auto topics = ctx.queries.list_topics(now, limit, offset);
     if (!topics) {
       return storage_unavailable(topics.error().message);
     }
@@ -164,7 +164,7 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
     if (method != Method::Get) {
       return method_not_allowed("GET");
     }
-    auto dead = ctx.store.list_dead_letters(limit, offset);
+    auto dead = ctx.queries.list_dead_letters(limit, offset);
     if (!dead) {
       return storage_unavailable(dead.error().message);
     }
@@ -179,7 +179,7 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
       return method_not_allowed("POST");
     }
     const auto id = parse_id(route.substr(13, route.size() - 13 - 6));
-    auto queued = id ? ctx.store.retry_dead_letter(*id, now) : Result<bool>(false);
+    auto queued = id ? ctx.queries.retry_dead_letter(*id, now) : Result<bool>(false);
     if (!queued) {
       return storage_unavailable(queued.error().message);
     }
@@ -197,7 +197,7 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
       rest.remove_suffix(9);
     }
     const auto id = parse_id(rest);
-    auto sub = id ? ctx.store.find_subscription_by_id(*id) : Result<std::optional<Subscription>>(std::nullopt);
+    auto sub = id ? ctx.queries.find_subscription_by_id(*id) : Result<std::optional<Subscription>>(std::nullopt);
     if (!sub) {
       return storage_unavailable(sub.error().message);
     }
@@ -224,7 +224,7 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
       return std::nullopt;
     }
     if (method == Method::Delete) {
-      auto deleted = ctx.store.delete_subscription(*id);
+      auto deleted = ctx.queries.delete_subscription(*id);
       if (!deleted) {
         return storage_unavailable(deleted.error().message);
       }
@@ -236,7 +236,7 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
     if (method != Method::Get) {
       return method_not_allowed("GET, DELETE");
     }
-    auto deliveries = ctx.store.subscription_deliveries(*id, k_deliveries_shown);
+    auto deliveries = ctx.queries.subscription_deliveries(*id, k_deliveries_shown);
     if (!deliveries) {
       return storage_unavailable(deliveries.error().message);
     }

@@ -360,8 +360,9 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
     }
     return std::nullopt;
   };
-  HubContext context{*store,      clock,       urls,   options.leases, {options.publish_status}, metrics,    limits,
-                     connections, credentials, intake, owed,           std::move(hooks),         clock.now()};
+  HubContext context{*store,     *store, *store,      clock,       urls,   options.leases, {options.publish_status},
+                     metrics,    limits, connections, credentials, intake, owed,           std::move(hooks),
+                     clock.now()};
   Pistache::Http::Endpoint endpoint{Pistache::Address(listen.to_string())};
   try {
     auto server_options = Pistache::Http::Endpoint::options()

@@ -82,7 +82,7 @@ std::optional<Reply> dashboard_file(std::string_view name, const HubUrls& urls) 
 
 Reply stats_reply(const HubContext& context) {
   const TimePoint now = context.clock.now();
-  auto stats = context.store.statistics(now);
+  auto stats = context.queries.statistics(now);
   if (!stats) {
     return storage_unavailable(stats.error().message);
   }

@@ -72,7 +72,12 @@ struct HubHooks {
 };
 
 struct HubContext {
-  Store& store;
+  // The parts of the store the endpoints use: the status monitors read
+  // requests and publishes, the publish endpoint records pings, the admin
+  // API, the dashboard and /metrics query.
+  RequestLog& requests;
+  PublishLog& publishes;
+  AdminQueries& queries;
   const Clock& clock;
   const HubUrls& urls;
   const LeasePolicy leases;

@@ -20,7 +20,7 @@ Reply too_many_requests(Millis wait, const std::string& what) {
   return r;
 }
 
-SubscriptionIntake::SubscriptionIntake(Store& store, const Clock& clock, PendingVerifications& pending,
+SubscriptionIntake::SubscriptionIntake(RequestLog& store, const Clock& clock, PendingVerifications& pending,
                                        const HubUrls& urls, OwedAnswers& owed, IntakeCaps caps,
                                        std::function<void()> request_stored)
     : m_store(store),

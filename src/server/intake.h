@@ -43,7 +43,7 @@ class SubscriptionIntake {
   // status monitor's URL (the Location header is added by the intake).
   using AcceptedReply = std::function<Reply(const RequestRecord& accepted, const std::string& monitor)>;
 
-  SubscriptionIntake(Store& store, const Clock& clock, PendingVerifications& pending, const HubUrls& urls,
+  SubscriptionIntake(RequestLog& store, const Clock& clock, PendingVerifications& pending, const HubUrls& urls,
                      OwedAnswers& owed, IntakeCaps caps, std::function<void()> request_stored);
 
   // Admits, stamps (a fresh id, created now) and submits `request`, then
@@ -57,7 +57,7 @@ class SubscriptionIntake {
   std::optional<Reply> over_subscription_cap(const NewRequest& request);
   std::optional<Reply> over_pending_cap(const std::string& origin, Filer filer);
 
-  Store& m_store;
+  RequestLog& m_store;
   const Clock& m_clock;
   PendingVerifications& m_pending;
   const HubUrls& m_urls;

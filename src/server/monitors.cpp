@@ -32,7 +32,7 @@ Reply request_status_reply(Code code, const RequestRecord& record, const std::st
 }
 
 void get_request_monitor(const Inbound& request, Answer& answer, HubContext& context, std::string_view id) {
-  auto record = context.store.find_request(id);
+  auto record = context.requests.find_request(id);
   if (!record) {
     answer.send(storage_unavailable(record.error().message));
     return;
@@ -46,7 +46,7 @@ void get_request_monitor(const Inbound& request, Answer& answer, HubContext& con
 }
 
 void get_publish_monitor(const Inbound&, Answer& answer, HubContext& context, std::string_view id) {
-  auto status = context.store.find_publish(id);
+  auto status = context.publishes.find_publish(id);
   if (!status) {
     answer.send(storage_unavailable(status.error().message));
     return;

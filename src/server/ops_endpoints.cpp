@@ -21,7 +21,7 @@ void get_front_page(const Inbound& request, Answer& answer, HubContext& context)
 void get_metrics(const Inbound&, Answer& answer, HubContext& context) {
   Reply r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  MetricFamilies families = context.metrics.collect(context.store, context.clock.now());
+  MetricFamilies families = context.metrics.collect(context.queries, context.clock.now());
   const ConnectionLimit& limit = context.connections;
   families.push_back(gauge_family("hubbub_connections_open", "Connections the HTTP server holds open.",
                                   {{{}, static_cast<double>(limit.open())}}));

@@ -44,8 +44,9 @@ void submit_publish(NewPublish publish, Answer answer, HubContext& context) {
     accepted.headers.emplace_back("Retry-After", "1");
     accepted.headers.emplace_back("Cache-Control", "no-store");
   }
-  context.store.add_publish(std::move(publish), answer_after_commit(std::move(answer), context.owed,
-                                                                    std::move(accepted), context.hooks.publish_stored));
+  context.publishes.add_publish(
+      std::move(publish),
+      answer_after_commit(std::move(answer), context.owed, std::move(accepted), context.hooks.publish_stored));
 }
 
 void post_fat_ping(const Inbound& request, Answer answer, HubContext& context) {

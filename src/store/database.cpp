@@ -59,10 +59,7 @@ Result<bool> Query::step() {
 
 Status Query::run() {
   for (;;) {
-    auto row = step();
-    if (!row) {
-      return std::unexpected(row.error());
-    }
+    HUBBUB_TRY_ASSIGN(row, step());
     if (!*row) {
       return {};
     }
@@ -161,14 +158,8 @@ Result<Query> Database::query(const char* sql) {
 }
 
 Result<std::int64_t> Database::scalar(const char* sql) {
-  auto q = query(sql);
-  if (!q) {
-    return std::unexpected(q.error());
-  }
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(q, query(sql));
+  HUBBUB_TRY_ASSIGN(row, q->step());
   if (!*row) {
     return fail(std::string("no result from: ") + sql);
   }

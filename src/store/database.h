@@ -45,10 +45,7 @@ class Query {
   template <class OnRow>
   Status for_each(OnRow&& on_row) {
     for (;;) {
-      auto row = step();
-      if (!row) {
-        return std::unexpected(row.error());
-      }
+      HUBBUB_TRY_ASSIGN(row, step());
       if (!*row) {
         reset();
         return {};

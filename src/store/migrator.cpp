@@ -24,9 +24,7 @@ Status check_integrity(Database& db) {
 }  // namespace
 
 Status migrate(Database& db, std::span<const Migration> migrations, TimePoint now) {
-  if (auto s = check_integrity(db); !s) {
-    return s;
-  }
+  HUBBUB_TRY(check_integrity(db));
   auto app_id = db.scalar("PRAGMA application_id");
   auto version = db.scalar("PRAGMA user_version");
   auto tables = db.scalar("SELECT count(*) FROM sqlite_schema");

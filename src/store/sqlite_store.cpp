@@ -67,12 +67,6 @@ Subscription read_subscription(const Query& q) {
 }
 
 // Lifts a Result<Query> failure into any Result type.
-#define HUBBUB_TRY_QUERY(var, expr)      \
-  auto var = (expr);                     \
-  if (!var) {                            \
-    return std::unexpected(var.error()); \
-  }
-
 // The most rounds a fair claim takes: each round finds at least one more
 // origin out of room, so a few rounds serve even a queue led by several
 // greedy hosts; what a round left unclaimed waits for the next claim.
@@ -97,16 +91,12 @@ Status claim_fairly(std::size_t max, const OriginShare& share, std::vector<Job>&
   for (int round = 0; round < k_fair_claim_rounds && out.size() < max; ++round) {
     std::vector<Job> claimed;
     const std::string busy_text = busy.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (auto s = claim(max - out.size(), busy_text, claimed); !s) {
-      return s;
-    }
+    HUBBUB_TRY(claim(max - out.size(), busy_text, claimed));
     bool handed_back = false;
     for (auto& job : claimed) {
       const std::string origin = origin_of(job);
       if (full(origin)) {
-        if (auto s = unclaim(job); !s) {
-          return s;
-        }
+        HUBBUB_TRY(unclaim(job));
         handed_back = true;
         continue;
       }
@@ -140,18 +130,10 @@ Status register_functions(Database& db) {
 }
 
 Status configure_writer(Database& db) {
-  if (auto s = register_functions(db); !s) {
-    return s;
-  }
+  HUBBUB_TRY(register_functions(db));
   const std::string busy = "PRAGMA busy_timeout = " + std::to_string(k_sqlite_busy_timeout.count());
-  auto mode = db.query("PRAGMA journal_mode = WAL");
-  if (!mode) {
-    return std::unexpected(mode.error());
-  }
-  auto row = mode->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(mode, db.query("PRAGMA journal_mode = WAL"));
+  HUBBUB_TRY_ASSIGN(row, mode->step());
   if (!*row || mode->text(0) != "wal") {
     return fail("cannot switch the database to WAL mode");
   }
@@ -186,10 +168,7 @@ SqliteStore::Reader SqliteStore::reader() {
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, const Clock& clock) {
-  auto writer = Database::open(path, Database::Access::read_write_create);
-  if (!writer) {
-    return std::unexpected(writer.error());
-  }
+  HUBBUB_TRY_ASSIGN(writer, Database::open(path, Database::Access::read_write_create));
   const int lock_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (lock_fd < 0) {
     return fail("cannot open " + path + ": " + std::strerror(errno));
@@ -236,10 +215,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, 
 
 Status SqliteStore::set_size_limit(std::uint64_t bytes) {
   return m_writer.run([bytes](Database& db) -> Status {
-    auto page_size = db.scalar("PRAGMA page_size");
-    if (!page_size) {
-      return std::unexpected(page_size.error());
-    }
+    HUBBUB_TRY_ASSIGN(page_size, db.scalar("PRAGMA page_size"));
     // SQLite clamps the count to its own maximum, and never below the pages
     // already in use.
     constexpr std::uint64_t k_no_limit = 4294967294;
@@ -351,9 +327,9 @@ void SqliteStore::detach(Database& db, const std::string& why) {
 void SqliteStore::add_request(NewRequest request, Done done) {
   m_writer.submit(
       [request = std::move(request)](Database& db) -> Status {
-        HUBBUB_TRY_QUERY(q, db.query("INSERT INTO subscription_requests (token, mode, topic, callback, secret, "
-                                     "lease_requested, lease_granted, verify_token, state, attempts, due_at, "
-                                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)"));
+        HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO subscription_requests (token, mode, topic, callback, secret, "
+                                      "lease_requested, lease_granted, verify_token, state, attempts, due_at, "
+                                      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)"));
         const std::int64_t created = to_unix_ms(request.created_at);
         q->bind(1, std::string_view(request.id))
             .bind(2, std::int64_t{request.mode == RequestMode::subscribe ? 0 : 1})
@@ -377,12 +353,9 @@ Result<std::optional<RequestRecord>> SqliteStore::find_request(std::string_view 
   auto db = reader();
   static const std::string sql =
       std::string("SELECT ") + k_request_columns + " FROM subscription_requests WHERE token = ?";
-  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  HUBBUB_TRY_ASSIGN(q, db->query(sql.c_str()));
   q->bind(1, id);
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(row, q->step());
   if (!*row) {
     return std::nullopt;
   }
@@ -405,9 +378,9 @@ Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now
   std::vector<RequestRecord> claimed;
   auto s = m_writer.run([&](Database& db) -> Status {
     claimed.clear();  // a job may run twice (group_commit.h)
-    HUBBUB_TRY_QUERY(q, db.query(sql.c_str()));
-    HUBBUB_TRY_QUERY(unclaim, db.query("UPDATE subscription_requests SET claimed_until = NULL, "
-                                       "attempts = attempts - 1 WHERE token = ?"));
+    HUBBUB_TRY_ASSIGN(q, db.query(sql.c_str()));
+    HUBBUB_TRY_ASSIGN(unclaim, db.query("UPDATE subscription_requests SET claimed_until = NULL, "
+                                        "attempts = attempts - 1 WHERE token = ?"));
     const std::int64_t t = to_unix_ms(now);
     return claim_fairly(
         max, share, claimed,
@@ -437,7 +410,7 @@ Result<std::size_t> SqliteStore::changed_rows(const char* sql, Bind bind) {
   std::size_t changed = 0;
   auto s = m_writer.run([&](Database& db) -> Status {
     changed = 0;  // a job may run twice (group_commit.h)
-    HUBBUB_TRY_QUERY(q, db.query(sql));
+    HUBBUB_TRY_ASSIGN(q, db.query(sql));
     bind(*q);
     auto r = q->run();
     changed = static_cast<std::size_t>(db.changes());
@@ -456,11 +429,8 @@ Result<std::optional<TimePoint>> SqliteStore::next_request_due() {
 
 Result<std::optional<TimePoint>> SqliteStore::next_due(const char* sql) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(sql));
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(q, db->query(sql));
+  HUBBUB_TRY_ASSIGN(row, q->step());
   if (!*row) {
     return std::nullopt;
   }
@@ -470,8 +440,8 @@ Result<std::optional<TimePoint>> SqliteStore::next_due(const char* sql) {
 void SqliteStore::retry_request(std::string id, TimePoint due_at, std::string error, TimePoint now, Done done) {
   m_writer.submit(
       [id = std::move(id), due_at, error = std::move(error), now](Database& db) -> Status {
-        HUBBUB_TRY_QUERY(q, db.query("UPDATE subscription_requests SET due_at = ?, claimed_until = NULL, "
-                                     "last_error = ?, updated_at = ? WHERE token = ? AND state = 0"));
+        HUBBUB_TRY_ASSIGN(q, db.query("UPDATE subscription_requests SET due_at = ?, claimed_until = NULL, "
+                                      "last_error = ?, updated_at = ? WHERE token = ? AND state = 0"));
         q->bind(1, to_unix_ms(due_at))
             .bind(2, std::string_view(error))
             .bind(3, to_unix_ms(now))
@@ -490,13 +460,10 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
         std::optional<std::string> secret;
         std::int64_t lease = 0;
         {
-          HUBBUB_TRY_QUERY(sel, db.query("SELECT mode, topic, callback, secret, lease_granted, state "
-                                         "FROM subscription_requests WHERE token = ?"));
+          HUBBUB_TRY_ASSIGN(sel, db.query("SELECT mode, topic, callback, secret, lease_granted, state "
+                                          "FROM subscription_requests WHERE token = ?"));
           sel->bind(1, std::string_view(c.id));
-          auto row = sel->step();
-          if (!row) {
-            return std::unexpected(row.error());
-          }
+          HUBBUB_TRY_ASSIGN(row, sel->step());
           if (!*row || sel->int64(5) != 0) {
             return {};  // unknown or already settled: nothing to do
           }
@@ -507,26 +474,24 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
           lease = sel->optional_int64(4).value_or(0);
         }
 
-        HUBBUB_TRY_QUERY(upd, db.query("UPDATE subscription_requests SET state = ?, claimed_until = NULL, "
-                                       "last_error = ?, updated_at = ? WHERE token = ?"));
+        HUBBUB_TRY_ASSIGN(upd, db.query("UPDATE subscription_requests SET state = ?, claimed_until = NULL, "
+                                        "last_error = ?, updated_at = ? WHERE token = ?"));
         const std::int64_t finished = to_unix_ms(c.finished_at);
         upd->bind(1, static_cast<std::int64_t>(c.state))
             .bind(2, c.error)
             .bind(3, finished)
             .bind(4, std::string_view(c.id));
-        if (auto s = upd->run(); !s) {
-          return s;
-        }
+        HUBBUB_TRY(upd->run());
         if (c.state != RequestState::verified) {
           return {};
         }
         if (subscribe) {
-          HUBBUB_TRY_QUERY(ins, db.query("INSERT INTO subscriptions (topic, callback, secret, lease_seconds, "
-                                         "expires_at, created_at, updated_at, origin) "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2))) "
-                                         "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
-                                         "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
-                                         "updated_at = excluded.updated_at"));
+          HUBBUB_TRY_ASSIGN(ins, db.query("INSERT INTO subscriptions (topic, callback, secret, lease_seconds, "
+                                          "expires_at, created_at, updated_at, origin) "
+                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2))) "
+                                          "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
+                                          "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
+                                          "updated_at = excluded.updated_at"));
           ins->bind(1, std::string_view(topic))
               .bind(2, std::string_view(callback))
               .bind_blob(3, secret)
@@ -537,7 +502,7 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
               .bind(8, c.callback_origin.empty() ? std::nullopt : std::optional<std::string>(c.callback_origin));
           return ins->run();
         }
-        HUBBUB_TRY_QUERY(del, db.query("DELETE FROM subscriptions WHERE topic = ? AND callback = ?"));
+        HUBBUB_TRY_ASSIGN(del, db.query("DELETE FROM subscriptions WHERE topic = ? AND callback = ?"));
         del->bind(1, std::string_view(topic)).bind(2, std::string_view(callback));
         return del->run();
       },
@@ -557,12 +522,9 @@ Result<std::optional<Subscription>> SqliteStore::find_subscription(std::string_v
   auto db = reader();
   static const std::string sql =
       std::string("SELECT ") + k_subscription_columns + " FROM subscriptions WHERE topic = ? AND callback = ?";
-  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  HUBBUB_TRY_ASSIGN(q, db->query(sql.c_str()));
   q->bind(1, topic).bind(2, callback);
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(row, q->step());
   if (!*row) {
     return std::nullopt;
   }
@@ -573,12 +535,10 @@ Result<std::vector<Subscription>> SqliteStore::active_subscriptions(std::string_
   auto db = reader();
   static const std::string sql = std::string("SELECT ") + k_subscription_columns +
                                  " FROM subscriptions WHERE topic = ? AND expires_at > ? ORDER BY id";
-  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  HUBBUB_TRY_ASSIGN(q, db->query(sql.c_str()));
   q->bind(1, topic).bind(2, to_unix_ms(now));
   std::vector<Subscription> out;
-  if (auto s = q->for_each([&](const Query& row) { out.push_back(read_subscription(row)); }); !s) {
-    return std::unexpected(s.error());
-  }
+  HUBBUB_TRY(q->for_each([&](const Query& row) { out.push_back(read_subscription(row)); }));
   return out;
 }
 
@@ -621,7 +581,7 @@ Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::o
       "OR s.origin LIKE '%://' || ?2) "
       "ORDER BY s.id DESC LIMIT ?3 OFFSET ?4";
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  HUBBUB_TRY_ASSIGN(q, db->query(sql.c_str()));
   q->bind(1, topic)
       .bind(2, callback_host)
       .bind(3, static_cast<std::int64_t>(limit))
@@ -634,24 +594,19 @@ Result<std::vector<SubscriptionOverview>> SqliteStore::list_subscriptions(std::o
     }
     out.push_back(std::move(o));
   };
-  if (auto s = q->for_each(read); !s) {
-    return std::unexpected(s.error());
-  }
+  HUBBUB_TRY(q->for_each(read));
   return out;
 }
 
 Result<SubscriptionCounts> SqliteStore::subscription_counts(std::string_view topic, std::string_view callback,
                                                             TimePoint now) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query("SELECT (SELECT count(*) FROM subscriptions WHERE topic = ?1 AND callback <> ?2 "
-                                "AND expires_at > ?3), (SELECT count(*) FROM subscriptions "
-                                "WHERE origin = hubbub_origin(?2) AND expires_at > ?3 "
-                                "AND NOT (topic = ?1 AND callback = ?2))"));
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT (SELECT count(*) FROM subscriptions WHERE topic = ?1 AND callback <> ?2 "
+                                 "AND expires_at > ?3), (SELECT count(*) FROM subscriptions "
+                                 "WHERE origin = hubbub_origin(?2) AND expires_at > ?3 "
+                                 "AND NOT (topic = ?1 AND callback = ?2))"));
   q->bind(1, topic).bind(2, callback).bind(3, to_unix_ms(now));
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(row, q->step());
   SubscriptionCounts counts;
   if (*row) {
     counts.topic = q->int64(0);
@@ -662,25 +617,19 @@ Result<SubscriptionCounts> SqliteStore::subscription_counts(std::string_view top
 
 Result<std::int64_t> SqliteStore::count_queued_deliveries(std::int64_t limit) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE state = 0 LIMIT ?)"));
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE state = 0 LIMIT ?)"));
   q->bind(1, limit);
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(row, q->step());
   return *row ? q->int64(0) : 0;
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::pending_requests_per_origin() {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query("SELECT hubbub_origin(callback), count(*) FROM subscription_requests "
-                                "WHERE state = 0 GROUP BY 1"));
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT hubbub_origin(callback), count(*) FROM subscription_requests "
+                                 "WHERE state = 0 GROUP BY 1"));
   std::vector<std::pair<std::string, std::int64_t>> out;
   for (;;) {
-    auto row = q->step();
-    if (!row) {
-      return std::unexpected(row.error());
-    }
+    HUBBUB_TRY_ASSIGN(row, q->step());
     if (!*row) {
       return out;
     }
@@ -691,12 +640,9 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::pending_r
 Result<std::optional<Subscription>> SqliteStore::find_subscription_by_id(std::int64_t id) {
   static const std::string sql = std::string("SELECT ") + k_subscription_columns + " FROM subscriptions WHERE id = ?";
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  HUBBUB_TRY_ASSIGN(q, db->query(sql.c_str()));
   q->bind(1, id);
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(row, q->step());
   if (!*row) {
     return std::nullopt;
   }
@@ -716,18 +662,16 @@ Result<std::vector<DeliveryRecord>> SqliteStore::subscription_deliveries(std::in
                                  " FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
                                  "WHERE d.subscription_id = ? ORDER BY d.id DESC LIMIT ?";
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  HUBBUB_TRY_ASSIGN(q, db->query(sql.c_str()));
   q->bind(1, id).bind(2, static_cast<std::int64_t>(limit));
   std::vector<DeliveryRecord> out;
-  if (auto s = q->for_each([&](const Query& row) { out.push_back(read_delivery_record(row)); }); !s) {
-    return std::unexpected(s.error());
-  }
+  HUBBUB_TRY(q->for_each([&](const Query& row) { out.push_back(read_delivery_record(row)); }));
   return out;
 }
 
 Result<std::vector<TopicRecord>> SqliteStore::list_topics(TimePoint now, std::size_t limit, std::size_t offset) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(
+  HUBBUB_TRY_ASSIGN(
       q, db->query("SELECT s.topic, count(*), t.fetched_at, "
                    "(SELECT max(p.created_at) FROM publish_topics pt JOIN publishes p ON p.id = pt.publish_id "
                    "WHERE pt.topic = s.topic) "
@@ -758,12 +702,10 @@ Result<std::vector<DeliveryRecord>> SqliteStore::list_dead_letters(std::size_t l
                                  " FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
                                  "WHERE d.state = 2 ORDER BY d.updated_at DESC LIMIT ? OFFSET ?";
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query(sql.c_str()));
+  HUBBUB_TRY_ASSIGN(q, db->query(sql.c_str()));
   q->bind(1, static_cast<std::int64_t>(limit)).bind(2, static_cast<std::int64_t>(offset));
   std::vector<DeliveryRecord> out;
-  if (auto s = q->for_each([&](const Query& row) { out.push_back(read_delivery_record(row)); }); !s) {
-    return std::unexpected(s.error());
-  }
+  HUBBUB_TRY(q->for_each([&](const Query& row) { out.push_back(read_delivery_record(row)); }));
   return out;
 }
 
@@ -812,33 +754,27 @@ void SqliteStore::add_publish(NewPublish publish, Done done) {
       [publish = std::move(publish)](Database& db) -> Status {
         const std::int64_t created = to_unix_ms(publish.created_at);
         {
-          HUBBUB_TRY_QUERY(q, db.query("INSERT INTO publishes (token, created_at) VALUES (?, ?)"));
+          HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO publishes (token, created_at) VALUES (?, ?)"));
           q->bind(1, std::string_view(publish.id)).bind(2, created);
-          if (auto s = q->run(); !s) {
-            return s;
-          }
+          HUBBUB_TRY(q->run());
         }
         const std::int64_t publish_id = db.last_insert_rowid();
         std::optional<std::int64_t> content_id;
         if (publish.content) {
-          HUBBUB_TRY_QUERY(
+          HUBBUB_TRY_ASSIGN(
               q, db.query("INSERT INTO contents (topic, content_type, body, created_at) VALUES (?, ?, ?, ?)"));
           q->bind(1, std::string_view(publish.content->topic))
               .bind(2, publish.content->content_type)
               .bind_blob(3, publish.content->body)
               .bind(4, created);
-          if (auto s = q->run(); !s) {
-            return s;
-          }
+          HUBBUB_TRY(q->run());
           content_id = db.last_insert_rowid();
         }
-        HUBBUB_TRY_QUERY(q, db.query("INSERT INTO publish_topics (publish_id, topic, state, content_id, due_at, "
-                                     "updated_at) VALUES (?, ?, 0, ?, ?, ?)"));
+        HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO publish_topics (publish_id, topic, state, content_id, due_at, "
+                                      "updated_at) VALUES (?, ?, 0, ?, ?, ?)"));
         for (const auto& topic : publish.topics) {
           q->bind(1, publish_id).bind(2, std::string_view(topic)).bind(3, content_id).bind(4, created).bind(5, created);
-          if (auto s = q->run(); !s) {
-            return s;
-          }
+          HUBBUB_TRY(q->run());
           q->reset();
         }
         return {};
@@ -851,12 +787,9 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
   PublishStatus status;
   std::int64_t publish_id = 0;
   {
-    HUBBUB_TRY_QUERY(q, db->query("SELECT id, created_at FROM publishes WHERE token = ?"));
+    HUBBUB_TRY_ASSIGN(q, db->query("SELECT id, created_at FROM publishes WHERE token = ?"));
     q->bind(1, id);
-    auto row = q->step();
-    if (!row) {
-      return std::unexpected(row.error());
-    }
+    HUBBUB_TRY_ASSIGN(row, q->step());
     if (!*row) {
       return std::nullopt;
     }
@@ -866,8 +799,8 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
   }
   std::vector<std::int64_t> topic_ids;
   {
-    HUBBUB_TRY_QUERY(q, db->query("SELECT id, topic, state, subscribers, attempts, last_error FROM publish_topics "
-                                  "WHERE publish_id = ? ORDER BY id"));
+    HUBBUB_TRY_ASSIGN(q, db->query("SELECT id, topic, state, subscribers, attempts, last_error FROM publish_topics "
+                                   "WHERE publish_id = ? ORDER BY id"));
     q->bind(1, publish_id);
     auto s = q->for_each([&](const Query& row) {
       PublishStatus::Topic t;
@@ -883,8 +816,8 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
       return std::unexpected(s.error());
     }
   }
-  HUBBUB_TRY_QUERY(q, db->query("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
-                                "WHERE publish_topic_id = ? GROUP BY 1, 2"));
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
+                                 "WHERE publish_topic_id = ? GROUP BY 1, 2"));
   for (std::size_t i = 0; i < topic_ids.size(); ++i) {
     q->bind(1, topic_ids[i]);
     PublishStatus::Topic& t = status.topics[i];
@@ -912,15 +845,15 @@ Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Mill
   auto s = m_writer.run([&](Database& db) -> Status {
     claimed.clear();  // a job may run twice (group_commit.h)
     {
-      HUBBUB_TRY_QUERY(
+      HUBBUB_TRY_ASSIGN(
           q, db.query("UPDATE publish_topics SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
                       "WHERE id IN (SELECT p.id FROM publish_topics p WHERE p.state = 0 AND p.due_at <= ?2 "
                       "AND (p.claimed_until IS NULL OR p.claimed_until <= ?2) "
                       "AND (?4 = '[]' OR hubbub_origin(p.topic) NOT IN (SELECT value FROM json_each(?4))) "
                       "AND NOT EXISTS (SELECT 1 FROM publish_topics e WHERE e.state = 0 AND e.topic = p.topic "
                       "AND e.id < p.id) ORDER BY p.due_at LIMIT ?3) RETURNING id, topic, content_id, attempts"));
-      HUBBUB_TRY_QUERY(unclaim, db.query("UPDATE publish_topics SET claimed_until = NULL, attempts = attempts - 1 "
-                                         "WHERE id = ?"));
+      HUBBUB_TRY_ASSIGN(unclaim, db.query("UPDATE publish_topics SET claimed_until = NULL, attempts = attempts - 1 "
+                                          "WHERE id = ?"));
       const std::int64_t t = to_unix_ms(now);
       auto s = claim_fairly(
           max, share, claimed,
@@ -952,32 +885,26 @@ Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Mill
     // Pings of a regular fetch's topic that arrived before it begins are
     // answered by it. A fat ping brings its own content: it is never folded,
     // nor are the pings after it, which must follow its content.
-    HUBBUB_TRY_QUERY(newest, db.query("SELECT max(id) FROM publish_topics WHERE state = 0 AND topic = ?1 "
-                                      "AND content_id IS NULL AND id < coalesce((SELECT min(id) FROM publish_topics "
-                                      "WHERE state = 0 AND topic = ?1 AND content_id IS NOT NULL), "
-                                      "9223372036854775807)"));
+    HUBBUB_TRY_ASSIGN(newest, db.query("SELECT max(id) FROM publish_topics WHERE state = 0 AND topic = ?1 "
+                                       "AND content_id IS NULL AND id < coalesce((SELECT min(id) FROM publish_topics "
+                                       "WHERE state = 0 AND topic = ?1 AND content_id IS NOT NULL), "
+                                       "9223372036854775807)"));
     for (auto& job : claimed) {
       job.covers_up_to = job.id;
       if (job.content_id) {
         continue;
       }
       newest->bind(1, std::string_view(job.topic));
-      auto row = newest->step();
-      if (!row) {
-        return std::unexpected(row.error());
-      }
+      HUBBUB_TRY_ASSIGN(row, newest->step());
       if (*row && !newest->is_null(0)) {
         job.covers_up_to = std::max(job.id, newest->int64(0));
       }
       newest->reset();
     }
-    HUBBUB_TRY_QUERY(q, db.query("SELECT etag, last_modified, content_hash FROM topics WHERE topic = ?"));
+    HUBBUB_TRY_ASSIGN(q, db.query("SELECT etag, last_modified, content_hash FROM topics WHERE topic = ?"));
     for (auto& job : claimed) {
       q->bind(1, std::string_view(job.topic));
-      auto row = q->step();
-      if (!row) {
-        return std::unexpected(row.error());
-      }
+      HUBBUB_TRY_ASSIGN(row, q->step());
       if (*row) {
         job.etag = q->optional_text(0);
         job.last_modified = q->optional_text(1);
@@ -1001,8 +928,8 @@ Result<std::optional<TimePoint>> SqliteStore::next_fetch_due() {
 void SqliteStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) {
   m_writer.submit(
       [id, due_at, error = std::move(error), now](Database& db) -> Status {
-        HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET due_at = ?, claimed_until = NULL, last_error = ?, "
-                                     "updated_at = ? WHERE id = ? AND state = 0"));
+        HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET due_at = ?, claimed_until = NULL, last_error = ?, "
+                                      "updated_at = ? WHERE id = ? AND state = 0"));
         q->bind(1, to_unix_ms(due_at)).bind(2, std::string_view(error)).bind(3, to_unix_ms(now)).bind(4, id);
         return q->run();
       },
@@ -1017,12 +944,9 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
         const std::int64_t at = to_unix_ms(o.at);
         std::string topic;
         {
-          HUBBUB_TRY_QUERY(q, db.query("SELECT topic FROM publish_topics WHERE id = ? AND state = 0"));
+          HUBBUB_TRY_ASSIGN(q, db.query("SELECT topic FROM publish_topics WHERE id = ? AND state = 0"));
           q->bind(1, o.id);
-          auto row = q->step();
-          if (!row) {
-            return std::unexpected(row.error());
-          }
+          HUBBUB_TRY_ASSIGN(row, q->step());
           if (!*row) {
             return {};  // already settled
           }
@@ -1030,66 +954,58 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
         }
         std::optional<std::int64_t> content_id;
         if (o.state == FetchState::distributed || o.state == FetchState::unchanged) {
-          HUBBUB_TRY_QUERY(q, db.query("INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
-                                       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic) DO UPDATE SET "
-                                       "etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), "
-                                       "content_hash = coalesce(?4, content_hash), fetched_at = ?5"));
+          HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic) DO UPDATE SET "
+                                        "etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), "
+                                        "content_hash = coalesce(?4, content_hash), fetched_at = ?5"));
           q->bind(1, std::string_view(topic))
               .bind(2, o.etag)
               .bind(3, o.last_modified)
               .bind(4, o.content_hash)
               .bind(5, at);
-          if (auto s = q->run(); !s) {
-            return s;
-          }
+          HUBBUB_TRY(q->run());
         }
         if (o.state == FetchState::distributed) {
           if (o.content && o.content->id > 0) {
             content_id = o.content->id;
           } else if (o.content) {
-            HUBBUB_TRY_QUERY(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) "
-                                         "VALUES (?, ?, ?, ?)"));
+            HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) "
+                                          "VALUES (?, ?, ?, ?)"));
             q->bind(1, std::string_view(topic))
                 .bind(2, o.content->content_type)
                 .bind_blob(3, o.content->body)
                 .bind(4, at);
-            if (auto s = q->run(); !s) {
-              return s;
-            }
+            HUBBUB_TRY(q->run());
             content_id = db.last_insert_rowid();
           }
-          HUBBUB_TRY_QUERY(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, "
-                                       "origin, delivery_id, published_at, state, attempts, due_at, created_at, "
-                                       "updated_at) SELECT ?1, ?2, id, hubbub_origin(callback), "
-                                       "lower(hex(randomblob(12))), (SELECT p.created_at FROM publish_topics t "
-                                       "JOIN publishes p ON p.id = t.publish_id WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 "
-                                       "FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
+          HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, "
+                                        "origin, delivery_id, published_at, state, attempts, due_at, created_at, "
+                                        "updated_at) SELECT ?1, ?2, id, hubbub_origin(callback), "
+                                        "lower(hex(randomblob(12))), (SELECT p.created_at FROM publish_topics t "
+                                        "JOIN publishes p ON p.id = t.publish_id WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 "
+                                        "FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
           q->bind(1, o.id).bind(2, content_id).bind(3, at).bind(4, std::string_view(topic));
-          if (auto s = q->run(); !s) {
-            return s;
-          }
+          HUBBUB_TRY(q->run());
           *queued = static_cast<std::size_t>(db.changes());
         }
         if ((o.state == FetchState::distributed || o.state == FetchState::unchanged) && o.covers_up_to > o.id) {
-          HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET state = ?1, content_id = ?2, claimed_until = NULL, "
-                                       "updated_at = ?3 WHERE topic = ?4 AND state = 0 AND content_id IS NULL "
-                                       "AND id > ?5 AND id <= ?6"));
+          HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET state = ?1, content_id = ?2, claimed_until = NULL, "
+                                        "updated_at = ?3 WHERE topic = ?4 AND state = 0 AND content_id IS NULL "
+                                        "AND id > ?5 AND id <= ?6"));
           q->bind(1, static_cast<std::int64_t>(FetchState::coalesced))
               .bind(2, content_id)
               .bind(3, at)
               .bind(4, std::string_view(topic))
               .bind(5, o.id)
               .bind(6, o.covers_up_to);
-          if (auto s = q->run(); !s) {
-            return s;
-          }
+          HUBBUB_TRY(q->run());
         }
         // Subscribers: those sent this content, or for unchanged content those
         // that would have been; unknown (NULL) for a fetch that failed.
-        HUBBUB_TRY_QUERY(q, db.query("UPDATE publish_topics SET state = ?1, content_id = coalesce(?2, content_id), "
-                                     "subscribers = CASE WHEN ?3 IS NOT NULL THEN ?3 WHEN ?7 THEN "
-                                     "(SELECT count(*) FROM subscriptions WHERE topic = ?8 AND expires_at > ?5) END, "
-                                     "claimed_until = NULL, last_error = ?4, updated_at = ?5 WHERE id = ?6"));
+        HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET state = ?1, content_id = coalesce(?2, content_id), "
+                                      "subscribers = CASE WHEN ?3 IS NOT NULL THEN ?3 WHEN ?7 THEN "
+                                      "(SELECT count(*) FROM subscriptions WHERE topic = ?8 AND expires_at > ?5) END, "
+                                      "claimed_until = NULL, last_error = ?4, updated_at = ?5 WHERE id = ?6"));
         q->bind(1, static_cast<std::int64_t>(o.state))
             .bind(2, content_id)
             .bind(3, o.state == FetchState::distributed
@@ -1113,12 +1029,9 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
 
 Result<std::size_t> SqliteStore::count_active_subscriptions(std::string_view topic, TimePoint now) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query("SELECT count(*) FROM subscriptions WHERE topic = ? AND expires_at > ?"));
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT count(*) FROM subscriptions WHERE topic = ? AND expires_at > ?"));
   q->bind(1, topic).bind(2, to_unix_ms(now));
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(row, q->step());
   return static_cast<std::size_t>(q->int64(0));
 }
 
@@ -1141,13 +1054,13 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
     std::vector<Claimed> claimed;
     const std::int64_t t = to_unix_ms(now);
     {
-      HUBBUB_TRY_QUERY(q,
-                       db.query("UPDATE deliveries SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
-                                "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
-                                "AND (claimed_until IS NULL OR claimed_until <= ?2) "
-                                "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
-                                "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at, "
-                                "published_at"));
+      HUBBUB_TRY_ASSIGN(
+          q, db.query("UPDATE deliveries SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
+                      "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
+                      "AND (claimed_until IS NULL OR claimed_until <= ?2) "
+                      "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
+                      "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at, "
+                      "published_at"));
       q->bind(1, t + claim_for.count())
           .bind(2, t)
           .bind(3, static_cast<std::int64_t>(max))
@@ -1160,15 +1073,12 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
         return s;
       }
     }
-    HUBBUB_TRY_QUERY(sub, db.query("SELECT topic, callback, secret, expires_at FROM subscriptions WHERE id = ?"));
-    HUBBUB_TRY_QUERY(drop, db.query("UPDATE deliveries SET state = 3, claimed_until = NULL, updated_at = ?, "
-                                    "last_error = 'the subscription ended before delivery' WHERE id = ?"));
+    HUBBUB_TRY_ASSIGN(sub, db.query("SELECT topic, callback, secret, expires_at FROM subscriptions WHERE id = ?"));
+    HUBBUB_TRY_ASSIGN(drop, db.query("UPDATE deliveries SET state = 3, claimed_until = NULL, updated_at = ?, "
+                                     "last_error = 'the subscription ended before delivery' WHERE id = ?"));
     for (const Claimed& c : claimed) {
       sub->bind(1, c.subscription_id);
-      auto row = sub->step();
-      if (!row) {
-        return std::unexpected(row.error());
-      }
+      HUBBUB_TRY_ASSIGN(row, sub->step());
       if (*row && sub->int64(3) > t) {
         DeliveryJob job;
         job.id = c.id;
@@ -1186,9 +1096,7 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
       } else {
         sub->reset();
         drop->bind(1, t).bind(2, c.id);
-        if (auto s = drop->run(); !s) {
-          return s;
-        }
+        HUBBUB_TRY(drop->run());
         drop->reset();
         continue;
       }
@@ -1208,12 +1116,9 @@ Result<std::optional<TimePoint>> SqliteStore::next_delivery_due() {
 
 Result<std::optional<Content>> SqliteStore::find_content(std::int64_t content_id) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query("SELECT id, topic, content_type, body FROM contents WHERE id = ?"));
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT id, topic, content_type, body FROM contents WHERE id = ?"));
   q->bind(1, content_id);
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(row, q->step());
   if (!*row) {
     return std::nullopt;
   }
@@ -1228,8 +1133,8 @@ Result<std::optional<Content>> SqliteStore::find_content(std::int64_t content_id
 void SqliteStore::defer_origin(std::string origin, TimePoint until, Done done) {
   m_writer.submit(
       [origin = std::move(origin), until](Database& db) -> Status {
-        HUBBUB_TRY_QUERY(q, db.query("UPDATE deliveries SET due_at = ?1 WHERE state = 0 AND due_at < ?1 "
-                                     "AND claimed_until IS NULL AND origin = ?2"));
+        HUBBUB_TRY_ASSIGN(q, db.query("UPDATE deliveries SET due_at = ?1 WHERE state = 0 AND due_at < ?1 "
+                                      "AND claimed_until IS NULL AND origin = ?2"));
         q->bind(1, to_unix_ms(until)).bind(2, std::string_view(origin));
         return q->run();
       },
@@ -1239,11 +1144,11 @@ void SqliteStore::defer_origin(std::string origin, TimePoint until, Done done) {
 void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {
   m_writer.submit(
       [outcomes = std::move(outcomes)](Database& db) -> Status {
-        HUBBUB_TRY_QUERY(upd, db.query("UPDATE deliveries SET state = ?, due_at = ?, claimed_until = NULL, "
-                                       "last_status = ?, last_error = ?, updated_at = ?, "
-                                       "attempts = max(attempts - ?, 0) WHERE id = ?"));
-        HUBBUB_TRY_QUERY(gone, db.query("DELETE FROM subscriptions WHERE id = "
-                                        "(SELECT subscription_id FROM deliveries WHERE id = ?)"));
+        HUBBUB_TRY_ASSIGN(upd, db.query("UPDATE deliveries SET state = ?, due_at = ?, claimed_until = NULL, "
+                                        "last_status = ?, last_error = ?, updated_at = ?, "
+                                        "attempts = max(attempts - ?, 0) WHERE id = ?"));
+        HUBBUB_TRY_ASSIGN(gone, db.query("DELETE FROM subscriptions WHERE id = "
+                                         "(SELECT subscription_id FROM deliveries WHERE id = ?)"));
         for (const DeliveryOutcome& o : outcomes) {
           upd->bind(1, static_cast<std::int64_t>(o.state))
               .bind(2, to_unix_ms(o.due_at))
@@ -1252,15 +1157,11 @@ void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done 
               .bind(5, to_unix_ms(o.settled_at))
               .bind(6, std::int64_t{o.uncharged ? 1 : 0})
               .bind(7, o.id);
-          if (auto s = upd->run(); !s) {
-            return s;
-          }
+          HUBBUB_TRY(upd->run());
           upd->reset();
           if (o.end_subscription) {
             gone->bind(1, o.id);
-            if (auto s = gone->run(); !s) {
-              return s;
-            }
+            HUBBUB_TRY(gone->run());
             gone->reset();
           }
         }
@@ -1285,10 +1186,7 @@ Result<std::size_t> SqliteStore::purge_finished_publishes(TimePoint finished_bef
   };
   std::size_t removed = 0;
   for (const char* sql : statements) {
-    auto n = purge_in_batches(sql, finished_before);
-    if (!n) {
-      return std::unexpected(n.error());
-    }
+    HUBBUB_TRY_ASSIGN(n, purge_in_batches(sql, finished_before));
     removed += *n;
   }
   return removed;
@@ -1300,17 +1198,14 @@ void SqliteStore::flush() {
 
 Result<StoreStatistics> SqliteStore::statistics(TimePoint now) {
   auto db = reader();
-  HUBBUB_TRY_QUERY(q, db->query("SELECT (SELECT count(*) FROM subscription_requests WHERE state = 0), "
-                                "(SELECT count(*) FROM publish_topics WHERE state = 0), "
-                                "(SELECT count(*) FROM deliveries WHERE state = 0), "
-                                "(SELECT count(*) FROM deliveries WHERE state = 2), "
-                                "(SELECT count(*) FROM subscriptions WHERE expires_at > ?1), "
-                                "(SELECT count(DISTINCT topic) FROM subscriptions WHERE expires_at > ?1)"));
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT (SELECT count(*) FROM subscription_requests WHERE state = 0), "
+                                 "(SELECT count(*) FROM publish_topics WHERE state = 0), "
+                                 "(SELECT count(*) FROM deliveries WHERE state = 0), "
+                                 "(SELECT count(*) FROM deliveries WHERE state = 2), "
+                                 "(SELECT count(*) FROM subscriptions WHERE expires_at > ?1), "
+                                 "(SELECT count(DISTINCT topic) FROM subscriptions WHERE expires_at > ?1)"));
   q->bind(1, to_unix_ms(now));
-  auto row = q->step();
-  if (!row) {
-    return std::unexpected(row.error());
-  }
+  HUBBUB_TRY_ASSIGN(row, q->step());
   StoreStatistics s;
   s.pending_requests = q->int64(0);
   s.pending_fetches = q->int64(1);
@@ -1328,17 +1223,13 @@ Status SqliteStore::check_writable(TimePoint now) {
   // on a full disk must not flip readiness back.
   m_writer.submit(
       [now](Database& db) -> Status {
-        HUBBUB_TRY_QUERY(q, db.query("INSERT INTO health (id, checked_at) VALUES (1, ?1) "
-                                     "ON CONFLICT (id) DO UPDATE SET checked_at = ?1"));
+        HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO health (id, checked_at) VALUES (1, ?1) "
+                                      "ON CONFLICT (id) DO UPDATE SET checked_at = ?1"));
         q->bind(1, to_unix_ms(now));
-        if (auto s = q->run(); !s) {
-          return s;
-        }
-        HUBBUB_TRY_QUERY(pad, db.query("INSERT INTO write_probe (pad) VALUES (zeroblob(?))"));
+        HUBBUB_TRY(q->run());
+        HUBBUB_TRY_ASSIGN(pad, db.query("INSERT INTO write_probe (pad) VALUES (zeroblob(?))"));
         pad->bind(1, static_cast<std::int64_t>(k_write_probe_bytes));
-        if (auto s = pad->run(); !s) {
-          return s;
-        }
+        HUBBUB_TRY(pad->run());
         return db.exec("DELETE FROM write_probe");
       },
       [this](Status s) {

@@ -22,3 +22,22 @@ inline std::unexpected<Error> fail(std::string message) {
 }
 
 }  // namespace hubbub
+
+// HUBBUB_TRY(expr): evaluates `expr` (a Status or a Result) and, when it
+// failed, returns its error from the enclosing function, whatever Result
+// that returns.
+#define HUBBUB_TRY(expr)                                             \
+  do {                                                               \
+    if (auto hubbub_try_result_ = (expr); !hubbub_try_result_) {     \
+      return std::unexpected(std::move(hubbub_try_result_).error()); \
+    }                                                                \
+  } while (false)
+
+// HUBBUB_TRY_ASSIGN(var, expr): declares `auto var = expr;` (a Result) and,
+// when it failed, returns its error from the enclosing function; `*var` is
+// the value from there on.
+#define HUBBUB_TRY_ASSIGN(var, expr)                \
+  auto var = (expr);                                \
+  if (!var) {                                       \
+    return std::unexpected(std::move(var).error()); \
+  }

@@ -95,10 +95,7 @@ Result<std::string> normalize_http_url(std::string_view raw, std::size_t max_byt
     return fail("must not contain a fragment ('#')");
   }
   std::string normalized = decode_unreserved(raw);
-  auto u = parse(normalized);
-  if (!u) {
-    return std::unexpected(u.error());
-  }
+  HUBBUB_TRY_ASSIGN(u, parse(normalized));
   if (get_part(u->get(), CURLUPART_USER) || get_part(u->get(), CURLUPART_PASSWORD)) {
     return fail("must not contain user information ('user@')");
   }
@@ -121,10 +118,7 @@ std::string url_origin_key(std::string_view url) {
 }
 
 Result<UrlOrigin> url_origin(std::string_view url) {
-  auto u = parse(std::string(url));
-  if (!u) {
-    return std::unexpected(u.error());
-  }
+  HUBBUB_TRY_ASSIGN(u, parse(std::string(url)));
   UrlOrigin origin;
   origin.scheme = lower(get_part(u->get(), CURLUPART_SCHEME).value_or(""));
   std::string host = lower(get_part(u->get(), CURLUPART_HOST).value_or(""));

@@ -23,7 +23,7 @@ DistributorSettings with_safe_claim(DistributorSettings s) {
 
 }  // namespace
 
-Distributor::Distributor(Store& store, HttpClient& http, const Clock& clock, DistributorSettings settings)
+Distributor::Distributor(DeliveryQueue& store, HttpClient& http, const Clock& clock, DistributorSettings settings)
     : m_store(store),
       m_http(http),
       m_clock(clock),
@@ -156,10 +156,7 @@ Result<std::shared_ptr<const Distributor::Payload>> Distributor::payload(std::in
       return it->second;
     }
   }
-  auto content = m_store.find_content(content_id);
-  if (!content) {
-    return std::unexpected(content.error());
-  }
+  HUBBUB_TRY_ASSIGN(content, m_store.find_content(content_id));
   if (!*content) {
     return std::shared_ptr<const Payload>();
   }

@@ -53,7 +53,7 @@ struct DistributorSettings {
 
 class Distributor {
  public:
-  Distributor(Store& store, HttpClient& http, const Clock& clock, DistributorSettings settings);
+  Distributor(DeliveryQueue& store, HttpClient& http, const Clock& clock, DistributorSettings settings);
   ~Distributor();
   Distributor(const Distributor&) = delete;
   Distributor& operator=(const Distributor&) = delete;
@@ -92,7 +92,7 @@ class Distributor {
   // again when their claim lapses.
   void save_unsaved();
 
-  Store& m_store;
+  DeliveryQueue& m_store;
   HttpClient& m_http;
   const Clock& m_clock;
   DistributorSettings m_settings;

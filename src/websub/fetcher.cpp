@@ -47,7 +47,7 @@ struct Fetcher::Attempt {
   std::size_t subscribers = 0;
 };
 
-Fetcher::Fetcher(Store& store, HttpClient& http, const Clock& clock, FetcherSettings settings,
+Fetcher::Fetcher(FetchQueue& store, HttpClient& http, const Clock& clock, FetcherSettings settings,
                  std::function<void()> distributed)
     : m_store(store),
       m_http(http),
@@ -116,10 +116,7 @@ Result<std::size_t> Fetcher::claim(std::size_t free) {
       running = std::max(running, share.per_origin);
     }
   }
-  auto jobs = m_store.claim_due_fetches(m_clock.now(), m_settings.claim, free, share);
-  if (!jobs) {
-    return std::unexpected(jobs.error());
-  }
+  HUBBUB_TRY_ASSIGN(jobs, m_store.claim_due_fetches(m_clock.now(), m_settings.claim, free, share));
   {
     std::lock_guard lock(m_origins_mutex);
     for (const auto& job : *jobs) {

@@ -47,7 +47,7 @@ struct FetcherSettings {
 class Fetcher {
  public:
   // `distributed` runs (on a store thread) after new deliveries are committed.
-  Fetcher(Store& store, HttpClient& http, const Clock& clock, FetcherSettings settings,
+  Fetcher(FetchQueue& store, HttpClient& http, const Clock& clock, FetcherSettings settings,
           std::function<void()> distributed);
   ~Fetcher();
   Fetcher(const Fetcher&) = delete;
@@ -80,7 +80,7 @@ class Fetcher {
   // The fetch of `topic` is over: its origin's slot is free again.
   void job_done(const std::string& topic);
 
-  Store& m_store;
+  FetchQueue& m_store;
   HttpClient& m_http;
   const Clock& m_clock;
   FetcherSettings m_settings;

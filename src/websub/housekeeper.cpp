@@ -7,7 +7,7 @@
 
 namespace hubbub {
 
-Housekeeper::Housekeeper(Store& store, const Clock& clock, Millis interval, Millis retention)
+Housekeeper::Housekeeper(Housekeeping& store, const Clock& clock, Millis interval, Millis retention)
     : m_store(store), m_clock(clock), m_interval(interval), m_retention(retention) {}
 
 Housekeeper::~Housekeeper() {

@@ -15,7 +15,7 @@ namespace hubbub {
 
 class Housekeeper {
  public:
-  Housekeeper(Store& store, const Clock& clock, Millis interval = k_housekeeping_interval,
+  Housekeeper(Housekeeping& store, const Clock& clock, Millis interval = k_housekeeping_interval,
               Millis retention = k_request_retention);
   ~Housekeeper();
   Housekeeper(const Housekeeper&) = delete;
@@ -27,7 +27,7 @@ class Housekeeper {
   void sweep();
 
  private:
-  Store& m_store;
+  Housekeeping& m_store;
   const Clock& m_clock;
   Millis m_interval;
   Millis m_retention;

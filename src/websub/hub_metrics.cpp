@@ -40,7 +40,7 @@ std::string status_class(long status) {
   return std::to_string(status / 100) + "xx";
 }
 
-MetricFamilies HubMetrics::collect(Store& store, TimePoint now) const {
+MetricFamilies HubMetrics::collect(AdminQueries& store, TimePoint now) const {
   MetricFamilies out{gauge_family("hubbub_build_info", "Hubbub's version.", {{{{"version", HUBBUB_VERSION}}, 1.0}})};
   for (prometheus::MetricFamily& f : registry.Collect()) {
     out.push_back(std::move(f));

@@ -42,7 +42,7 @@ struct HubMetrics {
 
   // The counters and histograms, gauges read from the store (queue depths,
   // subscriptions, topics, dead letters) and build info, for exposition().
-  MetricFamilies collect(Store& store, TimePoint now) const;
+  MetricFamilies collect(AdminQueries& store, TimePoint now) const;
 };
 
 // "2xx" … "5xx" for an HTTP status, "error" when there was no answer.

@@ -18,10 +18,7 @@ Result<std::optional<std::string_view>> single(const Form& form, std::string_vie
 }
 
 Result<std::string> required_url(const Form& form, std::string_view name) {
-  auto value = single(form, name);
-  if (!value) {
-    return std::unexpected(value.error());
-  }
+  HUBBUB_TRY_ASSIGN(value, single(form, name));
   if (!*value) {
     return fail(std::string(name) + " is missing");
   }
@@ -88,18 +85,12 @@ Result<PublishPing> parse_publish(const Form& form) {
 }  // namespace
 
 Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases) {
-  auto mode = single(form, "hub.mode");
-  if (!mode) {
-    return std::unexpected(mode.error());
-  }
+  HUBBUB_TRY_ASSIGN(mode, single(form, "hub.mode"));
   if (!*mode) {
     return fail("hub.mode is missing; use subscribe, unsubscribe or publish");
   }
   if (**mode == "publish") {
-    auto ping = parse_publish(form);
-    if (!ping) {
-      return std::unexpected(ping.error());
-    }
+    HUBBUB_TRY_ASSIGN(ping, parse_publish(form));
     return *ping;
   }
   NewRequest request;
@@ -111,21 +102,12 @@ Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases
     return fail("hub.mode must be subscribe, unsubscribe or publish");
   }
 
-  auto callback = required_url(form, "hub.callback");
-  if (!callback) {
-    return std::unexpected(callback.error());
-  }
-  auto topic = required_url(form, "hub.topic");
-  if (!topic) {
-    return std::unexpected(topic.error());
-  }
+  HUBBUB_TRY_ASSIGN(callback, required_url(form, "hub.callback"));
+  HUBBUB_TRY_ASSIGN(topic, required_url(form, "hub.topic"));
   request.callback = std::move(*callback);
   request.topic = std::move(*topic);
 
-  auto verify_token = single(form, "hub.verify_token");
-  if (!verify_token) {
-    return std::unexpected(verify_token.error());
-  }
+  HUBBUB_TRY_ASSIGN(verify_token, single(form, "hub.verify_token"));
   if (*verify_token) {
     if ((*verify_token)->size() > k_max_verify_token_bytes) {
       return fail("hub.verify_token is longer than " + std::to_string(k_max_verify_token_bytes) + " bytes");
@@ -137,10 +119,7 @@ Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases
     return request;  // lease and secret mean nothing here (SUB-07)
   }
 
-  auto secret = single(form, "hub.secret");
-  if (!secret) {
-    return std::unexpected(secret.error());
-  }
+  HUBBUB_TRY_ASSIGN(secret, single(form, "hub.secret"));
   if (*secret && !(*secret)->empty()) {
     if ((*secret)->size() > k_max_secret_bytes) {
       return fail("hub.secret must be shorter than 200 bytes (it has " + std::to_string((*secret)->size()) + ")");
@@ -148,15 +127,9 @@ Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases
     request.secret = std::string(**secret);
   }
 
-  auto lease = single(form, "hub.lease_seconds");
-  if (!lease) {
-    return std::unexpected(lease.error());
-  }
+  HUBBUB_TRY_ASSIGN(lease, single(form, "hub.lease_seconds"));
   if (*lease) {
-    auto seconds = parse_lease_seconds(**lease);
-    if (!seconds) {
-      return std::unexpected(seconds.error());
-    }
+    HUBBUB_TRY_ASSIGN(seconds, parse_lease_seconds(**lease));
     request.lease_requested = *seconds;
   }
   request.lease_granted = leases.grant(request.lease_requested);

@@ -1,9 +1,10 @@
 #pragma once
-// The storage port: the one narrow interface the hub logic uses to persist
-// state. The SQLite engine (store/sqlite_store.h) implements it; a PostgreSQL
-// engine for multi-node deployments is to implement the same contract.
+// The storage port, split by consumer: each part below is what one component
+// of the hub uses, and the component takes only that part. `Store` is all of
+// them, what an engine implements (store/sqlite_store.h); every engine passes
+// the same contract tests (tests/unit/store/store_contract_test.cpp).
 //
-// Contract for every implementation:
+// Contract for every part of every engine:
 // - Writes are asynchronous and durable: `done` runs (on a store thread, so it
 //   must not block) only once the change is committed, or with the error that
 //   kept it from being committed. Writes submitted from one thread commit in
@@ -53,14 +54,40 @@ struct SubscriptionCounts {
   std::int64_t callback_origin = 0;
 };
 
-class Store {
+// Writes take `done`, run once the change is committed or failed.
+using StoreDone = std::function<void(Status)>;
+
+// Content of a fetch or a fat ping, read by the fetcher and the distributor.
+class ContentReader {
  public:
-  using Done = std::function<void(Status)>;
-  virtual ~Store() = default;
+  virtual ~ContentReader() = default;
+  virtual Result<std::optional<Content>> find_content(std::int64_t content_id) = 0;
+};
+
+// The subscription intake's (server/intake.h) and the request status
+// monitor's: requests as they come in, and the caps checked before.
+class RequestLog {
+ public:
+  using Done = StoreDone;
+  virtual ~RequestLog() = default;
 
   // Records a validated request as pending and due now.
   virtual void add_request(NewRequest request, Done done) = 0;
   virtual Result<std::optional<RequestRecord>> find_request(std::string_view id) = 0;
+  // Active subscriptions of `topic`, and of the origin of `callback`, not
+  // counting the (topic, callback) pair itself (a renewal is never capped).
+  virtual Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,
+                                                         TimePoint now) = 0;
+  // Pending subscription requests (not yet settled) per callback origin
+  // (url_origin().key()).
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() = 0;
+};
+
+// The verifier's: pending requests, claimed, retried and settled.
+class VerificationQueue {
+ public:
+  using Done = StoreDone;
+  virtual ~VerificationQueue() = default;
 
   // Claims up to `max` due, unclaimed, pending requests until now + claim_for,
   // counting an attempt for each. For any (topic, callback) pair only the
@@ -80,18 +107,25 @@ class Store {
   // secret and lease counted from verified_at; an unsubscribe removes it.
   // Failed or denied: subscriptions are left exactly as they were.
   virtual void complete_request(RequestCompletion completion, Done done) = 0;
-  // Lets every claim lapse at once (start-up after a crash, shutdown): with one
-  // hub process per database no claim can be live at those moments.
-  virtual Status release_all_claims() = 0;
+};
 
-  virtual Result<std::optional<Subscription>> find_subscription(std::string_view topic, std::string_view callback) = 0;
-  // Subscriptions of `topic` whose lease has not ended at `now`.
-  virtual Result<std::vector<Subscription>> active_subscriptions(std::string_view topic, TimePoint now) = 0;
+// The publish endpoint's and the publish status monitor's.
+class PublishLog {
+ public:
+  using Done = StoreDone;
+  virtual ~PublishLog() = default;
 
-  // Publishing. Records a ping: one pending fetch per topic (a fat ping's
-  // content is stored with it).
+  // Records a ping: one pending fetch per topic (a fat ping's content is
+  // stored with it).
   virtual void add_publish(NewPublish publish, Done done) = 0;
   virtual Result<std::optional<PublishStatus>> find_publish(std::string_view id) = 0;
+};
+
+// The fetcher's: pending fetches, and what a fetch's fan-out would queue.
+class FetchQueue : public virtual ContentReader {
+ public:
+  using Done = StoreDone;
+
   // Claims due fetches like claim_due_requests, with each topic's validators;
   // the topics' origins share the claim as `share` says.
   virtual Result<std::vector<FetchJob>> claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
@@ -105,15 +139,22 @@ class Store {
   // of deliveries queued.
   virtual void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) = 0;
   virtual Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) = 0;
+  // Deliveries queued (pending or being sent), counting at most `limit`.
+  virtual Result<std::int64_t> count_queued_deliveries(std::int64_t limit) = 0;
+};
 
-  // Delivery. Claims due deliveries, joined with their subscriptions as they
-  // are now, skipping those whose callback origin is in `busy_origins`;
-  // deliveries whose subscription has ended or expired are dropped on the
-  // way and not returned.
+// The distributor's: owed deliveries, claimed, deferred and settled.
+class DeliveryQueue : public virtual ContentReader {
+ public:
+  using Done = StoreDone;
+
+  // Claims due deliveries, joined with their subscriptions as they are now,
+  // skipping those whose callback origin is in `busy_origins`; deliveries
+  // whose subscription has ended or expired are dropped on the way and not
+  // returned.
   virtual Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max,
                                                                 const std::vector<std::string>& busy_origins) = 0;
   virtual Result<std::optional<TimePoint>> next_delivery_due() = 0;
-  virtual Result<std::optional<Content>> find_content(std::int64_t content_id) = 0;
   // Moves the pending, unclaimed deliveries to `origin` that are due before
   // `until` to `until` (a paused host), without touching their attempts.
   virtual void defer_origin(std::string origin, TimePoint until, Done done) = 0;
@@ -121,23 +162,22 @@ class Store {
   // (end_subscription) removes the subscription. Each row is stamped with its
   // outcome's settled_at.
   virtual void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) = 0;
+};
 
-  // Administration. Subscriptions, each with its latest delivery, optionally
-  // only those of `topic` and/or whose callback's host is `callback_host`;
-  // newest first.
+// The admin API's, the dashboard's and /metrics'.
+class AdminQueries {
+ public:
+  virtual ~AdminQueries() = default;
+
+  // Subscriptions, each with its latest delivery, optionally only those of
+  // `topic` and/or whose callback's host is `callback_host`; newest first.
   virtual Result<std::vector<SubscriptionOverview>> list_subscriptions(std::optional<std::string> topic,
                                                                        std::optional<std::string> callback_host,
                                                                        std::size_t limit, std::size_t offset) = 0;
   virtual Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) = 0;
-  // Active subscriptions of `topic`, and of the origin of `callback`, not
-  // counting the (topic, callback) pair itself (a renewal is never capped).
-  virtual Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,
-                                                         TimePoint now) = 0;
-  // Deliveries queued (pending or being sent), counting at most `limit`.
-  virtual Result<std::int64_t> count_queued_deliveries(std::int64_t limit) = 0;
-  // Pending subscription requests (not yet settled) per callback origin
-  // (url_origin().key()).
-  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() = 0;
+  virtual Result<std::optional<Subscription>> find_subscription(std::string_view topic, std::string_view callback) = 0;
+  // Subscriptions of `topic` whose lease has not ended at `now`.
+  virtual Result<std::vector<Subscription>> active_subscriptions(std::string_view topic, TimePoint now) = 0;
   // Removes a subscription; false when there was none.
   virtual Result<bool> delete_subscription(std::int64_t id) = 0;
   // The latest deliveries of a subscription, newest first.
@@ -147,15 +187,31 @@ class Store {
   // Queues a dead letter again, due at `now`, its attempts reset; false when
   // there is no such dead letter.
   virtual Result<bool> retry_dead_letter(std::int64_t id, TimePoint now) = 0;
+  virtual Result<StoreStatistics> statistics(TimePoint now) = 0;
+};
 
-  // Housekeeping: deletes subscriptions expired at `now`, and finished requests
-  // last updated before `finished_before`. Returns how many rows went.
+// The housekeeper's periodic sweeps. Each returns how many rows went.
+class Housekeeping {
+ public:
+  virtual ~Housekeeping() = default;
+
+  // Deletes subscriptions expired at `now`.
   virtual Result<std::size_t> remove_expired_subscriptions(TimePoint now) = 0;
+  // Deletes finished requests last updated before `finished_before`.
   virtual Result<std::size_t> purge_finished_requests(TimePoint finished_before) = 0;
   // Deletes finished publishes (and their delivered or dropped deliveries and
   // unreferenced contents) older than `finished_before`. Dead letters stay.
   virtual Result<std::size_t> purge_finished_publishes(TimePoint finished_before) = 0;
+};
 
+// The daemon's: the engine's state as a whole.
+class StoreControl {
+ public:
+  virtual ~StoreControl() = default;
+
+  // Lets every claim lapse at once (start-up after a crash, shutdown): with one
+  // hub process per database no claim can be live at those moments.
+  virtual Status release_all_claims() = 0;
   // Blocks until every write submitted before the call has its `done` run.
   virtual void flush() = 0;
   // Whether the store takes writes: the outcome of its latest commit (a small
@@ -165,7 +221,19 @@ class Store {
   // further fail (503 for new requests) until space is freed or the cap is
   // raised. Takes effect for the next write.
   virtual Status set_size_limit(std::uint64_t bytes) = 0;
-  virtual Result<StoreStatistics> statistics(TimePoint now) = 0;
+};
+
+// Every part: what an engine implements.
+class Store : public RequestLog,
+              public VerificationQueue,
+              public PublishLog,
+              public FetchQueue,
+              public DeliveryQueue,
+              public AdminQueries,
+              public Housekeeping,
+              public StoreControl {
+ public:
+  using Done = StoreDone;
 };
 
 }  // namespace hubbub

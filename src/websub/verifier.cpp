@@ -26,7 +26,7 @@ std::string for_operator(const Verdict& verdict) {
 
 }  // namespace
 
-Verifier::Verifier(Store& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock,
+Verifier::Verifier(VerificationQueue& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock,
                    VerifierSettings settings)
     : m_store(store),
       m_http(http),
@@ -83,10 +83,7 @@ Result<std::size_t> Verifier::claim(std::size_t free) {
       running = std::max(running, share.per_origin);
     }
   }
-  auto batch = m_store.claim_due_requests(m_clock.now(), m_settings.claim, want, share);
-  if (!batch) {
-    return std::unexpected(batch.error());
-  }
+  HUBBUB_TRY_ASSIGN(batch, m_store.claim_due_requests(m_clock.now(), m_settings.claim, want, share));
   {
     std::lock_guard lock(m_origins_mutex);
     for (const auto& request : *batch) {

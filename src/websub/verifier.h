@@ -44,7 +44,8 @@ struct VerifierSettings {
 class Verifier {
  public:
   // All references must outlive the Verifier.
-  Verifier(Store& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock, VerifierSettings settings);
+  Verifier(VerificationQueue& store, HttpClient& http, const AccessPolicy& policy, const Clock& clock,
+           VerifierSettings settings);
   ~Verifier();
   Verifier(const Verifier&) = delete;
   Verifier& operator=(const Verifier&) = delete;
@@ -80,7 +81,7 @@ class Verifier {
   void record_failure(const RequestRecord& request, const char* outcome, std::optional<long> status,
                       const std::string& reason, TimePoint now);
 
-  Store& m_store;
+  VerificationQueue& m_store;
   HttpClient& m_http;
   const AccessPolicy& m_policy;
   const Clock& m_clock;

@@ -31,8 +31,9 @@ struct HubParts {
         credentials(settings.admin_token, settings.publisher_tokens),
         urls(settings.public_url),
         intake(store, clock, pending, urls, owed, settings.caps, [this] { ++requests_stored; }),
-        context{store,       clock,       urls,   LeasePolicy{}, settings.publish,          metrics,    limits,
-                connections, credentials, intake, owed,          std::move(settings.hooks), clock.now()} {}
+        context{store,      store,  store,       clock,       urls,   LeasePolicy{}, settings.publish,
+                metrics,    limits, connections, credentials, intake, owed,          std::move(settings.hooks),
+                clock.now()} {}
 
   HubMetrics metrics;
   RateLimits limits;
