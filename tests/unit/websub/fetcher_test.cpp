@@ -18,7 +18,7 @@ using hubbub::test::ScriptedHttpClient;
 
 namespace {
 
-const TimePoint k_t0 = from_unix_ms(1'800'000'000'000);
+const TimePoint k_t0 = test::k_test_epoch;
 const std::string k_topic = "http://p.example/feed";
 
 HttpResult ok(std::string body) {
@@ -71,6 +71,11 @@ TEST_CASE("a fetched topic is distributed to its subscribers, and the distributo
   CHECK(topic.state == FetchState::distributed);
   CHECK(topic.subscribers == 1);
   CHECK(topic.pending == 1);
+  // The distributor is woken from the commit's callback, which may run just
+  // after the ping's new state became visible.
+  for (int i = 0; i < 3000 && woken == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
   CHECK(woken >= 1);
   const auto sent = http.sent();
   REQUIRE(sent.size() == 1);
