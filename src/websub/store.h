@@ -1,8 +1,8 @@
 #pragma once
 // The storage port, split by consumer: each part below is what one component
 // of the hub uses, and the component takes only that part. `Store` is all of
-// them, what an engine implements (store/sqlite_store.h); every engine passes
-// the same contract tests (tests/unit/store/store_contract_test.cpp).
+// them, what an engine implements (store/sqlite_store.h, tested by
+// tests/unit/store/sqlite_store_test.cpp).
 //
 // Contract for every part of every engine:
 // - Writes are asynchronous and durable: `done` runs (on a store thread, so it

@@ -16,9 +16,12 @@ inline Status wait_for_write(const std::function<void(Store::Done)>& write) {
   return p.get_future().get();
 }
 
+// The time unit tests start at (2027-01-15).
+inline const TimePoint k_test_epoch = from_unix_ms(1'800'000'000'000);
+
 // Stamps what no write of a test dates (migrations, a detached copy's name).
 inline const Clock& store_clock() {
-  static const ManualClock clock(from_unix_ms(1'800'000'000'000));
+  static const ManualClock clock(k_test_epoch);
   return clock;
 }
 

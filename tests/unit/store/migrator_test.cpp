@@ -4,13 +4,14 @@
 
 #include <fstream>
 
+#include "support/store_writes.h"
 #include "support/temp_dir.h"
 
 using namespace hubbub;
 
 namespace {
 
-const TimePoint k_t0 = from_unix_ms(1'800'000'000'000);
+const TimePoint k_t0 = test::k_test_epoch;
 
 Database open_db(const std::string& path) {
   return Database::open(path, Database::Access::read_write_create).value();

@@ -18,7 +18,7 @@ using std::chrono::seconds;
 
 namespace {
 
-const TimePoint k_t0 = from_unix_ms(1'800'000'000'000);
+const TimePoint k_t0 = test::k_test_epoch;
 
 Status wait(const std::function<void(Store::Done)>& write) {
   return test::wait_for_write(write);

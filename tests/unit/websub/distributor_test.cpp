@@ -21,7 +21,7 @@ using hubbub::test::ScriptedHttpClient;
 
 namespace {
 
-const TimePoint k_t0 = from_unix_ms(1'800'000'000'000);
+const TimePoint k_t0 = test::k_test_epoch;
 
 Status wait(const std::function<void(Store::Done)>& write) {
   return test::wait_for_write(write);

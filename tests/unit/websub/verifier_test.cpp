@@ -42,7 +42,7 @@ HttpResult status(long code) {
 struct Fixture {
   test::TempDir dir;
   std::unique_ptr<SqliteStore> store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
-  ManualClock clock{from_unix_ms(1'800'000'000'000)};
+  ManualClock clock{test::k_test_epoch};
 
   std::string add(RequestMode mode, std::string callback, std::optional<std::string> secret = std::nullopt) {
     NewRequest r;
