@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -138,12 +139,15 @@ inline std::int64_t now_unix_ms() {
 }
 
 // Options every integration hub runs with: loopback callbacks allowed, fast
-// retries.
+// retries (unless `more` sets --retry-base itself).
 inline std::vector<std::string> test_hub_args(std::vector<std::string> more = {}) {
   // Tests drive the hub from 127.0.0.1 at full speed, like an operator's own
   // publisher: exempt from rate limits (46_rate_limit_test.cpp runs without).
-  std::vector<std::string> args = {"--allow-private-networks", "--retry-base", "0.05", "--log-level", "debug",
-                                   "--rate-limit-exempt",      "127.0.0.1"};
+  std::vector<std::string> args = {"--allow-private-networks", "--log-level", "debug", "--rate-limit-exempt",
+                                   "127.0.0.1"};
+  if (std::find(more.begin(), more.end(), "--retry-base") == more.end()) {
+    args.insert(args.end(), {"--retry-base", "0.05"});
+  }
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
