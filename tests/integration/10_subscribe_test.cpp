@@ -236,17 +236,18 @@ TEST_CASE("wrong methods get 405 with Allow, GET / a short page", "[integration]
 }
 
 TEST_CASE("the answer never waits for the callback", "[integration][subscribe][SUB-24]") {
-  HubFixture f;
+  // The callback hangs and the hub waits ten minutes for it: each 202 comes
+  // while its verification is still under way, on no clock.
+  HubFixture f({"--outbound-timeout", "600"});
   f.callback.set_responder([](const RecordedRequest&) {
     CannedResponse r;
     r.hang = true;
     return r;
   });
   for (int i = 0; i < 3; ++i) {
-    const auto start = std::chrono::steady_clock::now();
     const HttpReply r = subscribe(f.hub, "subscribe", k_topic, f.callback.url("/hang" + std::to_string(i)));
     CHECK(r.status == 202);
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds{2});
+    CHECK(json::parse(http_get(r.header("location")).body)["state"] == "pending");
   }
 }
 

@@ -124,7 +124,24 @@ TEST_CASE("a callback that keeps failing ends 'failed' after the attempt limit",
   CHECK(f.callback.request_count() == 3);
 }
 
-TEST_CASE("a hanging callback times out and holds up no one else", "[integration][verify][I6]") {
+TEST_CASE("a hanging callback holds up no one else", "[integration][verify][I6]") {
+  // The hanging verification is still under way when the other one settles:
+  // no clock is involved (the hang ends when `hanging` stops, the timeout is
+  // far away).
+  HubFixture f({"--outbound-timeout", "600", "--verification-attempts", "1"});
+  TestHttpServer hanging([](const RecordedRequest&) {
+    CannedResponse r;
+    r.hang = true;
+    return r;
+  });
+  const HttpReply slow = subscribe(f.hub, "subscribe", k_topic, hanging.url("/cb"));
+  REQUIRE(slow.status == 202);
+  REQUIRE(hanging.wait_for_requests(1, std::chrono::seconds{30}));
+  CHECK(subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/fast"))["state"] == "verified");
+  CHECK(json::parse(http_get(slow.header("location")).body)["state"] == "pending");
+}
+
+TEST_CASE("a hanging callback times out and the request fails with the reason", "[integration][verify][I6]") {
   HubFixture f({"--outbound-timeout", "1", "--verification-attempts", "1"});
   TestHttpServer hanging([](const RecordedRequest&) {
     CannedResponse r;
@@ -133,11 +150,7 @@ TEST_CASE("a hanging callback times out and holds up no one else", "[integration
   });
   const HttpReply slow = subscribe(f.hub, "subscribe", k_topic, hanging.url("/cb"));
   REQUIRE(slow.status == 202);
-  REQUIRE(hanging.wait_for_requests(1, std::chrono::seconds{5}));
-  const auto start = std::chrono::steady_clock::now();
-  CHECK(subscribe_and_settle(f.hub, "subscribe", k_topic, f.callback.url("/fast"))["state"] == "verified");
-  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds{900});
-  const json j = wait_settled(slow.header("location"));
+  const json j = wait_settled(slow.header("location"), std::chrono::seconds{30});
   CHECK(j["state"] == "failed");
   CHECK(j["last_error"].get<std::string>().find("timeout") != std::string::npos);
 }
