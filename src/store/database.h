@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 
 #include "util/result.h"
@@ -42,6 +43,7 @@ class Query {
   // Runs to completion, ignoring rows.
   Status run();
   // Runs to completion, calling on_row(*this) for each row; then reset().
+  // An on_row that returns a Status stops the run at its first failure.
   template <class OnRow>
   Status for_each(OnRow&& on_row) {
     for (;;) {
@@ -50,7 +52,14 @@ class Query {
         reset();
         return {};
       }
-      on_row(static_cast<const Query&>(*this));
+      if constexpr (std::is_same_v<decltype(on_row(static_cast<const Query&>(*this))), Status>) {
+        if (auto s = on_row(static_cast<const Query&>(*this)); !s) {
+          reset();
+          return s;
+        }
+      } else {
+        on_row(static_cast<const Query&>(*this));
+      }
     }
   }
 

@@ -1,5 +1,11 @@
 #pragma once
 // The embedded storage engine: the Store port on one SQLite file in WAL mode.
+// Its parts are defined in a file each, as websub/store.h splits the port:
+// sqlite_store_requests.cpp (RequestLog, VerificationQueue),
+// sqlite_store_publishes.cpp (PublishLog, FetchQueue),
+// sqlite_store_deliveries.cpp (DeliveryQueue), sqlite_store_admin.cpp
+// (AdminQueries), sqlite_store_housekeeping.cpp (Housekeeping), and here the
+// file, its connections and StoreControl.
 // One writer connection behind GroupCommit (synchronous=FULL, so every
 // acknowledged request survives power loss, at one fsync per batch) and a
 // small pool of read-only connections. The file is locked (flock) for the
@@ -9,6 +15,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -95,8 +102,7 @@ class SqliteStore final : public Store {
 
   // Runs one statement (a literal) through the writer, `bind` filling in its
   // parameters; the number of rows it changed.
-  template <class Bind>
-  Result<std::size_t> changed_rows(const char* sql, Bind bind);
+  Result<std::size_t> changed_rows(const char* sql, const std::function<void(Query&)>& bind);
 
   // Runs a purge `sql` (?1 the cut-off time, ?2 the batch size) in
   // transactions of k_purge_batch_rows rows until it removes fewer.
@@ -106,7 +112,19 @@ class SqliteStore final : public Store {
   Result<std::optional<TimePoint>> next_due(const char* sql);
 
   // A read connection from the pool, returned when the lease ends.
-  class Reader;
+  class Reader {
+   public:
+    Reader(SqliteStore& store, std::unique_ptr<Database> db) : m_store(store), m_db(std::move(db)) {}
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+    ~Reader();
+    Database& operator*() { return *m_db; }
+    Database* operator->() { return m_db.get(); }
+
+   private:
+    SqliteStore& m_store;
+    std::unique_ptr<Database> m_db;
+  };
   Reader reader();
 
   // Declared first so that it is released last, after every connection:

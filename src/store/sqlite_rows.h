@@ -1,0 +1,35 @@
+#pragma once
+// How rows of the SQLite schema read back as the hub's records, shared by
+// the parts of SqliteStore (store/sqlite_store*.cpp). Stored codes go
+// through store/state_codes.h: a code this hub does not know is an error.
+
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+#include "websub/model.h"
+
+namespace hubbub {
+
+// Columns of a RequestRecord, in the order read_request() expects.
+inline constexpr const char* k_request_columns =
+    "token, mode, topic, callback, secret, lease_requested, lease_granted, verify_token, state, attempts, "
+    "due_at, last_error, created_at, updated_at";
+Result<RequestRecord> read_request(const Query& q);
+
+// Columns of a Subscription, in the order read_subscription() expects.
+inline constexpr const char* k_subscription_columns =
+    "id, topic, callback, secret, lease_seconds, expires_at, created_at, updated_at";
+Subscription read_subscription(const Query& q, int first = 0);
+
+// Columns of a DeliveryRecord, deliveries as d joined with subscriptions as
+// s, in the order read_delivery_record() expects from column `first` on.
+inline constexpr const char* k_delivery_record_columns =
+    "d.id, d.subscription_id, s.topic, s.callback, d.state, d.attempts, d.last_status, d.last_error, d.due_at, "
+    "d.updated_at";
+Result<DeliveryRecord> read_delivery_record(const Query& q, int first = 0);
+
+// A list of origins as the JSON array text that json_each() reads in SQL.
+std::string json_text_array(const std::vector<std::string>& items);
+
+}  // namespace hubbub

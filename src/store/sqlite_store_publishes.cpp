@@ -1,0 +1,318 @@
+#include "store/sqlite_store.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "store/fair_claim.h"
+#include "store/sqlite_rows.h"
+#include "store/state_codes.h"
+#include "util/url.h"
+
+namespace hubbub {
+
+void SqliteStore::add_publish(NewPublish publish, Done done) {
+  m_writer.submit(
+      [publish = std::move(publish)](Database& db) -> Status {
+        const std::int64_t created = to_unix_ms(publish.created_at);
+        {
+          HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO publishes (token, created_at) VALUES (?, ?)"));
+          q->bind(1, std::string_view(publish.id)).bind(2, created);
+          HUBBUB_TRY(q->run());
+        }
+        const std::int64_t publish_id = db.last_insert_rowid();
+        std::optional<std::int64_t> content_id;
+        if (publish.content) {
+          HUBBUB_TRY_ASSIGN(
+              q, db.query("INSERT INTO contents (topic, content_type, body, created_at) VALUES (?, ?, ?, ?)"));
+          q->bind(1, std::string_view(publish.content->topic))
+              .bind(2, publish.content->content_type)
+              .bind_blob(3, publish.content->body)
+              .bind(4, created);
+          HUBBUB_TRY(q->run());
+          content_id = db.last_insert_rowid();
+        }
+        HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO publish_topics (publish_id, topic, state, content_id, due_at, "
+                                      "updated_at) VALUES (?, ?, 0, ?, ?, ?)"));
+        for (const auto& topic : publish.topics) {
+          q->bind(1, publish_id).bind(2, std::string_view(topic)).bind(3, content_id).bind(4, created).bind(5, created);
+          HUBBUB_TRY(q->run());
+          q->reset();
+        }
+        return {};
+      },
+      std::move(done));
+}
+
+Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view id) {
+  auto db = reader();
+  PublishStatus status;
+  std::int64_t publish_id = 0;
+  {
+    HUBBUB_TRY_ASSIGN(q, db->query("SELECT id, created_at FROM publishes WHERE token = ?"));
+    q->bind(1, id);
+    HUBBUB_TRY_ASSIGN(row, q->step());
+    if (!*row) {
+      return std::nullopt;
+    }
+    publish_id = q->int64(0);
+    status.id = std::string(id);
+    status.created_at = from_unix_ms(q->int64(1));
+  }
+  std::vector<std::int64_t> topic_ids;
+  {
+    HUBBUB_TRY_ASSIGN(q, db->query("SELECT id, topic, state, subscribers, attempts, last_error FROM publish_topics "
+                                   "WHERE publish_id = ? ORDER BY id"));
+    q->bind(1, publish_id);
+    HUBBUB_TRY(q->for_each([&](const Query& row) -> Status {
+      PublishStatus::Topic t;
+      HUBBUB_TRY_ASSIGN(state, state_from_code<FetchState>(row.int64(2)));
+      topic_ids.push_back(row.int64(0));
+      t.topic = row.text(1);
+      t.state = *state;
+      t.subscribers = row.optional_int64(3);
+      t.attempts = static_cast<std::uint32_t>(row.int64(4));
+      t.last_error = row.optional_text(5);
+      status.topics.push_back(std::move(t));
+      return {};
+    }));
+  }
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
+                                 "WHERE publish_topic_id = ? GROUP BY 1, 2"));
+  for (std::size_t i = 0; i < topic_ids.size(); ++i) {
+    q->bind(1, topic_ids[i]);
+    PublishStatus::Topic& t = status.topics[i];
+    HUBBUB_TRY(q->for_each([&t](const Query& row) -> Status {
+      HUBBUB_TRY_ASSIGN(state, state_from_code<DeliveryState>(row.int64(0)));
+      const std::int64_t n = row.int64(2);
+      if (*state == DeliveryState::delivered) {
+        t.delivered += n;
+      } else if (*state == DeliveryState::pending) {
+        (row.int64(1) != 0 ? t.retrying : t.pending) += n;
+      } else {
+        t.failed += n;
+      }
+      return {};
+    }));
+  }
+  return status;
+}
+
+Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
+                                                             const OriginShare& share) {
+  std::vector<FetchJob> claimed;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    claimed.clear();  // a job may run twice (group_commit.h)
+    {
+      HUBBUB_TRY_ASSIGN(
+          q, db.query("UPDATE publish_topics SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
+                      "WHERE id IN (SELECT p.id FROM publish_topics p WHERE p.state = 0 AND p.due_at <= ?2 "
+                      "AND (p.claimed_until IS NULL OR p.claimed_until <= ?2) "
+                      "AND (?4 = '[]' OR hubbub_origin(p.topic) NOT IN (SELECT value FROM json_each(?4))) "
+                      "AND NOT EXISTS (SELECT 1 FROM publish_topics e WHERE e.state = 0 AND e.topic = p.topic "
+                      "AND e.id < p.id) ORDER BY p.due_at LIMIT ?3) RETURNING id, topic, content_id, attempts"));
+      HUBBUB_TRY_ASSIGN(unclaim, db.query("UPDATE publish_topics SET claimed_until = NULL, attempts = attempts - 1 "
+                                          "WHERE id = ?"));
+      const std::int64_t t = to_unix_ms(now);
+      auto s = claim_fairly(
+          max, share, claimed,
+          [&](std::size_t n, const std::vector<std::string>& busy, std::vector<FetchJob>& out) {
+            q->reset();
+            q->bind(1, t + claim_for.count())
+                .bind(2, t)
+                .bind(3, static_cast<std::int64_t>(n))
+                .bind(4, std::string_view(json_text_array(busy)));
+            return q->for_each([&](const Query& row) {
+              FetchJob job;
+              job.id = row.int64(0);
+              job.topic = row.text(1);
+              job.content_id = row.optional_int64(2);
+              job.attempts = static_cast<std::uint32_t>(row.int64(3));
+              out.push_back(std::move(job));
+            });
+          },
+          [](const FetchJob& job) { return url_origin_key(job.topic); },
+          [&](const FetchJob& job) {
+            unclaim->reset();
+            unclaim->bind(1, job.id);
+            return unclaim->run();
+          });
+      if (!s) {
+        return s;
+      }
+    }
+    // Pings of a regular fetch's topic that arrived before it begins are
+    // answered by it. A fat ping brings its own content: it is never folded,
+    // nor are the pings after it, which must follow its content.
+    HUBBUB_TRY_ASSIGN(newest, db.query("SELECT max(id) FROM publish_topics WHERE state = 0 AND topic = ?1 "
+                                       "AND content_id IS NULL AND id < coalesce((SELECT min(id) FROM publish_topics "
+                                       "WHERE state = 0 AND topic = ?1 AND content_id IS NOT NULL), "
+                                       "9223372036854775807)"));
+    for (auto& job : claimed) {
+      job.covers_up_to = job.id;
+      if (job.content_id) {
+        continue;
+      }
+      newest->bind(1, std::string_view(job.topic));
+      HUBBUB_TRY_ASSIGN(row, newest->step());
+      if (*row && !newest->is_null(0)) {
+        job.covers_up_to = std::max(job.id, newest->int64(0));
+      }
+      newest->reset();
+    }
+    HUBBUB_TRY_ASSIGN(q, db.query("SELECT etag, last_modified, content_hash FROM topics WHERE topic = ?"));
+    for (auto& job : claimed) {
+      q->bind(1, std::string_view(job.topic));
+      HUBBUB_TRY_ASSIGN(row, q->step());
+      if (*row) {
+        job.etag = q->optional_text(0);
+        job.last_modified = q->optional_text(1);
+        job.content_hash = q->optional_text(2);
+      }
+      q->reset();
+    }
+    return {};
+  });
+  HUBBUB_TRY(s);
+  return claimed;
+}
+
+Result<std::optional<TimePoint>> SqliteStore::next_fetch_due() {
+  return next_due(
+      "SELECT due_at FROM publish_topics WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
+}
+
+void SqliteStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) {
+  m_writer.submit(
+      [id, due_at, error = std::move(error), now](Database& db) -> Status {
+        HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET due_at = ?, claimed_until = NULL, last_error = ?, "
+                                      "updated_at = ? WHERE id = ? AND state = 0"));
+        q->bind(1, to_unix_ms(due_at)).bind(2, std::string_view(error)).bind(3, to_unix_ms(now)).bind(4, id);
+        return q->run();
+      },
+      std::move(done));
+}
+
+void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::size_t>)> done) {
+  auto queued = std::make_shared<std::size_t>(0);
+  m_writer.submit(
+      [o = std::move(o), queued](Database& db) -> Status {
+        *queued = 0;  // a job may run twice (group_commit.h)
+        const std::int64_t at = to_unix_ms(o.at);
+        std::string topic;
+        {
+          HUBBUB_TRY_ASSIGN(q, db.query("SELECT topic FROM publish_topics WHERE id = ? AND state = 0"));
+          q->bind(1, o.id);
+          HUBBUB_TRY_ASSIGN(row, q->step());
+          if (!*row) {
+            return {};  // already settled
+          }
+          topic = q->text(0);
+        }
+        std::optional<std::int64_t> content_id;
+        if (o.state == FetchState::distributed || o.state == FetchState::unchanged) {
+          HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
+                                        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic) DO UPDATE SET "
+                                        "etag = coalesce(?2, etag), last_modified = coalesce(?3, last_modified), "
+                                        "content_hash = coalesce(?4, content_hash), fetched_at = ?5"));
+          q->bind(1, std::string_view(topic))
+              .bind(2, o.etag)
+              .bind(3, o.last_modified)
+              .bind(4, o.content_hash)
+              .bind(5, at);
+          HUBBUB_TRY(q->run());
+        }
+        if (o.state == FetchState::distributed) {
+          if (o.content && o.content->id > 0) {
+            content_id = o.content->id;
+          } else if (o.content) {
+            HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) "
+                                          "VALUES (?, ?, ?, ?)"));
+            q->bind(1, std::string_view(topic))
+                .bind(2, o.content->content_type)
+                .bind_blob(3, o.content->body)
+                .bind(4, at);
+            HUBBUB_TRY(q->run());
+            content_id = db.last_insert_rowid();
+          }
+          HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, "
+                                        "origin, delivery_id, published_at, state, attempts, due_at, created_at, "
+                                        "updated_at) SELECT ?1, ?2, id, hubbub_origin(callback), "
+                                        "lower(hex(randomblob(12))), (SELECT p.created_at FROM publish_topics t "
+                                        "JOIN publishes p ON p.id = t.publish_id WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 "
+                                        "FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
+          q->bind(1, o.id).bind(2, content_id).bind(3, at).bind(4, std::string_view(topic));
+          HUBBUB_TRY(q->run());
+          *queued = static_cast<std::size_t>(db.changes());
+        }
+        if ((o.state == FetchState::distributed || o.state == FetchState::unchanged) && o.covers_up_to > o.id) {
+          HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET state = ?1, content_id = ?2, claimed_until = NULL, "
+                                        "updated_at = ?3 WHERE topic = ?4 AND state = 0 AND content_id IS NULL "
+                                        "AND id > ?5 AND id <= ?6"));
+          q->bind(1, code_of(FetchState::coalesced))
+              .bind(2, content_id)
+              .bind(3, at)
+              .bind(4, std::string_view(topic))
+              .bind(5, o.id)
+              .bind(6, o.covers_up_to);
+          HUBBUB_TRY(q->run());
+        }
+        // Subscribers: those sent this content, or for unchanged content those
+        // that would have been; unknown (NULL) for a fetch that failed.
+        HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET state = ?1, content_id = coalesce(?2, content_id), "
+                                      "subscribers = CASE WHEN ?3 IS NOT NULL THEN ?3 WHEN ?7 THEN "
+                                      "(SELECT count(*) FROM subscriptions WHERE topic = ?8 AND expires_at > ?5) END, "
+                                      "claimed_until = NULL, last_error = ?4, updated_at = ?5 WHERE id = ?6"));
+        q->bind(1, code_of(o.state))
+            .bind(2, content_id)
+            .bind(3, o.state == FetchState::distributed
+                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
+                         : std::optional<std::int64_t>())
+            .bind(4, o.error)
+            .bind(5, at)
+            .bind(6, o.id)
+            .bind(7, std::int64_t{o.state == FetchState::unchanged || o.state == FetchState::no_subscribers})
+            .bind(8, std::string_view(topic));
+        return q->run();
+      },
+      [queued, done = std::move(done)](Status s) {
+        if (!s) {
+          done(std::unexpected(s.error()));
+        } else {
+          done(*queued);
+        }
+      });
+}
+
+Result<std::size_t> SqliteStore::count_active_subscriptions(std::string_view topic, TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT count(*) FROM subscriptions WHERE topic = ? AND expires_at > ?"));
+  q->bind(1, topic).bind(2, to_unix_ms(now));
+  HUBBUB_TRY_ASSIGN(row, q->step());
+  return static_cast<std::size_t>(q->int64(0));
+}
+
+Result<std::int64_t> SqliteStore::count_queued_deliveries(std::int64_t limit) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE state = 0 LIMIT ?)"));
+  q->bind(1, limit);
+  HUBBUB_TRY_ASSIGN(row, q->step());
+  return *row ? q->int64(0) : 0;
+}
+
+Result<std::optional<Content>> SqliteStore::find_content(std::int64_t content_id) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT id, topic, content_type, body FROM contents WHERE id = ?"));
+  q->bind(1, content_id);
+  HUBBUB_TRY_ASSIGN(row, q->step());
+  if (!*row) {
+    return std::nullopt;
+  }
+  Content c;
+  c.id = q->int64(0);
+  c.topic = q->text(1);
+  c.content_type = q->optional_text(2);
+  c.body = q->text(3);
+  return c;
+}
+
+}  // namespace hubbub

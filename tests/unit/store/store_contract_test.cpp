@@ -1,0 +1,682 @@
+// The store contract (websub/store.h) for every engine: each case runs on
+// each engine, tagged with the engine's name (unit/store/store_contract.h).
+#include "unit/store/store_contract.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <future>
+
+#include "support/store_writes.h"
+#include "util/random.h"
+#include "websub/limits.h"
+
+using namespace hubbub;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+const TimePoint k_t0 = test::k_test_epoch;
+
+Status wait(const std::function<void(Store::Done)>& write) {
+  return test::wait_for_write(write);
+}
+
+NewRequest request(RequestMode mode, std::string callback, std::optional<std::string> secret = std::nullopt,
+                   TimePoint at = k_t0) {
+  NewRequest r;
+  r.id = random_token(24);
+  r.mode = mode;
+  r.topic = "http://p/t";
+  r.callback = std::move(callback);
+  r.secret = std::move(secret);
+  if (mode == RequestMode::subscribe) {
+    r.lease_granted = seconds{100};
+  }
+  r.created_at = at;
+  return r;
+}
+
+std::string add(Store& store, const NewRequest& r) {
+  REQUIRE(wait([&](Store::Done d) { store.add_request(r, d); }));
+  return r.id;
+}
+
+void complete(Store& store, const std::string& id, RequestState state, TimePoint at = k_t0) {
+  REQUIRE(wait([&](Store::Done d) { store.complete_request({id, state, std::nullopt, at, at}, d); }));
+}
+
+}  // namespace
+
+STORE_CONTRACT(records_requests_durably, "records requests durably and finds them by id", "") {
+  const NewRequest r = request(RequestMode::subscribe, "http://s/cb", std::string("k\0ey", 4));
+  add(engine.store(), r);
+  engine.reopen();
+  Store* store = &engine.store();
+  auto found = store->find_request(r.id).value();
+  REQUIRE(found);
+  CHECK(found->state == RequestState::pending);
+  CHECK(found->secret == std::string("k\0ey", 4));
+  CHECK(found->lease_granted == seconds{100});
+  CHECK_FALSE(store->find_request("nope").value());
+}
+
+STORE_CONTRACT(counts_pending_requests_per_origin, "counts pending requests per callback origin (A2: rebuilt at start)",
+               "") {
+  Store* store = &engine.store();
+  add(*store, request(RequestMode::subscribe, "http://a.example/cb1"));
+  add(*store, request(RequestMode::unsubscribe, "http://a.example:80/cb2?x=1"));
+  add(*store, request(RequestMode::subscribe, "https://a.example/cb"));
+  const std::string done = add(*store, request(RequestMode::subscribe, "http://b.example:8080/cb"));
+  complete(*store, done, RequestState::failed);
+  auto counts = store->pending_requests_per_origin().value();
+  std::sort(counts.begin(), counts.end());
+  REQUIRE(counts.size() == 2);
+  CHECK(counts[0] == std::pair<std::string, std::int64_t>{"http://a.example:80", 2});
+  CHECK(counts[1] == std::pair<std::string, std::int64_t>{"https://a.example:443", 1});
+}
+
+STORE_CONTRACT(claims_requests_once_per_pair, "claims due requests once, one per pair, counting attempts", "") {
+  Store* store = &engine.store();
+  const std::string a = add(*store, request(RequestMode::subscribe, "http://s/a"));
+  const std::string a2 = add(*store, request(RequestMode::unsubscribe, "http://s/a"));
+  const std::string b = add(*store, request(RequestMode::subscribe, "http://s/b"));
+  CHECK(store->claim_due_requests(k_t0 - milliseconds{1}, seconds{60}, 10, {}).value().empty());
+  auto claimed = store->claim_due_requests(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(claimed.size() == 2);  // a2 waits for a
+  CHECK(claimed[0].attempts == 1);
+  CHECK(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().empty());
+  CHECK(store->next_request_due().value() == k_t0);  // a2, unclaimed but blocked
+  complete(*store, a, RequestState::verified);
+  auto next = store->claim_due_requests(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].id == a2);
+  // A lapsed claim is handed out again; release_all_claims frees them at once.
+  CHECK(store->claim_due_requests(k_t0 + seconds{61}, seconds{60}, 10, {}).value().size() == 2);
+  REQUIRE(store->release_all_claims());
+  CHECK(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().size() == 2);
+  (void)b;
+}
+
+STORE_CONTRACT(reschedules_a_claimed_request, "reschedules a claimed request with its error", "") {
+  Store* store = &engine.store();
+  const std::string id = add(*store, request(RequestMode::subscribe, "http://s/a"));
+  REQUIRE(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().size() == 1);
+  REQUIRE(wait([&](Store::Done d) { store->retry_request(id, k_t0 + seconds{30}, "HTTP 500", k_t0 + seconds{2}, d); }));
+  // The row is stamped with the caller's time, not the machine's clock.
+  CHECK(store->find_request(id).value()->updated_at == k_t0 + seconds{2});
+  CHECK(store->claim_due_requests(k_t0 + seconds{29}, seconds{60}, 10, {}).value().empty());
+  CHECK(store->next_request_due().value() == k_t0 + seconds{30});
+  auto again = store->claim_due_requests(k_t0 + seconds{30}, seconds{60}, 10, {}).value();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].attempts == 2);
+  CHECK(again[0].last_error == "HTTP 500");
+}
+
+STORE_CONTRACT(verified_subscribe_creates_and_renews,
+               "a verified subscribe creates, renews and re-keys without duplicates", "[SUB-10][SUB-13][STATE-02]") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "one")), RequestState::verified);
+  auto sub = store->find_subscription("http://p/t", "http://s/a").value();
+  REQUIRE(sub);
+  CHECK(sub->secret == "one");
+  CHECK(sub->expires_at == k_t0 + seconds{100});
+
+  const TimePoint later = k_t0 + seconds{50};
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", std::nullopt, later)),
+           RequestState::verified, later);
+  auto renewed = store->active_subscriptions("http://p/t", later).value();
+  REQUIRE(renewed.size() == 1);
+  CHECK_FALSE(renewed[0].secret);
+  CHECK(renewed[0].expires_at == later + seconds{100});
+}
+
+STORE_CONTRACT(failed_requests_leave_subscriptions,
+               "failed or denied requests leave subscriptions exactly as they were", "[SUB-12][STATE-03]") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "old")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "new")), RequestState::failed);
+  complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/a")), RequestState::failed);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::denied);
+  auto sub = store->find_subscription("http://p/t", "http://s/a").value();
+  REQUIRE(sub);
+  CHECK(sub->secret == "old");
+  CHECK_FALSE(store->find_subscription("http://p/t", "http://s/b").value());
+}
+
+STORE_CONTRACT(verified_unsubscribe_removes_its_pair, "a verified unsubscribe removes only its own pair",
+               "[STATE-01][STATE-04]") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/a")), RequestState::verified);
+  auto active = store->active_subscriptions("http://p/t", k_t0).value();
+  REQUIRE(active.size() == 1);
+  CHECK(active[0].callback == "http://s/b");
+  // Unsubscribing an unknown pair is fine (V20).
+  complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/zzz")), RequestState::verified);
+}
+
+STORE_CONTRACT(expired_subscriptions_are_swept, "expired subscriptions stop counting at expiry and are swept",
+               "[STATE-05][VER-09]") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  CHECK(store->active_subscriptions("http://p/t", k_t0 + seconds{99}).value().size() == 1);
+  CHECK(store->active_subscriptions("http://p/t", k_t0 + seconds{100}).value().empty());
+  CHECK(store->remove_expired_subscriptions(k_t0 + seconds{99}).value() == 0);
+  CHECK(store->remove_expired_subscriptions(k_t0 + seconds{100}).value() == 1);
+  CHECK_FALSE(store->find_subscription("http://p/t", "http://s/a").value());
+}
+
+STORE_CONTRACT(purges_finished_requests, "purges finished requests after retention, never pending ones", "") {
+  Store* store = &engine.store();
+  const std::string done = add(*store, request(RequestMode::subscribe, "http://s/a"));
+  complete(*store, done, RequestState::failed);
+  const std::string open = add(*store, request(RequestMode::subscribe, "http://s/b"));
+  CHECK(store->purge_finished_requests(k_t0 + seconds{1}).value() == 1);
+  CHECK_FALSE(store->find_request(done).value());
+  CHECK(store->find_request(open).value());
+}
+
+namespace {
+
+std::int64_t first_fetch(Store& store, TimePoint now = k_t0) {
+  auto jobs = store.claim_due_fetches(now, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 1);
+  return jobs[0].id;
+}
+
+Result<std::size_t> finish(Store& store, FetchOutcome o) {
+  std::promise<Result<std::size_t>> p;
+  store.finish_fetch(std::move(o), [&p](Result<std::size_t> r) { p.set_value(r); });
+  return p.get_future().get();
+}
+
+FetchOutcome distributed(std::int64_t id, std::string body, TimePoint at = k_t0) {
+  FetchOutcome o;
+  o.id = id;
+  o.state = FetchState::distributed;
+  o.content = Content{0, "http://p/t", "text/plain", std::move(body)};
+  o.content_hash = "h-" + o.content->body;
+  o.etag = "\"e1\"";
+  o.at = at;
+  return o;
+}
+
+}  // namespace
+
+STORE_CONTRACT(fans_content_out_once, "fans a fetched content out to every active subscription, once", "[D1][D13]") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  const std::int64_t fetch = first_fetch(*store);
+  CHECK(finish(*store, distributed(fetch, "v1")).value() == 2);
+  CHECK(store->count_queued_deliveries(100).value() == 2);  // D15: the fetcher's count, bounded
+  CHECK(store->count_queued_deliveries(1).value() == 1);
+
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 2);
+  CHECK(jobs[0].callback == "http://s/a");
+  CHECK(jobs[0].secret == "ka");
+  CHECK(jobs[0].attempts == 1);
+  CHECK(jobs[0].delivery_id.size() == 24);
+  CHECK(jobs[0].delivery_id != jobs[1].delivery_id);
+  auto content = store->find_content(jobs[0].content_id).value();
+  REQUIRE(content);
+  CHECK(content->body == "v1");
+  CHECK(content->content_type == "text/plain");
+  CHECK(store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value().empty());
+
+  // Delivered, retried, dead: the publish status counts them.
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries(
+        {{jobs[0].id, DeliveryState::delivered, 204, std::nullopt, k_t0, false, false, k_t0 + seconds{3}},
+         {jobs[1].id, DeliveryState::pending, 500, "HTTP 500", k_t0 + seconds{30}, false, false, k_t0 + seconds{3}}},
+        d);
+  }));
+  // Each row is stamped with its outcome's time, not the machine's clock.
+  const auto sub = store->find_subscription(jobs[0].topic, jobs[0].callback).value();
+  REQUIRE(sub);
+  const auto shown = store->subscription_deliveries(sub->id, 10).value();
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0].updated_at == k_t0 + seconds{3});
+  auto status = store->find_publish("pub1").value();
+  REQUIRE(status);
+  REQUIRE(status->topics.size() == 1);
+  CHECK(status->topics[0].state == FetchState::distributed);
+  CHECK(status->topics[0].subscribers == 2);
+  CHECK(status->topics[0].delivered == 1);
+  CHECK(status->topics[0].retrying == 1);
+  auto retry = store->claim_due_deliveries(k_t0 + seconds{30}, seconds{60}, 10, {}).value();
+  REQUIRE(retry.size() == 1);
+  CHECK(retry[0].delivery_id == jobs[1].delivery_id);  // the same id on every attempt (D9)
+  CHECK(retry[0].attempts == 2);
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries({{retry[0].id, DeliveryState::dead, 500, "gave up", k_t0, false}}, d);
+  }));
+  CHECK(store->find_publish("pub1").value()->topics[0].failed == 1);
+  CHECK(store->count_queued_deliveries(100).value() == 0);
+  // The dead letter did not end the subscription (STATE-07).
+  CHECK(store->find_subscription("http://p/t", "http://s/b").value());
+}
+
+STORE_CONTRACT(gone_ends_the_subscription,
+               "410 ends the subscription, deliveries of ended or expired subscriptions are dropped",
+               "[STATE-08][D13]") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 2);
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries({{jobs[0].id, DeliveryState::dropped, 410, "gone", k_t0, true},
+                              {jobs[1].id, DeliveryState::pending, 500, "HTTP 500", k_t0, false}},
+                             d);
+  }));
+  CHECK_FALSE(store->find_subscription("http://p/t", "http://s/a").value());
+  // After the lease ends the pending one is dropped instead of handed out.
+  CHECK(store->claim_due_deliveries(k_t0 + seconds{100}, seconds{60}, 10, {}).value().empty());
+  CHECK(store->find_publish("pub1").value()->topics[0].failed == 2);
+}
+
+STORE_CONTRACT(fetches_of_a_topic_run_in_order,
+               "fetches of one topic run one at a time and keep the topic's validators", "") {
+  Store* store = &engine.store();
+  REQUIRE(wait([&](Store::Done d) {
+    store->add_publish({"p1", {"http://p/t", "http://p/u"}, std::nullopt, k_t0}, d);
+  }));
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  auto first = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(first.size() == 2);  // t (from p1) and u; t from p2 waits
+  CHECK_FALSE(first[0].etag);
+  REQUIRE(finish(*store, distributed(first[0].id, "v1")));
+  auto second = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(second.size() == 1);
+  CHECK(second[0].topic == "http://p/t");
+  CHECK(second[0].etag == "\"e1\"");
+  CHECK(second[0].content_hash == "h-v1");
+  FetchOutcome unchanged{second[0].id, FetchState::unchanged, std::nullopt, std::nullopt,
+                         std::nullopt, std::nullopt,          std::nullopt, k_t0};
+  CHECK(finish(*store, unchanged).value() == 0);
+  CHECK(store->find_publish("p2").value()->topics[0].state == FetchState::unchanged);
+}
+
+STORE_CONTRACT(fat_ping_stores_its_content, "a fat ping stores its content with the ping", "") {
+  Store* store = &engine.store();
+  NewPublish fat{"fat", {"http://p/t"}, Content{0, "http://p/t", std::nullopt, std::string("\0bin", 4)}, k_t0};
+  REQUIRE(wait([&](Store::Done d) { store->add_publish(fat, d); }));
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 1);
+  REQUIRE(jobs[0].content_id);
+  auto content = store->find_content(*jobs[0].content_id).value();
+  REQUIRE(content);
+  CHECK(content->body == std::string("\0bin", 4));
+  CHECK_FALSE(content->content_type);
+}
+
+STORE_CONTRACT(delivery_claims_skip_busy_origins, "delivery claims skip busy callback origins", "") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://slow.example:8080/a")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "https://fast.example/b?x=1")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {"http://slow.example:8080"}).value();
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].origin == "https://fast.example:443");
+  auto rest = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].origin == "http://slow.example:8080");
+}
+
+STORE_CONTRACT(fetch_coalesces_earlier_pings,
+               "a fetch answers the pings of its topic that arrived before it began, never a fat ping's", "[D15]") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  for (const char* id : {"p1", "p2", "p3"}) {
+    REQUIRE(wait([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  }
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].covers_up_to == jobs[0].id + 2);
+  // Arrived after the fetch began: not covered.
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p4", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  FetchOutcome o = distributed(jobs[0].id, "v1");
+  o.covers_up_to = jobs[0].covers_up_to;
+  CHECK(finish(*store, std::move(o)).value() == 1);
+  CHECK(store->find_publish("p1").value()->topics[0].state == FetchState::distributed);
+  CHECK(store->find_publish("p2").value()->topics[0].state == FetchState::coalesced);
+  CHECK(store->find_publish("p3").value()->topics[0].state == FetchState::coalesced);
+  CHECK(store->find_publish("p4").value()->topics[0].state == FetchState::pending);
+
+  // A fat ping is never folded into a fetch, nor are the pings after it.
+  REQUIRE(wait([&](Store::Done d) {
+    store->add_publish({"fat", {"http://p/t"}, Content{0, "http://p/t", "text/plain", "fat"}, k_t0}, d);
+  }));
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p6", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 1);
+  CHECK(jobs[0].covers_up_to == jobs[0].id);  // p4 alone
+}
+
+STORE_CONTRACT(request_claims_share_between_hosts,
+               "a claim gives each callback host a bounded share and takes other hosts' requests instead", "") {
+  Store* store = &engine.store();
+  // 30 requests of a slow host arrive first, then one of another host.
+  for (int i = 0; i < 30; ++i) {
+    add(*store, request(RequestMode::subscribe, "http://slow.example/cb" + std::to_string(i), std::nullopt,
+                        k_t0 + milliseconds{i}));
+  }
+  const std::string other =
+      add(*store, request(RequestMode::subscribe, "http://fast.example/cb", std::nullopt, k_t0 + milliseconds{100}));
+  OriginShare share;
+  share.per_origin = 4;
+  auto first = store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 20, share).value();
+  REQUIRE(first.size() == 5);
+  CHECK(std::count_if(first.begin(), first.end(),
+                      [](const RequestRecord& r) { return r.callback.starts_with("http://slow.example/"); }) == 4);
+  CHECK(std::any_of(first.begin(), first.end(), [&](const RequestRecord& r) { return r.id == other; }));
+  // What was handed back is claimable again, its attempt not counted.
+  share.in_flight = {{"http://slow.example:80", 2}};
+  auto second = store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 20, share).value();
+  REQUIRE(second.size() == 2);
+  for (const auto& r : second) {
+    CHECK(r.attempts == 1);
+  }
+  // A host already at its share gets nothing.
+  share.in_flight = {{"http://slow.example:80", 4}};
+  CHECK(store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 20, share).value().empty());
+  // Without a share the claim takes everything due.
+  CHECK(store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 100, {}).value().size() == 24);
+}
+
+STORE_CONTRACT(fetch_claims_share_between_hosts, "a claim of fetches gives each topic host a bounded share", "") {
+  Store* store = &engine.store();
+  std::vector<std::string> slow;
+  for (int i = 0; i < 10; ++i) {
+    slow.push_back("http://slow.example/t" + std::to_string(i));
+  }
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", slow, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p2", {"http://fast.example/t"}, std::nullopt, k_t0}, d); }));
+  OriginShare share;
+  share.per_origin = 3;
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 8, share).value();
+  REQUIRE(jobs.size() == 4);
+  CHECK(std::count_if(jobs.begin(), jobs.end(),
+                      [](const FetchJob& j) { return j.topic.starts_with("http://slow.example/"); }) == 3);
+  CHECK(std::any_of(jobs.begin(), jobs.end(), [](const FetchJob& j) { return j.topic == "http://fast.example/t"; }));
+}
+
+STORE_CONTRACT(purges_run_in_batches, "purges run in bounded batches and remove everything due (C: purge)", "") {
+  Store* store = &engine.store();
+  const std::size_t n = 2 * k_purge_batch_rows + 500;
+  for (std::size_t i = 0; i < n; ++i) {
+    complete(*store, add(*store, request(RequestMode::subscribe, "http://s/" + std::to_string(i))),
+             RequestState::failed);
+  }
+  add(*store, request(RequestMode::subscribe, "http://s/pending"));
+  CHECK(store->purge_finished_requests(k_t0 + seconds{1}).value() == n);
+  CHECK(store->purge_finished_requests(k_t0 + seconds{1}).value() == 0);
+  CHECK(store->statistics(k_t0).value().pending_requests == 1);
+}
+
+namespace {
+
+// A verified subscription of `topic` by `callback` (lease 100 s from `at`).
+Subscription subscribe(Store& store, const std::string& topic, const std::string& callback, TimePoint at = k_t0) {
+  NewRequest r = request(RequestMode::subscribe, callback, std::nullopt, at);
+  r.topic = topic;
+  complete(store, add(store, r), RequestState::verified, at);
+  return store.find_subscription(topic, callback).value().value();
+}
+
+// Publishes `topic` and distributes `body` to its subscribers at `at`.
+std::int64_t publish(Store& store, const std::string& id, const std::string& topic, const std::string& body,
+                     TimePoint at = k_t0) {
+  REQUIRE(wait([&](Store::Done d) { store.add_publish({id, {topic}, std::nullopt, at}, d); }));
+  auto jobs = store.claim_due_fetches(at, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 1);
+  FetchOutcome o = distributed(jobs[0].id, body, at);
+  o.content->topic = topic;
+  return static_cast<std::int64_t>(finish(store, std::move(o)).value());
+}
+
+}  // namespace
+
+STORE_CONTRACT(caps_count_topic_and_host,
+               "caps count a topic's and a callback host's subscriptions, not the pair's own", "[SEC-08]") {
+  Store* store = &engine.store();
+  subscribe(*store, "http://p/t", "http://a.example/1");
+  subscribe(*store, "http://p/t", "http://a.example:80/2");
+  subscribe(*store, "http://p/u", "http://a.example/3");
+  subscribe(*store, "http://p/t", "http://b.example/1");
+  subscribe(*store, "http://p/t", "http://a.example/old", k_t0 - seconds{100});  // expired at k_t0
+  const auto renewal = store->subscription_counts("http://p/t", "http://a.example/1", k_t0).value();
+  CHECK(renewal.topic == 2);            // a/2 and b/1; the pair itself and the expired one do not count
+  CHECK(renewal.callback_origin == 2);  // a/2 and a/3
+  const auto fresh = store->subscription_counts("http://p/v", "http://c.example/1", k_t0).value();
+  CHECK(fresh.topic == 0);
+  CHECK(fresh.callback_origin == 0);
+}
+
+STORE_CONTRACT(failed_fetch_is_retried_then_settled, "a failed fetch is retried when due, then settled with its error",
+               "") {
+  Store* store = &engine.store();
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  CHECK(store->next_fetch_due().value() == k_t0);
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 1);
+  CHECK_FALSE(store->next_fetch_due().value());  // claimed: nothing else pending
+  REQUIRE(wait([&](Store::Done d) { store->retry_fetch(jobs[0].id, k_t0 + seconds{30}, "HTTP 503", k_t0, d); }));
+  CHECK(store->next_fetch_due().value() == k_t0 + seconds{30});
+  CHECK(store->claim_due_fetches(k_t0 + seconds{29}, seconds{60}, 10, {}).value().empty());
+  auto again = store->claim_due_fetches(k_t0 + seconds{30}, seconds{60}, 10, {}).value();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].attempts == 2);
+  auto status = store->find_publish("p1").value().value();
+  CHECK(status.topics[0].last_error == "HTTP 503");
+  FetchOutcome failed{again[0].id,  FetchState::failed, "HTTP 404",   std::nullopt,
+                      std::nullopt, std::nullopt,       std::nullopt, k_t0 + seconds{31}};
+  CHECK(finish(*store, failed).value() == 0);
+  status = store->find_publish("p1").value().value();
+  CHECK(status.topics[0].state == FetchState::failed);
+  CHECK(status.topics[0].last_error == "HTTP 404");
+  CHECK_FALSE(status.topics[0].subscribers);  // unknown for a fetch that failed
+  // Settling it again changes nothing.
+  CHECK(finish(*store, failed).value() == 0);
+  CHECK_FALSE(store->next_fetch_due().value());
+}
+
+STORE_CONTRACT(fetch_without_subscribers, "a fetch for a topic without subscribers queues nothing and counts none",
+               "") {
+  Store* store = &engine.store();
+  subscribe(*store, "http://p/other", "http://s/a");
+  CHECK(store->count_active_subscriptions("http://p/t", k_t0).value() == 0);
+  CHECK(store->count_active_subscriptions("http://p/other", k_t0).value() == 1);
+  CHECK(store->count_active_subscriptions("http://p/other", k_t0 + seconds{100}).value() == 0);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 1);
+  FetchOutcome none{
+      jobs[0].id, FetchState::no_subscribers, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt,
+      k_t0};
+  CHECK(finish(*store, none).value() == 0);
+  const auto status = store->find_publish("p1").value().value();
+  CHECK(status.topics[0].state == FetchState::no_subscribers);
+  CHECK(status.topics[0].subscribers == 0);
+  CHECK(store->count_queued_deliveries(10).value() == 0);
+}
+
+STORE_CONTRACT(paused_host_deliveries_wait, "a paused host's deliveries wait out the pause, attempts untouched", "") {
+  Store* store = &engine.store();
+  subscribe(*store, "http://p/t", "http://slow.example/a");
+  subscribe(*store, "http://p/t", "http://slow.example/b");
+  subscribe(*store, "http://p/t", "http://fast.example/c");
+  REQUIRE(publish(*store, "p1", "http://p/t", "v1") == 3);
+  CHECK(store->next_delivery_due().value() == k_t0);
+  // One of the slow host's deliveries is claimed, and handed back unsent (the
+  // breaker opened): its attempt is taken back.
+  auto claimed = store->claim_due_deliveries(k_t0, seconds{60}, 1, {"http://fast.example:80"}).value();
+  REQUIRE(claimed.size() == 1);
+  REQUIRE(claimed[0].origin == "http://slow.example:80");
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries(
+        {{claimed[0].id, DeliveryState::pending, std::nullopt, "paused", k_t0 + seconds{60}, false, true, k_t0}}, d);
+  }));
+  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{60}, d); }));
+  auto now = store->claim_due_deliveries(k_t0 + seconds{1}, seconds{60}, 10, {}).value();
+  REQUIRE(now.size() == 1);
+  CHECK(now[0].origin == "http://fast.example:80");
+  CHECK(store->next_delivery_due().value() == k_t0 + seconds{60});
+  auto later = store->claim_due_deliveries(k_t0 + seconds{60}, seconds{60}, 10, {}).value();
+  REQUIRE(later.size() == 2);
+  for (const auto& job : later) {
+    CHECK(job.origin == "http://slow.example:80");
+    CHECK(job.attempts == 1);  // neither the pause nor the uncharged attempt counted
+  }
+  // A later pause never brings a delivery forward.
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries(
+        {{later[0].id, DeliveryState::pending, 500, "HTTP 500", k_t0 + seconds{600}, false, false, k_t0 + seconds{60}}},
+        d);
+  }));
+  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{120}, d); }));
+  CHECK(store->next_delivery_due().value() == k_t0 + seconds{600});
+}
+
+STORE_CONTRACT(admin_lists_and_filters, "the admin queries list, filter, find and delete subscriptions and topics",
+               "") {
+  Store* store = &engine.store();
+  const Subscription a = subscribe(*store, "http://p/t", "http://a.example:9000/cb");
+  const Subscription b = subscribe(*store, "http://p/t", "http://b.example/cb");
+  const Subscription c = subscribe(*store, "http://p/u", "http://a.example:9000/other");
+  REQUIRE(publish(*store, "p1", "http://p/t", "v1", k_t0 + seconds{1}) == 2);
+
+  auto all = store->list_subscriptions(std::nullopt, std::nullopt, 10, 0).value();
+  REQUIRE(all.size() == 3);
+  CHECK(all[0].subscription.id == c.id);  // newest first
+  CHECK_FALSE(all[0].last_delivery);
+  REQUIRE(all[2].last_delivery);
+  CHECK(all[2].last_delivery->state == DeliveryState::pending);
+  CHECK(all[2].last_delivery->callback == a.callback);
+  CHECK(store->list_subscriptions(std::string("http://p/t"), std::nullopt, 10, 0).value().size() == 2);
+  CHECK(store->list_subscriptions(std::nullopt, std::string("a.example"), 10, 0).value().size() == 2);
+  CHECK(store->list_subscriptions(std::nullopt, std::string("a.example:9000"), 10, 0).value().size() == 2);
+  CHECK(store->list_subscriptions(std::nullopt, std::string("a.example:80"), 10, 0).value().empty());
+  auto page = store->list_subscriptions(std::string("http://p/t"), std::string("b.example"), 10, 0).value();
+  REQUIRE(page.size() == 1);
+  CHECK(page[0].subscription.id == b.id);
+  CHECK(store->list_subscriptions(std::nullopt, std::nullopt, 2, 2).value().size() == 1);
+
+  auto found = store->find_subscription_by_id(a.id).value();
+  REQUIRE(found);
+  CHECK(found->callback == a.callback);
+  CHECK_FALSE(store->find_subscription_by_id(a.id + 1000).value());
+
+  auto topics = store->list_topics(k_t0 + seconds{2}, 10, 0).value();
+  REQUIRE(topics.size() == 2);
+  CHECK(topics[0].topic == "http://p/t");
+  CHECK(topics[0].subscribers == 2);
+  CHECK(topics[0].last_published_at == k_t0 + seconds{1});
+  CHECK(topics[0].last_fetched_at == k_t0 + seconds{1});
+  CHECK(topics[1].topic == "http://p/u");
+  CHECK_FALSE(topics[1].last_published_at);
+  CHECK(store->list_topics(k_t0 + seconds{2}, 10, 1).value().size() == 1);
+  CHECK(store->list_topics(k_t0 + seconds{100}, 10, 0).value().empty());  // every lease ended
+
+  CHECK(store->delete_subscription(b.id).value());
+  CHECK_FALSE(store->delete_subscription(b.id).value());
+  CHECK_FALSE(store->find_subscription("http://p/t", b.callback).value());
+  CHECK(store->statistics(k_t0).value().active_subscriptions == 2);
+}
+
+STORE_CONTRACT(dead_letters_listed_and_retried, "dead letters are listed newest first and can be queued again",
+               "[DIST-12]") {
+  Store* store = &engine.store();
+  subscribe(*store, "http://p/t", "http://s/a");
+  subscribe(*store, "http://p/t", "http://s/b");
+  REQUIRE(publish(*store, "p1", "http://p/t", "v1") == 2);
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 2);
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries(
+        {{jobs[0].id, DeliveryState::dead, 500, "first", k_t0, false, false, k_t0 + seconds{1}},
+         {jobs[1].id, DeliveryState::dead, std::nullopt, "second", k_t0, false, false, k_t0 + seconds{2}}},
+        d);
+  }));
+  auto dead = store->list_dead_letters(10, 0).value();
+  REQUIRE(dead.size() == 2);
+  CHECK(dead[0].last_error == "second");
+  CHECK_FALSE(dead[0].last_status);
+  CHECK(dead[1].last_status == 500);
+  CHECK(store->list_dead_letters(10, 1).value().size() == 1);
+  auto stats = store->statistics(k_t0).value();
+  CHECK(stats.dead_letters == 2);
+  CHECK(stats.pending_deliveries == 0);
+
+  CHECK(store->retry_dead_letter(dead[0].id, k_t0 + seconds{5}).value());
+  CHECK_FALSE(store->retry_dead_letter(dead[0].id, k_t0 + seconds{5}).value());  // no longer a dead letter
+  CHECK_FALSE(store->retry_dead_letter(dead[0].id + 1000, k_t0).value());
+  CHECK(store->list_dead_letters(10, 0).value().size() == 1);
+  CHECK(store->next_delivery_due().value() == k_t0 + seconds{5});
+  auto again = store->claim_due_deliveries(k_t0 + seconds{5}, seconds{60}, 10, {}).value();
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].attempts == 1);  // its attempts start over
+  CHECK(again[0].delivery_id == jobs[1].delivery_id);
+}
+
+STORE_CONTRACT(purges_finished_publishes, "purging publishes removes what was delivered or dropped, keeps dead letters",
+               "") {
+  Store* store = &engine.store();
+  subscribe(*store, "http://p/t", "http://s/a");
+  subscribe(*store, "http://p/t", "http://s/b");
+  REQUIRE(publish(*store, "old", "http://p/t", "old body") == 2);
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 2);
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries({{jobs[0].id, DeliveryState::delivered, 204, std::nullopt, k_t0, false, false, k_t0},
+                              {jobs[1].id, DeliveryState::dead, 500, "gave up", k_t0, false, false, k_t0}},
+                             d);
+  }));
+  REQUIRE(publish(*store, "done", "http://p/u", "nobody", k_t0) == 0);
+  const TimePoint later = k_t0 + seconds{10};
+  REQUIRE(publish(*store, "new", "http://p/t", "new body", later) == 2);
+
+  CHECK(store->purge_finished_publishes(later).value() > 0);
+  // The dead letter and what it needs stay; so does the newer publish.
+  CHECK(store->list_dead_letters(10, 0).value().size() == 1);
+  auto old = store->find_publish("old").value();
+  REQUIRE(old);
+  CHECK(old->topics[0].failed == 1);
+  CHECK(old->topics[0].delivered == 0);
+  CHECK(store->find_content(jobs[1].content_id).value());
+  CHECK_FALSE(store->find_publish("done").value());
+  CHECK(store->find_publish("new").value());
+  CHECK(store->statistics(later).value().pending_deliveries == 2);
+  CHECK(store->purge_finished_publishes(later).value() == 0);
+}
+
+STORE_CONTRACT(control_flushes_and_reports, "flush waits for every earlier write and the store reports itself writable",
+               "") {
+  Store* store = &engine.store();
+  CHECK(store->check_writable(k_t0));
+  std::vector<int> order;
+  std::mutex m;
+  for (int i = 0; i < 20; ++i) {
+    store->add_request(request(RequestMode::subscribe, "http://s/" + std::to_string(i)), [&, i](Status s) {
+      std::lock_guard lock(m);
+      order.push_back(s ? i : -1);
+    });
+  }
+  store->flush();
+  {
+    std::lock_guard lock(m);
+    REQUIRE(order.size() == 20);
+    CHECK(std::is_sorted(order.begin(), order.end()));  // one thread's writes commit in order
+    CHECK(order.front() == 0);
+  }
+  CHECK(store->statistics(k_t0).value().pending_requests == 20);
+  CHECK(store->check_writable(k_t0));
+}
