@@ -18,10 +18,12 @@ PACKAGES=(
   build-essential cmake pkg-config
   libpistache-dev libcurl4-openssl-dev libsqlite3-dev libspdlog-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev prometheus-cpp-dev catch2
+  libpq-dev  # the PostgreSQL engine
   openssl  # tests: a TLS callback server
   systemd  # tests: systemd-analyze verify
 )
 TEST_PACKAGES=(
+  postgresql-15  # tests: a throwaway cluster (tests/postgres/cluster.sh)
   clang-format  # tests: the formatting check
   chromium  # tests: the dashboard in headless Chromium (tests/browser)
   clang-16 libclang-rt-16-dev  # tests: libFuzzer targets (tests/fuzz)
@@ -61,6 +63,21 @@ install_node() {
 build() {
   cmake --preset release >/dev/null
   cmake --build --preset release -j"$(nproc)"
+}
+
+# The PostgreSQL tests' cluster, started once for every suite and stopped on
+# exit. When it cannot start, HUBBUB_TEST_POSTGRES stays unset and every
+# PostgreSQL test fails saying so: they are never skipped.
+start_postgres() {
+  PG_DIR=$(mktemp -d /tmp/hubbub-pg-XXXXXX)
+  trap 'bash tests/postgres/cluster.sh stop "$PG_DIR"' EXIT
+  local uri
+  if uri=$(bash tests/postgres/cluster.sh start "$PG_DIR"); then
+    export HUBBUB_TEST_POSTGRES=$uri
+    echo "dev.sh: PostgreSQL test cluster at $uri"
+  else
+    echo "dev.sh: the PostgreSQL test cluster did not start: its tests will fail"
+  fi
 }
 
 # The C++ sources CI holds to .clang-format.
@@ -138,6 +155,7 @@ case "${1:-}" in
     install_missing "${TEST_PACKAGES[@]}"
     install_node
     build
+    start_postgres
     for name in "${chosen[@]}"; do
       case "$name" in
         format) suite "formatting" format_suite ;;

@@ -21,7 +21,8 @@
 #include "server/hub_context.h"
 #include "server/hub_handler.h"
 #include "server/intake.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
+#include "store/pg_connection.h"
 #include "util/log_text.h"
 #include "util/url.h"
 #include "websub/distributor.h"
@@ -153,6 +154,7 @@ const std::vector<RestartSetting>& restart_settings() {
   static const std::vector<RestartSetting> settings = {
       {"listen", [](const Options& a, const Options& b) { return a.listen.to_string() == b.listen.to_string(); }},
       setting("database", &Options::database),
+      setting("node_id", &Options::node_id),
       setting("public_url", &Options::public_url),
       setting("allow_private_networks", &Options::allow_private_networks),
       {"lease_min", [](const Options& a, const Options& b) { return a.leases.min == b.leases.min; }},
@@ -278,12 +280,13 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   const std::string public_url = options.public_url.empty() ? derived_public_url(listen) : options.public_url;
 
   SystemClock clock;
-  auto opened = SqliteStore::open(options.database, clock);
+  const std::string node_id = options.node_id.empty() ? default_node_id() : options.node_id;
+  auto opened = open_store(options.database, clock, node_id);
   if (!opened) {
     spdlog::critical("event=start_failed error={}", log_quoted(opened.error().message));
     return 1;
   }
-  std::unique_ptr<SqliteStore> store = std::move(*opened);
+  std::unique_ptr<Store> store = std::move(*opened);
   if (options.max_database_mb > 0) {
     apply_size_limit(*store, options.max_database_mb);
   }
@@ -390,8 +393,10 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   fetcher.start();
   distributor.start();
   housekeeper.start();
-  spdlog::info("event=listening address={} public_url={} database={} allow_private_networks={} max_connections={}",
-               listen.to_string(), public_url, options.database, options.allow_private_networks, connections.max());
+  spdlog::info(
+      "event=listening address={} public_url={} database={} node_id={} allow_private_networks={} max_connections={}",
+      listen.to_string(), public_url, log_quoted(redact_database_uri(options.database)), log_quoted(node_id),
+      options.allow_private_networks, connections.max());
 
   // systemd (Type=notify): ready now; alive while the workers run. Without
   // NOTIFY_SOCKET these calls do nothing.

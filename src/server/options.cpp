@@ -3,6 +3,8 @@
 #include <toml++/toml.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <ostream>
@@ -234,7 +236,13 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
   app.get_formatter()->column_width(36);
   app.add_option("--listen", raw.listen, "Address to listen on, HOST:PORT or [IPV6]:PORT (port 0: any free port)")
       ->capture_default_str();
-  app.add_option("--database", o.database, "SQLite database file (created if missing)")->capture_default_str();
+  app.add_option("--database", o.database,
+                 "SQLite database file (created if missing), or a PostgreSQL URI postgresql://USER[:PASSWORD]@HOST"
+                 "[:PORT]/DB[?PARAMS] that several hub nodes may share")
+      ->capture_default_str();
+  app.add_option("--node-id", o.node_id,
+                 "This node's name among the nodes sharing a PostgreSQL database, in logs and claims (default: "
+                 "host name and process id)");
   app.add_option("--public-url", o.public_url,
                  "The hub's URL as clients use it (rel=hub, status monitors; default http://LISTEN/)");
   app.add_flag("--allow-private-networks", o.allow_private_networks,
@@ -440,6 +448,12 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
   o.outbound_timeout = seconds_to_millis(raw.outbound_timeout);
   if (o.database.empty()) {
     return bad("--database must not be empty");
+  }
+  if (o.node_id.size() > k_max_node_id_length || !std::all_of(o.node_id.begin(), o.node_id.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+      })) {
+    return bad("--node-id: at most " + std::to_string(k_max_node_id_length) +
+               " letters, digits and - _ . : characters");
   }
   if (!o.public_url.empty()) {
     auto url = normalize_http_url(o.public_url, k_max_url_bytes);

@@ -32,8 +32,9 @@ Result<ListenAddress> parse_listen_address(std::string_view text);
 
 struct Options {
   ListenAddress listen{"127.0.0.1", 8080};
-  std::string database = "./hubbub.db";
-  std::string public_url;  // empty: derived from the listen address once bound
+  std::string database = "./hubbub.db";  // a SQLite file, or a postgresql:// URI
+  std::string node_id;                   // empty: host name and process id
+  std::string public_url;                // empty: derived from the listen address once bound
   bool allow_private_networks = false;
   LeasePolicy leases;
   std::string log_level = "info";

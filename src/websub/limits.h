@@ -129,6 +129,13 @@ constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
 // a deferred answer must still beat Pistache's 10 s header timeout.
 constexpr auto k_sqlite_busy_timeout = std::chrono::milliseconds{2000};
 constexpr std::size_t k_read_connections = 4;
+// PostgreSQL (store/postgres_store.h): connections per node are one writer and
+// k_pg_read_connections readers. A lost connection is retried after
+// k_pg_reconnect_min, doubling up to k_pg_reconnect_max.
+constexpr std::size_t k_pg_read_connections = 2;
+constexpr std::size_t k_max_node_id_length = 64;  // --node-id
+constexpr auto k_pg_reconnect_min = std::chrono::milliseconds{100};
+constexpr auto k_pg_reconnect_max = std::chrono::seconds{5};
 
 // Circuit breaker per callback origin (websub/circuit_breaker.h): it opens
 // when at least k_breaker_min_attempts deliveries were tried within the

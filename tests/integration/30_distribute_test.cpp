@@ -565,23 +565,15 @@ TEST_CASE(
   // until all 25 do.
   const std::string origin = "'http://127.0.0.1:" + std::to_string(failing.port()) + "'";
   auto waiting_for_probe = [&] {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open_v2(f.database().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* stmt = nullptr;
-    const std::string sql =
+    const auto row = stored_row(
+        f.database(),
         "SELECT count(*), max(attempts) FROM deliveries WHERE state = 0 AND claimed_until IS NULL "
         "AND origin = " +
-        origin + " AND due_at > " +
-        std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch() + std::chrono::seconds{20})
-                           .count());
-    REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-    const std::pair<int, int> counts{sqlite3_column_int(stmt, 0), sqlite3_column_int(stmt, 1)};
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return counts;
+            origin + " AND due_at > " +
+            std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch() + std::chrono::seconds{20})
+                               .count()));
+    return std::pair<int, int>{static_cast<int>(row[0]), static_cast<int>(row[1])};
   };
   std::pair<int, int> waiting = waiting_for_probe();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{20};

@@ -78,7 +78,7 @@ TEST_CASE("SIGTERM stops the hub cleanly with exit 0, verifications resumed late
 }
 
 TEST_CASE("a corrupt, foreign or newer database is refused at start, never overwritten",
-          "[integration][restart][C13][C14]") {
+          "[integration][restart][C13][C14][sqlite_only]") {
   TempDir dir;
   std::ofstream(dir.file("garbage.db")) << std::string(10000, 'g');
   RunResult garbage = run_hubbub({"--listen", "127.0.0.1:0", "--database", dir.file("garbage.db")});
@@ -104,7 +104,7 @@ TEST_CASE("a corrupt, foreign or newer database is refused at start, never overw
   CHECK(foreign.output.find("not a Hubbub database") != std::string::npos);
 }
 
-TEST_CASE("a second hub on the same database is refused", "[integration][restart]") {
+TEST_CASE("a second hub on the same database is refused", "[integration][restart][sqlite_only]") {
   TempDir dir;
   HubProcess first(dir.file("hub.db"), {});
   RunResult second = run_hubbub({"--listen", "127.0.0.1:0", "--database", dir.file("hub.db")});
@@ -112,7 +112,7 @@ TEST_CASE("a second hub on the same database is refused", "[integration][restart
   CHECK(second.output.find("in use by another Hubbub process") != std::string::npos);
 }
 
-TEST_CASE("a missing database is created and migrated", "[integration][restart][C13]") {
+TEST_CASE("a missing database is created and migrated", "[integration][restart][C13][sqlite_only]") {
   TempDir dir;
   HubProcess hub(dir.file("fresh.db"), {});
   sqlite3* db = nullptr;
@@ -213,7 +213,7 @@ std::string file_bytes(const std::string& path) {
 }  // namespace
 
 TEST_CASE("golden databases: corrupt, truncated, newer and foreign files are refused and left untouched",
-          "[integration][restart][C13][C14]") {
+          "[integration][restart][C13][C14][sqlite_only]") {
   TempDir dir;
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"corrupt.db", "the database is corrupt"},
@@ -233,7 +233,7 @@ TEST_CASE("golden databases: corrupt, truncated, newer and foreign files are ref
 }
 
 TEST_CASE("golden database from schema version 2 is upgraded, its owed delivery sent and its dead letter kept",
-          "[integration][restart]") {
+          "[integration][restart][sqlite_only]") {
   TempDir dir;
   const std::string path = golden_copy(dir, "schema-v2.db");
   TestHttpServer callback;
@@ -280,7 +280,8 @@ TEST_CASE("golden database from schema version 2 is upgraded, its owed delivery 
   sqlite3_close(db);
 }
 
-TEST_CASE("a restart with 100,000 deliveries owed is ready at once and streams them", "[integration][restart][C10]") {
+TEST_CASE("a restart with 100,000 deliveries owed is ready at once and streams them",
+          "[integration][restart][C10][sqlite_only]") {
   TempDir dir;
   TestHttpServer sink([](const RecordedRequest&) { return CannedResponse{204}; });
   sink.set_recording(false);

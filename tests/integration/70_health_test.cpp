@@ -28,7 +28,7 @@ TEST_CASE("healthz and readyz answer 200 on a working hub", "[integration][healt
 }
 
 TEST_CASE("a database locked beyond busy_timeout: 503 with Retry-After, not ready, then recovery",
-          "[integration][health][C12]") {
+          "[integration][health][C12][sqlite_only]") {
   HubFixture f;
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(f.database().c_str(), &db) == SQLITE_OK);
@@ -108,7 +108,7 @@ TEST_CASE("GET /metrics counts requests, verifications, fetches and deliveries (
 TEST_CASE(
     "a full database (max_database_mb): 503 with Retry-After, nothing acknowledged, resumes when the cap is raised "
     "(C11)",
-    "[integration][health]") {
+    "[integration][health][sqlite_only]") {
   TempDir dir;
   TestHttpServer callback;
   const std::string config = dir.file("hub.toml");
@@ -225,7 +225,7 @@ void backup(const std::string& from, const std::string& to) {
 }  // namespace
 
 TEST_CASE("a backup renamed over the live database: noticed, nothing more acknowledged, no WAL replayed onto it",
-          "[integration][health][C11]") {
+          "[integration][health][C11][sqlite_only]") {
   TempDir dir;
   TestHttpServer callback;
   const std::string database = dir.file("hub.db");
@@ -263,7 +263,8 @@ TEST_CASE("a backup renamed over the live database: noticed, nothing more acknow
         "verified");
 }
 
-TEST_CASE("the live database deleted: noticed and not ready, nothing more acknowledged", "[integration][health][C11]") {
+TEST_CASE("the live database deleted: noticed and not ready, nothing more acknowledged",
+          "[integration][health][C11][sqlite_only]") {
   TempDir dir;
   TestHttpServer callback;
   const std::string database = dir.file("hub.db");

@@ -16,6 +16,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "store/pg_connection.h"
+#include "support/store_engines.h"
+
 namespace hubbub::test {
 namespace {
 
@@ -80,6 +83,32 @@ int wait_exit(pid_t pid, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
+std::string engine_database(const std::string& database) {
+  const char* engine = std::getenv("HUBBUB_TEST_ENGINE");
+  if (engine == nullptr || std::string_view(engine) != "postgres" || is_postgres_uri(database)) {
+    return database;
+  }
+  // One database per path, so that a test restarting its hub on the same
+  // path finds what the previous one committed.
+  char name[32];
+  std::snprintf(name, sizeof name, "hubbub_%016zx", std::hash<std::string>{}(database));
+  const std::string server = postgres_test_server();
+  auto admin = PgConnection::connect(server + "/postgres", "hubbub tests");
+  if (!admin) {
+    throw std::runtime_error("cannot reach the test cluster: " + admin.error().message);
+  }
+  auto found = admin->exec("SELECT 1 FROM pg_database WHERE datname = $1", PgParams().add(std::string_view(name)));
+  if (!found) {
+    throw std::runtime_error(found.error().message);
+  }
+  if (found->rows() == 0) {
+    if (auto s = admin->exec_script(std::string("CREATE DATABASE ") + name); !s) {
+      throw std::runtime_error(s.error().message);
+    }
+  }
+  return server + "/" + name;
+}
+
 std::string hubbub_binary() {
   return HUBBUB_BINARY;
 }
@@ -91,7 +120,15 @@ HubProcess::HubProcess(std::string database, std::vector<std::string> args, std:
   static std::atomic<int> instances{0};
   m_log_path = database + "." + std::to_string(getpid()) + "." + std::to_string(++instances) + ".log";
   std::ofstream(m_log_path, std::ios::trunc).close();
-  std::vector<std::string> full = {"--listen", "127.0.0.1:0", "--database", database};
+  const std::string engine_db = engine_database(database);
+  std::vector<std::string> full = {"--listen", "127.0.0.1:0", "--database", engine_db};
+  // On PostgreSQL a hub restarted on the same path is the same node, as an
+  // operator's unit with a fixed --node-id is: it takes its claims back.
+  if (engine_db != database && std::find(args.begin(), args.end(), "--node-id") == args.end()) {
+    char node[40];
+    std::snprintf(node, sizeof node, "test-%016zx", std::hash<std::string>{}(database));
+    full.insert(full.end(), {"--node-id", node});
+  }
   full.insert(full.end(), args.begin(), args.end());
   m_pid = spawn(full, m_log_path, extra_env, fd_limit);
   const std::regex listening("event=listening address=127\\.0\\.0\\.1:([0-9]+)");

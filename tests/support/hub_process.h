@@ -52,6 +52,11 @@ struct RunResult {
 RunResult run_hubbub(const std::vector<std::string>& args,
                      std::chrono::milliseconds timeout = std::chrono::seconds{20});
 
+// The database a hub of this test run uses for `database` (a path): the path
+// itself, or with HUBBUB_TEST_ENGINE=postgres a database of the test cluster
+// named after the path (created when missing), as a URI.
+std::string engine_database(const std::string& database);
+
 // Path of the binary under test.
 std::string hubbub_binary();
 

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "store/pg_connection.h"
 #include "support/http_call.h"
 #include "support/hub_process.h"
 
@@ -105,9 +106,22 @@ struct StoredSubscription {
 };
 
 // The subscriptions row for (topic, callback), read straight from the hub's
-// SQLite file.
+// database: its SQLite file, or the PostgreSQL database a hub of this path
+// uses (engine_database()).
 inline std::vector<StoredSubscription> stored_subscriptions(const std::string& database, const std::string& topic,
                                                             const std::string& callback) {
+  std::vector<StoredSubscription> out;
+  if (const std::string uri = engine_database(database); is_postgres_uri(uri)) {
+    auto db = PgConnection::connect(uri, "hubbub tests");
+    REQUIRE(db);
+    auto r = db->exec("SELECT secret, lease_seconds, expires_at FROM subscriptions WHERE topic = $1 AND callback = $2",
+                      PgParams().add(std::string_view(topic)).add(std::string_view(callback)));
+    REQUIRE(r);
+    for (int row = 0; row < r->rows(); ++row) {
+      out.push_back({r->optional_bytes(row, 0), r->int64(row, 1), r->int64(row, 2)});
+    }
+    return out;
+  }
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_busy_timeout(db, 5000);
@@ -118,7 +132,6 @@ inline std::vector<StoredSubscription> stored_subscriptions(const std::string& d
                              -1, &stmt, nullptr) == SQLITE_OK);
   sqlite3_bind_text(stmt, 1, topic.c_str(), -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(stmt, 2, callback.c_str(), -1, SQLITE_TRANSIENT);
-  std::vector<StoredSubscription> out;
   while (sqlite3_step(stmt) == SQLITE_ROW) {
     StoredSubscription s;
     if (sqlite3_column_type(stmt, 0) != SQLITE_NULL) {
@@ -127,6 +140,35 @@ inline std::vector<StoredSubscription> stored_subscriptions(const std::string& d
     s.lease_seconds = sqlite3_column_int64(stmt, 1);
     s.expires_at_ms = sqlite3_column_int64(stmt, 2);
     out.push_back(s);
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+// The first row of `sql` (SQL both engines read alike, integers only), run
+// on the hub's database as stored_subscriptions() finds it.
+inline std::vector<std::int64_t> stored_row(const std::string& database, const std::string& sql) {
+  std::vector<std::int64_t> out;
+  if (const std::string uri = engine_database(database); is_postgres_uri(uri)) {
+    auto db = PgConnection::connect(uri, "hubbub tests");
+    REQUIRE(db);
+    auto r = db->exec(sql.c_str());
+    REQUIRE(r);
+    REQUIRE(r->rows() > 0);
+    for (int c = 0; c < r->columns(); ++c) {
+      out.push_back(r->is_null(0, c) ? 0 : r->int64(0, c));
+    }
+    return out;
+  }
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+    out.push_back(sqlite3_column_int64(stmt, c));
   }
   sqlite3_finalize(stmt);
   sqlite3_close(db);

@@ -1,0 +1,22 @@
+#pragma once
+// The storage engine a --database setting names: a libpq URI
+// (postgresql://… or postgres://…) opens the PostgreSQL engine, anything
+// else is the path of a SQLite file.
+
+#include <memory>
+#include <string>
+
+#include "util/clock.h"
+#include "util/result.h"
+#include "websub/store.h"
+
+namespace hubbub {
+
+// `node_id` names this process among the nodes sharing a PostgreSQL
+// database (its claims); SQLite has one process per file and ignores it.
+Result<std::unique_ptr<Store>> open_store(const std::string& database, const Clock& clock, const std::string& node_id);
+
+// This process's default node id: the host name and the process id.
+std::string default_node_id();
+
+}  // namespace hubbub

@@ -1,0 +1,155 @@
+#include "store/pg_writer.h"
+
+#include <algorithm>
+#include <future>
+
+#include "util/thread_name.h"
+#include "websub/limits.h"
+
+namespace hubbub {
+
+PgWriter::PgWriter(PgConnection db) : m_db(std::move(db)) {
+  m_thread = std::thread([this] {
+    name_this_thread("hub-pg-writer");
+    loop();
+  });
+  m_completer = std::thread([this] {
+    name_this_thread("hub-answers");
+    complete_loop();
+  });
+}
+
+PgWriter::~PgWriter() {
+  stop();
+}
+
+void PgWriter::submit(Work work, Done done) {
+  Job job{std::move(work), std::move(done)};
+  if (!m_queue.push(job)) {
+    job.done(fail("the database writer has stopped"));
+  }
+}
+
+Status PgWriter::run(Work work) {
+  std::promise<Status> promise;
+  auto future = promise.get_future();
+  submit(std::move(work), [&promise](Status s) { promise.set_value(std::move(s)); });
+  return future.get();
+}
+
+void PgWriter::flush() {
+  (void)run([](PgConnection&) -> Status { return {}; });
+}
+
+void PgWriter::stop() {
+  m_queue.close();
+  if (m_thread.joinable()) {
+    m_thread.join();
+  }
+  if (m_completer.joinable()) {
+    m_completer.join();
+  }
+}
+
+std::optional<std::string> PgWriter::last_failure() const {
+  std::lock_guard lock(m_failure_mutex);
+  return m_last_failure;
+}
+
+void PgWriter::mark_writable() {
+  std::lock_guard lock(m_failure_mutex);
+  m_last_failure.reset();
+}
+
+void PgWriter::note_storage_failure(const std::string& why) {
+  std::lock_guard lock(m_failure_mutex);
+  m_last_failure = why;
+}
+
+void PgWriter::complete_loop() {
+  for (auto ready = m_finished.take(); !ready.empty(); ready = m_finished.take()) {
+    for (auto& f : ready) {
+      f.done(std::move(f.status));
+    }
+  }
+}
+
+void PgWriter::loop() {
+  for (auto batch = m_queue.take(k_max_write_batch); !batch.empty(); batch = m_queue.take(k_max_write_batch)) {
+    commit_batch(batch);
+  }
+  m_finished.close();
+}
+
+Status PgWriter::ensure_connected() {
+  if (m_db.healthy()) {
+    return {};
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now < m_next_reconnect) {
+    return fail(last_failure().value_or("the database is unreachable"));
+  }
+  auto s = m_db.reconnect();
+  if (s) {
+    m_reconnect_wait = std::chrono::milliseconds{0};
+    return {};
+  }
+  m_reconnect_wait = std::clamp(m_reconnect_wait * 2, std::chrono::milliseconds{k_pg_reconnect_min},
+                                std::chrono::milliseconds{k_pg_reconnect_max});
+  m_next_reconnect = now + m_reconnect_wait;
+  note_storage_failure(s.error().message);
+  return s;
+}
+
+Status PgWriter::run_together(std::deque<Job>& batch, std::size_t first, std::size_t last, bool& job_failed) {
+  job_failed = false;
+  HUBBUB_TRY(m_db.exec_script("BEGIN"));
+  for (std::size_t i = first; i < last; ++i) {
+    if (auto s = batch[i].work(m_db); !s) {
+      job_failed = !m_db.storage_failed();
+      (void)m_db.exec_script("ROLLBACK");
+      return s;
+    }
+  }
+  if (auto s = m_db.exec_script("COMMIT"); !s) {
+    // A COMMIT whose answer was lost may have committed: the jobs are not
+    // acknowledged, and whoever submitted them retries (they are idempotent
+    // or their caller settles them again after the claim lapses).
+    (void)m_db.exec_script("ROLLBACK");
+    return s;
+  }
+  return {};
+}
+
+void PgWriter::commit_batch(std::deque<Job>& batch) {
+  std::deque<Finished> finished;
+  if (auto connected = ensure_connected(); !connected) {
+    for (auto& job : batch) {
+      finished.push_back({std::move(job.done), connected});
+    }
+    m_finished.push_all(finished);
+    return;
+  }
+  bool job_failed = false;
+  const Status together = run_together(batch, 0, batch.size(), job_failed);
+  if (!together && !job_failed) {
+    note_storage_failure(together.error().message);
+  }
+  if (together || !job_failed || batch.size() == 1) {
+    for (auto& job : batch) {
+      finished.push_back({std::move(job.done), together});
+    }
+  } else {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      bool failed_alone = false;
+      Status alone = run_together(batch, i, i + 1, failed_alone);
+      if (!alone && !failed_alone) {
+        note_storage_failure(alone.error().message);
+      }
+      finished.push_back({std::move(batch[i].done), std::move(alone)});
+    }
+  }
+  m_finished.push_all(finished);
+}
+
+}  // namespace hubbub

@@ -1,0 +1,135 @@
+#include "store/postgres_store.h"
+
+#include "store/pg_migrator.h"
+#include "websub/limits.h"
+
+namespace hubbub {
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& uri, const Clock& clock,
+                                                           std::string node_id) {
+  const std::string application = "hubbub " + node_id;
+  HUBBUB_TRY_ASSIGN(writer, PgConnection::connect(uri, application));
+  HUBBUB_TRY(migrate_postgres(*writer, postgres_migrations(), clock.now()));
+  std::vector<std::unique_ptr<PgConnection>> readers;
+  for (std::size_t i = 0; i < k_pg_read_connections; ++i) {
+    HUBBUB_TRY_ASSIGN(r, PgConnection::connect(uri, application));
+    readers.push_back(std::make_unique<PgConnection>(std::move(*r)));
+  }
+  std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*writer), std::move(readers), std::move(node_id)));
+  HUBBUB_TRY(store->release_all_claims());
+  return store;
+}
+
+PostgresStore::PostgresStore(PgConnection writer, std::vector<std::unique_ptr<PgConnection>> readers,
+                             std::string node_id)
+    : m_node_id(std::move(node_id)), m_writer(std::move(writer)), m_readers(std::move(readers)) {}
+
+PostgresStore::~PostgresStore() {
+  m_writer.stop();
+}
+
+PostgresStore::Reader::~Reader() {
+  std::lock_guard lock(m_store.m_pool_mutex);
+  m_store.m_readers.push_back(std::move(m_db));
+  m_store.m_pool_cv.notify_one();
+}
+
+PostgresStore::Reader PostgresStore::reader() {
+  std::unique_ptr<PgConnection> db;
+  {
+    std::unique_lock lock(m_pool_mutex);
+    m_pool_cv.wait(lock, [this] { return !m_readers.empty(); });
+    db = std::move(m_readers.back());
+    m_readers.pop_back();
+  }
+  if (!db->healthy()) {
+    (void)db->reconnect();  // if it fails, so does the read, with the reason
+  }
+  return Reader(*this, std::move(db));
+}
+
+Result<std::size_t> PostgresStore::changed_rows(const char* sql, PgParams params) {
+  std::size_t changed = 0;
+  HUBBUB_TRY(m_writer.run([&](PgConnection& db) -> Status {
+    HUBBUB_TRY_ASSIGN(r, db.exec(sql, params));
+    changed = static_cast<std::size_t>(r->changed());
+    return {};
+  }));
+  return changed;
+}
+
+Result<std::optional<TimePoint>> PostgresStore::next_due(const char* sql) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(r, db->exec(sql));
+  if (r->rows() == 0 || r->is_null(0, 0)) {
+    return std::nullopt;
+  }
+  return from_unix_ms(r->int64(0, 0));
+}
+
+Status PostgresStore::release_all_claims() {
+  return m_writer.run([this](PgConnection& db) -> Status {
+    const PgParams node = PgParams().add(std::string_view(m_node_id));
+    HUBBUB_TRY(
+        db.exec("UPDATE subscription_requests SET claimed_until = NULL, claimed_by = NULL "
+                "WHERE claimed_by = $1",
+                node));
+    HUBBUB_TRY(
+        db.exec("UPDATE publish_topics SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = $1", node));
+    HUBBUB_TRY(db.exec("UPDATE deliveries SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = $1", node));
+    return {};
+  });
+}
+
+void PostgresStore::flush() {
+  m_writer.flush();
+}
+
+Status PostgresStore::check_writable(TimePoint) {
+  m_writer.submit(
+      [](PgConnection& db) -> Status {
+        HUBBUB_TRY(db.exec("INSERT INTO write_probe (pad) VALUES (decode(repeat('00', $1::int), 'hex'))",
+                           PgParams().add(static_cast<std::int64_t>(k_write_probe_bytes))));
+        HUBBUB_TRY(db.exec("DELETE FROM write_probe"));
+        return {};
+      },
+      [this](Status s) {
+        if (s) {
+          m_writer.mark_writable();
+        }
+      });
+  if (auto failure = m_writer.last_failure()) {
+    return fail(*failure);
+  }
+  return {};
+}
+
+Status PostgresStore::set_size_limit(std::uint64_t bytes) {
+  if (bytes == 0) {
+    return {};
+  }
+  return fail(
+      "max_database_mb applies to the SQLite engine only; cap a PostgreSQL database with its own means "
+      "(a tablespace on a volume of its own, monitoring of pg_database_size)");
+}
+
+Result<StoreStatistics> PostgresStore::statistics(TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT (SELECT count(*) FROM subscription_requests WHERE state = 0), "
+                                "(SELECT count(*) FROM publish_topics WHERE state = 0), "
+                                "(SELECT count(*) FROM deliveries WHERE state = 0), "
+                                "(SELECT count(*) FROM deliveries WHERE state = 2), "
+                                "(SELECT count(*) FROM subscriptions WHERE expires_at > $1), "
+                                "(SELECT count(DISTINCT topic) FROM subscriptions WHERE expires_at > $1)",
+                                PgParams().add(to_unix_ms(now))));
+  StoreStatistics s;
+  s.pending_requests = r->int64(0, 0);
+  s.pending_fetches = r->int64(0, 1);
+  s.pending_deliveries = r->int64(0, 2);
+  s.dead_letters = r->int64(0, 3);
+  s.active_subscriptions = r->int64(0, 4);
+  s.active_topics = r->int64(0, 5);
+  return s;
+}
+
+}  // namespace hubbub

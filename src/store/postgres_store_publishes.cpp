@@ -1,0 +1,298 @@
+#include "store/postgres_store.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "store/fair_claim.h"
+#include "store/pg_rows.h"
+#include "store/state_codes.h"
+#include "util/url.h"
+
+namespace hubbub {
+namespace {
+
+// Stores a content; its id.
+Result<std::int64_t> insert_content(PgConnection& db, std::string_view topic, const Content& content, std::int64_t at) {
+  HUBBUB_TRY_ASSIGN(r, db.exec("INSERT INTO contents (topic, content_type, body, created_at) "
+                               "VALUES ($1, $2, $3, $4) RETURNING id",
+                               PgParams().add(topic).add(content.content_type).add_bytes(content.body).add(at)));
+  return r->int64(0, 0);
+}
+
+}  // namespace
+
+void PostgresStore::add_publish(NewPublish publish, Done done) {
+  m_writer.submit(
+      [publish = std::move(publish)](PgConnection& db) -> Status {
+        const std::int64_t created = to_unix_ms(publish.created_at);
+        HUBBUB_TRY_ASSIGN(p, db.exec("INSERT INTO publishes (token, created_at) VALUES ($1, $2) RETURNING id",
+                                     PgParams().add(std::string_view(publish.id)).add(created)));
+        const std::int64_t publish_id = p->int64(0, 0);
+        std::optional<std::int64_t> content_id;
+        if (publish.content) {
+          HUBBUB_TRY_ASSIGN(id, insert_content(db, publish.content->topic, *publish.content, created));
+          content_id = *id;
+        }
+        for (const auto& topic : publish.topics) {
+          HUBBUB_TRY(
+              db.exec("INSERT INTO publish_topics (publish_id, topic, origin, state, content_id, due_at, "
+                      "updated_at) VALUES ($1, $2, $3, 0, $4, $5, $5)",
+                      PgParams()
+                          .add(publish_id)
+                          .add(std::string_view(topic))
+                          .add(std::string_view(url_origin_key(topic)))
+                          .add(content_id)
+                          .add(created)));
+        }
+        return {};
+      },
+      std::move(done));
+}
+
+Result<std::optional<PublishStatus>> PostgresStore::find_publish(std::string_view id) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(p, db->exec("SELECT id, created_at FROM publishes WHERE token = $1", PgParams().add(id)));
+  if (p->rows() == 0) {
+    return std::nullopt;
+  }
+  PublishStatus status;
+  status.id = std::string(id);
+  status.created_at = from_unix_ms(p->int64(0, 1));
+  HUBBUB_TRY_ASSIGN(t, db->exec("SELECT id, topic, state, subscribers, attempts, last_error FROM publish_topics "
+                                "WHERE publish_id = $1 ORDER BY id",
+                                PgParams().add(p->int64(0, 0))));
+  for (int row = 0; row < t->rows(); ++row) {
+    PublishStatus::Topic topic;
+    HUBBUB_TRY_ASSIGN(state, state_from_code<FetchState>(t->int64(row, 2)));
+    topic.topic = t->text(row, 1);
+    topic.state = *state;
+    topic.subscribers = t->optional_int64(row, 3);
+    topic.attempts = static_cast<std::uint32_t>(t->int64(row, 4));
+    topic.last_error = t->optional_text(row, 5);
+    HUBBUB_TRY_ASSIGN(d, db->exec("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
+                                  "WHERE publish_topic_id = $1 GROUP BY 1, 2",
+                                  PgParams().add(t->int64(row, 0))));
+    for (int i = 0; i < d->rows(); ++i) {
+      HUBBUB_TRY_ASSIGN(ds, state_from_code<DeliveryState>(d->int64(i, 0)));
+      const std::int64_t n = d->int64(i, 2);
+      if (*ds == DeliveryState::delivered) {
+        topic.delivered += n;
+      } else if (*ds == DeliveryState::pending) {
+        (d->text(i, 1) == "t" ? topic.retrying : topic.pending) += n;
+      } else {
+        topic.failed += n;
+      }
+    }
+    status.topics.push_back(std::move(topic));
+  }
+  return status;
+}
+
+Result<std::vector<FetchJob>> PostgresStore::claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
+                                                               const OriginShare& share) {
+  std::vector<FetchJob> claimed;
+  HUBBUB_TRY(m_writer.run([&](PgConnection& db) -> Status {
+    claimed.clear();  // a job may run twice (pg_writer.h)
+    const std::int64_t t = to_unix_ms(now);
+    HUBBUB_TRY(claim_fairly(
+        max, share, claimed,
+        [&](std::size_t n, const std::vector<std::string>& busy, std::vector<FetchJob>& out) -> Status {
+          // Fetches of one topic run one at a time, in order, on every node.
+          HUBBUB_TRY_ASSIGN(
+              r, db.exec("WITH c AS (SELECT p.id FROM publish_topics p WHERE p.state = 0 AND p.due_at <= $2 "
+                         "AND (p.claimed_until IS NULL OR p.claimed_until <= $2) "
+                         "AND NOT (p.origin = ANY($4::text[])) AND NOT EXISTS (SELECT 1 FROM publish_topics e "
+                         "WHERE e.state = 0 AND e.topic = p.topic AND e.id < p.id) "
+                         "ORDER BY p.due_at, p.id LIMIT $3 FOR UPDATE SKIP LOCKED) "
+                         "UPDATE publish_topics q SET claimed_until = $1, claimed_by = $5, attempts = q.attempts + 1, "
+                         "updated_at = $2 FROM c WHERE q.id = c.id "
+                         "RETURNING q.id, q.topic, q.content_id, q.attempts, q.due_at",
+                         PgParams()
+                             .add(t + claim_for.count())
+                             .add(t)
+                             .add(static_cast<std::int64_t>(n))
+                             .add_array(busy)
+                             .add(std::string_view(m_node_id))));
+          std::vector<std::pair<std::pair<std::int64_t, std::int64_t>, FetchJob>> rows;
+          for (int row = 0; row < r->rows(); ++row) {
+            FetchJob job;
+            job.id = r->int64(row, 0);
+            job.topic = r->text(row, 1);
+            job.content_id = r->optional_int64(row, 2);
+            job.attempts = static_cast<std::uint32_t>(r->int64(row, 3));
+            rows.emplace_back(std::pair(r->int64(row, 4), job.id), std::move(job));
+          }
+          std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+          for (auto& [key, job] : rows) {
+            out.push_back(std::move(job));
+          }
+          return {};
+        },
+        [](const FetchJob& job) { return url_origin_key(job.topic); },
+        [&](const FetchJob& job) -> Status {
+          HUBBUB_TRY(
+              db.exec("UPDATE publish_topics SET claimed_until = NULL, claimed_by = NULL, "
+                      "attempts = attempts - 1 WHERE id = $1",
+                      PgParams().add(job.id)));
+          return {};
+        }));
+    // Pings of a regular fetch's topic that arrived before it begins are
+    // answered by it. A fat ping brings its own content: it is never folded,
+    // nor are the pings after it, which must follow its content.
+    for (auto& job : claimed) {
+      job.covers_up_to = job.id;
+      if (!job.content_id) {
+        HUBBUB_TRY_ASSIGN(newest, db.exec("SELECT max(id) FROM publish_topics WHERE state = 0 AND topic = $1 "
+                                          "AND content_id IS NULL AND id < coalesce((SELECT min(id) FROM "
+                                          "publish_topics WHERE state = 0 AND topic = $1 AND content_id IS NOT "
+                                          "NULL), 9223372036854775807)",
+                                          PgParams().add(std::string_view(job.topic))));
+        if (newest->rows() > 0 && !newest->is_null(0, 0)) {
+          job.covers_up_to = std::max(job.id, newest->int64(0, 0));
+        }
+      }
+      HUBBUB_TRY_ASSIGN(v, db.exec("SELECT etag, last_modified, content_hash FROM topics WHERE topic = $1",
+                                   PgParams().add(std::string_view(job.topic))));
+      if (v->rows() > 0) {
+        job.etag = v->optional_text(0, 0);
+        job.last_modified = v->optional_text(0, 1);
+        job.content_hash = v->optional_text(0, 2);
+      }
+    }
+    return {};
+  }));
+  return claimed;
+}
+
+Result<std::optional<TimePoint>> PostgresStore::next_fetch_due() {
+  return next_due(
+      "SELECT due_at FROM publish_topics WHERE state = 0 AND claimed_until IS NULL ORDER BY due_at LIMIT 1");
+}
+
+void PostgresStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) {
+  m_writer.submit(
+      [id, due_at, error = std::move(error), now](PgConnection& db) -> Status {
+        HUBBUB_TRY(
+            db.exec("UPDATE publish_topics SET due_at = $1, claimed_until = NULL, claimed_by = NULL, "
+                    "last_error = $2, updated_at = $3 WHERE id = $4 AND state = 0",
+                    PgParams().add(to_unix_ms(due_at)).add(std::string_view(error)).add(to_unix_ms(now)).add(id)));
+        return {};
+      },
+      std::move(done));
+}
+
+void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::size_t>)> done) {
+  auto queued = std::make_shared<std::size_t>(0);
+  m_writer.submit(
+      [o = std::move(o), queued](PgConnection& db) -> Status {
+        *queued = 0;  // a job may run twice (pg_writer.h)
+        const std::int64_t at = to_unix_ms(o.at);
+        HUBBUB_TRY_ASSIGN(sel, db.exec("SELECT topic FROM publish_topics WHERE id = $1 AND state = 0 FOR UPDATE",
+                                       PgParams().add(o.id)));
+        if (sel->rows() == 0) {
+          return {};  // already settled
+        }
+        const std::string topic = sel->text(0, 0);
+        const bool fetched = o.state == FetchState::distributed || o.state == FetchState::unchanged;
+        if (fetched) {
+          HUBBUB_TRY(db.exec(
+              "INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
+              "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic) DO UPDATE SET "
+              "etag = coalesce(EXCLUDED.etag, topics.etag), "
+              "last_modified = coalesce(EXCLUDED.last_modified, topics.last_modified), "
+              "content_hash = coalesce(EXCLUDED.content_hash, topics.content_hash), "
+              "fetched_at = EXCLUDED.fetched_at",
+              PgParams().add(std::string_view(topic)).add(o.etag).add(o.last_modified).add(o.content_hash).add(at)));
+        }
+        std::optional<std::int64_t> content_id;
+        if (o.state == FetchState::distributed) {
+          if (o.content && o.content->id > 0) {
+            content_id = o.content->id;
+          } else if (o.content) {
+            HUBBUB_TRY_ASSIGN(id, insert_content(db, topic, *o.content, at));
+            content_id = *id;
+          }
+          HUBBUB_TRY_ASSIGN(
+              ins, db.exec("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
+                           "delivery_id, published_at, state, attempts, due_at, created_at, updated_at) "
+                           "SELECT $1::bigint, $2::bigint, s.id, s.origin, "
+                           "substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), "
+                           "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
+                           "WHERE t.id = $1::bigint), 0, 0, $3::bigint, $3::bigint, $3::bigint "
+                           "FROM subscriptions s WHERE s.topic = $4 AND s.expires_at > $3::bigint ORDER BY s.id",
+                           PgParams().add(o.id).add(content_id).add(at).add(std::string_view(topic))));
+          *queued = static_cast<std::size_t>(ins->changed());
+        }
+        if (fetched && o.covers_up_to > o.id) {
+          HUBBUB_TRY(
+              db.exec("UPDATE publish_topics SET state = $1, content_id = $2, claimed_until = NULL, "
+                      "claimed_by = NULL, updated_at = $3 WHERE topic = $4 AND state = 0 "
+                      "AND content_id IS NULL AND id > $5 AND id <= $6",
+                      PgParams()
+                          .add(code_of(FetchState::coalesced))
+                          .add(content_id)
+                          .add(at)
+                          .add(std::string_view(topic))
+                          .add(o.id)
+                          .add(o.covers_up_to)));
+        }
+        // Subscribers: those sent this content, or for unchanged content those
+        // that would have been; unknown (NULL) for a fetch that failed.
+        HUBBUB_TRY(db.exec(
+            "UPDATE publish_topics SET state = $1, content_id = coalesce($2, content_id), "
+            "subscribers = CASE WHEN $3::bigint IS NOT NULL THEN $3::bigint WHEN $7::boolean THEN "
+            "(SELECT count(*) FROM subscriptions WHERE topic = $8 AND expires_at > $5) END, "
+            "claimed_until = NULL, claimed_by = NULL, last_error = $4, updated_at = $5 WHERE id = $6",
+            PgParams()
+                .add(code_of(o.state))
+                .add(content_id)
+                .add(o.state == FetchState::distributed
+                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
+                         : std::optional<std::int64_t>())
+                .add(o.error)
+                .add(at)
+                .add(o.id)
+                .add(std::string_view(
+                    o.state == FetchState::unchanged || o.state == FetchState::no_subscribers ? "true" : "false"))
+                .add(std::string_view(topic))));
+        return {};
+      },
+      [queued, done = std::move(done)](Status s) {
+        if (!s) {
+          done(std::unexpected(s.error()));
+        } else {
+          done(*queued);
+        }
+      });
+}
+
+Result<std::size_t> PostgresStore::count_active_subscriptions(std::string_view topic, TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT count(*) FROM subscriptions WHERE topic = $1 AND expires_at > $2",
+                                PgParams().add(topic).add(to_unix_ms(now))));
+  return static_cast<std::size_t>(r->int64(0, 0));
+}
+
+Result<std::int64_t> PostgresStore::count_queued_deliveries(std::int64_t limit) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(
+      r, db->exec("SELECT count(*) FROM (SELECT 1 FROM deliveries WHERE state = 0 LIMIT $1) q", PgParams().add(limit)));
+  return r->int64(0, 0);
+}
+
+Result<std::optional<Content>> PostgresStore::find_content(std::int64_t content_id) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(
+      r, db->exec("SELECT id, topic, content_type, body FROM contents WHERE id = $1", PgParams().add(content_id)));
+  if (r->rows() == 0) {
+    return std::nullopt;
+  }
+  Content c;
+  c.id = r->int64(0, 0);
+  c.topic = r->text(0, 1);
+  c.content_type = r->optional_text(0, 2);
+  c.body = r->bytes(0, 3);
+  return c;
+}
+
+}  // namespace hubbub
