@@ -163,11 +163,7 @@ Result<PgConnection> PgConnection::connect(const std::string& uri, const std::st
   if (PQstatus(conn) != CONNECTION_OK) {
     return fail(c.error_message("cannot connect to PostgreSQL"));
   }
-  // Our sessions never sit in an open transaction (a pinned xmin horizon
-  // bloats the queue tables), and answer in UTC.
-  if (auto s = c.exec_script("SET idle_in_transaction_session_timeout = '60s'; SET TIME ZONE 'UTC'"); !s) {
-    return std::unexpected(s.error());
-  }
+  HUBBUB_TRY(c.configure_session());
   return c;
 }
 
@@ -246,6 +242,12 @@ Status PgConnection::reconnect() {
   if (PQstatus(m_conn.get()) != CONNECTION_OK) {
     return fail(error_message("cannot reconnect to PostgreSQL"));
   }
+  return configure_session();
+}
+
+Status PgConnection::configure_session() {
+  // Our sessions never sit in an open transaction (a pinned xmin horizon
+  // bloats the queue tables), and answer in UTC.
   return exec_script("SET idle_in_transaction_session_timeout = '60s'; SET TIME ZONE 'UTC'");
 }
 

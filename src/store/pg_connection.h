@@ -99,6 +99,8 @@ class PgConnection {
  private:
   explicit PgConnection(PGconn* conn) : m_conn(conn, &PQfinish) {}
   std::string error_message(const char* what) const;
+  // Settings every session of the hub runs with (connect and reconnect).
+  Status configure_session();
   void note_failure(const PgResult& result);
 
   std::unique_ptr<PGconn, void (*)(PGconn*)> m_conn;

@@ -60,15 +60,7 @@ Result<std::vector<RequestRecord>> PostgresStore::claim_due_requests(TimePoint n
           "ORDER BY r.due_at, r.id LIMIT $3 FOR UPDATE SKIP LOCKED) "
           "UPDATE subscription_requests q SET claimed_until = $1, claimed_by = $5, attempts = q.attempts + 1, "
           "updated_at = $2 FROM c WHERE q.id = c.id RETURNING q.id, ") +
-      [] {
-        std::string columns;
-        for (std::string_view rest = k_pg_request_columns; !rest.empty();) {
-          const auto comma = rest.find(", ");
-          columns += std::string(columns.empty() ? "q." : ", q.") + std::string(rest.substr(0, comma));
-          rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
-        }
-        return columns;
-      }();
+      k_pg_request_columns;  // only id is a column of c too
   std::vector<RequestRecord> claimed;
   HUBBUB_TRY(m_writer.run([&](PgConnection& db) -> Status {
     claimed.clear();  // a job may run twice (pg_writer.h)
