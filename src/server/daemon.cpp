@@ -24,6 +24,7 @@
 #include "store/open_store.h"
 #include "store/pg_connection.h"
 #include "util/log_text.h"
+#include "util/metrics.h"
 #include "util/url.h"
 #include "websub/distributor.h"
 #include "websub/fetcher.h"
@@ -155,6 +156,7 @@ const std::vector<RestartSetting>& restart_settings() {
       {"listen", [](const Options& a, const Options& b) { return a.listen.to_string() == b.listen.to_string(); }},
       setting("database", &Options::database),
       setting("node_id", &Options::node_id),
+      setting("pg_notify", &Options::pg_notify),
       setting("public_url", &Options::public_url),
       setting("allow_private_networks", &Options::allow_private_networks),
       {"lease_min", [](const Options& a, const Options& b) { return a.leases.min == b.leases.min; }},
@@ -281,7 +283,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
 
   SystemClock clock;
   const std::string node_id = options.node_id.empty() ? default_node_id() : options.node_id;
-  auto opened = open_store(options.database, clock, node_id);
+  auto opened = open_store(options.database, clock, node_id, options.pg_notify);
   if (!opened) {
     spdlog::critical("event=start_failed error={}", log_quoted(opened.error().message));
     return 1;
@@ -315,6 +317,9 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   verifier_settings.max_attempts = options.verification_attempts;
   verifier_settings.retry_base = options.retry_base;
   verifier_settings.timeout = options.outbound_timeout;
+  if (store->shared()) {
+    verifier_settings.claim = k_shared_claim;
+  }
   Verifier verifier(*store, http, access, clock, verifier_settings);
 
   DistributorSettings distributor_settings;
@@ -324,6 +329,11 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   distributor_settings.timeout = options.outbound_timeout;
   distributor_settings.algorithm = options.signature_algorithm;
   distributor_settings.public_url = public_url;
+  if (store->shared()) {
+    // Short claims, renewed by the housekeeper while this node lives.
+    distributor_settings.claim = k_shared_claim;
+    distributor_settings.claims_renewed = true;
+  }
   Distributor distributor(*store, http, clock, distributor_settings);
 
   FetcherSettings fetcher_settings;
@@ -333,8 +343,19 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   fetcher_settings.max_content_bytes = options.max_content_bytes;
   fetcher_settings.max_queued_deliveries = options.max_queued_deliveries;
   fetcher_settings.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url;
+  if (store->shared()) {
+    fetcher_settings.claim = k_shared_claim;
+  }
   Fetcher fetcher(*store, http, clock, fetcher_settings, [&distributor] { distributor.wake(); });
-  Housekeeper housekeeper(*store, clock);
+  HousekeeperSettings housekeeper_settings;
+  // Other nodes accept and settle requests too: the counts per callback host
+  // follow the database (so the caps on them are global), read every tick.
+  housekeeper_settings.refresh = [&store, &pending] {
+    if (auto counts = store->pending_requests_per_origin()) {
+      pending.reset(*counts);
+    }
+  };
+  Housekeeper housekeeper(*store, *store, clock, housekeeper_settings);
 
   RateLimits limits({options.subscribe_rate_per_client, options.subscribe_rate_per_callback,
                      options.publish_rate_per_client, options.trusted_proxies, options.rate_limit_exempt});
@@ -362,6 +383,24 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
       return "a worker is not running";
     }
     return std::nullopt;
+  };
+  const std::string engine = is_postgres_uri(options.database) ? "postgresql" : "sqlite";
+  hooks.node_metrics = [&] {
+    const StoreHealth health = store->health();
+    MetricFamilies f;
+    f.push_back(gauge_family("hubbub_node_info", "This node: its id and its storage engine (always 1).",
+                             {{{{"node_id", node_id}, {"engine", engine}}, 1.0}}));
+    f.push_back(gauge_family("hubbub_leader", "1 while this node leads the periodic sweeps (expiry, purges).",
+                             {{{}, housekeeper.leading() ? 1.0 : 0.0}}));
+    f.push_back(gauge_family("hubbub_database_connected", "1 while the database writer has a session.",
+                             {{{}, health.connected ? 1.0 : 0.0}}));
+    f.push_back(gauge_family("hubbub_database_last_commit_seconds", "How long the latest committed write batch took.",
+                             {{{}, health.last_commit_seconds}}));
+    f.push_back(counter_family("hubbub_database_commits_total", "Write batches committed.",
+                               static_cast<double>(health.commits)));
+    f.push_back(counter_family("hubbub_database_commit_failures_total", "Write batches that failed as a whole.",
+                               static_cast<double>(health.failed_commits)));
+    return f;
   };
   HubContext context{*store,     *store, *store,      clock,       urls,   options.leases, {options.publish_status},
                      metrics,    limits, connections, credentials, intake, owed,           std::move(hooks),
@@ -393,6 +432,19 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   fetcher.start();
   distributor.start();
   housekeeper.start();
+  // Work other nodes commit wakes this node's services at once (PostgreSQL
+  // with --pg-notify); they poll besides.
+  store->watch_work([&](unsigned work) {
+    if ((work & Coordination::requests) != 0) {
+      verifier.wake();
+    }
+    if ((work & Coordination::fetches) != 0) {
+      fetcher.wake();
+    }
+    if ((work & Coordination::deliveries) != 0) {
+      distributor.wake();
+    }
+  });
   spdlog::info(
       "event=listening address={} public_url={} database={} node_id={} allow_private_networks={} max_connections={}",
       listen.to_string(), public_url, log_quoted(redact_database_uri(options.database)), log_quoted(node_id),
@@ -453,6 +505,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
     return std::chrono::duration_cast<Millis>(
         std::max(grace_end - std::chrono::steady_clock::now(), std::chrono::steady_clock::duration::zero()));
   };
+  store->watch_work({});  // before the services it wakes go
   const std::size_t unfinished = fetcher.stop(remaining()) + verifier.stop(remaining()) + distributor.stop(remaining());
   http.stop();
   verifier.wait_idle();

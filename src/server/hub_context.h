@@ -16,6 +16,7 @@
 #include "server/credentials.h"
 #include "server/rate_limits.h"
 #include "util/clock.h"
+#include "util/metrics.h"
 #include "websub/hub_metrics.h"
 #include "websub/lease_policy.h"
 #include "websub/store.h"
@@ -69,6 +70,9 @@ struct HubHooks {
   std::function<bool()> deliveries_held_back = [] { return false; };
   // Why the hub is not ready to work, or nullopt (GET /readyz).
   std::function<std::optional<std::string>()> readiness_problem = [] { return std::nullopt; };
+  // The node's own families for GET /metrics: its id, its leadership, the
+  // database engine's health.
+  std::function<MetricFamilies()> node_metrics = [] { return MetricFamilies{}; };
 };
 
 struct HubContext {

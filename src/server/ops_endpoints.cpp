@@ -30,6 +30,9 @@ void get_metrics(const Inbound&, Answer& answer, HubContext& context) {
   families.push_back(counter_family("hubbub_connections_refused_total",
                                     "Connections answered 503 and closed because the cap was reached.",
                                     static_cast<double>(limit.refused())));
+  for (auto& family : context.hooks.node_metrics()) {
+    families.push_back(std::move(family));
+  }
   r.body = exposition(families);
   r.headers.emplace_back("Cache-Control", "no-store");
   answer.send(std::move(r));

@@ -243,6 +243,10 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
   app.add_option("--node-id", o.node_id,
                  "This node's name among the nodes sharing a PostgreSQL database, in logs and claims (default: "
                  "host name and process id)");
+  app.add_option("--pg-notify", o.pg_notify,
+                 "PostgreSQL: wake the other nodes with NOTIFY when a commit makes work due, one per commit batch "
+                 "(false: they find it at their 1 s poll)")
+      ->capture_default_str();
   app.add_option("--public-url", o.public_url,
                  "The hub's URL as clients use it (rel=hub, status monitors; default http://LISTEN/)");
   app.add_flag("--allow-private-networks", o.allow_private_networks,

@@ -34,6 +34,7 @@ struct Options {
   ListenAddress listen{"127.0.0.1", 8080};
   std::string database = "./hubbub.db";  // a SQLite file, or a postgresql:// URI
   std::string node_id;                   // empty: host name and process id
+  bool pg_notify = true;                 // PostgreSQL: wake other nodes with LISTEN/NOTIFY
   std::string public_url;                // empty: derived from the listen address once bound
   bool allow_private_networks = false;
   LeasePolicy leases;

@@ -137,7 +137,11 @@ void GroupCommit::commit_batch(std::deque<Job>& batch) {
     }
   }
   bool job_failed = false;
+  const auto started = std::chrono::steady_clock::now();
   const Status together = batch.empty() ? Status{} : run_together(batch, 0, batch.size(), job_failed);
+  if (!batch.empty()) {
+    m_stats.record(std::chrono::steady_clock::now() - started, together.has_value());
+  }
   if (!together && storage_failed()) {
     note_storage_failure(together.error().message);
   }

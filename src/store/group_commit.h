@@ -23,6 +23,7 @@
 #include <string>
 #include <thread>
 
+#include "store/commit_stats.h"
 #include "store/database.h"
 #include "util/batch_queue.h"
 #include "util/result.h"
@@ -57,6 +58,8 @@ class GroupCommit {
   // A write that needs room has just committed.
   void mark_writable();
 
+  StoreHealth health() const { return m_stats.read(true); }
+
  private:
   struct Job {
     Work work;
@@ -85,6 +88,7 @@ class GroupCommit {
     Status status;
   };
   BatchQueue<Finished> m_finished;
+  CommitStats m_stats;
   std::thread m_completer;
 
   mutable std::mutex m_failure_mutex;

@@ -8,9 +8,10 @@
 
 namespace hubbub {
 
-Result<std::unique_ptr<Store>> open_store(const std::string& database, const Clock& clock, const std::string& node_id) {
+Result<std::unique_ptr<Store>> open_store(const std::string& database, const Clock& clock, const std::string& node_id,
+                                          bool notify) {
   if (is_postgres_uri(database)) {
-    HUBBUB_TRY_ASSIGN(store, PostgresStore::open(database, clock, node_id));
+    HUBBUB_TRY_ASSIGN(store, PostgresStore::open(database, clock, node_id, notify));
     return std::unique_ptr<Store>(std::move(*store));
   }
   HUBBUB_TRY_ASSIGN(store, SqliteStore::open(database, clock));

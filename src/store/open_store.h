@@ -13,8 +13,11 @@
 namespace hubbub {
 
 // `node_id` names this process among the nodes sharing a PostgreSQL
-// database (its claims); SQLite has one process per file and ignores it.
-Result<std::unique_ptr<Store>> open_store(const std::string& database, const Clock& clock, const std::string& node_id);
+// database (its claims), and `notify` says whether its commits wake the
+// other nodes (--pg-notify); SQLite has one process per file and ignores
+// both.
+Result<std::unique_ptr<Store>> open_store(const std::string& database, const Clock& clock, const std::string& node_id,
+                                          bool notify = true);
 
 // This process's default node id: the host name and the process id.
 std::string default_node_id();

@@ -163,6 +163,10 @@ Result<PgConnection> PgConnection::connect(const std::string& uri, const std::st
   if (PQstatus(conn) != CONNECTION_OK) {
     return fail(c.error_message("cannot connect to PostgreSQL"));
   }
+  // The server's notices ("... already exists, skipping") are not ours to
+  // print on stderr, where they would break the one-event-per-line log.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   HUBBUB_TRY(c.configure_session());
   return c;
 }

@@ -8,7 +8,8 @@
 
 namespace hubbub {
 
-PgWriter::PgWriter(PgConnection db) : m_db(std::move(db)) {
+PgWriter::PgWriter(PgConnection db, bool notify)
+    : m_db(std::move(db)), m_notify(notify), m_backend_pid(PQbackendPID(m_db.handle())) {
   m_thread = std::thread([this] {
     name_this_thread("hub-pg-writer");
     loop();
@@ -23,17 +24,18 @@ PgWriter::~PgWriter() {
   stop();
 }
 
-void PgWriter::submit(Work work, Done done) {
-  Job job{std::move(work), std::move(done)};
+void PgWriter::submit(Work work, Done done, unsigned wakes) {
+  Job job{std::move(work), std::move(done), wakes};
   if (!m_queue.push(job)) {
     job.done(fail("the database writer has stopped"));
   }
 }
 
-Status PgWriter::run(Work work) {
+Status PgWriter::run(Work work, unsigned wakes) {
   std::promise<Status> promise;
   auto future = promise.get_future();
-  submit(std::move(work), [&promise](Status s) { promise.set_value(std::move(s)); });
+  submit(
+      std::move(work), [&promise](Status s) { promise.set_value(std::move(s)); }, wakes);
   return future.get();
 }
 
@@ -85,6 +87,7 @@ Status PgWriter::ensure_connected() {
   if (m_db.healthy()) {
     return {};
   }
+  m_backend_pid = 0;
   const auto now = std::chrono::steady_clock::now();
   if (now < m_next_reconnect) {
     return fail(last_failure().value_or("the database is unreachable"));
@@ -92,6 +95,7 @@ Status PgWriter::ensure_connected() {
   auto s = m_db.reconnect();
   if (s) {
     m_reconnect_wait = std::chrono::milliseconds{0};
+    m_backend_pid = PQbackendPID(m_db.handle());
     return {};
   }
   m_reconnect_wait = std::clamp(m_reconnect_wait * 2, std::chrono::milliseconds{k_pg_reconnect_min},
@@ -104,11 +108,23 @@ Status PgWriter::ensure_connected() {
 Status PgWriter::run_together(std::deque<Job>& batch, std::size_t first, std::size_t last, bool& job_failed) {
   job_failed = false;
   HUBBUB_TRY(m_db.exec_script("BEGIN"));
+  unsigned wakes = 0;
   for (std::size_t i = first; i < last; ++i) {
     if (auto s = batch[i].work(m_db); !s) {
       job_failed = !m_db.storage_failed();
       (void)m_db.exec_script("ROLLBACK");
       return s;
+    }
+    wakes |= batch[i].wakes;
+  }
+  if (m_notify && wakes != 0) {
+    // Delivered to the listeners when (and only if) the transaction commits.
+    const std::string payload = std::to_string(wakes);
+    if (auto s = m_db.exec("SELECT pg_notify($1, $2)",
+                           PgParams().add(std::string_view(k_pg_work_channel)).add(std::string_view(payload)));
+        !s) {
+      (void)m_db.exec_script("ROLLBACK");
+      return std::unexpected(s.error());
     }
   }
   if (auto s = m_db.exec_script("COMMIT"); !s) {
@@ -124,6 +140,7 @@ Status PgWriter::run_together(std::deque<Job>& batch, std::size_t first, std::si
 void PgWriter::commit_batch(std::deque<Job>& batch) {
   std::deque<Finished> finished;
   if (auto connected = ensure_connected(); !connected) {
+    m_stats.record({}, false);
     for (auto& job : batch) {
       finished.push_back({std::move(job.done), connected});
     }
@@ -131,7 +148,9 @@ void PgWriter::commit_batch(std::deque<Job>& batch) {
     return;
   }
   bool job_failed = false;
+  const auto started = std::chrono::steady_clock::now();
   const Status together = run_together(batch, 0, batch.size(), job_failed);
+  m_stats.record(std::chrono::steady_clock::now() - started, together.has_value());
   if (!together && !job_failed) {
     note_storage_failure(together.error().message);
   }

@@ -8,7 +8,14 @@
 // the reason (nothing is acknowledged that is not committed) and the writer
 // reconnects before its next batch, waiting longer after each failure (up
 // to k_pg_reconnect_max) so that an outage is not hammered.
+//
+// Wake-ups between nodes: a job may say which kinds of work it makes due
+// (Coordination::Work). When notifying is on, a batch whose jobs made work
+// due sends one NOTIFY on k_pg_work_channel inside its transaction (so it is
+// delivered at the commit, and only then), its payload the mask of kinds:
+// one per commit batch however many jobs it holds, never one per job.
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -17,6 +24,7 @@
 #include <string>
 #include <thread>
 
+#include "store/commit_stats.h"
 #include "store/pg_connection.h"
 #include "util/batch_queue.h"
 #include "util/result.h"
@@ -28,24 +36,30 @@ class PgWriter {
   using Work = std::function<Status(PgConnection&)>;
   using Done = std::function<void(Status)>;
 
-  explicit PgWriter(PgConnection db);
+  PgWriter(PgConnection db, bool notify);
   ~PgWriter();
   PgWriter(const PgWriter&) = delete;
   PgWriter& operator=(const PgWriter&) = delete;
 
-  void submit(Work work, Done done);
-  Status run(Work work);
+  // `wakes`: the kinds of work the job makes due, for the other nodes.
+  void submit(Work work, Done done, unsigned wakes = 0);
+  Status run(Work work, unsigned wakes = 0);
   void flush();
   void stop();
   // Why the database does not take writes (the latest failure of the
   // database itself), until mark_writable().
   std::optional<std::string> last_failure() const;
   void mark_writable();
+  // The server process of the writer's session (its notifications carry
+  // it), 0 while disconnected.
+  int backend_pid() const { return m_backend_pid.load(); }
+  StoreHealth health() const { return m_stats.read(m_backend_pid.load() != 0); }
 
  private:
   struct Job {
     Work work;
     Done done;
+    unsigned wakes = 0;
   };
   struct Finished {
     Done done;
@@ -59,7 +73,10 @@ class PgWriter {
   Status ensure_connected();
   void note_storage_failure(const std::string& why);
 
+  CommitStats m_stats;
   PgConnection m_db;
+  const bool m_notify;
+  std::atomic<int> m_backend_pid{0};
   std::chrono::steady_clock::time_point m_next_reconnect{};
   std::chrono::milliseconds m_reconnect_wait{0};
   BatchQueue<Job> m_queue;

@@ -6,7 +6,7 @@
 namespace hubbub {
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& uri, const Clock& clock,
-                                                           std::string node_id) {
+                                                           std::string node_id, bool notify) {
   const std::string application = "hubbub " + node_id;
   HUBBUB_TRY_ASSIGN(writer, PgConnection::connect(uri, application));
   HUBBUB_TRY(migrate_postgres(*writer, postgres_migrations(), clock.now()));
@@ -15,16 +15,21 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
     HUBBUB_TRY_ASSIGN(r, PgConnection::connect(uri, application));
     readers.push_back(std::make_unique<PgConnection>(std::move(*r)));
   }
-  std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*writer), std::move(readers), std::move(node_id)));
+  std::unique_ptr<PostgresStore> store(
+      new PostgresStore(uri, std::move(*writer), std::move(readers), std::move(node_id), notify));
   HUBBUB_TRY(store->release_all_claims());
   return store;
 }
 
-PostgresStore::PostgresStore(PgConnection writer, std::vector<std::unique_ptr<PgConnection>> readers,
-                             std::string node_id)
-    : m_node_id(std::move(node_id)), m_writer(std::move(writer)), m_readers(std::move(readers)) {}
+PostgresStore::PostgresStore(std::string uri, PgConnection writer, std::vector<std::unique_ptr<PgConnection>> readers,
+                             std::string node_id, bool notify)
+    : m_uri(std::move(uri)),
+      m_node_id(std::move(node_id)),
+      m_writer(std::move(writer), notify),
+      m_readers(std::move(readers)) {}
 
 PostgresStore::~PostgresStore() {
+  m_listener.reset();
   m_writer.stop();
 }
 
@@ -48,13 +53,15 @@ PostgresStore::Reader PostgresStore::reader() {
   return Reader(*this, std::move(db));
 }
 
-Result<std::size_t> PostgresStore::changed_rows(const char* sql, PgParams params) {
+Result<std::size_t> PostgresStore::changed_rows(const char* sql, PgParams params, unsigned wakes) {
   std::size_t changed = 0;
-  HUBBUB_TRY(m_writer.run([&](PgConnection& db) -> Status {
-    HUBBUB_TRY_ASSIGN(r, db.exec(sql, params));
-    changed = static_cast<std::size_t>(r->changed());
-    return {};
-  }));
+  HUBBUB_TRY(m_writer.run(
+      [&](PgConnection& db) -> Status {
+        HUBBUB_TRY_ASSIGN(r, db.exec(sql, params));
+        changed = static_cast<std::size_t>(r->changed());
+        return {};
+      },
+      wakes));
   return changed;
 }
 
@@ -68,17 +75,75 @@ Result<std::optional<TimePoint>> PostgresStore::next_due(const char* sql) {
 }
 
 Status PostgresStore::release_all_claims() {
-  return m_writer.run([this](PgConnection& db) -> Status {
-    const PgParams node = PgParams().add(std::string_view(m_node_id));
+  return m_writer.run(
+      [this](PgConnection& db) -> Status {
+        const PgParams node = PgParams().add(std::string_view(m_node_id));
+        HUBBUB_TRY(
+            db.exec("UPDATE subscription_requests SET claimed_until = NULL, claimed_by = NULL "
+                    "WHERE claimed_by = $1",
+                    node));
+        HUBBUB_TRY(
+            db.exec("UPDATE publish_topics SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = $1", node));
+        HUBBUB_TRY(
+            db.exec("UPDATE deliveries SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = $1", node));
+        return {};
+      },
+      Coordination::all_work);  // what was released is due for every node
+}
+
+bool PostgresStore::shared() const {
+  return true;
+}
+
+Result<bool> PostgresStore::hold_leadership(TimePoint now, Millis ttl) {
+  bool held = false;
+  HUBBUB_TRY(m_writer.run([&](PgConnection& db) -> Status {
+    HUBBUB_TRY_ASSIGN(
+        r, db.exec("INSERT INTO hub_leader (name, node_id, held_until) VALUES ('sweeps', $1, $2) "
+                   "ON CONFLICT (name) DO UPDATE SET node_id = excluded.node_id, "
+                   "held_until = excluded.held_until "
+                   "WHERE hub_leader.node_id = excluded.node_id OR hub_leader.held_until <= $3 "
+                   "RETURNING node_id",
+                   PgParams().add(std::string_view(m_node_id)).add(to_unix_ms(now + ttl)).add(to_unix_ms(now))));
+    held = r->rows() == 1;
+    return {};
+  }));
+  return held;
+}
+
+Status PostgresStore::renew_claims(TimePoint now, TimePoint until) {
+  return m_writer.run([&](PgConnection& db) -> Status {
+    const PgParams p = PgParams().add(to_unix_ms(until)).add(std::string_view(m_node_id)).add(to_unix_ms(now));
     HUBBUB_TRY(
-        db.exec("UPDATE subscription_requests SET claimed_until = NULL, claimed_by = NULL "
-                "WHERE claimed_by = $1",
-                node));
+        db.exec("UPDATE subscription_requests SET claimed_until = $1 "
+                "WHERE claimed_by = $2 AND state = 0 AND claimed_until > $3",
+                p));
     HUBBUB_TRY(
-        db.exec("UPDATE publish_topics SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = $1", node));
-    HUBBUB_TRY(db.exec("UPDATE deliveries SET claimed_until = NULL, claimed_by = NULL WHERE claimed_by = $1", node));
+        db.exec("UPDATE publish_topics SET claimed_until = $1 "
+                "WHERE claimed_by = $2 AND state = 0 AND claimed_until > $3",
+                p));
+    HUBBUB_TRY(
+        db.exec("UPDATE deliveries SET claimed_until = $1 "
+                "WHERE claimed_by = $2 AND state = 0 AND claimed_until > $3",
+                p));
     return {};
   });
+}
+
+Status PostgresStore::release_leadership() {
+  return m_writer.run([this](PgConnection& db) -> Status {
+    HUBBUB_TRY(db.exec("DELETE FROM hub_leader WHERE name = 'sweeps' AND node_id = $1",
+                       PgParams().add(std::string_view(m_node_id))));
+    return {};
+  });
+}
+
+void PostgresStore::watch_work(WorkHint hint) {
+  m_listener.reset();
+  if (hint) {
+    m_listener = std::make_unique<PgListener>(
+        m_uri, "hubbub " + m_node_id + " listener", [this] { return m_writer.backend_pid(); }, std::move(hint));
+  }
 }
 
 void PostgresStore::flush() {
@@ -102,6 +167,10 @@ Status PostgresStore::check_writable(TimePoint) {
     return fail(*failure);
   }
   return {};
+}
+
+StoreHealth PostgresStore::health() const {
+  return m_writer.health();
 }
 
 Status PostgresStore::set_size_limit(std::uint64_t bytes) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "store/pg_connection.h"
+#include "store/pg_listener.h"
 #include "store/pg_writer.h"
 #include "util/clock.h"
 #include "websub/store.h"
@@ -29,9 +30,11 @@ namespace hubbub {
 class PostgresStore final : public Store {
  public:
   // Connects with a libpq URI, migrates the schema (under an advisory lock)
-  // and releases the claims `node_id` held before. Errors are for the
-  // operator and never show the password.
-  static Result<std::unique_ptr<PostgresStore>> open(const std::string& uri, const Clock& clock, std::string node_id);
+  // and releases the claims `node_id` held before. With `notify`, commits
+  // that make work due wake the other nodes (store/pg_writer.h). Errors are
+  // for the operator and never show the password.
+  static Result<std::unique_ptr<PostgresStore>> open(const std::string& uri, const Clock& clock, std::string node_id,
+                                                     bool notify = true);
   ~PostgresStore() override;
 
   void add_request(NewRequest request, Done done) override;
@@ -57,6 +60,7 @@ class PostgresStore final : public Store {
   Result<std::optional<TimePoint>> next_delivery_due() override;
   Result<std::optional<Content>> find_content(std::int64_t content_id) override;
   void defer_origin(std::string origin, TimePoint until, Done done) override;
+  Result<std::vector<std::pair<std::string, TimePoint>>> origin_pauses(TimePoint now) override;
   void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) override;
   Result<std::size_t> purge_finished_publishes(TimePoint finished_before) override;
   Result<std::vector<SubscriptionOverview>> list_subscriptions(std::optional<std::string> topic,
@@ -77,15 +81,22 @@ class PostgresStore final : public Store {
   void flush() override;
   Status check_writable(TimePoint now) override;
   Status set_size_limit(std::uint64_t bytes) override;
+  StoreHealth health() const override;
   Result<StoreStatistics> statistics(TimePoint now) override;
+  bool shared() const override;
+  Result<bool> hold_leadership(TimePoint now, Millis ttl) override;
+  Status release_leadership() override;
+  Status renew_claims(TimePoint now, TimePoint until) override;
+  void watch_work(WorkHint hint) override;
 
   const std::string& node_id() const { return m_node_id; }
 
  private:
-  PostgresStore(PgConnection writer, std::vector<std::unique_ptr<PgConnection>> readers, std::string node_id);
+  PostgresStore(std::string uri, PgConnection writer, std::vector<std::unique_ptr<PgConnection>> readers,
+                std::string node_id, bool notify);
 
   // Runs one statement (a literal) through the writer; the rows it changed.
-  Result<std::size_t> changed_rows(const char* sql, PgParams params);
+  Result<std::size_t> changed_rows(const char* sql, PgParams params, unsigned wakes = 0);
   // Runs a purge `sql` ($1 the cut-off, $2 the batch size) in transactions
   // of k_purge_batch_rows rows until it removes fewer.
   Result<std::size_t> purge_in_batches(const char* sql, TimePoint finished_before);
@@ -109,8 +120,10 @@ class PostgresStore final : public Store {
   };
   Reader reader();
 
+  const std::string m_uri;
   const std::string m_node_id;
   PgWriter m_writer;
+  std::unique_ptr<PgListener> m_listener;  // set by watch_work()
   std::mutex m_pool_mutex;
   std::condition_variable m_pool_cv;
   std::vector<std::unique_ptr<PgConnection>> m_readers;  // idle ones; guarded by m_pool_mutex

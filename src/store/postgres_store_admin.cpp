@@ -136,7 +136,7 @@ Result<bool> PostgresStore::retry_dead_letter(std::int64_t id, TimePoint now) {
   HUBBUB_TRY_ASSIGN(n, changed_rows("UPDATE deliveries SET state = 0, attempts = 0, due_at = $1, "
                                     "claimed_until = NULL, claimed_by = NULL, updated_at = $1 "
                                     "WHERE id = $2 AND state = 2",
-                                    PgParams().add(to_unix_ms(now)).add(id)));
+                                    PgParams().add(to_unix_ms(now)).add(id), Coordination::deliveries));
   return *n > 0;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/state_codes.h"
+#include "websub/limits.h"
 
 namespace hubbub {
 
@@ -73,9 +74,29 @@ void PostgresStore::defer_origin(std::string origin, TimePoint until, Done done)
             db.exec("UPDATE deliveries SET due_at = $1 WHERE state = 0 AND due_at < $1 "
                     "AND claimed_until IS NULL AND origin = $2",
                     PgParams().add(to_unix_ms(until)).add(std::string_view(origin))));
+        // The pause itself, for every node; pauses over for sure (ended
+        // before this one could have started) go with it.
+        HUBBUB_TRY(
+            db.exec("INSERT INTO origin_pauses (origin, paused_until) VALUES ($1, $2) "
+                    "ON CONFLICT (origin) DO UPDATE SET "
+                    "paused_until = greatest(origin_pauses.paused_until, excluded.paused_until)",
+                    PgParams().add(std::string_view(origin)).add(to_unix_ms(until))));
+        HUBBUB_TRY(db.exec("DELETE FROM origin_pauses WHERE paused_until < $1",
+                           PgParams().add(to_unix_ms(until - k_breaker_max_pause))));
         return {};
       },
       std::move(done));
+}
+
+Result<std::vector<std::pair<std::string, TimePoint>>> PostgresStore::origin_pauses(TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT origin, paused_until FROM origin_pauses WHERE paused_until > $1",
+                                PgParams().add(to_unix_ms(now))));
+  std::vector<std::pair<std::string, TimePoint>> out;
+  for (int row = 0; row < r->rows(); ++row) {
+    out.emplace_back(r->text(row, 0), from_unix_ms(r->int64(row, 1)));
+  }
+  return out;
 }
 
 void PostgresStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {

@@ -46,7 +46,7 @@ void PostgresStore::add_publish(NewPublish publish, Done done) {
         }
         return {};
       },
-      std::move(done));
+      std::move(done), Coordination::fetches);
 }
 
 Result<std::optional<PublishStatus>> PostgresStore::find_publish(std::string_view id) {
@@ -263,7 +263,8 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
         } else {
           done(*queued);
         }
-      });
+      },
+      Coordination::deliveries);
 }
 
 Result<std::size_t> PostgresStore::count_active_subscriptions(std::string_view topic, TimePoint now) {

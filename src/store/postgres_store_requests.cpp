@@ -33,7 +33,7 @@ void PostgresStore::add_request(NewRequest request, Done done) {
                     p));
         return {};
       },
-      std::move(done));
+      std::move(done), Coordination::requests);
 }
 
 Result<std::optional<RequestRecord>> PostgresStore::find_request(std::string_view id) {

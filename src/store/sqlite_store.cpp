@@ -240,6 +240,31 @@ void SqliteStore::flush() {
   m_writer.flush();
 }
 
+StoreHealth SqliteStore::health() const {
+  return m_writer.health();
+}
+
+// One process owns a SQLite database (flock): the node is alone.
+bool SqliteStore::shared() const {
+  return false;
+}
+
+Result<bool> SqliteStore::hold_leadership(TimePoint, Millis) {
+  return true;
+}
+
+Status SqliteStore::release_leadership() {
+  return {};
+}
+
+Status SqliteStore::renew_claims(TimePoint, TimePoint) {
+  return {};  // claims are released at every start: no other process waits for them
+}
+
+void SqliteStore::watch_work(WorkHint) {
+  // No other process writes: every piece of work is announced in-process.
+}
+
 Result<StoreStatistics> SqliteStore::statistics(TimePoint now) {
   auto db = reader();
   HUBBUB_TRY_ASSIGN(q, db->query("SELECT (SELECT count(*) FROM subscription_requests WHERE state = 0), "

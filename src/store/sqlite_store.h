@@ -61,6 +61,7 @@ class SqliteStore final : public Store {
   Result<std::optional<TimePoint>> next_delivery_due() override;
   Result<std::optional<Content>> find_content(std::int64_t content_id) override;
   void defer_origin(std::string origin, TimePoint until, Done done) override;
+  Result<std::vector<std::pair<std::string, TimePoint>>> origin_pauses(TimePoint now) override;
   void settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) override;
   Result<std::size_t> purge_finished_publishes(TimePoint finished_before) override;
   Result<std::vector<SubscriptionOverview>> list_subscriptions(std::optional<std::string> topic,
@@ -81,7 +82,13 @@ class SqliteStore final : public Store {
   void flush() override;
   Status check_writable(TimePoint now) override;
   Status set_size_limit(std::uint64_t bytes) override;
+  StoreHealth health() const override;
   Result<StoreStatistics> statistics(TimePoint now) override;
+  bool shared() const override;
+  Result<bool> hold_leadership(TimePoint now, Millis ttl) override;
+  Status release_leadership() override;
+  Status renew_claims(TimePoint now, TimePoint until) override;
+  void watch_work(WorkHint hint) override;
 
  private:
   SqliteStore(Database writer, std::vector<std::unique_ptr<Database>> readers, int lock_fd, std::string path,

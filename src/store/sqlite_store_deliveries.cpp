@@ -2,6 +2,7 @@
 
 #include "store/sqlite_rows.h"
 #include "store/state_codes.h"
+#include "websub/limits.h"
 
 namespace hubbub {
 
@@ -85,9 +86,33 @@ void SqliteStore::defer_origin(std::string origin, TimePoint until, Done done) {
         HUBBUB_TRY_ASSIGN(q, db.query("UPDATE deliveries SET due_at = ?1 WHERE state = 0 AND due_at < ?1 "
                                       "AND claimed_until IS NULL AND origin = ?2"));
         q->bind(1, to_unix_ms(until)).bind(2, std::string_view(origin));
-        return q->run();
+        HUBBUB_TRY(q->run());
+        // The pause itself; pauses over for sure (ended before this one could
+        // have started) go with it.
+        HUBBUB_TRY_ASSIGN(pause, db.query("INSERT INTO origin_pauses (origin, paused_until) VALUES (?1, ?2) "
+                                          "ON CONFLICT (origin) DO UPDATE SET "
+                                          "paused_until = max(paused_until, excluded.paused_until)"));
+        pause->bind(1, std::string_view(origin)).bind(2, to_unix_ms(until));
+        HUBBUB_TRY(pause->run());
+        HUBBUB_TRY_ASSIGN(over, db.query("DELETE FROM origin_pauses WHERE paused_until < ?1"));
+        over->bind(1, to_unix_ms(until - k_breaker_max_pause));
+        return over->run();
       },
       std::move(done));
+}
+
+Result<std::vector<std::pair<std::string, TimePoint>>> SqliteStore::origin_pauses(TimePoint now) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT origin, paused_until FROM origin_pauses WHERE paused_until > ?1"));
+  q->bind(1, to_unix_ms(now));
+  std::vector<std::pair<std::string, TimePoint>> out;
+  for (;;) {
+    HUBBUB_TRY_ASSIGN(row, q->step());
+    if (!*row) {
+      return out;
+    }
+    out.emplace_back(q->text(0), from_unix_ms(q->int64(1)));
+  }
 }
 
 void SqliteStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {

@@ -91,6 +91,24 @@ bool CircuitBreaker::record(const std::string& origin, bool success, TimePoint n
   return false;
 }
 
+bool CircuitBreaker::adopt_pause(const std::string& origin, TimePoint until, TimePoint now) {
+  if (until <= now) {
+    return false;
+  }
+  std::lock_guard lock(m_mutex);
+  Origin& o = m_origins[origin];
+  if ((o.state == State::open && o.open_until >= until) || (o.state == State::half_open && o.probe_in_flight)) {
+    return false;
+  }
+  o.state = State::open;
+  o.open_until = until;
+  o.pause = std::clamp(std::chrono::duration_cast<Millis>(until - now), std::max(o.pause, Millis{1}),
+                       std::chrono::duration_cast<Millis>(k_breaker_max_pause));
+  o.probe_in_flight = false;
+  o.slices = {};
+  return true;
+}
+
 std::vector<std::string> CircuitBreaker::paused_origins(TimePoint now) const {
   std::lock_guard lock(m_mutex);
   std::vector<std::string> out;

@@ -16,7 +16,9 @@
 // only attempts from its first recent failure on are counted.
 //
 // Paused deliveries stay owed: the distributor leaves them in the queue and
-// does not count an attempt for them. Thread-safe.
+// does not count an attempt for them. A pause is recorded in the store
+// (DeliveryQueue::defer_origin) and adopted by every node that shares it
+// (adopt_pause), so a host paused by one node is paused for all. Thread-safe.
 
 #include <array>
 #include <cstdint>
@@ -41,6 +43,12 @@ class CircuitBreaker {
   // the breaker, or opened it again after a failed probe (the caller logs it
   // and moves the origin's queued deliveries to retry_at()).
   bool record(const std::string& origin, bool success, TimePoint now);
+
+  // A pause recorded in the store by another node (or by this one before a
+  // restart): the origin is open until `until`, unless it already is for as
+  // long, or its probe is out (the probe's outcome decides). Returns true
+  // when it paused the origin or lengthened its pause.
+  bool adopt_pause(const std::string& origin, TimePoint until, TimePoint now);
 
   // Origins to skip when claiming: open, with the pause not over.
   std::vector<std::string> paused_origins(TimePoint now) const;

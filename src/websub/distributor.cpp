@@ -16,6 +16,9 @@ namespace {
 // timeout. A shorter claim would hand out a job that is still queued again (a
 // duplicate). Claims are released at every start, so a long one costs nothing.
 DistributorSettings with_safe_claim(DistributorSettings s) {
+  if (s.claims_renewed) {
+    return s;
+  }
   const auto rounds = static_cast<std::int64_t>(s.max_in_flight / k_max_outbound_per_origin + 1);
   s.claim = std::max(s.claim, Millis{2 * rounds * s.timeout.count()});
   return s;
@@ -45,6 +48,24 @@ Result<std::optional<TimePoint>> Distributor::next_due() {
   return due;
 }
 
+void Distributor::adopt_recorded_pauses(TimePoint now, std::chrono::steady_clock::time_point steady_now) {
+  if (m_pauses_read_at && steady_now - *m_pauses_read_at < k_shared_pause_refresh) {
+    return;
+  }
+  m_pauses_read_at = steady_now;
+  auto pauses = m_store.origin_pauses(now);
+  if (!pauses) {
+    spdlog::error("event=store_read_failed error={}", log_quoted(pauses.error().message));
+    return;
+  }
+  for (const auto& [origin, until] : *pauses) {
+    if (m_breaker.adopt_pause(origin, until, now)) {
+      spdlog::info("event=circuit_breaker_adopted origin={} pause_s={}", log_quoted(origin),
+                   std::chrono::duration_cast<std::chrono::seconds>(until - now).count());
+    }
+  }
+}
+
 Distributor::~Distributor() {
   m_loop.stop(Millis{0});
   m_loop.wait_idle();
@@ -72,6 +93,7 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
   }
   const TimePoint now = m_clock.now();
   const auto steady_now = std::chrono::steady_clock::now();
+  adopt_recorded_pauses(now, steady_now);
   const std::vector<std::string> paused = m_breaker.paused_origins(now);
   std::erase_if(m_deferred_at, [&](const auto& entry) {
     return std::find(paused.begin(), paused.end(), entry.first) == paused.end();

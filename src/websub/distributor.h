@@ -46,6 +46,9 @@ struct DistributorSettings {
   Millis retry_base = k_default_retry_base;
   Millis timeout = k_default_outbound_timeout;
   Millis claim = k_delivery_claim;  // raised to cover the longest queue wait
+  // The node renews its live claims (a shared database; websub/housekeeper.h):
+  // the claim is kept as given instead of raised.
+  bool claims_renewed = false;
   SignatureAlgorithm algorithm = SignatureAlgorithm::sha256;
   std::string public_url;         // rel="hub"
   HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
@@ -82,6 +85,9 @@ class Distributor {
   };
 
   Result<std::size_t> claim(std::size_t free);
+  // Pauses recorded in the store (by other nodes, or before a restart) taken
+  // into the breaker, read at most every k_shared_pause_refresh.
+  void adopt_recorded_pauses(TimePoint now, std::chrono::steady_clock::time_point steady_now);
   Result<std::optional<TimePoint>> next_due();
   Result<std::shared_ptr<const Payload>> payload(std::int64_t content_id);
   void deliver(const DeliveryJob& job, const Payload& payload);
@@ -115,6 +121,8 @@ class Distributor {
   std::optional<TimePoint> m_idle_until;  // guarded by m_origins_mutex
   std::atomic<bool> m_new_work{true};
   std::chrono::steady_clock::time_point m_last_claim;  // the loop thread's
+  // When the pauses recorded in the store were last read (loop thread).
+  std::optional<std::chrono::steady_clock::time_point> m_pauses_read_at;
 
   JobLoop m_loop;  // last: its thread uses everything above
 };

@@ -7,8 +7,9 @@
 
 namespace hubbub {
 
-Housekeeper::Housekeeper(Housekeeping& store, const Clock& clock, Millis interval, Millis retention)
-    : m_store(store), m_clock(clock), m_interval(interval), m_retention(retention) {}
+Housekeeper::Housekeeper(Housekeeping& store, Coordination& coordination, const Clock& clock,
+                         HousekeeperSettings settings)
+    : m_store(store), m_coordination(coordination), m_clock(clock), m_settings(std::move(settings)) {}
 
 Housekeeper::~Housekeeper() {
   stop();
@@ -17,9 +18,9 @@ Housekeeper::~Housekeeper() {
 void Housekeeper::start() {
   m_thread = std::thread([this] {
     name_this_thread("hub-housekeeper");
-    while (m_stop.sleep_for(m_interval)) {
-      sweep();
-    }
+    do {
+      tick();
+    } while (m_stop.sleep_for(m_settings.tick));
   });
 }
 
@@ -27,6 +28,42 @@ void Housekeeper::stop() {
   m_stop.stop();
   if (m_thread.joinable()) {
     m_thread.join();
+  }
+  if (m_leading.exchange(false)) {
+    if (auto s = m_coordination.release_leadership(); !s) {
+      spdlog::warn("event=leadership_release_failed error={}", log_quoted(s.error().message));
+    } else if (m_coordination.shared()) {
+      spdlog::info("event=leadership_released");
+    }
+  }
+}
+
+void Housekeeper::tick() {
+  const TimePoint now = m_clock.now();
+  if (m_coordination.shared()) {
+    if (auto s = m_coordination.renew_claims(now, now + m_settings.claim_lease); !s) {
+      spdlog::warn("event=claim_renewal_failed error={}", log_quoted(s.error().message));
+    }
+  }
+  auto held = m_coordination.hold_leadership(now, m_settings.leader_ttl);
+  const bool leading = held && *held;
+  if (leading != m_leading.exchange(leading)) {
+    if (m_coordination.shared()) {
+      if (leading) {
+        spdlog::info("event=leadership_acquired");
+      } else {
+        spdlog::warn("event=leadership_lost error={}",
+                     log_quoted(held ? std::string("another node holds it") : held.error().message));
+      }
+    }
+    m_next_sweep = now;  // a new leader sweeps at once
+  }
+  if (leading && m_next_sweep && now >= *m_next_sweep) {
+    sweep();
+    m_next_sweep = now + m_settings.sweep_interval;
+  }
+  if (m_settings.refresh && m_coordination.shared()) {
+    m_settings.refresh();
   }
 }
 
@@ -40,19 +77,24 @@ void Housekeeper::sweep() {
         offset.count());
     m_reported_offset = offset;
   }
+  std::size_t expired = 0;
   if (auto n = m_store.remove_expired_subscriptions(now); !n) {
     spdlog::error("event=expiry_sweep_failed error={}", log_quoted(n.error().message));
-  } else if (*n > 0) {
-    spdlog::info("event=subscriptions_expired count={}", *n);
+  } else {
+    expired = *n;
+    if (*n > 0) {
+      spdlog::info("event=subscriptions_expired count={}", *n);
+    }
   }
-  if (auto n = m_store.purge_finished_publishes(now - m_retention); !n) {
+  if (auto n = m_store.purge_finished_publishes(now - m_settings.retention); !n) {
     spdlog::error("event=publish_purge_failed error={}", log_quoted(n.error().message));
   }
-  if (auto n = m_store.purge_finished_requests(now - m_retention); !n) {
+  if (auto n = m_store.purge_finished_requests(now - m_settings.retention); !n) {
     spdlog::error("event=request_purge_failed error={}", log_quoted(n.error().message));
   } else if (*n > 0) {
     spdlog::debug("event=requests_purged count={}", *n);
   }
+  spdlog::debug("event=swept subscriptions_expired={}", expired);
 }
 
 }  // namespace hubbub

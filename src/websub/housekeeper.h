@@ -1,9 +1,24 @@
 #pragma once
-// Periodic clean-up: removes subscriptions whose lease has ended (they stop
-// counting at expiry already; this frees the rows) and purges finished status
-// monitors after their retention time. It also warns when the system's
-// clock has jumped away from the hub's (util/clock.h).
+// The node's periodic work, on a thread of its own, every k_node_tick:
+// - leadership: it takes or renews this node's lease on the leadership of
+//   the sweeps (Coordination::hold_leadership); on SQLite the node always
+//   leads, on PostgreSQL one node at a time does, and when it dies another
+//   takes over once the lease lapses (k_leader_ttl);
+// - sweeps, only while leading (at once when leadership is gained, then
+//   every sweep interval): it removes subscriptions whose lease has ended
+//   (they stop counting at expiry already; this frees the rows) and purges
+//   finished status monitors after their retention time. Sweeps are
+//   idempotent, so two nodes sweeping at the edge of a lease do no harm;
+// - claims, when the database is shared: this node's live claims renewed
+//   (Coordination::renew_claims), so that only a dead node's lapse;
+// - `refresh`, when the database is shared: what the node counts in memory
+//   read again from the database (other nodes change it);
+// - it warns when the system's clock has jumped away from the hub's
+//   (util/clock.h).
 
+#include <atomic>
+#include <functional>
+#include <optional>
 #include <thread>
 
 #include "util/clock.h"
@@ -13,25 +28,41 @@
 
 namespace hubbub {
 
+struct HousekeeperSettings {
+  Millis tick = k_node_tick;
+  Millis sweep_interval = k_housekeeping_interval;
+  Millis retention = k_request_retention;
+  Millis leader_ttl = k_leader_ttl;
+  Millis claim_lease = k_shared_claim;  // live claims renewed to now + this (shared)
+  // Run every tick when the database is shared; may be empty.
+  std::function<void()> refresh;
+};
+
 class Housekeeper {
  public:
-  Housekeeper(Housekeeping& store, const Clock& clock, Millis interval = k_housekeeping_interval,
-              Millis retention = k_request_retention);
+  Housekeeper(Housekeeping& store, Coordination& coordination, const Clock& clock, HousekeeperSettings settings = {});
   ~Housekeeper();
   Housekeeper(const Housekeeper&) = delete;
   Housekeeper& operator=(const Housekeeper&) = delete;
 
   void start();
+  // Stops the thread and gives the leadership up, if this node held it.
   void stop();
+  // One tick, now, on the calling thread (what the thread does each time).
+  void tick();
   // One sweep, now, on the calling thread.
   void sweep();
+  // Whether this node led the sweeps at its latest tick.
+  bool leading() const { return m_leading.load(); }
 
  private:
   Housekeeping& m_store;
+  Coordination& m_coordination;
   const Clock& m_clock;
-  Millis m_interval;
-  Millis m_retention;
-  Millis m_reported_offset{0};  // sweep() only
+  HousekeeperSettings m_settings;
+  std::atomic<bool> m_leading{false};
+  std::optional<TimePoint> m_next_sweep;  // tick() only
+  Millis m_reported_offset{0};            // sweep() only
   StopSignal m_stop;
   std::thread m_thread;
 };

@@ -136,6 +136,24 @@ constexpr std::size_t k_pg_read_connections = 2;
 constexpr std::size_t k_max_node_id_length = 64;  // --node-id
 constexpr auto k_pg_reconnect_min = std::chrono::milliseconds{100};
 constexpr auto k_pg_reconnect_max = std::chrono::seconds{5};
+// Wake-ups between nodes (store/pg_writer.h, store/pg_listener.h): the
+// channel, and how long a listening session may sit idle before it is
+// checked (a cut network shows no error until something is sent).
+constexpr const char* k_pg_work_channel = "hubbub_work";
+constexpr auto k_pg_listener_check = std::chrono::seconds{10};
+
+// Nodes (websub/housekeeper.h): each node renews its claim on the leadership
+// of the sweeps, and reads what it counts in memory again from a shared
+// database, every k_node_tick; the leadership lapses k_leader_ttl after the
+// leader's last renewal, so another node takes over within that time.
+constexpr auto k_node_tick = std::chrono::seconds{2};
+constexpr auto k_leader_ttl = std::chrono::seconds{15};
+// On a shared database the services claim work for k_shared_claim and the
+// node renews its live claims every tick, so a dead node's work is taken
+// over by the others within about this long.
+constexpr auto k_shared_claim = std::chrono::seconds{20};
+// How often the distributor reads the pauses other nodes recorded.
+constexpr auto k_shared_pause_refresh = std::chrono::seconds{1};
 
 // Circuit breaker per callback origin (websub/circuit_breaker.h): it opens
 // when at least k_breaker_min_attempts deliveries were tried within the

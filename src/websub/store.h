@@ -54,6 +54,15 @@ struct SubscriptionCounts {
   std::int64_t callback_origin = 0;
 };
 
+// The engine's health for monitoring (GET /metrics): whether its writer is
+// connected (always, for SQLite), and its commits.
+struct StoreHealth {
+  bool connected = true;
+  std::uint64_t commits = 0;         // write batches committed
+  std::uint64_t failed_commits = 0;  // write batches that failed as a whole
+  double last_commit_seconds = 0;    // how long the latest committed batch took
+};
+
 // Writes take `done`, run once the change is committed or failed.
 using StoreDone = std::function<void(Status)>;
 
@@ -156,8 +165,13 @@ class DeliveryQueue : public virtual ContentReader {
                                                                 const std::vector<std::string>& busy_origins) = 0;
   virtual Result<std::optional<TimePoint>> next_delivery_due() = 0;
   // Moves the pending, unclaimed deliveries to `origin` that are due before
-  // `until` to `until` (a paused host), without touching their attempts.
+  // `until` to `until` (a paused host), without touching their attempts, and
+  // records the pause, so that every node sharing the database sees it in
+  // origin_pauses() (a later pause of the origin is never shortened).
   virtual void defer_origin(std::string origin, TimePoint until, Done done) = 0;
+  // The pauses recorded by defer_origin, by this node or any other, that are
+  // not over at `now`: each origin with the end of its pause.
+  virtual Result<std::vector<std::pair<std::string, TimePoint>>> origin_pauses(TimePoint now) = 0;
   // Records the outcomes of delivery attempts in one transaction. A 410
   // (end_subscription) removes the subscription. Each row is stamped with its
   // outcome's settled_at.
@@ -209,8 +223,10 @@ class StoreControl {
  public:
   virtual ~StoreControl() = default;
 
-  // Lets every claim lapse at once (start-up after a crash, shutdown): with one
-  // hub process per database no claim can be live at those moments.
+  // Lets every claim of this node lapse at once (start-up after a crash,
+  // shutdown): no claim of this node can be live at those moments. (On
+  // SQLite the node is the only process; on PostgreSQL only the claims that
+  // carry this node's id are released, so a restart steals no live work.)
   virtual Status release_all_claims() = 0;
   // Blocks until every write submitted before the call has its `done` run.
   virtual void flush() = 0;
@@ -221,6 +237,41 @@ class StoreControl {
   // further fail (503 for new requests) until space is freed or the cap is
   // raised. Takes effect for the next write.
   virtual Status set_size_limit(std::uint64_t bytes) = 0;
+  // The writer's state and commits (never blocks).
+  virtual StoreHealth health() const = 0;
+};
+
+// The daemon's and the housekeeper's: what the nodes sharing one database
+// agree on besides the queues. On an engine that one process owns (SQLite)
+// the node is alone: it always leads and hears of no work but its own.
+class Coordination {
+ public:
+  // What a work hint says may be due: a mask of these.
+  enum Work : unsigned { requests = 1, fetches = 2, deliveries = 4, all_work = 7 };
+  using WorkHint = std::function<void(unsigned work)>;
+  virtual ~Coordination() = default;
+
+  // Whether other processes may share the database: what a node counts in
+  // memory (requests waiting per host) must then be read again from it.
+  virtual bool shared() const = 0;
+  // Takes, or renews, the leadership of the periodic sweeps until now + ttl
+  // when it is free, lapsed or already this node's; true when this node
+  // holds it. At most one node holds it at any time of the hub's clock.
+  virtual Result<bool> hold_leadership(TimePoint now, Millis ttl) = 0;
+  // Extends this node's live claims (not lapsed at `now`) to `until`. On a
+  // shared database the services claim for a short while and the node
+  // renews what it still works on, so that the claims of a node that died
+  // lapse soon and other nodes take its work over. (SQLite: nothing to do.)
+  virtual Status renew_claims(TimePoint now, TimePoint until) = 0;
+  // Gives the leadership up if this node holds it (at shutdown), so that
+  // another node takes it at its next try instead of after the lease.
+  virtual Status release_leadership() = 0;
+  // From now on calls `hint` (on a store thread; it must not block) when
+  // another node commits work that may be due at once. A hint, never the
+  // truth: a hint may be lost (a broken connection), so callers still poll.
+  // An empty `hint` stops the watching (before what the hint calls goes
+  // away).
+  virtual void watch_work(WorkHint hint) = 0;
 };
 
 // Every part: what an engine implements.
@@ -231,7 +282,8 @@ class Store : public RequestLog,
               public DeliveryQueue,
               public AdminQueries,
               public Housekeeping,
-              public StoreControl {
+              public StoreControl,
+              public Coordination {
  public:
   using Done = StoreDone;
 };

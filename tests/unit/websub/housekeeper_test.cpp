@@ -1,0 +1,85 @@
+// The housekeeper on the manual clock: it sweeps only while its node leads,
+// at once when it gains the leadership, renews claims and refreshes counts
+// only on a shared database, and gives the leadership up when it stops.
+#include "websub/housekeeper.h"
+
+#include <catch2/catch.hpp>
+
+#include "support/store_builders.h"
+#include "support/store_engines.h"
+
+using namespace hubbub;
+using std::chrono::seconds;
+
+namespace {
+
+// A coordination whose leadership the test decides.
+class ScriptedCoordination final : public Coordination {
+ public:
+  bool shared() const override { return is_shared; }
+  Result<bool> hold_leadership(TimePoint, Millis) override {
+    ++holds;
+    return leader;
+  }
+  Status release_leadership() override {
+    ++releases;
+    return {};
+  }
+  Status renew_claims(TimePoint now, TimePoint until) override {
+    renewed_until = until;
+    (void)now;
+    return {};
+  }
+  void watch_work(WorkHint) override {}
+
+  bool is_shared = true;
+  bool leader = false;
+  int holds = 0;
+  int releases = 0;
+  std::optional<TimePoint> renewed_until;
+};
+
+}  // namespace
+
+TEST_CASE("the housekeeper sweeps only while its node leads", "[housekeeper][nodes]") {
+  test::SqliteEngine engine;
+  ManualClock clock(test::k_test_epoch);
+  ScriptedCoordination coordination;
+  int refreshed = 0;
+  HousekeeperSettings settings;
+  settings.refresh = [&] { ++refreshed; };
+  Housekeeper housekeeper(engine.store(), coordination, clock, settings);
+  // A subscription whose lease (a day) has ended.
+  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_test_epoch);
+  clock.advance(std::chrono::hours{25});
+  housekeeper.tick();  // not the leader: nothing swept
+  CHECK_FALSE(housekeeper.leading());
+  CHECK(engine.store().find_subscription("http://p/t", "http://a.example/cb").value());
+  CHECK(coordination.renewed_until == clock.now() + k_shared_claim);
+  CHECK(refreshed == 1);
+  coordination.leader = true;  // gained: it sweeps at once
+  housekeeper.tick();
+  CHECK(housekeeper.leading());
+  CHECK_FALSE(engine.store().find_subscription("http://p/t", "http://a.example/cb").value());
+  housekeeper.stop();
+  CHECK(coordination.releases == 1);
+  CHECK_FALSE(housekeeper.leading());
+}
+
+TEST_CASE("on a database of its own the housekeeper neither renews claims nor refreshes", "[housekeeper]") {
+  test::SqliteEngine engine;
+  ManualClock clock(test::k_test_epoch);
+  ScriptedCoordination coordination;
+  coordination.is_shared = false;
+  coordination.leader = true;
+  int refreshed = 0;
+  HousekeeperSettings settings;
+  settings.refresh = [&] { ++refreshed; };
+  Housekeeper housekeeper(engine.store(), coordination, clock, settings);
+  housekeeper.tick();
+  housekeeper.tick();
+  CHECK(coordination.holds == 2);
+  CHECK(housekeeper.leading());
+  CHECK_FALSE(coordination.renewed_until);
+  CHECK(refreshed == 0);
+}
