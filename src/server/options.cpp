@@ -246,7 +246,7 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
   app.add_option("--pg-notify", o.pg_notify,
                  "PostgreSQL: wake the other nodes with NOTIFY when a commit makes work due, one per commit batch "
                  "(false: they find it at their 1 s poll)")
-      ->capture_default_str();
+      ->default_str("true");
   app.add_option("--public-url", o.public_url,
                  "The hub's URL as clients use it (rel=hub, status monitors; default http://LISTEN/)");
   app.add_flag("--allow-private-networks", o.allow_private_networks,

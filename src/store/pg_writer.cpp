@@ -96,6 +96,7 @@ Status PgWriter::ensure_connected() {
   if (s) {
     m_reconnect_wait = std::chrono::milliseconds{0};
     m_backend_pid = PQbackendPID(m_db.handle());
+    m_reconnected = true;
     return {};
   }
   m_reconnect_wait = std::clamp(m_reconnect_wait * 2, std::chrono::milliseconds{k_pg_reconnect_min},

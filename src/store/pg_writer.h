@@ -54,6 +54,8 @@ class PgWriter {
   // it), 0 while disconnected.
   int backend_pid() const { return m_backend_pid.load(); }
   StoreHealth health() const { return m_stats.read(m_backend_pid.load() != 0); }
+  // Whether the writer opened a new session since the last call.
+  bool take_reconnected() { return m_reconnected.exchange(false); }
 
  private:
   struct Job {
@@ -77,6 +79,7 @@ class PgWriter {
   PgConnection m_db;
   const bool m_notify;
   std::atomic<int> m_backend_pid{0};
+  std::atomic<bool> m_reconnected{false};
   std::chrono::steady_clock::time_point m_next_reconnect{};
   std::chrono::milliseconds m_reconnect_wait{0};
   BatchQueue<Job> m_queue;

@@ -1,5 +1,7 @@
 #include "store/postgres_store.h"
 
+#include <spdlog/spdlog.h>
+
 #include "store/pg_migrator.h"
 #include "websub/limits.h"
 
@@ -112,6 +114,14 @@ Result<bool> PostgresStore::hold_leadership(TimePoint now, Millis ttl) {
 }
 
 Status PostgresStore::renew_claims(TimePoint now, TimePoint until) {
+  if (m_writer.take_reconnected()) {
+    // The session was lost: the server may have restarted or failed over
+    // and forgotten the latest commits (a settlement among them), so this
+    // node cannot vouch for its claims. It lets them all go; any node takes
+    // the work again (what is in flight here may run twice: at least once).
+    spdlog::warn("event=claims_released reason=\"the database session was lost\"");
+    return release_all_claims();
+  }
   return m_writer.run([&](PgConnection& db) -> Status {
     const PgParams p = PgParams().add(to_unix_ms(until)).add(std::string_view(m_node_id)).add(to_unix_ms(now));
     HUBBUB_TRY(

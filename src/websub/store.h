@@ -261,7 +261,10 @@ class Coordination {
   // Extends this node's live claims (not lapsed at `now`) to `until`. On a
   // shared database the services claim for a short while and the node
   // renews what it still works on, so that the claims of a node that died
-  // lapse soon and other nodes take its work over. (SQLite: nothing to do.)
+  // lapse soon and other nodes take its work over. After its session with
+  // the database was lost, a node releases its claims instead: the server
+  // may have forgotten its latest commits (a restart, a failover), so work
+  // it settled may be owed again. (SQLite: nothing to do.)
   virtual Status renew_claims(TimePoint now, TimePoint until) = 0;
   // Gives the leadership up if this node holds it (at shutdown), so that
   // another node takes it at its next try instead of after the lease.

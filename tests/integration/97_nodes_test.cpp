@@ -145,7 +145,7 @@ TEST_CASE("nodes share one database: any node verifies and delivers what another
   CHECK(metrics.body.find("hubbub_database_connected 1") != std::string::npos);
 }
 
-TEST_CASE("a node killed mid fan-out loses nothing; its leadership and claims pass to the others",
+TEST_CASE("a node killed mid fan-out loses nothing, its leadership and claims pass to the others",
           "[nodes][postgres][kill]") {
   PostgresDatabase db;
   TempDir dir;
@@ -202,4 +202,86 @@ TEST_CASE("nodes starting at once on an empty database migrate it once", "[nodes
   const auto settled = subscribe_and_settle(*a, "subscribe", "http://127.0.0.1:9/t", subscriber.url("/cb"));
   CHECK(settled["state"] == "verified");
   CHECK(b->log().find("event=listening") != std::string::npos);
+}
+
+namespace {
+
+// A PostgreSQL cluster of the test's own (tests/postgres/cluster.sh), which
+// the test may stop and start; removed at the end.
+class OwnCluster {
+ public:
+  OwnCluster() {
+    const std::string out = run("start", " durable");
+    m_uri = out.substr(0, out.find('\n')) + "/postgres";
+  }
+  ~OwnCluster() { (void)run("stop"); }
+  const std::string& uri() const { return m_uri; }
+  void pause() { (void)run("pause"); }
+  void resume() { (void)run("resume"); }
+
+ private:
+  std::string run(const std::string& verb, const std::string& more = "") {
+    const std::string command = "bash " + std::string(HUBBUB_SOURCE_DIR) + "/tests/postgres/cluster.sh " + verb + " " +
+                                m_dir.path().string() + more;
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) {
+      out += buffer;
+    }
+    REQUIRE(pclose(pipe) == 0);
+    return out;
+  }
+
+  TempDir m_dir;
+  std::string m_uri;
+};
+
+}  // namespace
+
+TEST_CASE("the database going away gives 503 and not ready, nothing acknowledged is lost, the node recovers by itself",
+          "[nodes][postgres][outage]") {
+  OwnCluster cluster;
+  TestHttpServer subscriber;
+  HubProcess hub(cluster.uri(), test_hub_args({"--node-id", "node-a"}));
+  std::vector<std::string> accepted;
+  const HttpReply before = subscribe(hub, "subscribe", "http://127.0.0.1:9/t", subscriber.url("/before"));
+  REQUIRE(before.status == 202);
+  accepted.push_back(before.header("location"));
+
+  cluster.pause();
+  const HttpReply during = subscribe(hub, "subscribe", "http://127.0.0.1:9/t", subscriber.url("/during"));
+  CHECK(during.status == 503);
+  CHECK_FALSE(during.header("retry-after").empty());
+  const HttpReply ready = http_get(hub.url("/readyz"));
+  CHECK(ready.status == 503);
+  CHECK(ready.body.find("database") != std::string::npos);
+
+  cluster.resume();
+  // The node reconnects on its own (with backoff): new requests are taken
+  // again, and it says it is ready.
+  HttpReply after;
+  const auto deadline = std::chrono::steady_clock::now() + seconds{60};
+  while (std::chrono::steady_clock::now() < deadline) {
+    after = subscribe(hub, "subscribe", "http://127.0.0.1:9/t", subscriber.url("/after"));
+    if (after.status == 202) {
+      break;
+    }
+    CHECK(after.status == 503);
+    std::this_thread::sleep_for(milliseconds{200});
+  }
+  REQUIRE(after.status == 202);
+  accepted.push_back(after.header("location"));
+  for (const auto& monitor : accepted) {
+    CHECK(wait_settled(monitor, seconds{60})["state"] == "verified");
+  }
+  HttpReply ready_again;
+  for (int i = 0; i < 300 && ready_again.status != 200; ++i) {
+    ready_again = http_get(hub.url("/readyz"));
+    std::this_thread::sleep_for(milliseconds{100});
+  }
+  CHECK(ready_again.status == 200);
+  CHECK(hub.running());
+  CHECK(hub.log().find("event=start_failed") == std::string::npos);
 }

@@ -51,7 +51,7 @@ class Hints {
 
 }  // namespace
 
-TEST_CASE("one node at a time leads; the lease lapses and can be handed over", "[store][postgres][nodes]") {
+TEST_CASE("one node at a time leads, the lease lapses and can be handed over", "[store][postgres][nodes]") {
   test::PostgresDatabase db;
   auto a = node(db, "node-a");
   auto b = node(db, "node-b");
@@ -87,7 +87,7 @@ TEST_CASE("a commit on one node wakes the others with the kinds of work it made 
   b->watch_work({});
 }
 
-TEST_CASE("without --pg-notify a commit sends no hint; a node's own commits never wake it",
+TEST_CASE("without --pg-notify a commit sends no hint, and a node's own commits never wake it",
           "[store][postgres][nodes]") {
   test::PostgresDatabase db;
   auto quiet = node(db, "node-quiet", false);
@@ -147,7 +147,7 @@ TEST_CASE("a host paused by one node is paused for every node", "[store][postgre
   CHECK(pauses[0].second == k_t0 + seconds{30});
 }
 
-TEST_CASE("a live node renews its claims; a dead node's lapse", "[store][postgres][nodes]") {
+TEST_CASE("a live node renews its claims and a dead node's lapse", "[store][postgres][nodes]") {
   test::PostgresDatabase db;
   auto a = node(db, "node-a");
   auto b = node(db, "node-b");

@@ -707,7 +707,7 @@ STORE_CONTRACT(pauses_are_recorded, "a host's pause is recorded for every node, 
   CHECK(pauses[0].second == k_t0 + seconds{3600});
 }
 
-STORE_CONTRACT(a_node_leads_and_reports_health, "a lone node holds the leadership; the writer reports its commits",
+STORE_CONTRACT(a_node_leads_and_reports_health, "a lone node holds the leadership and the writer reports its commits",
                "") {
   Store* store = &engine.store();
   REQUIRE(store->hold_leadership(k_t0, seconds{15}).value());
