@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "server/copy_command.h"
 #include "server/daemon.h"
 #include "server/options.h"
 
@@ -15,6 +16,9 @@ int main(int argc, char** argv) {
   const hubbub::ParsedOptions parsed = hubbub::parse_options(argc, argv, std::cout, std::cerr);
   if (parsed.exit_code) {
     return *parsed.exit_code;
+  }
+  if (!parsed.options.copy_to.empty()) {
+    return hubbub::run_copy(parsed.options, std::cout, std::cerr);
   }
   if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
     std::cerr << "hubbub: libcurl failed to initialise\n";

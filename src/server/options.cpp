@@ -11,6 +11,7 @@
 #include <sstream>
 #include <tuple>
 
+#include "store/pg_connection.h"
 #include "util/url.h"
 
 namespace hubbub {
@@ -247,6 +248,9 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
                  "PostgreSQL: wake the other nodes with NOTIFY when a commit makes work due, one per commit batch "
                  "(false: they find it at their 1 s poll)")
       ->default_str("true");
+  app.add_option("--copy-to", o.copy_to,
+                 "Copy the SQLite database (--database) into the empty PostgreSQL database at this URI, check the "
+                 "counts, and exit; run it while the hub is stopped");
   app.add_option("--public-url", o.public_url,
                  "The hub's URL as clients use it (rel=hub, status monitors; default http://LISTEN/)");
   app.add_flag("--allow-private-networks", o.allow_private_networks,
@@ -452,6 +456,9 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
   o.outbound_timeout = seconds_to_millis(raw.outbound_timeout);
   if (o.database.empty()) {
     return bad("--database must not be empty");
+  }
+  if (!o.copy_to.empty() && (!is_postgres_uri(o.copy_to) || is_postgres_uri(o.database))) {
+    return bad("--copy-to takes a postgresql:// URI, and copies from a SQLite --database");
   }
   if (o.node_id.size() > k_max_node_id_length || !std::all_of(o.node_id.begin(), o.node_id.end(), [](unsigned char c) {
         return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';

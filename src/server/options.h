@@ -35,6 +35,7 @@ struct Options {
   std::string database = "./hubbub.db";  // a SQLite file, or a postgresql:// URI
   std::string node_id;                   // empty: host name and process id
   bool pg_notify = true;                 // PostgreSQL: wake other nodes with LISTEN/NOTIFY
+  std::string copy_to;                   // set: copy the SQLite database there and exit
   std::string public_url;                // empty: derived from the listen address once bound
   bool allow_private_networks = false;
   LeasePolicy leases;

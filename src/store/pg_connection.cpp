@@ -185,6 +185,19 @@ std::string PgConnection::error_message(const char* what) const {
 }
 
 Result<PgResult> PgConnection::exec(const char* sql, const PgParams& params) {
+  const bool idle = PQtransactionStatus(m_conn.get()) == PQTRANS_IDLE;
+  auto result = exec_once(sql, params);
+  if (!result && m_reads_retried && idle && PQstatus(m_conn.get()) == CONNECTION_BAD) {
+    // A read on a session the server closed (a restart, a failover): a
+    // read is safe to run again, on a new session.
+    if (reconnect()) {
+      return exec_once(sql, params);
+    }
+  }
+  return result;
+}
+
+Result<PgResult> PgConnection::exec_once(const char* sql, const PgParams& params) {
   auto found = m_prepared.find(sql);
   if (found == m_prepared.end()) {
     const std::string name = "s" + std::to_string(m_prepared.size() + 1);

@@ -82,7 +82,12 @@ class PgConnection {
   PgConnection& operator=(PgConnection&&) = default;
 
   // Runs a statement (a literal: its text keys the prepared statement).
+  // With retry_reads(), a statement outside a transaction that finds the
+  // session closed by the server runs once more on a new session.
   Result<PgResult> exec(const char* sql, const PgParams& params = {});
+  // For connections that only read (never the writer, whose batches must
+  // notice a lost session).
+  void retry_reads() { m_reads_retried = true; }
   // Runs one or more statements without parameters (migrations, BEGIN).
   Status exec_script(const std::string& sql);
   // Whether the session is usable; reconnect() opens a new one when not.
@@ -99,6 +104,7 @@ class PgConnection {
  private:
   explicit PgConnection(PGconn* conn) : m_conn(conn, &PQfinish) {}
   std::string error_message(const char* what) const;
+  Result<PgResult> exec_once(const char* sql, const PgParams& params);
   // Settings every session of the hub runs with (connect and reconnect).
   Status configure_session();
   void note_failure(const PgResult& result);
@@ -106,6 +112,7 @@ class PgConnection {
   std::unique_ptr<PGconn, void (*)(PGconn*)> m_conn;
   std::unordered_map<std::string, std::string> m_prepared;  // sql -> statement name
   std::string m_sqlstate;
+  bool m_reads_retried = false;
 };
 
 }  // namespace hubbub

@@ -15,6 +15,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
   std::vector<std::unique_ptr<PgConnection>> readers;
   for (std::size_t i = 0; i < k_pg_read_connections; ++i) {
     HUBBUB_TRY_ASSIGN(r, PgConnection::connect(uri, application));
+    r->retry_reads();
     readers.push_back(std::make_unique<PgConnection>(std::move(*r)));
   }
   std::unique_ptr<PostgresStore> store(

@@ -285,3 +285,75 @@ TEST_CASE("the database going away gives 503 and not ready, nothing acknowledged
   CHECK(hub.running());
   CHECK(hub.log().find("event=start_failed") == std::string::npos);
 }
+
+TEST_CASE("--copy-to moves a stopped SQLite hub to PostgreSQL with nothing owed lost", "[nodes][postgres][copy]") {
+  TempDir dir;
+  PostgresDatabase db;
+  const std::string file = dir.file("hub.db");
+  auto verify_gate = std::make_shared<Gate>();
+  auto fetch_gate = std::make_shared<Gate>();
+  TestHttpServer subscriber(statuses({503}));  // verifies, then refuses every delivery
+  TestHttpServer late_subscriber(held(verify_gate, echo_challenge));
+  TestHttpServer topic(atom_feed(k_feed));
+  TestHttpServer slow_topic(held(fetch_gate, atom_feed(k_feed)));
+  std::string delivery_id;
+  {
+    HubProcess hub(file, test_hub_args({"--retry-base", "3600"}));
+    for (int i = 0; i < 3; ++i) {
+      REQUIRE(subscribe_and_settle(hub, "subscribe", topic.url("/t"), subscriber.url("/cb" + std::to_string(i)),
+                                   {{"hub.secret", "secret-" + std::to_string(i)}})["state"] == "verified");
+    }
+    REQUIRE(subscribe_and_settle(hub, "subscribe", slow_topic.url("/s"), subscriber.url("/slow"))["state"] ==
+            "verified");
+    // Owed: 3 deliveries refused once (retried in an hour), a request whose
+    // verification hangs, a fetch that hangs.
+    REQUIRE(publish(hub, {{"hub.url", topic.url("/t")}}).status == 202);
+    REQUIRE(subscriber.wait_for_requests(7, seconds{30}));  // 4 challenges, 3 deliveries
+    REQUIRE(subscribe(hub, "subscribe", topic.url("/t"), late_subscriber.url("/late")).status == 202);
+    REQUIRE(publish(hub, {{"hub.url", slow_topic.url("/s")}}).status == 202);
+    REQUIRE(late_subscriber.wait_for_requests(1, seconds{30}));
+    REQUIRE(slow_topic.wait_for_requests(1, seconds{30}));
+    // A running hub holds the file: the copy refuses it.
+    const RunResult refused = run_hubbub({"--database", file, "--copy-to", db.uri()});
+    CHECK(refused.exit_code == 1);
+    const auto sent = delivery_ids(subscriber);
+    REQUIRE(sent.count("/cb0") == 1);
+    delivery_id = *sent.at("/cb0").begin();
+    REQUIRE(hub.terminate() == 0);
+  }
+  const RunResult copied = run_hubbub({"--database", file, "--copy-to", db.uri()}, seconds{60});
+  INFO(copied.output);
+  REQUIRE(copied.exit_code == 0);
+  CHECK(copied.output.find("subscriptions: 4 rows") != std::string::npos);
+  CHECK(copied.output.find("1 pending requests, 1 pending fetches, 3 owed deliveries") != std::string::npos);
+  CHECK(copied.output.find("every count matched") != std::string::npos);
+  // Copying again would mix two hubs: refused, nothing committed.
+  CHECK(run_hubbub({"--database", file, "--copy-to", db.uri()}, seconds{60}).exit_code == 1);
+
+  // A node on PostgreSQL settles everything that was owed.
+  subscriber.set_responder(statuses({200}));
+  verify_gate->open();
+  fetch_gate->open();
+  auto node = start_node(db, dir, "node-a");
+  REQUIRE(late_subscriber.wait_for_requests(2, seconds{30}));  // the challenge again, answered now
+  // The owed deliveries were due in an hour: the admin API could queue them
+  // again; here they are checked in the database, kept with their ids.
+  auto conn = PgConnection::connect(db.uri(), "hubbub tests");
+  REQUIRE(conn);
+  auto owed = conn->exec("SELECT count(*), count(DISTINCT delivery_id) FROM deliveries WHERE state = 0");
+  REQUIRE(owed);
+  CHECK(owed->int64(0, 0) >= 3);
+  auto kept = conn->exec("SELECT count(*) FROM deliveries WHERE delivery_id = $1",
+                         PgParams().add(std::string_view(delivery_id)));
+  REQUIRE(kept);
+  CHECK(kept->int64(0, 0) == 1);
+  auto secrets = conn->exec("SELECT count(*) FROM subscriptions WHERE secret IS NOT NULL");
+  REQUIRE(secrets);
+  CHECK(secrets->int64(0, 0) == 3);
+  // The hung fetch runs and is delivered to the subscriber of that topic.
+  const auto deadline = std::chrono::steady_clock::now() + seconds{30};
+  while (delivery_ids(subscriber).count("/slow") == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds{50});
+  }
+  CHECK(delivery_ids(subscriber).count("/slow") == 1);
+}
