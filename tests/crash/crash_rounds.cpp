@@ -4,6 +4,14 @@
 // against an exact ledger kept by the client side.
 //
 //   hubbub_crash [--rounds 20] [--subscribers 200] [--max-run-ms 700] [--seed N]
+//                [--database URI|test-cluster] [--nodes N]
+//
+// With --database, the hubs run on that PostgreSQL database (an empty one;
+// `test-cluster`: a fresh database on the test command's cluster,
+// HUBBUB_TEST_POSTGRES), as --nodes nodes (default 1) sharing it: the load
+// is spread over the nodes, and each round kills one node, chosen at random,
+// while the others keep working; it is started again (same --node-id) at the
+// next round.
 //
 // The ledger:
 // - every subscription request answered 202 ends verified (callbacks under
@@ -12,7 +20,7 @@
 // - every fat ping answered 202 reaches every fan-out subscriber (verified
 //   before the rounds start) at least once, and repeats carry the same
 //   X-Hub-Delivery-Id;
-// - PRAGMA integrity_check is "ok" after every kill and at the end.
+// - PRAGMA integrity_check is "ok" after every kill and at the end (SQLite).
 // Requests cut off by the kill (no answer) are counted, not owed. Duplicates
 // are counted and reported. Exit code 0 only when the ledger balances.
 // Every wait is bounded; all traffic stays on 127.0.0.1.
@@ -34,8 +42,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/pg_connection.h"
 #include "support/http_call.h"
 #include "support/hub_process.h"
+#include "support/store_engines.h"
 #include "support/temp_dir.h"
 #include "support/test_http_server.h"
 #include "util/percent_encoding.h"
@@ -56,6 +66,8 @@ struct Settings {
   int subscribers = 200;
   int max_run_ms = 700;
   std::uint64_t seed = std::random_device{}();
+  std::string database;  // empty: a SQLite file; else a PostgreSQL URI
+  int nodes = 1;
 };
 
 // What the subscribers saw: for each (callback path, body), the delivery ids.
@@ -105,6 +117,9 @@ struct Ledger {
 };
 
 std::string integrity(const std::string& database) {
+  if (hubbub::is_postgres_uri(database)) {
+    return "ok";  // PostgreSQL keeps its own: a crashed node cannot corrupt it
+  }
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     sqlite3_close(db);
@@ -136,11 +151,12 @@ bool parse_int(const char* text, long long& out) {
 
 // Drives load at the hub until `stop`: subscription requests from one
 // thread, fat pings from another.
-void drive(const HubProcess& hub, const TestHttpServer& callbacks, const std::string& fan_topic,
+void drive(const std::vector<const HubProcess*>& hubs, const TestHttpServer& callbacks, const std::string& fan_topic,
            std::atomic<bool>& stop, std::atomic<long>& next_request, std::atomic<long>& next_ping, Ledger& ledger) {
   std::thread subscriber([&] {
     while (!stop.load()) {
       const long n = next_request.fetch_add(1);
+      const HubProcess& hub = *hubs[static_cast<std::size_t>(n) % hubs.size()];
       const bool willing = n % 4 != 3;  // a quarter are refused by their subscriber
       const std::string callback = callbacks.url(std::string(willing ? "/ok/" : "/refuse/") + std::to_string(n));
       const HttpReply r =
@@ -160,7 +176,9 @@ void drive(const HubProcess& hub, const TestHttpServer& callbacks, const std::st
   });
   std::thread publisher([&] {
     while (!stop.load()) {
-      const std::string body = "ping-" + std::to_string(next_ping.fetch_add(1));
+      const long n = next_ping.fetch_add(1);
+      const HubProcess& hub = *hubs[static_cast<std::size_t>(n) % hubs.size()];
+      const std::string body = "ping-" + std::to_string(n);
       const HttpReply r =
           http_request("POST", hub.url("/?hub.mode=publish&hub.topic=" + hubbub::percent_encode(fan_topic)), body,
                        {"Content-Type: text/plain", std::string("Authorization: Bearer ") + k_token});
@@ -183,10 +201,19 @@ void drive(const HubProcess& hub, const TestHttpServer& callbacks, const std::st
 
 int run(const Settings& settings) {
   std::mt19937_64 random(settings.seed);
-  std::printf("crash rounds: %d rounds, %d fan-out subscribers, kill within %d ms, seed %llu\n", settings.rounds,
-              settings.subscribers, settings.max_run_ms, static_cast<unsigned long long>(settings.seed));
+  std::printf("crash rounds: %d rounds, %d fan-out subscribers, kill within %d ms, seed %llu, %s, %d node(s)\n",
+              settings.rounds, settings.subscribers, settings.max_run_ms,
+              static_cast<unsigned long long>(settings.seed), settings.database.empty() ? "SQLite" : "PostgreSQL",
+              settings.nodes);
   TempDir dir;
-  const std::string database = dir.file("hub.db");
+  std::unique_ptr<PostgresDatabase> fresh;
+  std::string database = dir.file("hub.db");
+  if (settings.database == "test-cluster") {
+    fresh = std::make_unique<PostgresDatabase>();
+    database = fresh->uri();
+  } else if (!settings.database.empty()) {
+    database = settings.database;
+  }
   Receipts receipts;
   TestHttpServer callbacks([&receipts](const RecordedRequest& request) {
     if (request.method == "GET") {
@@ -206,10 +233,16 @@ int run(const Settings& settings) {
   const std::vector<std::string> hub_args = {
       "--allow-private-networks", "--retry-base", "0.05", "--log-level", "info", "--publisher-token", k_token,
       "--rate-limit-exempt",      "127.0.0.1"};
+  // Node i's arguments: the same, with a node id of its own.
+  auto node_args = [&](int i) {
+    std::vector<std::string> args = hub_args;
+    args.insert(args.end(), {"--node-id", "crash-" + std::to_string(i)});
+    return args;
+  };
 
   // The fan-out subscribers, verified before any kill.
   {
-    HubProcess hub(database, hub_args);
+    HubProcess hub(database, node_args(0));
     std::vector<std::string> monitors;
     for (int i = 0; i < settings.subscribers; ++i) {
       const HttpReply r =
@@ -244,15 +277,25 @@ int run(const Settings& settings) {
   std::atomic<long> next_ping{0};
   int failures = 0;
   std::uniform_int_distribution<int> run_for(20, std::max(21, settings.max_run_ms));
+  std::vector<std::unique_ptr<HubProcess>> nodes(static_cast<std::size_t>(std::max(1, settings.nodes)));
+  std::uniform_int_distribution<std::size_t> victim(0, nodes.size() - 1);
   for (int round = 1; round <= settings.rounds; ++round) {
-    HubProcess hub(database, hub_args);
+    std::vector<const HubProcess*> hubs;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (!nodes[i]) {
+        nodes[i] = std::make_unique<HubProcess>(database, node_args(static_cast<int>(i)));
+      }
+      hubs.push_back(nodes[i].get());
+    }
     std::atomic<bool> stop{false};
-    std::thread load([&] { drive(hub, callbacks, fan_topic, stop, next_request, next_ping, ledger); });
+    std::thread load([&] { drive(hubs, callbacks, fan_topic, stop, next_request, next_ping, ledger); });
     const int ms = run_for(random);
     std::this_thread::sleep_for(milliseconds{ms});
-    hub.kill9();
+    const std::size_t killed = victim(random);
+    nodes[killed]->kill9();
     stop.store(true);
     load.join();
+    nodes[killed].reset();
     const std::string check = integrity(database);
     std::size_t requests = 0;
     std::size_t pings = 0;
@@ -262,17 +305,22 @@ int run(const Settings& settings) {
       pings = ledger.pings.size();
     }
     std::printf(
-        "round %d: killed after %d ms; acknowledged so far: %zu requests, %zu pings; %zu deliveries "
+        "round %d: node %zu killed after %d ms; acknowledged so far: %zu requests, %zu pings; %zu deliveries "
         "received; integrity_check %s\n",
-        round, ms, requests, pings, receipts.total(), check.c_str());
+        round, killed, ms, requests, pings, receipts.total(), check.c_str());
     std::fflush(stdout);
     if (check != "ok") {
       ++failures;
     }
   }
 
-  // The last start: everything owed must now happen.
-  HubProcess hub(database, hub_args);
+  // The last start: everything owed must now happen (every node runs).
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (!nodes[i]) {
+      nodes[i] = std::make_unique<HubProcess>(database, node_args(static_cast<int>(i)));
+    }
+  }
+  HubProcess& hub = *nodes[0];
   const auto deadline = Clock::now() + k_settle_timeout;
   std::size_t lost_requests = 0;
   std::size_t wrong_outcome = 0;
@@ -325,7 +373,7 @@ int run(const Settings& settings) {
   if (missing > 0) {
     std::printf("LOST: %zu owed deliveries never arrived\n", missing);
   }
-  hub.terminate();
+  nodes.clear();
   const std::string final_check = integrity(database);
   const auto [duplicates, mismatched] = receipts.duplicates();
   const std::size_t owed = ledger.pings.size() * static_cast<std::size_t>(settings.subscribers);
@@ -352,15 +400,24 @@ int run(const Settings& settings) {
 
 int main(int argc, char** argv) {
   Settings settings;
+  const char* usage =
+      "usage: hubbub_crash [--rounds N] [--subscribers N] [--max-run-ms N] [--seed N] "
+      "[--database URI|test-cluster] [--nodes N]\n";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--database" && i + 1 < argc) {
+      settings.database = argv[++i];
+      continue;
+    }
     long long value = 0;
     if (i + 1 >= argc || !parse_int(argv[i + 1], value) || value < 0) {
-      std::cerr << "usage: hubbub_crash [--rounds N] [--subscribers N] [--max-run-ms N] [--seed N]\n";
+      std::cerr << usage;
       return 2;
     }
     ++i;
-    if (arg == "--rounds") {
+    if (arg == "--nodes") {
+      settings.nodes = static_cast<int>(value);
+    } else if (arg == "--rounds") {
       settings.rounds = static_cast<int>(value);
     } else if (arg == "--subscribers") {
       settings.subscribers = static_cast<int>(value);
@@ -372,6 +429,10 @@ int main(int argc, char** argv) {
       std::cerr << "unknown option " << arg << "\n";
       return 2;
     }
+  }
+  if (settings.nodes > 1 && settings.database.empty()) {
+    std::cerr << "hubbub_crash: several nodes need a PostgreSQL --database (a SQLite file has one process)\n";
+    return 2;
   }
   try {
     return run(settings);
