@@ -5,7 +5,8 @@
 #   bash contrib/dev.sh run [hubbub flags...]   install, build, start the hub
 #   bash contrib/dev.sh test [suite...]         install, build, run every test suite, or
 #                                               the ones named: format default asan tsan fuzz
-#   bash contrib/dev.sh bench [flags...]        install, build, run the benchmark
+#   bash contrib/dev.sh bench [flags...]        install, build, run the benchmark (SQLite, and
+#                                               PostgreSQL with 1 to 3 nodes)
 #   bash contrib/dev.sh crash [flags...]        install, build, run the crash rounds
 #                                               (default 200 rounds; see tests/crash)
 #   bash contrib/dev.sh soak [flags...]         install, build, run the 10-minute soak
@@ -181,9 +182,10 @@ case "${1:-}" in
     ;;
   bench)
     shift
-    install_missing
+    install_missing postgresql-15
     build
-    exec build/tests/hubbub_bench "$@"
+    start_postgres  # the PostgreSQL rows (1 to 3 nodes); stopped on exit
+    build/tests/hubbub_bench "$@"
     ;;
   crash)
     shift

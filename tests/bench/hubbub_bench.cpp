@@ -11,7 +11,12 @@
 //   4. the hub's peak RSS.
 //
 // Everything runs on 127.0.0.1 and every loop is bounded. It prints figures;
-// it asserts nothing. Usage: hubbub_bench [--subscribers N] [--concurrency C]
+// it asserts nothing. Usage: hubbub_bench [--subscribers N] [--concurrency C] [--nodes N]
+//
+// It runs every figure on SQLite with one hub, then, when HUBBUB_TEST_POSTGRES
+// names a PostgreSQL server (dev.sh bench starts a throwaway one), on a fresh
+// PostgreSQL database with 1, 2 … --nodes (default 3) nodes sharing it, and
+// prints a table of every configuration against the same baselines.
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -37,6 +42,7 @@
 #include "server/pistache.h"
 #include "support/http_call.h"
 #include "support/hub_process.h"
+#include "support/store_engines.h"
 #include "support/temp_dir.h"
 #include "websub/limits.h"
 
@@ -247,6 +253,14 @@ std::string form_encode(const std::string& s) {
 }
 
 std::size_t count_subscriptions(const std::string& database) {
+  if (hubbub::is_postgres_uri(database)) {
+    auto db = hubbub::PgConnection::connect(database, "hubbub bench");
+    if (!db) {
+      return 0;
+    }
+    auto r = db->exec("SELECT count(*) FROM subscriptions");
+    return r ? static_cast<std::size_t>(r->int64(0, 0)) : 0;
+  }
   sqlite3* db = nullptr;
   std::size_t n = 0;
   if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
@@ -286,9 +300,13 @@ const char* verdict(bool met) {
   return met ? "target met" : "TARGET MISSED";
 }
 
-void subscribe_all(const std::string& hub, const std::string& topic, const std::vector<std::string>& callbacks,
-                   std::size_t concurrency, Blast* intake) {
-  std::vector<std::string> urls(callbacks.size(), hub);
+void subscribe_all(const std::vector<std::string>& hubs, const std::string& topic,
+                   const std::vector<std::string>& callbacks, std::size_t concurrency, Blast* intake) {
+  std::vector<std::string> urls;
+  urls.reserve(callbacks.size());
+  for (std::size_t i = 0; i < callbacks.size(); ++i) {
+    urls.push_back(hubs[i % hubs.size()]);  // spread over the nodes
+  }
   std::vector<std::string> bodies;
   bodies.reserve(callbacks.size());
   for (std::size_t i = 0; i < callbacks.size(); ++i) {
@@ -301,42 +319,142 @@ void subscribe_all(const std::string& hub, const std::string& topic, const std::
   }
 }
 
-}  // namespace
+// What one configuration (an engine and a number of nodes) measured.
+struct Figures {
+  std::string name;
+  double intake = 0;
+  double fan_out = 0;
+  std::size_t delivered = 0;
+  double p50 = 0;
+  double p99 = 0;
+  double group_median = 0;
+  double rss_mib = 0;
+};
 
-int main(int argc, char** argv) {
-  std::size_t subscribers = 10000;
-  std::size_t concurrency = 64;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--subscribers") == 0) {
-      subscribers = std::strtoul(argv[i + 1], nullptr, 10);
-    } else if (std::strcmp(argv[i], "--concurrency") == 0) {
-      concurrency = std::strtoul(argv[i + 1], nullptr, 10);
-    }
-  }
-  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
-  signal(SIGPIPE, SIG_IGN);
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  std::printf("hubbub_bench: %zu subscribers, load concurrency %zu, %u cores\n", subscribers, concurrency,
-              std::thread::hardware_concurrency());
-
+// One configuration: `nodes` hubs on `database`, a sink of its own.
+Figures measure(const std::string& name, const std::string& database, int nodes, std::size_t subscribers,
+                std::size_t concurrency) {
+  Figures f;
+  f.name = name;
   auto state = std::make_shared<SinkState>();
   Server sink = serve(std::make_shared<Sink>(state), 2);
   const std::string sink_url = "http://127.0.0.1:" + std::to_string(sink.port);
+  std::vector<std::unique_ptr<hubbub::test::HubProcess>> hubs;
+  std::vector<std::string> urls;
+  for (int i = 0; i < nodes; ++i) {
+    // The load generator is the operator's own client: exempt from rate limits.
+    hubs.push_back(std::make_unique<hubbub::test::HubProcess>(
+        database,
+        std::vector<std::string>{"--allow-private-networks", "--lease-default", "86400", "--rate-limit-exempt",
+                                 "127.0.0.1", "--node-id", "bench-" + std::to_string(i)}));
+    urls.push_back(hubs.back()->url("/"));
+  }
+  std::printf("\n== %s\n", name.c_str());
 
-  hubbub::test::TempDir dir;
-  const std::string database = dir.file("bench.db");
-  // The load generator is the operator's own client: exempt from rate limits.
-  hubbub::test::HubProcess hub(
-      database, {"--allow-private-networks", "--lease-default", "86400", "--rate-limit-exempt", "127.0.0.1"});
-  const std::string hub_url = hub.url("/");
-
-  // 2. Intake: N durable subscribes (the fan-out's subscribers) answered 202.
+  // Intake: N durable subscribes (the fan-out's subscribers) answered 202.
   std::vector<std::string> callbacks;
   for (std::size_t i = 0; i < subscribers; ++i) {
     callbacks.push_back(sink_url + "/fan/" + std::to_string(i));
   }
   Blast intake;
-  subscribe_all(hub_url, sink_url + "/topic/fixed", callbacks, concurrency, &intake);
+  subscribe_all(urls, sink_url + "/topic/fixed", callbacks, concurrency, &intake);
+  f.intake = intake.rate();
+  std::printf("   intake             %10.0f req/s  (%zu ok, %zu failed)\n", intake.rate(), intake.ok, intake.failed);
+  if (!wait_until([&] { return count_subscriptions(database) >= subscribers; }, k_phase_timeout)) {
+    std::printf("   only %zu of %zu subscriptions verified in time\n", count_subscriptions(database), subscribers);
+  }
+
+  // Fan-out: one publish to N subscribers with secrets, 1 KiB body.
+  const auto publish_at = Clock::now();
+  const auto ping =
+      hubbub::test::http_post_form(urls[0], "hub.mode=publish&hub.url=" + form_encode(sink_url + "/topic/fixed"));
+  wait_until([&] { return state->fan_posts.load() >= subscribers; }, k_phase_timeout);
+  const double fan_seconds = static_cast<double>(state->fan_last_ns.load() -
+                                                 duration_cast<nanoseconds>(publish_at.time_since_epoch()).count()) /
+                             1e9;
+  f.delivered = state->fan_posts.load();
+  f.fan_out = static_cast<double>(f.delivered) / fan_seconds;
+  std::printf("   fan-out            %10.0f deliveries/s  (%zu delivered, publish answered %ld, last after %.3f s)\n",
+              f.fan_out, f.delivered, ping.status, fan_seconds);
+
+  // Latency, 1 subscriber: published through the last node, delivered by
+  // whichever node claims it; a fresh body each time.
+  const std::string fresh = sink_url + "/topic/fresh";
+  subscribe_all(urls, fresh, {sink_url + "/lat/1"}, 1, nullptr);
+  wait_until([&] { return count_subscriptions(database) >= subscribers + 1; }, seconds{30});
+  std::vector<double> latencies;
+  for (int i = 0; i < 200; ++i) {
+    const std::size_t before = state->latency_posts.load();
+    const auto t0 = Clock::now();
+    hubbub::test::http_post_form(urls.back(), "hub.mode=publish&hub.url=" + form_encode(fresh));
+    if (!wait_until([&] { return state->latency_posts.load() > before; }, seconds{10})) {
+      break;
+    }
+    latencies.push_back(
+        static_cast<double>(state->latency_last_ns.load() - duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
+        1e6);
+  }
+  f.p50 = percentile(latencies, 0.50);
+  f.p99 = percentile(latencies, 0.99);
+  std::printf("   1 subscriber       publish -> delivery p50 %.2f ms, p99 %.2f ms (%zu publishes)\n", f.p50, f.p99,
+              latencies.size());
+
+  // 1,000 subscribers: publish -> last delivery.
+  const std::string group_topic = sink_url + "/topic/fresh?group";
+  std::vector<std::string> group;
+  for (int i = 0; i < 1000; ++i) {
+    group.push_back(sink_url + "/group/" + std::to_string(i));
+  }
+  subscribe_all(urls, group_topic, group, concurrency, nullptr);
+  wait_until([&] { return count_subscriptions(database) >= subscribers + 1 + 1000; }, seconds{60});
+  std::vector<double> group_ms;
+  for (int round = 0; round < 5; ++round) {
+    const std::size_t before = state->group_posts.load();
+    const auto t0 = Clock::now();
+    hubbub::test::http_post_form(urls[0], "hub.mode=publish&hub.url=" + form_encode(group_topic));
+    if (!wait_until([&] { return state->group_posts.load() >= before + 1000; }, seconds{30})) {
+      break;
+    }
+    group_ms.push_back(
+        static_cast<double>(state->group_last_ns.load() - duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
+        1e6);
+  }
+  f.group_median = percentile(group_ms, 0.5);
+  std::printf("   1,000 subscribers  publish -> last delivery median %.1f ms, worst %.1f ms (%zu rounds)\n",
+              f.group_median, percentile(group_ms, 1.0), group_ms.size());
+  f.rss_mib = static_cast<double>(peak_rss_kib(hubs[0]->pid())) / 1024.0;
+  std::printf("   peak RSS (node 0)  %.1f MiB\n", f.rss_mib);
+  hubs.clear();
+  sink.endpoint->shutdown();
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::size_t subscribers = 10000;
+  std::size_t concurrency = 64;
+  int max_nodes = 3;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--subscribers") == 0) {
+      subscribers = std::strtoul(argv[i + 1], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--concurrency") == 0) {
+      concurrency = std::strtoul(argv[i + 1], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--nodes") == 0) {
+      max_nodes = std::max(1, std::atoi(argv[i + 1]));
+    }
+  }
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
+  signal(SIGPIPE, SIG_IGN);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  const char* postgres = std::getenv("HUBBUB_TEST_POSTGRES");
+  std::printf("hubbub_bench: %zu subscribers, load concurrency %zu, %u cores; SQLite%s\n", subscribers, concurrency,
+              std::thread::hardware_concurrency(),
+              postgres && *postgres ? (", PostgreSQL with 1 to " + std::to_string(max_nodes) + " nodes").c_str()
+                                    : " only (HUBBUB_TEST_POSTGRES unset)");
+
+  // The baselines, once: a bare Pistache handler answering 202, and a plain
+  // libcurl-multi POST blast to a sink, at the hub's concurrency per host.
   Blast bare;
   {
     Server bare_server = serve(std::make_shared<Bare>(), 2);
@@ -345,94 +463,46 @@ int main(int argc, char** argv) {
     bare = blast(urls, bodies, "application/x-www-form-urlencoded", concurrency, 202);
     bare_server.endpoint->shutdown();
   }
-  std::printf("\n2. intake (durable subscribe -> 202, %zu requests, %zu concurrent)\n", subscribers, concurrency);
-  std::printf("   hubbub             %10.0f req/s  (%zu ok, %zu failed)\n", intake.rate(), intake.ok, intake.failed);
-  std::printf("   bare Pistache 202  %10.0f req/s\n", bare.rate());
-  const double intake_ratio = bare.rate() > 0 ? intake.rate() / bare.rate() : 0;
-  std::printf("   ratio              %10.2f   (target >= 0.50: %s)\n", intake_ratio, verdict(intake_ratio >= 0.5));
-
-  if (!wait_until([&] { return count_subscriptions(database) >= subscribers; }, k_phase_timeout)) {
-    std::printf("   only %zu of %zu subscriptions verified in time\n", count_subscriptions(database), subscribers);
-  }
-
-  // 1. Fan-out: one publish to N subscribers with secrets, 1 KiB body.
-  const auto publish_at = Clock::now();
-  const auto ping =
-      hubbub::test::http_post_form(hub_url, "hub.mode=publish&hub.url=" + form_encode(sink_url + "/topic/fixed"));
-  wait_until([&] { return state->fan_posts.load() >= subscribers; }, k_phase_timeout);
-  const double fan_seconds = static_cast<double>(state->fan_last_ns.load() -
-                                                 duration_cast<nanoseconds>(publish_at.time_since_epoch()).count()) /
-                             1e9;
-  const double fan_rate = static_cast<double>(state->fan_posts.load()) / fan_seconds;
-  const std::size_t delivery_concurrency = hubbub::k_max_outbound_per_origin;
-  std::vector<std::string> blast_urls(subscribers);
-  for (std::size_t i = 0; i < subscribers; ++i) {
-    blast_urls[i] = sink_url + "/blast/" + std::to_string(i);
-  }
-  const Blast plain = blast(blast_urls, std::vector<std::string>(subscribers, state->kib_body),
-                            "application/octet-stream", delivery_concurrency, 204);
-  std::printf("\n1. fan-out (one publish, %zu subscribers with secrets, 1 KiB, %zu connections to the sink)\n",
-              subscribers, delivery_concurrency);
-  std::printf(
-      "   hubbub             %10.0f deliveries/s  (%zu delivered, publish answered %ld, publish -> last "
-      "delivery %.3f s)\n",
-      fan_rate, state->fan_posts.load(), ping.status, fan_seconds);
-  std::printf("   plain curl multi   %10.0f POSTs/s\n", plain.rate());
-  const double fan_ratio = plain.rate() > 0 ? fan_rate / plain.rate() : 0;
-  std::printf("   ratio              %10.2f   (target >= 0.50: %s)\n", fan_ratio, verdict(fan_ratio >= 0.5));
-
-  // 3a. Latency, 1 subscriber: publish -> delivery, a fresh body each time.
-  const std::string fresh = sink_url + "/topic/fresh";
-  subscribe_all(hub_url, fresh, {sink_url + "/lat/1"}, 1, nullptr);
-  wait_until([&] { return count_subscriptions(database) >= subscribers + 1; }, seconds{30});
-  std::vector<double> latencies;
-  for (int i = 0; i < 200; ++i) {
-    const std::size_t before = state->latency_posts.load();
-    const auto t0 = Clock::now();
-    hubbub::test::http_post_form(hub_url, "hub.mode=publish&hub.url=" + form_encode(fresh));
-    if (!wait_until([&] { return state->latency_posts.load() > before; }, seconds{10})) {
-      break;
+  Blast plain;
+  {
+    auto state = std::make_shared<SinkState>();
+    Server sink = serve(std::make_shared<Sink>(state), 2);
+    std::vector<std::string> blast_urls(subscribers);
+    for (std::size_t i = 0; i < subscribers; ++i) {
+      blast_urls[i] = "http://127.0.0.1:" + std::to_string(sink.port) + "/blast/" + std::to_string(i);
     }
-    latencies.push_back(
-        static_cast<double>(state->latency_last_ns.load() - duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
-        1e6);
+    plain = blast(blast_urls, std::vector<std::string>(subscribers, state->kib_body), "application/octet-stream",
+                  hubbub::k_max_outbound_per_origin, 204);
+    sink.endpoint->shutdown();
   }
-  const double p50 = percentile(latencies, 0.50);
-  std::printf("\n3. latency\n");
-  std::printf(
-      "   1 subscriber, publish -> delivery  p50 %.2f ms  p99 %.2f ms  (%zu publishes; target p50 <= 5 ms: "
-      "%s)\n",
-      p50, percentile(latencies, 0.99), latencies.size(), verdict(p50 <= 5.0));
+  std::printf("baselines: bare Pistache 202 %.0f req/s; plain curl multi %.0f POSTs/s (%zu connections)\n", bare.rate(),
+              plain.rate(), hubbub::k_max_outbound_per_origin);
 
-  // 3b. 1,000 subscribers: publish -> last delivery.
-  const std::string group_topic = sink_url + "/topic/fresh?group";
-  std::vector<std::string> group;
-  for (int i = 0; i < 1000; ++i) {
-    group.push_back(sink_url + "/group/" + std::to_string(i));
+  std::vector<Figures> all;
+  {
+    hubbub::test::TempDir dir;
+    all.push_back(measure("SQLite, 1 node", dir.file("bench.db"), 1, subscribers, concurrency));
   }
-  subscribe_all(hub_url, group_topic, group, concurrency, nullptr);
-  wait_until([&] { return count_subscriptions(database) >= subscribers + 1 + 1000; }, seconds{60});
-  std::vector<double> group_ms;
-  for (int round = 0; round < 5; ++round) {
-    const std::size_t before = state->group_posts.load();
-    const auto t0 = Clock::now();
-    hubbub::test::http_post_form(hub_url, "hub.mode=publish&hub.url=" + form_encode(group_topic));
-    if (!wait_until([&] { return state->group_posts.load() >= before + 1000; }, seconds{30})) {
-      break;
+  if (postgres && *postgres) {
+    for (int nodes = 1; nodes <= max_nodes; ++nodes) {
+      hubbub::test::PostgresDatabase db;
+      all.push_back(measure("PostgreSQL, " + std::to_string(nodes) + (nodes == 1 ? " node" : " nodes"), db.uri(), nodes,
+                            subscribers, concurrency));
     }
-    group_ms.push_back(
-        static_cast<double>(state->group_last_ns.load() - duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
-        1e6);
   }
-  const double group_median = percentile(group_ms, 0.5);
-  std::printf(
-      "   1,000 subscribers, publish -> last delivery  median %.1f ms  worst %.1f ms  (%zu rounds; target "
-      "<= 100 ms: %s)\n",
-      group_median, percentile(group_ms, 1.0), group_ms.size(), verdict(group_median <= 100.0));
 
-  // 4. Peak RSS.
-  std::printf("\n4. hub peak RSS: %.1f MiB\n", static_cast<double>(peak_rss_kib(hub.pid())) / 1024.0);
-  sink.endpoint->shutdown();
+  std::printf("\n%-20s %12s %7s %16s %7s %9s %9s %12s %9s\n", "configuration", "intake/s", "ratio", "deliveries/s",
+              "ratio", "p50 ms", "p99 ms", "1000 med ms", "RSS MiB");
+  for (const Figures& f : all) {
+    std::printf("%-20s %12.0f %7.2f %16.0f %7.2f %9.2f %9.2f %12.1f %9.1f\n", f.name.c_str(), f.intake,
+                bare.rate() > 0 ? f.intake / bare.rate() : 0, f.fan_out,
+                plain.rate() > 0 ? f.fan_out / plain.rate() : 0, f.p50, f.p99, f.group_median, f.rss_mib);
+  }
+  if (all.size() > 1) {
+    std::printf("PostgreSQL, 1 node against SQLite: intake %.2f, fan-out %.2f (goal >= 0.5 each)\n",
+                all[0].intake > 0 ? all[1].intake / all[0].intake : 0,
+                all[0].fan_out > 0 ? all[1].fan_out / all[0].fan_out : 0);
+  }
   curl_global_cleanup();
   return 0;
 }
