@@ -116,10 +116,20 @@ PgParams& PgParams::add_bytes(const std::optional<std::string>& bytes) {
 }
 
 PgParams& PgParams::add_array(const std::vector<std::string>& items) {
+  std::vector<std::optional<std::string>> all(items.begin(), items.end());
+  return add_array(all);
+}
+
+PgParams& PgParams::add_array(const std::vector<std::optional<std::string>>& items) {
   std::string literal = "{";
   for (std::size_t i = 0; i < items.size(); ++i) {
-    literal += i == 0 ? "\"" : ",\"";
-    for (const char c : items[i]) {
+    literal += i == 0 ? "" : ",";
+    if (!items[i]) {
+      literal += "NULL";
+      continue;
+    }
+    literal += '"';
+    for (const char c : *items[i]) {
       if (c == '"' || c == '\\') {
         literal += '\\';
       }

@@ -59,8 +59,10 @@ class PgParams {
   PgParams& add(const std::optional<std::string>& text);
   PgParams& add(const std::optional<std::int64_t>& value);
   PgParams& add_bytes(const std::optional<std::string>& bytes);
-  // A text[] of `items`.
+  // A text[] of `items` (cast it in SQL for other types: $1::text[]::bigint[]);
+  // nullopt is NULL.
   PgParams& add_array(const std::vector<std::string>& items);
+  PgParams& add_array(const std::vector<std::optional<std::string>>& items);
 
   int size() const { return static_cast<int>(m_values.size()); }
   std::vector<const char*> values() const;

@@ -15,33 +15,28 @@ Result<std::vector<DeliveryJob>> PostgresStore::claim_due_deliveries(TimePoint n
     const std::int64_t t = to_unix_ms(now);
     // Joined with the subscriptions as they are now; deliveries of ended or
     // expired subscriptions are dropped on the way.
+    // One statement: the claim, and each claimed row with its subscription.
     HUBBUB_TRY_ASSIGN(r,
                       db.exec("WITH c AS (SELECT id FROM deliveries WHERE state = 0 AND due_at <= $2 "
                               "AND (claimed_until IS NULL OR claimed_until <= $2) AND NOT (origin = ANY($4::text[])) "
-                              "ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED) "
-                              "UPDATE deliveries d SET claimed_until = $1, claimed_by = $5, attempts = d.attempts + 1, "
-                              "updated_at = $2 FROM c WHERE d.id = c.id "
+                              "ORDER BY due_at, id LIMIT $3 FOR UPDATE SKIP LOCKED), "
+                              "u AS (UPDATE deliveries d SET claimed_until = $1, claimed_by = $5, "
+                              "attempts = d.attempts + 1, updated_at = $2 FROM c WHERE d.id = c.id "
                               "RETURNING d.id, d.delivery_id, d.origin, d.content_id, d.subscription_id, d.attempts, "
-                              "d.created_at, d.published_at, d.due_at",
+                              "d.created_at, d.published_at, d.due_at) "
+                              "SELECT u.id, u.delivery_id, u.origin, u.content_id, u.subscription_id, u.attempts, "
+                              "u.created_at, u.published_at, u.due_at, s.topic, s.callback, s.secret, s.expires_at "
+                              "FROM u LEFT JOIN subscriptions s ON s.id = u.subscription_id ORDER BY u.due_at, u.id",
                               PgParams()
                                   .add(t + claim_for.count())
                                   .add(t)
                                   .add(static_cast<std::int64_t>(max))
                                   .add_array(busy_origins)
                                   .add(std::string_view(m_node_id))));
-    std::vector<std::pair<std::pair<std::int64_t, std::int64_t>, int>> order;
+    std::vector<std::string> ended;
     for (int row = 0; row < r->rows(); ++row) {
-      order.emplace_back(std::pair(r->int64(row, 8), r->int64(row, 0)), row);
-    }
-    std::sort(order.begin(), order.end());
-    for (const auto& [key, row] : order) {
-      HUBBUB_TRY_ASSIGN(sub, db.exec("SELECT topic, callback, secret, expires_at FROM subscriptions WHERE id = $1",
-                                     PgParams().add(r->int64(row, 4))));
-      if (sub->rows() == 0 || sub->int64(0, 3) <= t) {
-        HUBBUB_TRY(
-            db.exec("UPDATE deliveries SET state = 3, claimed_until = NULL, claimed_by = NULL, "
-                    "updated_at = $1, last_error = 'the subscription ended before delivery' WHERE id = $2",
-                    PgParams().add(t).add(r->int64(row, 0))));
+      if (r->is_null(row, 9) || r->int64(row, 12) <= t) {
+        ended.push_back(std::to_string(r->int64(row, 0)));
         continue;
       }
       DeliveryJob job;
@@ -49,14 +44,21 @@ Result<std::vector<DeliveryJob>> PostgresStore::claim_due_deliveries(TimePoint n
       job.delivery_id = r->text(row, 1);
       job.origin = r->text(row, 2);
       job.content_id = r->int64(row, 3);
-      job.topic = sub->text(0, 0);
-      job.callback = sub->text(0, 1);
-      job.secret = sub->optional_bytes(0, 2);
-      job.expires_at = from_unix_ms(sub->int64(0, 3));
+      job.topic = r->text(row, 9);
+      job.callback = r->text(row, 10);
+      job.secret = r->optional_bytes(row, 11);
+      job.expires_at = from_unix_ms(r->int64(row, 12));
       job.attempts = static_cast<std::uint32_t>(r->int64(row, 5));
       job.created_at = from_unix_ms(r->int64(row, 6));
       job.published_at = from_unix_ms(r->int64(row, 7));
       jobs.push_back(std::move(job));
+    }
+    if (!ended.empty()) {
+      HUBBUB_TRY(
+          db.exec("UPDATE deliveries SET state = 3, claimed_until = NULL, claimed_by = NULL, "
+                  "updated_at = $1, last_error = 'the subscription ended before delivery' "
+                  "WHERE id = ANY($2::text[]::bigint[])",
+                  PgParams().add(t).add_array(ended)));
     }
     return {};
   }));
@@ -102,19 +104,33 @@ Result<std::vector<std::pair<std::string, TimePoint>>> PostgresStore::origin_pau
 void PostgresStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {
   m_writer.submit(
       [outcomes = std::move(outcomes)](PgConnection& db) -> Status {
+        // Every outcome in one statement: a column each, as arrays.
+        std::vector<std::optional<std::string>> id, state, due, status, error, at, uncharged;
         for (const DeliveryOutcome& o : outcomes) {
-          HUBBUB_TRY(
-              db.exec("UPDATE deliveries SET state = $1, due_at = $2, claimed_until = NULL, claimed_by = NULL, "
-                      "last_status = $3, last_error = $4, updated_at = $5, "
-                      "attempts = greatest(attempts - $6, 0) WHERE id = $7",
-                      PgParams()
-                          .add(code_of(o.state))
-                          .add(to_unix_ms(o.due_at))
-                          .add(o.status ? std::optional<std::int64_t>(*o.status) : std::nullopt)
-                          .add(o.error)
-                          .add(to_unix_ms(o.settled_at))
-                          .add(std::int64_t{o.uncharged ? 1 : 0})
-                          .add(o.id)));
+          id.push_back(std::to_string(o.id));
+          state.push_back(std::to_string(code_of(o.state)));
+          due.push_back(std::to_string(to_unix_ms(o.due_at)));
+          status.push_back(o.status ? std::optional<std::string>(std::to_string(*o.status)) : std::nullopt);
+          error.push_back(o.error);
+          at.push_back(std::to_string(to_unix_ms(o.settled_at)));
+          uncharged.push_back(o.uncharged ? "1" : "0");
+        }
+        HUBBUB_TRY(db.exec(
+            "UPDATE deliveries d SET state = v.state, due_at = v.due_at, claimed_until = NULL, claimed_by = NULL, "
+            "last_status = v.status, last_error = v.error, updated_at = v.at, "
+            "attempts = greatest(d.attempts - v.uncharged, 0) "
+            "FROM unnest($1::text[]::bigint[], $2::text[]::smallint[], $3::text[]::bigint[], "
+            "$4::text[]::integer[], $5::text[], $6::text[]::bigint[], $7::text[]::integer[]) "
+            "AS v(id, state, due_at, status, error, at, uncharged) WHERE d.id = v.id",
+            PgParams()
+                .add_array(id)
+                .add_array(state)
+                .add_array(due)
+                .add_array(status)
+                .add_array(error)
+                .add_array(at)
+                .add_array(uncharged)));
+        for (const DeliveryOutcome& o : outcomes) {
           if (o.end_subscription) {
             HUBBUB_TRY(
                 db.exec("DELETE FROM subscriptions WHERE id = "
