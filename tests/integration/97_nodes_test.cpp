@@ -7,15 +7,19 @@
 // a time.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <future>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "support/store_builders.h"
 #include "support/store_engines.h"
 #include "support/store_writes.h"
 #include "support/test_http_server.h"
 #include "support/websub_client.h"
+#include "util/percent_encoding.h"
 
 using namespace hubbub;
 using namespace hubbub::test;
@@ -356,4 +360,103 @@ TEST_CASE("--copy-to moves a stopped SQLite hub to PostgreSQL with nothing owed 
     std::this_thread::sleep_for(milliseconds{50});
   }
   CHECK(delivery_ids(subscriber).count("/slow") == 1);
+}
+
+TEST_CASE("PostgreSQL restarted under load: every acknowledged request and ping is honoured, two nodes recover",
+          "[nodes][postgres][outage]") {
+  OwnCluster cluster;
+  constexpr const char* k_token = "restart-test-publisher-token-0123456789";
+  TestHttpServer subscriber;  // echoes challenges, answers deliveries 200
+  std::vector<std::unique_ptr<HubProcess>> nodes;
+  for (const char* id : {"node-a", "node-b"}) {
+    nodes.push_back(
+        std::make_unique<HubProcess>(cluster.uri(), test_hub_args({"--node-id", id, "--publisher-token", k_token})));
+  }
+  const std::string fan_topic = "http://127.0.0.1:9/fan";
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(subscribe_and_settle(*nodes[i % 2], "subscribe", fan_topic, subscriber.url("/fan/" + std::to_string(i)), {},
+                                 seconds{30})["state"] == "verified");
+  }
+  // Load on both nodes: subscriptions and fat pings, each answer recorded.
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;  // request monitors answered 202
+  std::vector<std::string> pings;         // bodies of pings answered 202
+  std::size_t refused = 0;
+  std::atomic<bool> stop{false};
+  std::thread load([&] {
+    for (int n = 0; n < 5000 && !stop.load(); ++n) {
+      const HubProcess& node = *nodes[static_cast<std::size_t>(n) % 2];
+      const HttpReply r =
+          subscribe(node, "subscribe", "http://127.0.0.1:9/t", subscriber.url("/s/" + std::to_string(n)));
+      const std::string body = "ping-" + std::to_string(n);
+      const HttpReply p =
+          http_request("POST", node.url("/?hub.mode=publish&hub.topic=" + percent_encode(fan_topic)), body,
+                       {"Content-Type: text/plain", std::string("Authorization: Bearer ") + k_token});
+      std::lock_guard lock(mutex);
+      if (r.status == 202) {
+        acknowledged.push_back(r.header("location"));
+      } else {
+        ++refused;
+      }
+      if (p.status == 202) {
+        pings.push_back(body);
+      } else {
+        ++refused;
+      }
+      std::this_thread::sleep_for(milliseconds{5});
+    }
+  });
+  auto wait_for = [&](auto done) {
+    const auto deadline = std::chrono::steady_clock::now() + seconds{60};
+    while (std::chrono::steady_clock::now() < deadline) {
+      {
+        std::lock_guard lock(mutex);
+        if (done()) {
+          return true;
+        }
+      }
+      std::this_thread::sleep_for(milliseconds{20});
+    }
+    return false;
+  };
+  REQUIRE(wait_for([&] { return acknowledged.size() >= 20; }));
+  cluster.pause();  // a crash of the server: immediate stop
+  const bool refused_meanwhile = wait_for([&] { return refused >= 4; });
+  cluster.resume();
+  const std::size_t before = [&] {
+    std::lock_guard lock(mutex);
+    return acknowledged.size();
+  }();
+  const bool recovered = wait_for([&] { return acknowledged.size() >= before + 20; });
+  stop.store(true);
+  load.join();
+  CHECK(refused_meanwhile);
+  REQUIRE(recovered);
+  // The ledger: every 202 honoured.
+  for (const auto& monitor : acknowledged) {
+    CHECK(wait_settled(monitor, seconds{60})["state"] == "verified");
+  }
+  const auto deadline = std::chrono::steady_clock::now() + seconds{60};
+  std::size_t missing = 0;
+  for (const auto& body : pings) {
+    for (int i = 0; i < 5; ++i) {
+      const std::string path = "/fan/" + std::to_string(i);
+      auto received = [&] {
+        for (const auto& r : subscriber.requests()) {
+          if (r.method == "POST" && r.path == path && r.body == body) {
+            return true;
+          }
+        }
+        return false;
+      };
+      while (!received() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(milliseconds{50});
+      }
+      missing += received() ? 0 : 1;
+    }
+  }
+  CHECK(missing == 0);
+  for (const auto& node : nodes) {
+    CHECK(node->running());
+  }
 }
