@@ -189,9 +189,10 @@ case "${1:-}" in
     ;;
   crash)
     shift
-    install_missing
+    install_missing postgresql-15
     build
-    exec build/tests/hubbub_crash --rounds 200 "$@"
+    start_postgres  # for --database test-cluster; stopped on exit
+    build/tests/hubbub_crash --rounds 200 "$@"
     ;;
   soak)
     shift
