@@ -157,6 +157,7 @@ const std::vector<RestartSetting>& restart_settings() {
       setting("database", &Options::database),
       setting("node_id", &Options::node_id),
       setting("pg_notify", &Options::pg_notify),
+      setting("pg_readers", &Options::pg_readers),
       setting("public_url", &Options::public_url),
       setting("allow_private_networks", &Options::allow_private_networks),
       {"lease_min", [](const Options& a, const Options& b) { return a.leases.min == b.leases.min; }},
@@ -283,7 +284,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
 
   SystemClock clock;
   const std::string node_id = options.node_id.empty() ? default_node_id() : options.node_id;
-  auto opened = open_store(options.database, clock, node_id, options.pg_notify);
+  auto opened = open_store(options.database, clock, node_id, options.pg_notify, options.pg_readers);
   if (!opened) {
     spdlog::critical("event=start_failed error={}", log_quoted(opened.error().message));
     return 1;

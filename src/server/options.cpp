@@ -248,6 +248,11 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
                  "PostgreSQL: wake the other nodes with NOTIFY when a commit makes work due, one per commit batch "
                  "(false: they find it at their 1 s poll)")
       ->default_str("true");
+  app.add_option("--pg-readers", o.pg_readers,
+                 "PostgreSQL: read connections this node keeps (status monitors, the admin API, caps); each node "
+                 "also has one writer and one listener")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, k_max_pg_readers));
   app.add_option("--copy-to", o.copy_to,
                  "Copy the SQLite database (--database) into the empty PostgreSQL database at this URI, check the "
                  "counts, and exit; run it while the hub is stopped");

@@ -32,11 +32,12 @@ Result<ListenAddress> parse_listen_address(std::string_view text);
 
 struct Options {
   ListenAddress listen{"127.0.0.1", 8080};
-  std::string database = "./hubbub.db";  // a SQLite file, or a postgresql:// URI
-  std::string node_id;                   // empty: host name and process id
-  bool pg_notify = true;                 // PostgreSQL: wake other nodes with LISTEN/NOTIFY
-  std::string copy_to;                   // set: copy the SQLite database there and exit
-  std::string public_url;                // empty: derived from the listen address once bound
+  std::string database = "./hubbub.db";            // a SQLite file, or a postgresql:// URI
+  std::string node_id;                             // empty: host name and process id
+  bool pg_notify = true;                           // PostgreSQL: wake other nodes with LISTEN/NOTIFY
+  std::size_t pg_readers = k_pg_read_connections;  // PostgreSQL: read connections per node
+  std::string copy_to;                             // set: copy the SQLite database there and exit
+  std::string public_url;                          // empty: derived from the listen address once bound
   bool allow_private_networks = false;
   LeasePolicy leases;
   std::string log_level = "info";

@@ -9,9 +9,9 @@
 namespace hubbub {
 
 Result<std::unique_ptr<Store>> open_store(const std::string& database, const Clock& clock, const std::string& node_id,
-                                          bool notify) {
+                                          bool notify, std::size_t readers) {
   if (is_postgres_uri(database)) {
-    HUBBUB_TRY_ASSIGN(store, PostgresStore::open(database, clock, node_id, notify));
+    HUBBUB_TRY_ASSIGN(store, PostgresStore::open(database, clock, node_id, notify, readers));
     return std::unique_ptr<Store>(std::move(*store));
   }
   HUBBUB_TRY_ASSIGN(store, SqliteStore::open(database, clock));

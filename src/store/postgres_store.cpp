@@ -8,12 +8,13 @@
 namespace hubbub {
 
 Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& uri, const Clock& clock,
-                                                           std::string node_id, bool notify) {
+                                                           std::string node_id, bool notify,
+                                                           std::size_t readers_wanted) {
   const std::string application = "hubbub " + node_id;
   HUBBUB_TRY_ASSIGN(writer, PgConnection::connect(uri, application));
   HUBBUB_TRY(migrate_postgres(*writer, postgres_migrations(), clock.now()));
   std::vector<std::unique_ptr<PgConnection>> readers;
-  for (std::size_t i = 0; i < k_pg_read_connections; ++i) {
+  for (std::size_t i = 0; i < std::max<std::size_t>(readers_wanted, 1); ++i) {
     HUBBUB_TRY_ASSIGN(r, PgConnection::connect(uri, application));
     r->retry_reads();
     readers.push_back(std::make_unique<PgConnection>(std::move(*r)));

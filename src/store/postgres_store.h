@@ -23,6 +23,7 @@
 #include "store/pg_listener.h"
 #include "store/pg_writer.h"
 #include "util/clock.h"
+#include "websub/limits.h"
 #include "websub/store.h"
 
 namespace hubbub {
@@ -31,10 +32,11 @@ class PostgresStore final : public Store {
  public:
   // Connects with a libpq URI, migrates the schema (under an advisory lock)
   // and releases the claims `node_id` held before. With `notify`, commits
-  // that make work due wake the other nodes (store/pg_writer.h). Errors are
-  // for the operator and never show the password.
+  // that make work due wake the other nodes (store/pg_writer.h). `readers`:
+  // the read connections (at least 1). Errors are for the operator and never
+  // show the password.
   static Result<std::unique_ptr<PostgresStore>> open(const std::string& uri, const Clock& clock, std::string node_id,
-                                                     bool notify = true);
+                                                     bool notify = true, std::size_t readers = k_pg_read_connections);
   ~PostgresStore() override;
 
   void add_request(NewRequest request, Done done) override;

@@ -132,7 +132,8 @@ constexpr std::size_t k_read_connections = 4;
 // PostgreSQL (store/postgres_store.h): connections per node are one writer and
 // k_pg_read_connections readers. A lost connection is retried after
 // k_pg_reconnect_min, doubling up to k_pg_reconnect_max.
-constexpr std::size_t k_pg_read_connections = 2;
+constexpr std::size_t k_pg_read_connections = 2;  // --pg-readers
+constexpr std::size_t k_max_pg_readers = 32;
 constexpr std::size_t k_max_node_id_length = 64;  // --node-id
 constexpr auto k_pg_reconnect_min = std::chrono::milliseconds{100};
 constexpr auto k_pg_reconnect_max = std::chrono::seconds{5};

@@ -163,3 +163,37 @@ TEST_CASE("a live node renews its claims and a dead node's lapse", "[store][post
   REQUIRE(a->renew_claims(k_t0 + seconds{32}, k_t0 + seconds{60}));
   CHECK(a->claim_due_fetches(k_t0 + seconds{52}, seconds{20}, 10, {}).value().size() == 1);  // B's lapsed at 51
 }
+
+TEST_CASE("the requests for one pair are settled one at a time and in order across nodes", "[store][postgres][nodes]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  const NewRequest first = test::new_request(RequestMode::subscribe, "http://p/t", "http://a.example/cb", k_t0);
+  const NewRequest second =
+      test::new_request(RequestMode::unsubscribe, "http://p/t", "http://a.example/cb", k_t0 + seconds{1});
+  REQUIRE(test::wait_for_write([&](Store::Done d) { a->add_request(first, d); }));
+  REQUIRE(test::wait_for_write([&](Store::Done d) { b->add_request(second, d); }));
+  auto by_a = a->claim_due_requests(k_t0 + seconds{2}, seconds{20}, 10, {}).value();
+  REQUIRE(by_a.size() == 1);
+  CHECK(by_a[0].id == first.id);
+  // While A works on the first, B gets nothing of the pair.
+  CHECK(b->claim_due_requests(k_t0 + seconds{2}, seconds{20}, 10, {}).value().empty());
+  REQUIRE(test::wait_for_write([&](Store::Done d) {
+    a->complete_request({first.id, RequestState::verified, std::nullopt, k_t0 + seconds{3}, k_t0 + seconds{3}}, d);
+  }));
+  auto by_b = b->claim_due_requests(k_t0 + seconds{4}, seconds{20}, 10, {}).value();
+  REQUIRE(by_b.size() == 1);
+  CHECK(by_b[0].id == second.id);
+}
+
+TEST_CASE("a node refuses a PostgreSQL database whose schema is newer than it knows", "[store][postgres][nodes]") {
+  test::PostgresDatabase db;
+  { auto a = node(db, "node-a"); }
+  auto conn = PgConnection::connect(db.uri(), "hubbub tests");
+  REQUIRE(conn);
+  REQUIRE(conn->exec_script(
+      "INSERT INTO schema_migrations (version, description, applied_at) VALUES (999, 'from the future', 0)"));
+  auto refused = PostgresStore::open(db.uri(), test::store_clock(), "node-b");
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().message.find("newer Hubbub") != std::string::npos);
+}
