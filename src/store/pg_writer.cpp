@@ -31,6 +31,27 @@ void PgWriter::submit(Work work, Done done, unsigned wakes) {
   }
 }
 
+void PgWriter::submit(std::shared_ptr<MergeableWrite> write, Done done, unsigned wakes) {
+  Job job{[write](PgConnection& db) { return write->run(db); }, std::move(done), wakes, write};
+  if (!m_queue.push(job)) {
+    job.done(fail("the database writer has stopped"));
+  }
+}
+
+void PgWriter::merge_neighbours(std::deque<Job>& batch) {
+  std::size_t head = 0;
+  for (std::size_t i = 1; i < batch.size(); ++i) {
+    if (batch[head].mergeable && batch[i].mergeable && batch[head].mergeable->absorb(*batch[i].mergeable)) {
+      batch[i].work = [](PgConnection&) -> Status { return {}; };  // its items run with the head's
+      batch[head].wakes |= batch[i].wakes;
+      batch[i].mergeable.reset();
+      batch[i].merged_into = head;
+    } else {
+      head = i;
+    }
+  }
+}
+
 Status PgWriter::run(Work work, unsigned wakes) {
   std::promise<Status> promise;
   auto future = promise.get_future();
@@ -148,6 +169,7 @@ void PgWriter::commit_batch(std::deque<Job>& batch) {
     m_finished.push_all(finished);
     return;
   }
+  merge_neighbours(batch);
   bool job_failed = false;
   const auto started = std::chrono::steady_clock::now();
   const Status together = run_together(batch, 0, batch.size(), job_failed);
@@ -160,13 +182,18 @@ void PgWriter::commit_batch(std::deque<Job>& batch) {
       finished.push_back({std::move(job.done), together});
     }
   } else {
+    std::vector<Status> alone(batch.size());
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      bool failed_alone = false;
-      Status alone = run_together(batch, i, i + 1, failed_alone);
-      if (!alone && !failed_alone) {
-        note_storage_failure(alone.error().message);
+      if (batch[i].merged_into) {
+        alone[i] = alone[*batch[i].merged_into];  // its items ran with the head's
+      } else {
+        bool failed_alone = false;
+        alone[i] = run_together(batch, i, i + 1, failed_alone);
+        if (!alone[i] && !failed_alone) {
+          note_storage_failure(alone[i].error().message);
+        }
       }
-      finished.push_back({std::move(batch[i].done), std::move(alone)});
+      finished.push_back({std::move(batch[i].done), alone[i]});
     }
   }
   m_finished.push_all(finished);

@@ -19,10 +19,12 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/commit_stats.h"
 #include "store/pg_connection.h"
@@ -30,6 +32,19 @@
 #include "util/result.h"
 
 namespace hubbub {
+
+// A write whose items can join those of the same kind submitted right after
+// it, so that a batch runs them as one statement (a batch of delivery
+// outcomes settled by one UPDATE, not one per outcome). Only neighbours in
+// the queue merge, so writes still commit in submission order.
+class MergeableWrite {
+ public:
+  virtual ~MergeableWrite() = default;
+  // Takes `next`'s items when it is of the same kind; true when it did
+  // (`next` then has nothing left to run).
+  virtual bool absorb(MergeableWrite& next) = 0;
+  virtual Status run(PgConnection& db) = 0;
+};
 
 class PgWriter {
  public:
@@ -43,6 +58,8 @@ class PgWriter {
 
   // `wakes`: the kinds of work the job makes due, for the other nodes.
   void submit(Work work, Done done, unsigned wakes = 0);
+  // A write that may merge with its neighbours (MergeableWrite).
+  void submit(std::shared_ptr<MergeableWrite> write, Done done, unsigned wakes = 0);
   Status run(Work work, unsigned wakes = 0);
   void flush();
   void stop();
@@ -62,7 +79,11 @@ class PgWriter {
     Work work;
     Done done;
     unsigned wakes = 0;
+    std::shared_ptr<MergeableWrite> mergeable;
+    std::optional<std::size_t> merged_into;  // the job whose statement carries its items
   };
+  // Folds each run of mergeable neighbours in `batch` into its first job.
+  static void merge_neighbours(std::deque<Job>& batch);
   struct Finished {
     Done done;
     Status status;

@@ -101,46 +101,72 @@ Result<std::vector<std::pair<std::string, TimePoint>>> PostgresStore::origin_pau
   return out;
 }
 
+namespace {
+
+// Delivery outcomes settled in one UPDATE over arrays, however many
+// settle_deliveries() calls in a row they came from (pg_writer.h).
+class SettleOutcomes final : public MergeableWrite {
+ public:
+  explicit SettleOutcomes(std::vector<DeliveryOutcome> outcomes) : m_outcomes(std::move(outcomes)) {}
+
+  bool absorb(MergeableWrite& next) override {
+    auto* other = dynamic_cast<SettleOutcomes*>(&next);
+    if (other == nullptr) {
+      return false;
+    }
+    m_outcomes.insert(m_outcomes.end(), std::make_move_iterator(other->m_outcomes.begin()),
+                      std::make_move_iterator(other->m_outcomes.end()));
+    other->m_outcomes.clear();
+    return true;
+  }
+
+  Status run(PgConnection& db) override {
+    if (m_outcomes.empty()) {
+      return {};
+    }
+    std::vector<std::optional<std::string>> id, state, due, status, error, at, uncharged;
+    for (const DeliveryOutcome& o : m_outcomes) {
+      id.push_back(std::to_string(o.id));
+      state.push_back(std::to_string(code_of(o.state)));
+      due.push_back(std::to_string(to_unix_ms(o.due_at)));
+      status.push_back(o.status ? std::optional<std::string>(std::to_string(*o.status)) : std::nullopt);
+      error.push_back(o.error);
+      at.push_back(std::to_string(to_unix_ms(o.settled_at)));
+      uncharged.push_back(o.uncharged ? "1" : "0");
+    }
+    HUBBUB_TRY(
+        db.exec("UPDATE deliveries d SET state = v.state, due_at = v.due_at, claimed_until = NULL, claimed_by = NULL, "
+                "last_status = v.status, last_error = v.error, updated_at = v.at, "
+                "attempts = greatest(d.attempts - v.uncharged, 0) "
+                "FROM unnest($1::text[]::bigint[], $2::text[]::smallint[], $3::text[]::bigint[], "
+                "$4::text[]::integer[], $5::text[], $6::text[]::bigint[], $7::text[]::integer[]) "
+                "AS v(id, state, due_at, status, error, at, uncharged) WHERE d.id = v.id",
+                PgParams()
+                    .add_array(id)
+                    .add_array(state)
+                    .add_array(due)
+                    .add_array(status)
+                    .add_array(error)
+                    .add_array(at)
+                    .add_array(uncharged)));
+    for (const DeliveryOutcome& o : m_outcomes) {
+      if (o.end_subscription) {
+        HUBBUB_TRY(
+            db.exec("DELETE FROM subscriptions WHERE id = (SELECT subscription_id FROM deliveries WHERE id = $1)",
+                    PgParams().add(o.id)));
+      }
+    }
+    return {};
+  }
+
+ private:
+  std::vector<DeliveryOutcome> m_outcomes;
+};
+
+}  // namespace
+
 void PostgresStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {
-  m_writer.submit(
-      [outcomes = std::move(outcomes)](PgConnection& db) -> Status {
-        // Every outcome in one statement: a column each, as arrays.
-        std::vector<std::optional<std::string>> id, state, due, status, error, at, uncharged;
-        for (const DeliveryOutcome& o : outcomes) {
-          id.push_back(std::to_string(o.id));
-          state.push_back(std::to_string(code_of(o.state)));
-          due.push_back(std::to_string(to_unix_ms(o.due_at)));
-          status.push_back(o.status ? std::optional<std::string>(std::to_string(*o.status)) : std::nullopt);
-          error.push_back(o.error);
-          at.push_back(std::to_string(to_unix_ms(o.settled_at)));
-          uncharged.push_back(o.uncharged ? "1" : "0");
-        }
-        HUBBUB_TRY(db.exec(
-            "UPDATE deliveries d SET state = v.state, due_at = v.due_at, claimed_until = NULL, claimed_by = NULL, "
-            "last_status = v.status, last_error = v.error, updated_at = v.at, "
-            "attempts = greatest(d.attempts - v.uncharged, 0) "
-            "FROM unnest($1::text[]::bigint[], $2::text[]::smallint[], $3::text[]::bigint[], "
-            "$4::text[]::integer[], $5::text[], $6::text[]::bigint[], $7::text[]::integer[]) "
-            "AS v(id, state, due_at, status, error, at, uncharged) WHERE d.id = v.id",
-            PgParams()
-                .add_array(id)
-                .add_array(state)
-                .add_array(due)
-                .add_array(status)
-                .add_array(error)
-                .add_array(at)
-                .add_array(uncharged)));
-        for (const DeliveryOutcome& o : outcomes) {
-          if (o.end_subscription) {
-            HUBBUB_TRY(
-                db.exec("DELETE FROM subscriptions WHERE id = "
-                        "(SELECT subscription_id FROM deliveries WHERE id = $1)",
-                        PgParams().add(o.id)));
-          }
-        }
-        return {};
-      },
-      std::move(done));
+  m_writer.submit(std::make_shared<SettleOutcomes>(std::move(outcomes)), std::move(done));
 }
 
 }  // namespace hubbub

@@ -1,39 +1,217 @@
 #include "store/postgres_store.h"
 
 #include <algorithm>
+#include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "store/fair_claim.h"
 #include "store/pg_rows.h"
 #include "store/state_codes.h"
+#include "util/hex.h"
 #include "util/url.h"
 
 namespace hubbub {
 
+namespace {
+
+std::optional<std::string> hex_of(const std::optional<std::string>& bytes) {
+  if (!bytes) {
+    return std::nullopt;
+  }
+  return to_hex(reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size());
+}
+
+std::optional<std::string> text_of(const std::optional<std::int64_t>& n) {
+  return n ? std::optional<std::string>(std::to_string(*n)) : std::nullopt;
+}
+
+// Requests recorded by one INSERT over arrays, however many add_request()
+// calls in a row they came from (pg_writer.h).
+class AddRequests final : public MergeableWrite {
+ public:
+  explicit AddRequests(NewRequest request) { m_requests.push_back(std::move(request)); }
+
+  bool absorb(MergeableWrite& next) override {
+    auto* other = dynamic_cast<AddRequests*>(&next);
+    if (other == nullptr) {
+      return false;
+    }
+    m_requests.insert(m_requests.end(), std::make_move_iterator(other->m_requests.begin()),
+                      std::make_move_iterator(other->m_requests.end()));
+    other->m_requests.clear();
+    return true;
+  }
+
+  Status run(PgConnection& db) override {
+    if (m_requests.empty()) {
+      return {};
+    }
+    std::vector<std::optional<std::string>> token, mode, topic, callback, origin, secret, requested, granted, verify,
+        created;
+    for (const NewRequest& r : m_requests) {
+      token.push_back(r.id);
+      mode.push_back(std::to_string(code_of(r.mode)));
+      topic.push_back(r.topic);
+      callback.push_back(r.callback);
+      origin.push_back(url_origin_key(r.callback));
+      secret.push_back(hex_of(r.secret));
+      requested.push_back(text_of(r.lease_requested ? std::optional<std::int64_t>(static_cast<std::int64_t>(
+                                                          std::min<std::uint64_t>(*r.lease_requested, INT64_MAX)))
+                                                    : std::nullopt));
+      granted.push_back(
+          text_of(r.lease_granted ? std::optional<std::int64_t>(r.lease_granted->count()) : std::nullopt));
+      verify.push_back(r.verify_token);
+      created.push_back(std::to_string(to_unix_ms(r.created_at)));
+    }
+    HUBBUB_TRY(db.exec(
+        "INSERT INTO subscription_requests (token, mode, topic, callback, origin, secret, lease_requested, "
+        "lease_granted, verify_token, state, attempts, due_at, created_at, updated_at) "
+        "SELECT v.token, v.mode, v.topic, v.callback, v.origin, decode(v.secret, 'hex'), v.requested, v.granted, "
+        "v.verify, 0, 0, v.created, v.created, v.created "
+        "FROM unnest($1::text[], $2::text[]::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], "
+        "$7::text[]::bigint[], $8::text[]::bigint[], $9::text[], $10::text[]::bigint[]) WITH ORDINALITY "
+        "AS v(token, mode, topic, callback, origin, secret, requested, granted, verify, created, n) ORDER BY v.n",
+        PgParams()
+            .add_array(token)
+            .add_array(mode)
+            .add_array(topic)
+            .add_array(callback)
+            .add_array(origin)
+            .add_array(secret)
+            .add_array(requested)
+            .add_array(granted)
+            .add_array(verify)
+            .add_array(created)));
+    return {};
+  }
+
+ private:
+  std::vector<NewRequest> m_requests;
+};
+
+// Verification outcomes settled together: the requests in one UPDATE, then
+// the subscriptions they create, renew or remove in one statement each.
+// Requests of one (topic, callback) pair are never in flight together (the
+// claim hands out one per pair), and a write holding a pair already does
+// not absorb another of it, so no statement touches a row twice.
+class CompleteRequests final : public MergeableWrite {
+ public:
+  explicit CompleteRequests(RequestCompletion c) { m_completions.push_back(std::move(c)); }
+
+  bool absorb(MergeableWrite& next) override {
+    auto* other = dynamic_cast<CompleteRequests*>(&next);
+    if (other == nullptr) {
+      return false;
+    }
+    for (const auto& c : other->m_completions) {
+      for (const auto& mine : m_completions) {
+        if (mine.id == c.id) {
+          return false;
+        }
+      }
+    }
+    m_completions.insert(m_completions.end(), std::make_move_iterator(other->m_completions.begin()),
+                         std::make_move_iterator(other->m_completions.end()));
+    other->m_completions.clear();
+    return true;
+  }
+
+  Status run(PgConnection& db) override {
+    if (m_completions.empty()) {
+      return {};
+    }
+    std::vector<std::optional<std::string>> token, state, error, finished, verified_at, origin;
+    for (const RequestCompletion& c : m_completions) {
+      token.push_back(c.id);
+      state.push_back(std::to_string(code_of(c.state)));
+      error.push_back(c.error);
+      finished.push_back(std::to_string(to_unix_ms(c.finished_at)));
+      verified_at.push_back(std::to_string(to_unix_ms(c.verified_at)));
+      origin.push_back(c.callback_origin.empty() ? std::nullopt : std::optional<std::string>(c.callback_origin));
+    }
+    // Only pending requests change (a node settling the same request at the
+    // same moment waits for the row lock, then finds it settled); the
+    // changed ones come back with what the subscription needs.
+    HUBBUB_TRY_ASSIGN(
+        r, db.exec("UPDATE subscription_requests q SET state = v.state, claimed_until = NULL, claimed_by = NULL, "
+                   "last_error = v.error, updated_at = v.finished "
+                   "FROM unnest($1::text[], $2::text[]::smallint[], $3::text[], $4::text[]::bigint[], "
+                   "$5::text[]::bigint[], $6::text[]) AS v(token, state, error, finished, verified_at, origin) "
+                   "WHERE q.token = v.token AND q.state = 0 "
+                   "RETURNING q.mode, q.topic, q.callback, encode(q.secret, 'hex'), q.lease_granted, v.state, "
+                   "v.verified_at, coalesce(v.origin, q.origin), v.finished",
+                   PgParams()
+                       .add_array(token)
+                       .add_array(state)
+                       .add_array(error)
+                       .add_array(finished)
+                       .add_array(verified_at)
+                       .add_array(origin)));
+    std::vector<std::optional<std::string>> s_topic, s_callback, s_origin, s_secret, s_lease, s_expires, s_at;
+    std::vector<std::optional<std::string>> u_topic, u_callback;
+    std::set<std::pair<std::string, std::string>> pairs;
+    for (int row = 0; row < r->rows(); ++row) {
+      if (r->int64(row, 5) != code_of(RequestState::verified)) {
+        continue;
+      }
+      // The claim hands out one request per pair at a time, so a pair comes
+      // at most once; were it to come twice, only its first is applied (an
+      // INSERT ... ON CONFLICT must not touch a row twice), and it is said.
+      if (!pairs.emplace(r->text(row, 1), r->text(row, 2)).second) {
+        spdlog::error("event=pair_settled_twice_in_a_batch callback={}", redact_url(r->text(row, 2)));
+        continue;
+      }
+      HUBBUB_TRY_ASSIGN(mode, state_from_code<RequestMode>(r->int64(row, 0)));
+      if (*mode == RequestMode::subscribe) {
+        const std::int64_t lease = r->optional_int64(row, 4).value_or(0);
+        s_topic.push_back(r->text(row, 1));
+        s_callback.push_back(r->text(row, 2));
+        s_origin.push_back(r->text(row, 7));
+        s_secret.push_back(r->optional_text(row, 3));
+        s_lease.push_back(std::to_string(lease));
+        s_expires.push_back(std::to_string(r->int64(row, 6) + lease * 1000));
+        s_at.push_back(std::to_string(r->int64(row, 8)));
+      } else {
+        u_topic.push_back(r->text(row, 1));
+        u_callback.push_back(r->text(row, 2));
+      }
+    }
+    if (!s_topic.empty()) {
+      HUBBUB_TRY(db.exec(
+          "INSERT INTO subscriptions (topic, callback, origin, secret, lease_seconds, expires_at, created_at, "
+          "updated_at) SELECT v.topic, v.callback, v.origin, decode(v.secret, 'hex'), v.lease, v.expires, v.at, v.at "
+          "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]::bigint[], $6::text[]::bigint[], "
+          "$7::text[]::bigint[]) AS v(topic, callback, origin, secret, lease, expires, at) "
+          "ON CONFLICT (topic, callback) DO UPDATE SET secret = EXCLUDED.secret, "
+          "lease_seconds = EXCLUDED.lease_seconds, expires_at = EXCLUDED.expires_at, "
+          "updated_at = EXCLUDED.updated_at",
+          PgParams()
+              .add_array(s_topic)
+              .add_array(s_callback)
+              .add_array(s_origin)
+              .add_array(s_secret)
+              .add_array(s_lease)
+              .add_array(s_expires)
+              .add_array(s_at)));
+    }
+    if (!u_topic.empty()) {
+      HUBBUB_TRY(
+          db.exec("DELETE FROM subscriptions s USING unnest($1::text[], $2::text[]) AS v(topic, callback) "
+                  "WHERE s.topic = v.topic AND s.callback = v.callback",
+                  PgParams().add_array(u_topic).add_array(u_callback)));
+    }
+    return {};
+  }
+
+ private:
+  std::vector<RequestCompletion> m_completions;
+};
+
+}  // namespace
+
 void PostgresStore::add_request(NewRequest request, Done done) {
-  m_writer.submit(
-      [request = std::move(request)](PgConnection& db) -> Status {
-        const std::int64_t created = to_unix_ms(request.created_at);
-        PgParams p;
-        p.add(std::string_view(request.id))
-            .add(code_of(request.mode))
-            .add(std::string_view(request.topic))
-            .add(std::string_view(request.callback))
-            .add(std::string_view(url_origin_key(request.callback)))
-            .add_bytes(request.secret)
-            .add(request.lease_requested ? std::optional<std::int64_t>(static_cast<std::int64_t>(
-                                               std::min<std::uint64_t>(*request.lease_requested, INT64_MAX)))
-                                         : std::nullopt)
-            .add(request.lease_granted ? std::optional<std::int64_t>(request.lease_granted->count()) : std::nullopt)
-            .add(request.verify_token)
-            .add(created);
-        HUBBUB_TRY(
-            db.exec("INSERT INTO subscription_requests (token, mode, topic, callback, origin, secret, "
-                    "lease_requested, lease_granted, verify_token, state, attempts, due_at, created_at, "
-                    "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, $10, $10, $10)",
-                    p));
-        return {};
-      },
-      std::move(done), Coordination::requests);
+  m_writer.submit(std::make_shared<AddRequests>(std::move(request)), std::move(done), Coordination::requests);
 }
 
 Result<std::optional<RequestRecord>> PostgresStore::find_request(std::string_view id) {
@@ -120,52 +298,7 @@ void PostgresStore::retry_request(std::string id, TimePoint due_at, std::string 
 }
 
 void PostgresStore::complete_request(RequestCompletion c, Done done) {
-  m_writer.submit(
-      [c = std::move(c)](PgConnection& db) -> Status {
-        // FOR UPDATE: a node settling the same request at the same moment
-        // waits, then finds it settled.
-        HUBBUB_TRY_ASSIGN(sel, db.exec("SELECT mode, topic, callback, secret, lease_granted, state "
-                                       "FROM subscription_requests WHERE token = $1 FOR UPDATE",
-                                       PgParams().add(std::string_view(c.id))));
-        if (sel->rows() == 0 || sel->int64(0, 5) != code_of(RequestState::pending)) {
-          return {};  // unknown or already settled: nothing to do
-        }
-        HUBBUB_TRY_ASSIGN(mode, state_from_code<RequestMode>(sel->int64(0, 0)));
-        const std::string topic = sel->text(0, 1);
-        const std::string callback = sel->text(0, 2);
-        const std::optional<std::string> secret = sel->optional_bytes(0, 3);
-        const std::int64_t lease = sel->optional_int64(0, 4).value_or(0);
-        const std::int64_t finished = to_unix_ms(c.finished_at);
-        HUBBUB_TRY(
-            db.exec("UPDATE subscription_requests SET state = $1, claimed_until = NULL, claimed_by = NULL, "
-                    "last_error = $2, updated_at = $3 WHERE token = $4",
-                    PgParams().add(code_of(c.state)).add(c.error).add(finished).add(std::string_view(c.id))));
-        if (c.state != RequestState::verified) {
-          return {};
-        }
-        if (*mode == RequestMode::subscribe) {
-          const std::string origin = c.callback_origin.empty() ? url_origin_key(callback) : c.callback_origin;
-          HUBBUB_TRY(
-              db.exec("INSERT INTO subscriptions (topic, callback, origin, secret, lease_seconds, expires_at, "
-                      "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) "
-                      "ON CONFLICT (topic, callback) DO UPDATE SET secret = EXCLUDED.secret, "
-                      "lease_seconds = EXCLUDED.lease_seconds, expires_at = EXCLUDED.expires_at, "
-                      "updated_at = EXCLUDED.updated_at",
-                      PgParams()
-                          .add(std::string_view(topic))
-                          .add(std::string_view(callback))
-                          .add(std::string_view(origin))
-                          .add_bytes(secret)
-                          .add(lease)
-                          .add(to_unix_ms(c.verified_at) + lease * 1000)
-                          .add(finished)));
-          return {};
-        }
-        HUBBUB_TRY(db.exec("DELETE FROM subscriptions WHERE topic = $1 AND callback = $2",
-                           PgParams().add(std::string_view(topic)).add(std::string_view(callback))));
-        return {};
-      },
-      std::move(done));
+  m_writer.submit(std::make_shared<CompleteRequests>(std::move(c)), std::move(done));
 }
 
 Result<SubscriptionCounts> PostgresStore::subscription_counts(std::string_view topic, std::string_view callback,
