@@ -333,7 +333,7 @@ struct Figures {
 
 // One configuration: `nodes` hubs on `database`, a sink of its own.
 Figures measure(const std::string& name, const std::string& database, int nodes, std::size_t subscribers,
-                std::size_t concurrency) {
+                std::size_t concurrency, const std::vector<std::string>& extra_args) {
   Figures f;
   f.name = name;
   auto state = std::make_shared<SinkState>();
@@ -343,10 +343,11 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
   std::vector<std::string> urls;
   for (int i = 0; i < nodes; ++i) {
     // The load generator is the operator's own client: exempt from rate limits.
-    hubs.push_back(std::make_unique<hubbub::test::HubProcess>(
-        database,
-        std::vector<std::string>{"--allow-private-networks", "--lease-default", "86400", "--rate-limit-exempt",
-                                 "127.0.0.1", "--node-id", "bench-" + std::to_string(i)}));
+    std::vector<std::string> args = {"--allow-private-networks",  "--lease-default", "86400",
+                                     "--rate-limit-exempt",       "127.0.0.1",       "--node-id",
+                                     "bench-" + std::to_string(i)};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    hubs.push_back(std::make_unique<hubbub::test::HubProcess>(database, args));
     urls.push_back(hubs.back()->url("/"));
   }
   std::printf("\n== %s\n", name.c_str());
@@ -435,8 +436,14 @@ int main(int argc, char** argv) {
   std::size_t subscribers = 10000;
   std::size_t concurrency = 64;
   int max_nodes = 3;
+  std::vector<std::string> extra_args;  // --hub-arg X, repeatable: given to every hub
+  bool postgres_only = false;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--subscribers") == 0) {
+    if (std::strcmp(argv[i], "--hub-arg") == 0) {
+      extra_args.push_back(argv[i + 1]);
+    } else if (std::strcmp(argv[i], "--postgres-only") == 0) {
+      postgres_only = std::strcmp(argv[i + 1], "0") != 0;
+    } else if (std::strcmp(argv[i], "--subscribers") == 0) {
       subscribers = std::strtoul(argv[i + 1], nullptr, 10);
     } else if (std::strcmp(argv[i], "--concurrency") == 0) {
       concurrency = std::strtoul(argv[i + 1], nullptr, 10);
@@ -479,15 +486,15 @@ int main(int argc, char** argv) {
               plain.rate(), hubbub::k_max_outbound_per_origin);
 
   std::vector<Figures> all;
-  {
+  if (!postgres_only) {
     hubbub::test::TempDir dir;
-    all.push_back(measure("SQLite, 1 node", dir.file("bench.db"), 1, subscribers, concurrency));
+    all.push_back(measure("SQLite, 1 node", dir.file("bench.db"), 1, subscribers, concurrency, extra_args));
   }
   if (postgres && *postgres) {
     for (int nodes = 1; nodes <= max_nodes; ++nodes) {
       hubbub::test::PostgresDatabase db;
       all.push_back(measure("PostgreSQL, " + std::to_string(nodes) + (nodes == 1 ? " node" : " nodes"), db.uri(), nodes,
-                            subscribers, concurrency));
+                            subscribers, concurrency, extra_args));
     }
   }
 
@@ -498,7 +505,7 @@ int main(int argc, char** argv) {
                 bare.rate() > 0 ? f.intake / bare.rate() : 0, f.fan_out,
                 plain.rate() > 0 ? f.fan_out / plain.rate() : 0, f.p50, f.p99, f.group_median, f.rss_mib);
   }
-  if (all.size() > 1) {
+  if (all.size() > 1 && !postgres_only) {
     std::printf("PostgreSQL, 1 node against SQLite: intake %.2f, fan-out %.2f (goal >= 0.5 each)\n",
                 all[0].intake > 0 ? all[1].intake / all[0].intake : 0,
                 all[0].fan_out > 0 ? all[1].fan_out / all[0].fan_out : 0);
