@@ -149,7 +149,19 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
       return method_not_allowed("GET");
     }
     json list = json::array();
-    for (const auto& f : ctx.metrics.failures.recent(std::min(limit, k_failures_kept))) {
+    const std::size_t n = std::min(limit, k_failures_kept);
+    std::vector<FailureEvent> failures = ctx.metrics.failures.recent(n);
+    if (ctx.hooks.shared_activity != nullptr) {  // and the other nodes'
+      auto shared = ctx.hooks.shared_activity->recent_failures(n);
+      if (!shared) {
+        return storage_unavailable(shared.error().message);
+      }
+      failures.insert(failures.end(), shared->begin(), shared->end());
+      std::stable_sort(failures.begin(), failures.end(),
+                       [](const FailureEvent& a, const FailureEvent& b) { return a.at > b.at; });
+      failures.resize(std::min(failures.size(), n));
+    }
+    for (const auto& f : failures) {
       list.push_back({{"at", format_rfc3339(f.at)},
                       {"kind", f.kind},
                       {"outcome", f.outcome},

@@ -351,9 +351,27 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   HousekeeperSettings housekeeper_settings;
   // Other nodes accept and settle requests too: the counts per callback host
   // follow the database (so the caps on them are global), read every tick.
-  housekeeper_settings.refresh = [&store, &pending] {
+  // The dashboard's chart and the latest failures are written for the other
+  // nodes to show (only an engine that nodes share keeps them).
+  auto* shared_activity = dynamic_cast<SharedActivity*>(store.get());
+  std::uint64_t failures_written = 0;
+  housekeeper_settings.refresh = [&store, &pending, &metrics, &clock, shared_activity, &failures_written] {
     if (auto counts = store->pending_requests_per_origin()) {
       pending.reset(*counts);
+    }
+    if (shared_activity == nullptr) {
+      return;
+    }
+    const TimePoint now = clock.now();
+    const auto window = metrics.activity.window(now);
+    std::vector<SharedActivity::MinuteCounts> minutes;
+    for (std::size_t i = window.size() >= 2 ? window.size() - 2 : 0; i < window.size(); ++i) {
+      minutes.push_back({window[i].start, static_cast<std::int64_t>(window[i].counts[HubMetrics::k_delivered]),
+                         static_cast<std::int64_t>(window[i].counts[HubMetrics::k_failed])});
+    }
+    auto [failures, newest] = metrics.failures.since(failures_written);
+    if (shared_activity->record_activity(minutes, failures, now - k_activity_kept, k_failures_kept)) {
+      failures_written = newest;
     }
   };
   Housekeeper housekeeper(*store, *store, clock, housekeeper_settings);
@@ -403,6 +421,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
                                static_cast<double>(health.failed_commits)));
     return f;
   };
+  hooks.shared_activity = shared_activity;
   HubContext context{*store,     *store, *store,      clock,       urls,   options.leases, {options.publish_status},
                      metrics,    limits, connections, credentials, intake, owed,           std::move(hooks),
                      clock.now()};

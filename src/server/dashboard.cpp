@@ -86,8 +86,23 @@ Reply stats_reply(const HubContext& context) {
   if (!stats) {
     return storage_unavailable(stats.error().message);
   }
+  std::vector<MinuteSeries::Minute> window = context.metrics.activity.window(now);
+  if (context.hooks.shared_activity != nullptr && !window.empty()) {
+    // The other nodes' counts (each writes its own every few seconds) added
+    // to this node's.
+    if (auto shared = context.hooks.shared_activity->activity_since(window.front().start)) {
+      for (const auto& m : *shared) {
+        const auto i = std::chrono::duration_cast<std::chrono::minutes>(m.minute - window.front().start).count();
+        if (i >= 0 && static_cast<std::size_t>(i) < window.size()) {
+          window[static_cast<std::size_t>(i)].counts[HubMetrics::k_delivered] +=
+              static_cast<std::uint64_t>(m.delivered);
+          window[static_cast<std::size_t>(i)].counts[HubMetrics::k_failed] += static_cast<std::uint64_t>(m.failed);
+        }
+      }
+    }
+  }
   nlohmann::json activity = nlohmann::json::array();
-  for (const auto& minute : context.metrics.activity.window(now)) {
+  for (const auto& minute : window) {
     activity.push_back({{"minute", format_rfc3339(minute.start)},
                         {"delivered", minute.counts[HubMetrics::k_delivered]},
                         {"failed", minute.counts[HubMetrics::k_failed]}});

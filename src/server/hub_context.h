@@ -70,6 +70,10 @@ struct HubHooks {
   std::function<bool()> deliveries_held_back = [] { return false; };
   // Why the hub is not ready to work, or nullopt (GET /readyz).
   std::function<std::optional<std::string>()> readiness_problem = [] { return std::nullopt; };
+  // Set when nodes share the database: the dashboard's chart and the
+  // admin API's failures come from it (every node's), not from this node's
+  // memory.
+  SharedActivity* shared_activity = nullptr;
   // The node's own families for GET /metrics: its id, its leadership, the
   // database engine's health.
   std::function<MetricFamilies()> node_metrics = [] { return MetricFamilies{}; };

@@ -28,7 +28,7 @@
 
 namespace hubbub {
 
-class PostgresStore final : public Store {
+class PostgresStore final : public Store, public SharedActivity {
  public:
   // Connects with a libpq URI, migrates the schema (under an advisory lock)
   // and releases the claims `node_id` held before. With `notify`, commits
@@ -89,6 +89,10 @@ class PostgresStore final : public Store {
   Result<bool> hold_leadership(TimePoint now, Millis ttl) override;
   Status release_leadership() override;
   Status renew_claims(TimePoint now, TimePoint until) override;
+  Status record_activity(const std::vector<MinuteCounts>& minutes, const std::vector<FailureEvent>& failures,
+                         TimePoint keep_since, std::size_t keep) override;
+  Result<std::vector<MinuteCounts>> activity_since(TimePoint since) override;
+  Result<std::vector<FailureEvent>> recent_failures(std::size_t limit) override;
   void watch_work(WorkHint hint) override;
 
   const std::string& node_id() const { return m_node_id; }

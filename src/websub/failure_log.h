@@ -6,10 +6,12 @@
 // deliveries of a subscription) stays in the store. Thread-safe.
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/clock.h"
@@ -32,11 +34,16 @@ class FailureLog {
   void record(FailureEvent event);
   // Newest first, at most `limit`.
   std::vector<FailureEvent> recent(std::size_t limit) const;
+  // The events recorded after the one numbered `after` (0: all kept), oldest
+  // first, and the number of the newest: what a node has not yet written
+  // to a shared database.
+  std::pair<std::vector<FailureEvent>, std::uint64_t> since(std::uint64_t after) const;
 
  private:
   std::size_t m_capacity;
   mutable std::mutex m_mutex;
   std::deque<FailureEvent> m_events;  // oldest at the front
+  std::uint64_t m_recorded = 0;       // events ever recorded; the newest's number
 };
 
 }  // namespace hubbub

@@ -153,6 +153,9 @@ constexpr auto k_leader_ttl = std::chrono::seconds{15};
 // node renews its live claims every tick, so a dead node's work is taken
 // over by the others within about this long.
 constexpr auto k_shared_claim = std::chrono::seconds{20};
+// What a shared database keeps of the nodes' counts per minute (the
+// dashboard's chart shows the last hour).
+constexpr auto k_activity_kept = std::chrono::minutes{61};
 // How often the distributor reads the pauses other nodes recorded.
 constexpr auto k_shared_pause_refresh = std::chrono::seconds{1};
 

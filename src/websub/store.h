@@ -24,6 +24,7 @@
 
 #include "util/clock.h"
 #include "util/result.h"
+#include "websub/failure_log.h"
 #include "websub/model.h"
 
 namespace hubbub {
@@ -275,6 +276,33 @@ class Coordination {
   // An empty `hint` stops the watching (before what the hint calls goes
   // away).
   virtual void watch_work(WorkHint hint) = 0;
+};
+
+// What the dashboard and the admin API show of the nodes' recent work (their
+// deliveries per minute and latest failures), kept in a database that
+// several nodes share so that every node shows the same; a node writes its
+// own every few seconds. Only an engine that nodes share implements it: on
+// SQLite the one node shows what it keeps in memory.
+class SharedActivity {
+ public:
+  struct MinuteCounts {
+    TimePoint minute;  // the minute's start
+    std::int64_t delivered = 0;
+    std::int64_t failed = 0;
+  };
+  virtual ~SharedActivity() = default;
+
+  // Writes this node's counts of `minutes` (absolute: a minute written again
+  // is replaced) and its failures recorded since its last write; drops what
+  // is older than `keep_since`, and failures beyond the newest `keep`.
+  virtual Status record_activity(const std::vector<MinuteCounts>& minutes, const std::vector<FailureEvent>& failures,
+                                 TimePoint keep_since, std::size_t keep) = 0;
+  // The other nodes' counts summed per minute, from `since` on, oldest first
+  // (minutes without counts left out); the reader adds its own from memory,
+  // which is never behind.
+  virtual Result<std::vector<MinuteCounts>> activity_since(TimePoint since) = 0;
+  // The other nodes' latest failures, newest first (the reader adds its own).
+  virtual Result<std::vector<FailureEvent>> recent_failures(std::size_t limit) = 0;
 };
 
 // Every part: what an engine implements.

@@ -197,3 +197,48 @@ TEST_CASE("a node refuses a PostgreSQL database whose schema is newer than it kn
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("newer Hubbub") != std::string::npos);
 }
+
+TEST_CASE("a node reads the other nodes' activity and latest failures", "[store][postgres][nodes]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  auto c = node(db, "node-c");
+  const TimePoint minute = k_t0;
+  const TimePoint next = k_t0 + std::chrono::minutes{1};
+  auto failure = [](const char* reason, TimePoint at) {
+    FailureEvent f;
+    f.at = at;
+    f.kind = "delivery";
+    f.outcome = "retry";
+    f.topic = "http://p/t";
+    f.callback = "http://a.example/cb";
+    f.status = 503;
+    f.reason = reason;
+    return f;
+  };
+  REQUIRE(a->record_activity({{minute, 10, 1}, {next, 5, 0}}, {failure("a1", k_t0 + seconds{1})}, k_t0, 3));
+  REQUIRE(b->record_activity({{minute, 7, 2}}, {failure("b1", k_t0 + seconds{2})}, k_t0, 3));
+  // A minute written again replaces the node's count (counts are absolute).
+  REQUIRE(a->record_activity({{next, 6, 0}}, {}, k_t0, 3));
+  auto seen = c->activity_since(k_t0).value();
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].minute == minute);
+  CHECK(seen[0].delivered == 17);
+  CHECK(seen[0].failed == 3);
+  CHECK(seen[1].delivered == 6);
+  auto by_b = b->activity_since(k_t0).value();  // without its own (it adds them from memory)
+  REQUIRE(by_b.size() == 2);
+  CHECK(by_b[0].delivered == 10);
+  auto failures = c->recent_failures(10).value();
+  REQUIRE(failures.size() == 2);
+  CHECK(failures[0].reason == "b1");  // newest first, from either node
+  CHECK(failures[0].status == 503);
+  CHECK(failures[1].reason == "a1");
+  REQUIRE(a->recent_failures(10).value().size() == 1);
+  // Old minutes and failures beyond the newest `keep` go.
+  REQUIRE(b->record_activity({}, {failure("b2", k_t0 + seconds{3}), failure("b3", k_t0 + seconds{4})}, next, 3));
+  CHECK(c->activity_since(k_t0).value().size() == 1);
+  failures = c->recent_failures(10).value();
+  REQUIRE(failures.size() == 3);
+  CHECK(failures[2].reason == "b1");
+}

@@ -20,3 +20,35 @@ TEST_CASE("FailureLog keeps the latest failures, newest first, up to its capacit
 }
 
 }  // namespace hubbub
+
+TEST_CASE("the failure log says what was recorded since a number, for a node to write it once",
+          "[websub][failure_log]") {
+  using namespace hubbub;
+  FailureLog log(3);
+  auto event = [](const char* reason) {
+    FailureEvent e;
+    e.kind = "delivery";
+    e.reason = reason;
+    return e;
+  };
+  auto [none, zero] = log.since(0);
+  CHECK(none.empty());
+  CHECK(zero == 0);
+  log.record(event("a"));
+  log.record(event("b"));
+  auto [first, two] = log.since(0);
+  REQUIRE(first.size() == 2);
+  CHECK(first[0].reason == "a");  // oldest first
+  CHECK(two == 2);
+  log.record(event("c"));
+  log.record(event("d"));  // "a" falls out of the ring
+  auto [later, four] = log.since(two);
+  REQUIRE(later.size() == 2);
+  CHECK(later[0].reason == "c");
+  CHECK(later[1].reason == "d");
+  CHECK(four == 4);
+  auto [kept, same] = log.since(0);  // what was lost from the ring is not invented
+  REQUIRE(kept.size() == 3);
+  CHECK(kept[0].reason == "b");
+  CHECK(log.since(four).first.empty());
+}
