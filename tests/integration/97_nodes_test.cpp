@@ -306,7 +306,7 @@ TEST_CASE("the database going away gives 503 and not ready, nothing acknowledged
   CHECK(hub.log().find("event=start_failed") == std::string::npos);
 }
 
-TEST_CASE("--copy-to moves a stopped SQLite hub to PostgreSQL with nothing owed lost", "[nodes][postgres][copy]") {
+TEST_CASE("copying a stopped SQLite hub to PostgreSQL (--copy-to) loses nothing owed", "[nodes][postgres][copy]") {
   TempDir dir;
   PostgresDatabase db;
   const std::string file = dir.file("hub.db");
