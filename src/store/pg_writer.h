@@ -19,6 +19,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -44,6 +45,31 @@ class MergeableWrite {
   // (`next` then has nothing left to run).
   virtual bool absorb(MergeableWrite& next) = 0;
   virtual Status run(PgConnection& db) = 0;
+};
+
+// The usual mergeable write: a list of `Item`s that neighbours of the same
+// type `Self` join (when Self::joins() allows), run by Self::run() on
+// m_items.
+template <class Self, class Item>
+class MergeableItems : public MergeableWrite {
+ public:
+  explicit MergeableItems(Item first) { m_items.push_back(std::move(first)); }
+
+  bool absorb(MergeableWrite& next) override {
+    auto* other = dynamic_cast<Self*>(&next);
+    if (other == nullptr || !static_cast<const Self*>(this)->joins(*other)) {
+      return false;
+    }
+    m_items.insert(m_items.end(), std::make_move_iterator(other->m_items.begin()),
+                   std::make_move_iterator(other->m_items.end()));
+    other->m_items.clear();
+    return true;
+  }
+  // Whether `other`'s items may join these (all may, unless Self says not).
+  bool joins(const Self&) const { return true; }
+
+ protected:
+  std::vector<Item> m_items;
 };
 
 class PgWriter {

@@ -105,27 +105,16 @@ namespace {
 
 // Delivery outcomes settled in one UPDATE over arrays, however many
 // settle_deliveries() calls in a row they came from (pg_writer.h).
-class SettleOutcomes final : public MergeableWrite {
+class SettleOutcomes final : public MergeableItems<SettleOutcomes, DeliveryOutcome> {
  public:
-  explicit SettleOutcomes(std::vector<DeliveryOutcome> outcomes) : m_outcomes(std::move(outcomes)) {}
-
-  bool absorb(MergeableWrite& next) override {
-    auto* other = dynamic_cast<SettleOutcomes*>(&next);
-    if (other == nullptr) {
-      return false;
-    }
-    m_outcomes.insert(m_outcomes.end(), std::make_move_iterator(other->m_outcomes.begin()),
-                      std::make_move_iterator(other->m_outcomes.end()));
-    other->m_outcomes.clear();
-    return true;
-  }
+  using MergeableItems::MergeableItems;
 
   Status run(PgConnection& db) override {
-    if (m_outcomes.empty()) {
+    if (m_items.empty()) {
       return {};
     }
     std::vector<std::optional<std::string>> id, state, due, status, error, at, uncharged;
-    for (const DeliveryOutcome& o : m_outcomes) {
+    for (const DeliveryOutcome& o : m_items) {
       id.push_back(std::to_string(o.id));
       state.push_back(std::to_string(code_of(o.state)));
       due.push_back(std::to_string(to_unix_ms(o.due_at)));
@@ -149,7 +138,7 @@ class SettleOutcomes final : public MergeableWrite {
                     .add_array(error)
                     .add_array(at)
                     .add_array(uncharged)));
-    for (const DeliveryOutcome& o : m_outcomes) {
+    for (const DeliveryOutcome& o : m_items) {
       if (o.end_subscription) {
         HUBBUB_TRY(
             db.exec("DELETE FROM subscriptions WHERE id = (SELECT subscription_id FROM deliveries WHERE id = $1)",
@@ -158,15 +147,21 @@ class SettleOutcomes final : public MergeableWrite {
     }
     return {};
   }
-
- private:
-  std::vector<DeliveryOutcome> m_outcomes;
 };
 
 }  // namespace
 
 void PostgresStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {
-  m_writer.submit(std::make_shared<SettleOutcomes>(std::move(outcomes)), std::move(done));
+  if (outcomes.empty()) {
+    m_writer.submit([](PgConnection&) -> Status { return {}; }, std::move(done));
+    return;
+  }
+  auto write = std::make_shared<SettleOutcomes>(std::move(outcomes.front()));
+  for (std::size_t i = 1; i < outcomes.size(); ++i) {
+    SettleOutcomes more(std::move(outcomes[i]));
+    write->absorb(more);
+  }
+  m_writer.submit(std::move(write), std::move(done));
 }
 
 }  // namespace hubbub

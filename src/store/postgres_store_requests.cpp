@@ -28,28 +28,17 @@ std::optional<std::string> text_of(const std::optional<std::int64_t>& n) {
 
 // Requests recorded by one INSERT over arrays, however many add_request()
 // calls in a row they came from (pg_writer.h).
-class AddRequests final : public MergeableWrite {
+class AddRequests final : public MergeableItems<AddRequests, NewRequest> {
  public:
-  explicit AddRequests(NewRequest request) { m_requests.push_back(std::move(request)); }
-
-  bool absorb(MergeableWrite& next) override {
-    auto* other = dynamic_cast<AddRequests*>(&next);
-    if (other == nullptr) {
-      return false;
-    }
-    m_requests.insert(m_requests.end(), std::make_move_iterator(other->m_requests.begin()),
-                      std::make_move_iterator(other->m_requests.end()));
-    other->m_requests.clear();
-    return true;
-  }
+  using MergeableItems::MergeableItems;
 
   Status run(PgConnection& db) override {
-    if (m_requests.empty()) {
+    if (m_items.empty()) {
       return {};
     }
     std::vector<std::optional<std::string>> token, mode, topic, callback, origin, secret, requested, granted, verify,
         created;
-    for (const NewRequest& r : m_requests) {
+    for (const NewRequest& r : m_items) {
       token.push_back(r.id);
       mode.push_back(std::to_string(code_of(r.mode)));
       topic.push_back(r.topic);
@@ -85,9 +74,6 @@ class AddRequests final : public MergeableWrite {
             .add_array(created)));
     return {};
   }
-
- private:
-  std::vector<NewRequest> m_requests;
 };
 
 // Verification outcomes settled together: the requests in one UPDATE, then
@@ -95,34 +81,28 @@ class AddRequests final : public MergeableWrite {
 // Requests of one (topic, callback) pair are never in flight together (the
 // claim hands out one per pair), and a write holding a pair already does
 // not absorb another of it, so no statement touches a row twice.
-class CompleteRequests final : public MergeableWrite {
+class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCompletion> {
  public:
-  explicit CompleteRequests(RequestCompletion c) { m_completions.push_back(std::move(c)); }
+  using MergeableItems::MergeableItems;
 
-  bool absorb(MergeableWrite& next) override {
-    auto* other = dynamic_cast<CompleteRequests*>(&next);
-    if (other == nullptr) {
-      return false;
-    }
-    for (const auto& c : other->m_completions) {
-      for (const auto& mine : m_completions) {
+  // The same request twice (an outcome written again) never in one statement.
+  bool joins(const CompleteRequests& other) const {
+    for (const auto& c : other.m_items) {
+      for (const auto& mine : m_items) {
         if (mine.id == c.id) {
           return false;
         }
       }
     }
-    m_completions.insert(m_completions.end(), std::make_move_iterator(other->m_completions.begin()),
-                         std::make_move_iterator(other->m_completions.end()));
-    other->m_completions.clear();
     return true;
   }
 
   Status run(PgConnection& db) override {
-    if (m_completions.empty()) {
+    if (m_items.empty()) {
       return {};
     }
     std::vector<std::optional<std::string>> token, state, error, finished, verified_at, origin;
-    for (const RequestCompletion& c : m_completions) {
+    for (const RequestCompletion& c : m_items) {
       token.push_back(c.id);
       state.push_back(std::to_string(code_of(c.state)));
       error.push_back(c.error);
@@ -203,9 +183,6 @@ class CompleteRequests final : public MergeableWrite {
     }
     return {};
   }
-
- private:
-  std::vector<RequestCompletion> m_completions;
 };
 
 }  // namespace
