@@ -356,6 +356,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   auto* shared_activity = dynamic_cast<SharedActivity*>(store.get());
   std::uint64_t failures_written = 0;
   housekeeper_settings.refresh = [&store, &pending, &metrics, &clock, shared_activity, &failures_written] {
+    pending.begin_reset();
     if (auto counts = store->pending_requests_per_origin()) {
       pending.reset(*counts);
     }

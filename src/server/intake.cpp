@@ -69,9 +69,8 @@ void SubscriptionIntake::submit(NewRequest request, Filer filer, Answer answer, 
   auto answered = answer_after_commit(std::move(answer), m_owed, std::move(reply), m_request_stored);
   m_store.add_request(std::move(request),
                       [this, answered = std::move(answered), origin = std::move(origin)](Status committed) mutable {
-                        if (!committed) {
-                          m_pending.remove(origin);  // a request the store refused waits for nothing
-                        }
+                        // A request the store refused waits for nothing.
+                        m_pending.committed(origin, committed.has_value());
                         answered(std::move(committed));
                       });
 }

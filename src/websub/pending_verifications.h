@@ -20,12 +20,22 @@ class PendingVerifications {
  public:
   enum class Admission { admitted, origin_full, hub_full };
 
-  // Replaces every count (at start, from the store).
+  // Replaces every count with the store's (at start, and on a database that
+  // other nodes share every few seconds), plus the requests admitted here
+  // whose commit has not been answered yet: the store may not have them, and
+  // a count is never to fall below what waits. Call begin_reset() before
+  // reading the store's counts: requests committed while they are read are
+  // kept too (counted twice at worst, until the next reset; never missed).
+  void begin_reset();
   void reset(const std::vector<std::pair<std::string, std::int64_t>>& per_origin);
 
   // Counts one more request for `origin`, unless the origin already has
-  // `origin_cap` or the hub `total_cap` waiting (a cap of 0: none).
+  // `origin_cap` or the hub `total_cap` waiting (a cap of 0: none). An
+  // admitted request is then committed() once its write is answered.
   Admission admit(const std::string& origin, std::int64_t origin_cap, std::int64_t total_cap);
+  // The write of an admitted request was answered: stored, or refused (then
+  // it is counted out, as it waits for nothing).
+  void committed(const std::string& origin, bool stored);
   // Counts one out (never below zero).
   void remove(const std::string& origin);
 
@@ -36,7 +46,11 @@ class PendingVerifications {
 
  private:
   mutable std::mutex m_mutex;
-  std::unordered_map<std::string, std::int64_t> m_per_origin;  // only non-zero counts
+  std::unordered_map<std::string, std::int64_t> m_per_origin;   // only non-zero counts
+  std::unordered_map<std::string, std::int64_t> m_uncommitted;  // admitted, write not answered yet
+  // Committed since begin_reset(), which the store's counts may have missed.
+  std::unordered_map<std::string, std::int64_t> m_committed_meanwhile;
+  bool m_resetting = false;
   std::int64_t m_total = 0;
 };
 
