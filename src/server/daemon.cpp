@@ -333,7 +333,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   if (store->shared()) {
     // Short claims, renewed by the housekeeper while this node lives.
     distributor_settings.claim = k_shared_claim;
-    distributor_settings.claims_renewed = true;
+    distributor_settings.shared = true;
   }
   Distributor distributor(*store, http, clock, distributor_settings);
 
@@ -354,25 +354,13 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   // The dashboard's chart and the latest failures are written for the other
   // nodes to show (only an engine that nodes share keeps them).
   auto* shared_activity = dynamic_cast<SharedActivity*>(store.get());
-  std::uint64_t failures_written = 0;
-  housekeeper_settings.refresh = [&store, &pending, &metrics, &clock, shared_activity, &failures_written] {
+  housekeeper_settings.refresh = [&store, &pending, &metrics, &clock, shared_activity] {
     pending.begin_reset();
     if (auto counts = store->pending_requests_per_origin()) {
       pending.reset(*counts);
     }
-    if (shared_activity == nullptr) {
-      return;
-    }
-    const TimePoint now = clock.now();
-    const auto window = metrics.activity.window(now);
-    std::vector<SharedActivity::MinuteCounts> minutes;
-    for (std::size_t i = window.size() >= 2 ? window.size() - 2 : 0; i < window.size(); ++i) {
-      minutes.push_back({window[i].start, static_cast<std::int64_t>(window[i].counts[HubMetrics::k_delivered]),
-                         static_cast<std::int64_t>(window[i].counts[HubMetrics::k_failed])});
-    }
-    auto [failures, newest] = metrics.failures.since(failures_written);
-    if (shared_activity->record_activity(minutes, failures, now - k_activity_kept, k_failures_kept)) {
-      failures_written = newest;
+    if (shared_activity != nullptr) {
+      (void)metrics.share_activity(*shared_activity, clock.now());  // failures wait for the next tick
     }
   };
   Housekeeper housekeeper(*store, *store, clock, housekeeper_settings);

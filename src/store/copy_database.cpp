@@ -4,7 +4,7 @@
 
 #include "store/database.h"
 #include "store/pg_connection.h"
-#include "store/postgres_store.h"
+#include "store/pg_migrator.h"
 #include "store/sqlite_functions.h"
 #include "store/sqlite_store.h"
 
@@ -241,9 +241,10 @@ Result<CopyReport> copy_sqlite_to_postgres(const std::string& sqlite_path, const
   Texts texts;  // outlives `source`, whose statements point into it
   HUBBUB_TRY_ASSIGN(source, Database::open(sqlite_path, Database::Access::read_only));
   HUBBUB_TRY(register_functions(*source));
-  // The target's schema, created or upgraded as a node would.
-  { HUBBUB_TRY_ASSIGN(node, PostgresStore::open(postgres_uri, clock, "hubbub-copy", false)); }
   HUBBUB_TRY_ASSIGN(target, PgConnection::connect(postgres_uri, "hubbub copy"));
+  // The target's schema, created or upgraded as a node would (under the
+  // same advisory lock).
+  HUBBUB_TRY(migrate_postgres(*target, postgres_migrations(), clock.now()));
   HUBBUB_TRY(source->exec("BEGIN"));  // one snapshot of the file
   HUBBUB_TRY(target->exec_script("BEGIN"));
   CopyReport report;

@@ -54,6 +54,7 @@ template <class Self, class Item>
 class MergeableItems : public MergeableWrite {
  public:
   explicit MergeableItems(Item first) { m_items.push_back(std::move(first)); }
+  explicit MergeableItems(std::vector<Item> items) : m_items(std::move(items)) {}
 
   bool absorb(MergeableWrite& next) override {
     auto* other = dynamic_cast<Self*>(&next);

@@ -152,16 +152,7 @@ class SettleOutcomes final : public MergeableItems<SettleOutcomes, DeliveryOutco
 }  // namespace
 
 void PostgresStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {
-  if (outcomes.empty()) {
-    m_writer.submit([](PgConnection&) -> Status { return {}; }, std::move(done));
-    return;
-  }
-  auto write = std::make_shared<SettleOutcomes>(std::move(outcomes.front()));
-  for (std::size_t i = 1; i < outcomes.size(); ++i) {
-    SettleOutcomes more(std::move(outcomes[i]));
-    write->absorb(more);
-  }
-  m_writer.submit(std::move(write), std::move(done));
+  m_writer.submit(std::make_shared<SettleOutcomes>(std::move(outcomes)), std::move(done));
 }
 
 }  // namespace hubbub

@@ -16,7 +16,7 @@ namespace {
 // timeout. A shorter claim would hand out a job that is still queued again (a
 // duplicate). Claims are released at every start, so a long one costs nothing.
 DistributorSettings with_safe_claim(DistributorSettings s) {
-  if (s.claims_renewed) {
+  if (s.shared) {
     return s;
   }
   const auto rounds = static_cast<std::int64_t>(s.max_in_flight / k_max_outbound_per_origin + 1);
@@ -49,7 +49,7 @@ Result<std::optional<TimePoint>> Distributor::next_due() {
 }
 
 void Distributor::adopt_recorded_pauses(TimePoint now, std::chrono::steady_clock::time_point steady_now) {
-  if (m_pauses_read_at && steady_now - *m_pauses_read_at < k_shared_pause_refresh) {
+  if (m_pauses_read_at && (!m_settings.shared || steady_now - *m_pauses_read_at < k_shared_pause_refresh)) {
     return;
   }
   m_pauses_read_at = steady_now;

@@ -46,9 +46,11 @@ struct DistributorSettings {
   Millis retry_base = k_default_retry_base;
   Millis timeout = k_default_outbound_timeout;
   Millis claim = k_delivery_claim;  // raised to cover the longest queue wait
-  // The node renews its live claims (a shared database; websub/housekeeper.h):
-  // the claim is kept as given instead of raised.
-  bool claims_renewed = false;
+  // The database is shared with other nodes: the node renews its live claims
+  // (websub/housekeeper.h), so the claim is kept as given instead of raised,
+  // and the pauses other nodes record are read every k_shared_pause_refresh
+  // (otherwise once, at the first claim: this node's own, before a restart).
+  bool shared = false;
   SignatureAlgorithm algorithm = SignatureAlgorithm::sha256;
   std::string public_url;         // rel="hub"
   HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
@@ -86,7 +88,7 @@ class Distributor {
 
   Result<std::size_t> claim(std::size_t free);
   // Pauses recorded in the store (by other nodes, or before a restart) taken
-  // into the breaker, read at most every k_shared_pause_refresh.
+  // into the breaker: read once, or every k_shared_pause_refresh when shared.
   void adopt_recorded_pauses(TimePoint now, std::chrono::steady_clock::time_point steady_now);
   Result<std::optional<TimePoint>> next_due();
   Result<std::shared_ptr<const Payload>> payload(std::int64_t content_id);

@@ -33,6 +33,19 @@ HubMetrics::HubMetrics()
       activity(k_activity_minutes),
       failures(k_failures_kept) {}
 
+Status HubMetrics::share_activity(SharedActivity& shared, TimePoint now) {
+  const auto window = activity.window(now);
+  std::vector<SharedActivity::MinuteCounts> minutes;
+  for (std::size_t i = window.size() >= 2 ? window.size() - 2 : 0; i < window.size(); ++i) {
+    minutes.push_back({window[i].start, static_cast<std::int64_t>(window[i].counts[k_delivered]),
+                       static_cast<std::int64_t>(window[i].counts[k_failed])});
+  }
+  auto [recent, newest] = failures.since(m_failures_shared);
+  HUBBUB_TRY(shared.record_activity(minutes, recent, now - k_activity_kept, k_failures_kept));
+  m_failures_shared = newest;
+  return {};
+}
+
 std::string status_class(long status) {
   if (status < 100 || status > 599) {
     return "error";

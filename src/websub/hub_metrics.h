@@ -43,6 +43,15 @@ struct HubMetrics {
   // The counters and histograms, gauges read from the store (queue depths,
   // subscriptions, topics, dead letters) and build info, for exposition().
   MetricFamilies collect(AdminQueries& store, TimePoint now) const;
+
+  // Writes this node's chart counts (the current and the previous minute)
+  // and the failures recorded since the last successful write to a database
+  // that nodes share, for the other nodes' dashboards. One caller (the
+  // housekeeper's tick).
+  Status share_activity(SharedActivity& shared, TimePoint now);
+
+ private:
+  std::uint64_t m_failures_shared = 0;  // share_activity() only
 };
 
 // "2xx" … "5xx" for an HTTP status, "error" when there was no answer.
