@@ -60,6 +60,28 @@ struct Outcomes {
   }
 };
 
+// Holds the writer: submits a job (no wake-ups) and returns once it runs, so
+// it makes a batch of its own and whatever is submitted next waits for the
+// returned promise and then makes one batch together.
+std::promise<void> hold_writer(PgWriter& writer, Outcomes& outcomes) {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  auto running = std::make_shared<std::promise<void>>();
+  auto started = running->get_future();
+  writer.submit(
+      [released, running](PgConnection&) mutable -> Status {
+        if (running) {
+          running->set_value();
+          running.reset();
+        }
+        released.wait();
+        return {};
+      },
+      outcomes.done("hold"));
+  started.wait();
+  return release;
+}
+
 }  // namespace
 
 TEST_CASE("the writer merges neighbouring writes and replays a failed batch without losing them",
@@ -73,14 +95,7 @@ TEST_CASE("the writer merges neighbouring writes and replays a failed batch with
   int statements = 0;
   Outcomes outcomes;
   // Hold the writer so that what follows lands in one batch.
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  writer.submit(
-      [released](PgConnection&) -> Status {
-        released.wait();
-        return {};
-      },
-      outcomes.done("hold"));
+  auto release = hold_writer(writer, outcomes);
   writer.submit(std::make_shared<AppendValues>("a", &statements), outcomes.done("a"));
   writer.submit(std::make_shared<AppendValues>("b", &statements), outcomes.done("b"));
   writer.submit([](PgConnection& db) -> Status { return db.exec_script("SELECT no_such_function()"); },
@@ -117,15 +132,8 @@ TEST_CASE("a batch that makes work due sends one NOTIFY, delivered at its commit
   auto listener = connect(db);
   REQUIRE(listener.exec_script(std::string("LISTEN ") + k_pg_work_channel));
   PgWriter writer(connect(db), true);
-  std::promise<void> release;
-  auto released = release.get_future().share();
   Outcomes outcomes;
-  writer.submit(
-      [released](PgConnection&) -> Status {
-        released.wait();
-        return {};
-      },
-      outcomes.done("hold"));
+  auto release = hold_writer(writer, outcomes);
   for (int i = 0; i < 5; ++i) {
     writer.submit([](PgConnection&) -> Status { return {}; }, outcomes.done("w"), i % 2 == 0 ? 1u : 4u);
   }
