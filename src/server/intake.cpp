@@ -79,23 +79,18 @@ void SubscriptionIntake::submit(NewRequest request, Filer filer, Answer answer, 
 // for a new subscription beyond them (a renewal is never counted), a 503 when
 // the store cannot tell, or nullopt.
 std::optional<Reply> SubscriptionIntake::over_subscription_cap(const NewRequest& request) {
-  if (m_caps.max_subscriptions_per_topic <= 0 && m_caps.max_subscriptions_per_callback_host <= 0) {
+  auto reached = m_store.subscription_cap_reached(
+      request.topic, request.callback, m_clock.now(),
+      {m_caps.max_subscriptions_per_topic, m_caps.max_subscriptions_per_callback_host});
+  if (!reached) {
+    return storage_unavailable(reached.error().message);
+  }
+  if (!*reached) {
     return std::nullopt;
   }
-  auto counts = m_store.subscription_counts(request.topic, request.callback, m_clock.now());
-  if (!counts) {
-    return storage_unavailable(counts.error().message);
-  }
-  std::string over;
-  if (m_caps.max_subscriptions_per_topic > 0 && counts->topic >= m_caps.max_subscriptions_per_topic) {
-    over = "this topic has " + std::to_string(counts->topic) + " subscriptions, the most this hub keeps for one";
-  } else if (m_caps.max_subscriptions_per_callback_host > 0 &&
-             counts->callback_origin >= m_caps.max_subscriptions_per_callback_host) {
-    over = "the callback's host has " + std::to_string(counts->callback_origin) +
-           " subscriptions, the most this hub keeps for one";
-  } else {
-    return std::nullopt;
-  }
+  const std::string over = ((*reached)->scope == SubscriptionCapReached::Scope::topic ? "this topic has "
+                                                                                       : "the callback's host has ") +
+                           std::to_string((*reached)->count) + " subscriptions, the most this hub keeps for one";
   spdlog::info("event=subscription_capped callback={} reason={}", redact_url(request.callback), log_quoted(over));
   Reply r = text(Code::Too_Many_Requests, over);
   r.headers.emplace_back("Retry-After", std::to_string(std::chrono::seconds(k_retry_after_cap).count()));

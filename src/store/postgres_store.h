@@ -70,8 +70,9 @@ class PostgresStore final : public Store, public SharedActivity {
                                                                std::size_t limit, std::size_t offset) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() override;
   Result<std::int64_t> count_queued_deliveries(std::int64_t limit) override;
-  Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,
-                                                 TimePoint now) override;
+  Result<std::optional<SubscriptionCapReached>> subscription_cap_reached(std::string_view topic,
+                                                                         std::string_view callback, TimePoint now,
+                                                                         SubscriptionCaps caps) override;
   Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) override;
   Result<bool> delete_subscription(std::int64_t id) override;
   Result<std::vector<DeliveryRecord>> subscription_deliveries(std::int64_t id, std::size_t limit) override;

@@ -8,6 +8,7 @@
 #include "store/fair_claim.h"
 #include "store/pg_rows.h"
 #include "store/state_codes.h"
+#include "store/subscription_tallies.h"
 #include "util/hex.h"
 #include "util/url.h"
 
@@ -278,21 +279,35 @@ void PostgresStore::complete_request(RequestCompletion c, Done done) {
   m_writer.submit(std::make_shared<CompleteRequests>(std::move(c)), std::move(done));
 }
 
-Result<SubscriptionCounts> PostgresStore::subscription_counts(std::string_view topic, std::string_view callback,
-                                                              TimePoint now) {
+Result<std::optional<SubscriptionCapReached>> PostgresStore::subscription_cap_reached(std::string_view topic,
+                                                                                     std::string_view callback,
+                                                                                     TimePoint now,
+                                                                                     SubscriptionCaps caps) {
   auto db = reader();
-  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT (SELECT count(*) FROM subscriptions WHERE topic = $1 AND callback <> $2 "
-                                "AND expires_at > $3), (SELECT count(*) FROM subscriptions WHERE origin = $4 "
-                                "AND expires_at > $3 AND NOT (topic = $1 AND callback = $2))",
-                                PgParams()
-                                    .add(topic)
-                                    .add(callback)
-                                    .add(to_unix_ms(now))
-                                    .add(std::string_view(url_origin_key(std::string(callback))))));
-  SubscriptionCounts counts;
-  counts.topic = r->int64(0, 0);
-  counts.callback_origin = r->int64(0, 1);
-  return counts;
+  const std::string origin = url_origin_key(std::string(callback));
+  auto tallies = [&]() -> Result<std::pair<std::int64_t, std::int64_t>> {
+    HUBBUB_TRY_ASSIGN(r, db->exec("SELECT coalesce((SELECT n FROM topic_tallies WHERE topic = $1), 0), "
+                                  "coalesce((SELECT n FROM origin_tallies WHERE origin = $2), 0)",
+                                  PgParams().add(topic).add(std::string_view(origin))));
+    return std::pair{r->int64(0, 0), r->int64(0, 1)};
+  };
+  auto count = [&](SubscriptionCapReached::Scope scope, std::int64_t limit) -> Result<std::int64_t> {
+    const bool by_topic = scope == SubscriptionCapReached::Scope::topic;
+    HUBBUB_TRY_ASSIGN(r, db->exec(by_topic ? "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE topic = $1 "
+                                             "AND callback <> $2 AND expires_at > $3 LIMIT $4) AS active"
+                                           : "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE origin = $5 "
+                                             "AND expires_at > $3 AND NOT (topic = $1 AND callback = $2) "
+                                             "LIMIT $4) AS active",
+                                  by_topic ? PgParams().add(topic).add(callback).add(to_unix_ms(now)).add(limit)
+                                           : PgParams()
+                                                 .add(topic)
+                                                 .add(callback)
+                                                 .add(to_unix_ms(now))
+                                                 .add(limit)
+                                                 .add(std::string_view(origin))));
+    return r->int64(0, 0);
+  };
+  return check_subscription_caps(caps, tallies, count);
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::pending_requests_per_origin() {

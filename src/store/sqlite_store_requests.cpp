@@ -5,6 +5,7 @@
 #include "store/fair_claim.h"
 #include "store/sqlite_rows.h"
 #include "store/state_codes.h"
+#include "store/subscription_tallies.h"
 #include "util/url.h"
 
 namespace hubbub {
@@ -167,21 +168,33 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
       std::move(done));
 }
 
-Result<SubscriptionCounts> SqliteStore::subscription_counts(std::string_view topic, std::string_view callback,
-                                                            TimePoint now) {
+Result<std::optional<SubscriptionCapReached>> SqliteStore::subscription_cap_reached(std::string_view topic,
+                                                                                   std::string_view callback,
+                                                                                   TimePoint now,
+                                                                                   SubscriptionCaps caps) {
   auto db = reader();
-  HUBBUB_TRY_ASSIGN(q, db->query("SELECT (SELECT count(*) FROM subscriptions WHERE topic = ?1 AND callback <> ?2 "
-                                 "AND expires_at > ?3), (SELECT count(*) FROM subscriptions "
-                                 "WHERE origin = hubbub_origin(?2) AND expires_at > ?3 "
-                                 "AND NOT (topic = ?1 AND callback = ?2))"));
-  q->bind(1, topic).bind(2, callback).bind(3, to_unix_ms(now));
-  HUBBUB_TRY_ASSIGN(row, q->step());
-  SubscriptionCounts counts;
-  if (*row) {
-    counts.topic = q->int64(0);
-    counts.callback_origin = q->int64(1);
-  }
-  return counts;
+  auto tallies = [&]() -> Result<std::pair<std::int64_t, std::int64_t>> {
+    HUBBUB_TRY_ASSIGN(q, db->query("SELECT (SELECT n FROM topic_tallies WHERE topic = ?1), "
+                                   "(SELECT n FROM origin_tallies WHERE origin = hubbub_origin(?2))"));
+    q->bind(1, topic).bind(2, callback);
+    HUBBUB_TRY_ASSIGN(row, q->step());
+    if (!*row) {
+      return std::pair<std::int64_t, std::int64_t>{0, 0};
+    }
+    return std::pair{q->optional_int64(0).value_or(0), q->optional_int64(1).value_or(0)};
+  };
+  auto count = [&](SubscriptionCapReached::Scope scope, std::int64_t limit) -> Result<std::int64_t> {
+    HUBBUB_TRY_ASSIGN(
+        q, db->query(scope == SubscriptionCapReached::Scope::topic
+                         ? "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE topic = ?1 AND callback <> ?2 "
+                           "AND expires_at > ?3 LIMIT ?4)"
+                         : "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE origin = hubbub_origin(?2) "
+                           "AND expires_at > ?3 AND NOT (topic = ?1 AND callback = ?2) LIMIT ?4)"));
+    q->bind(1, topic).bind(2, callback).bind(3, to_unix_ms(now)).bind(4, limit);
+    HUBBUB_TRY_ASSIGN(row, q->step());
+    return *row ? q->int64(0) : 0;
+  };
+  return check_subscription_caps(caps, tallies, count);
 }
 
 Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::pending_requests_per_origin() {

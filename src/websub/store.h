@@ -50,9 +50,19 @@ struct OriginShare {
   std::map<std::string, std::size_t> in_flight;
 };
 
-struct SubscriptionCounts {
-  std::int64_t topic = 0;
-  std::int64_t callback_origin = 0;
+// The caps on active subscriptions a new subscription is checked against
+// (0: no cap).
+struct SubscriptionCaps {
+  std::int64_t per_topic = 0;
+  std::int64_t per_callback_host = 0;
+};
+
+// A cap a new subscription would pass: which, and the active subscriptions
+// counted against it (the cap itself when there are more).
+struct SubscriptionCapReached {
+  enum class Scope { topic, callback_host };
+  Scope scope = Scope::topic;
+  std::int64_t count = 0;
 };
 
 // The engine's health for monitoring (GET /metrics): whether its writer is
@@ -84,10 +94,16 @@ class RequestLog {
   // Records a validated request as pending and due now.
   virtual void add_request(NewRequest request, Done done) = 0;
   virtual Result<std::optional<RequestRecord>> find_request(std::string_view id) = 0;
-  // Active subscriptions of `topic`, and of the origin of `callback`, not
-  // counting the (topic, callback) pair itself (a renewal is never capped).
-  virtual Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,
-                                                         TimePoint now) = 0;
+  // Whether the active subscriptions (lease not over at `now`) of `topic`,
+  // or of the origin of `callback`, reach their cap in `caps`, the topic's
+  // checked first; the (topic, callback) pair itself is not counted (a
+  // renewal is never capped). Costs two key lookups while the tallies of
+  // subscriptions stay below the caps, and a count of at most the cap's
+  // number of rows beyond.
+  virtual Result<std::optional<SubscriptionCapReached>> subscription_cap_reached(std::string_view topic,
+                                                                                 std::string_view callback,
+                                                                                 TimePoint now,
+                                                                                 SubscriptionCaps caps) = 0;
   // Pending subscription requests (not yet settled) per callback origin
   // (url_origin().key()).
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() = 0;

@@ -296,10 +296,6 @@ double percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-const char* verdict(bool met) {
-  return met ? "target met" : "TARGET MISSED";
-}
-
 void subscribe_all(const std::vector<std::string>& hubs, const std::string& topic,
                    const std::vector<std::string>& callbacks, std::size_t concurrency, Blast* intake) {
   std::vector<std::string> urls;

@@ -91,9 +91,10 @@ class FaultyStore final : public Store {
   Result<std::optional<Subscription>> find_subscription_by_id(std::int64_t id) override {
     return m_inner.find_subscription_by_id(id);
   }
-  Result<SubscriptionCounts> subscription_counts(std::string_view topic, std::string_view callback,
-                                                 TimePoint now) override {
-    return m_inner.subscription_counts(std::move(topic), std::move(callback), now);
+  Result<std::optional<SubscriptionCapReached>> subscription_cap_reached(std::string_view topic,
+                                                                         std::string_view callback, TimePoint now,
+                                                                         SubscriptionCaps caps) override {
+    return m_inner.subscription_cap_reached(topic, callback, now, caps);
   }
   Result<std::int64_t> count_queued_deliveries(std::int64_t limit) override {
     return m_inner.count_queued_deliveries(limit);

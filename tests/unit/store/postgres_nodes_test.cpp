@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "store/pg_migrator.h"
 #include "support/store_builders.h"
 #include "support/store_engines.h"
 #include "support/store_writes.h"
@@ -196,6 +197,30 @@ TEST_CASE("a node refuses a PostgreSQL database whose schema is newer than it kn
   auto refused = PostgresStore::open(db.uri(), test::store_clock(), "node-b");
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message.find("newer Hubbub") != std::string::npos);
+}
+
+TEST_CASE("the subscription tallies are counted from the subscriptions already stored when the schema gains them",
+          "[store][postgres][SEC-08]") {
+  test::PostgresDatabase db;
+  {
+    auto conn = PgConnection::connect(db.uri(), "hubbub tests");
+    REQUIRE(conn);
+    const auto all = postgres_migrations();
+    REQUIRE(all.size() >= 4);
+    REQUIRE(all[3].version == 4);  // 0004_subscription_tallies
+    REQUIRE(migrate_postgres(*conn, all.first(3), k_t0));
+    REQUIRE(conn->exec_script(
+        "INSERT INTO subscriptions (topic, callback, origin, lease_seconds, expires_at, created_at, updated_at) "
+        "VALUES ('http://p/t', 'http://h.example/1', 'http://h.example:80', 100, 4102444800000, 0, 0), "
+        "('http://p/t', 'http://h.example/2', 'http://h.example:80', 100, 4102444800000, 0, 0)"));
+  }
+  auto a = node(db, "node-a");  // migrates to the newest schema
+  const auto by_topic = a->subscription_cap_reached("http://p/t", "http://g.example/new", k_t0, {2, 0}).value();
+  REQUIRE(by_topic);
+  CHECK(by_topic->count == 2);
+  const auto by_host = a->subscription_cap_reached("http://p/u", "http://h.example/new", k_t0, {0, 2}).value();
+  REQUIRE(by_host);
+  CHECK(by_host->count == 2);
 }
 
 TEST_CASE("a node reads the other nodes' activity and latest failures", "[store][postgres][nodes]") {

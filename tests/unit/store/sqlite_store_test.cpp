@@ -205,3 +205,23 @@ TEST_CASE(
   auto saved = SqliteStore::open(copy, clock).value();
   CHECK(saved->find_request(id).value());
 }
+
+TEST_CASE("the caps count the subscriptions of a database from before the tallies", "[store][sqlite_store][SEC-08]") {
+  test::TempDir dir;
+  // Schema 2: the subscription's origin is filled in when the hub starts.
+  // Schema 5: it was already there.
+  const std::tuple<const char*, const char*, const char*> golden[] = {
+      {"schema-v2.db", "http://127.0.0.1:1/topic", "http://127.0.0.1:1/other"},
+      {"golden-v5.db", "http://p.example/t", "http://s.example/other"}};
+  for (const auto& [file, topic, callback] : golden) {
+    INFO(file);
+    auto store = SqliteStore::open(golden_copy(dir, file), test::store_clock()).value();
+    const auto by_topic = store->subscription_cap_reached(topic, callback, k_t0, {1, 0}).value();
+    REQUIRE(by_topic);
+    CHECK(by_topic->count == 1);
+    const auto by_host = store->subscription_cap_reached("http://p.example/another", callback, k_t0, {0, 1}).value();
+    REQUIRE(by_host);
+    CHECK(by_host->scope == SubscriptionCapReached::Scope::callback_host);
+    CHECK(by_host->count == 1);
+  }
+}

@@ -446,19 +446,64 @@ std::int64_t publish(Store& store, const std::string& id, const std::string& top
 }  // namespace
 
 STORE_CONTRACT(caps_count_topic_and_host,
-               "caps count a topic's and a callback host's subscriptions, not the pair's own", "[SEC-08]") {
+               "caps count a topic's and a callback host's active subscriptions, not the pair's own", "[SEC-08]") {
+  using Scope = SubscriptionCapReached::Scope;
   Store* store = &engine.store();
   subscribe(*store, "http://p/t", "http://a.example/1");
   subscribe(*store, "http://p/t", "http://a.example:80/2");
   subscribe(*store, "http://p/u", "http://a.example/3");
   subscribe(*store, "http://p/t", "http://b.example/1");
   subscribe(*store, "http://p/t", "http://a.example/old", k_t0 - seconds{100});  // expired at k_t0
-  const auto renewal = store->subscription_counts("http://p/t", "http://a.example/1", k_t0).value();
-  CHECK(renewal.topic == 2);            // a/2 and b/1; the pair itself and the expired one do not count
-  CHECK(renewal.callback_origin == 2);  // a/2 and a/3
-  const auto fresh = store->subscription_counts("http://p/v", "http://c.example/1", k_t0).value();
-  CHECK(fresh.topic == 0);
-  CHECK(fresh.callback_origin == 0);
+  auto reached = [&](std::string topic, std::string callback, SubscriptionCaps caps) {
+    return store->subscription_cap_reached(topic, callback, k_t0, caps).value();
+  };
+  // A renewal of a/1: the topic has a/2 and b/1 besides, the host a/2 and
+  // a/3; the pair itself and the expired one do not count.
+  CHECK_FALSE(reached("http://p/t", "http://a.example/1", {3, 3}));
+  auto topic = reached("http://p/t", "http://a.example/1", {2, 0});
+  REQUIRE(topic);
+  CHECK(topic->scope == Scope::topic);
+  CHECK(topic->count == 2);
+  auto host = reached("http://p/t", "http://a.example/1", {0, 2});
+  REQUIRE(host);
+  CHECK(host->scope == Scope::callback_host);
+  CHECK(host->count == 2);
+  CHECK(reached("http://p/t", "http://a.example/1", {2, 2})->scope == Scope::topic);  // the topic's first
+  // A new pair counts every active one, up to the cap.
+  CHECK(reached("http://p/t", "http://c.example/1", {2, 0})->count == 2);
+  CHECK(reached("http://p/t", "http://c.example/1", {4, 0}) == std::nullopt);
+  CHECK(reached("http://p/v", "http://c.example/1", {1, 1}) == std::nullopt);
+  CHECK(reached("http://p/v", "http://c.example/1", {0, 0}) == std::nullopt);  // no caps
+}
+
+STORE_CONTRACT(cap_tallies_follow_subscriptions,
+               "the caps see subscriptions added, renewed, unsubscribed and expired", "[SEC-08]") {
+  Store* store = &engine.store();
+  const std::string topic = "http://p/t";
+  auto topic_count = [&](SubscriptionCaps caps) -> std::int64_t {
+    auto r = store->subscription_cap_reached(topic, "http://h.example/new", k_t0, caps).value();
+    return r ? r->count : -1;
+  };
+  for (int i = 0; i < 3; ++i) {
+    subscribe(*store, topic, "http://h.example/" + std::to_string(i));
+  }
+  CHECK(topic_count({3, 0}) == 3);
+  CHECK(topic_count({0, 3}) == 3);  // all on one host
+  subscribe(*store, topic, "http://h.example/0");  // a renewal is not another one
+  CHECK(topic_count({4, 0}) == -1);
+  complete(*store, add(*store, request(RequestMode::unsubscribe, "http://h.example/1")), RequestState::verified);
+  CHECK(topic_count({3, 0}) == -1);
+  CHECK(topic_count({0, 3}) == -1);
+  CHECK(topic_count({2, 0}) == 2);
+  // Swept at the end of their leases, then made again: counted again.
+  REQUIRE(store->remove_expired_subscriptions(k_t0 + seconds{1000}).value() == 2);
+  CHECK(topic_count({1, 1}) == -1);
+  for (int i = 0; i < 3; ++i) {
+    subscribe(*store, topic, "http://h.example/" + std::to_string(i), k_t0 + seconds{1000});
+  }
+  auto later = store->subscription_cap_reached(topic, "http://h.example/new", k_t0 + seconds{1000}, {3, 3}).value();
+  REQUIRE(later);
+  CHECK(later->count == 3);
 }
 
 STORE_CONTRACT(failed_fetch_is_retried_then_settled, "a failed fetch is retried when due, then settled with its error",
