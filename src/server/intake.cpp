@@ -88,9 +88,9 @@ std::optional<Reply> SubscriptionIntake::over_subscription_cap(const NewRequest&
   if (!*reached) {
     return std::nullopt;
   }
-  const std::string over = ((*reached)->scope == SubscriptionCapReached::Scope::topic ? "this topic has "
-                                                                                       : "the callback's host has ") +
-                           std::to_string((*reached)->count) + " subscriptions, the most this hub keeps for one";
+  const std::string over =
+      ((*reached)->scope == SubscriptionCapReached::Scope::topic ? "this topic has " : "the callback's host has ") +
+      std::to_string((*reached)->count) + " subscriptions, the most this hub keeps for one";
   spdlog::info("event=subscription_capped callback={} reason={}", redact_url(request.callback), log_quoted(over));
   Reply r = text(Code::Too_Many_Requests, over);
   r.headers.emplace_back("Retry-After", std::to_string(std::chrono::seconds(k_retry_after_cap).count()));

@@ -280,9 +280,9 @@ void PostgresStore::complete_request(RequestCompletion c, Done done) {
 }
 
 Result<std::optional<SubscriptionCapReached>> PostgresStore::subscription_cap_reached(std::string_view topic,
-                                                                                     std::string_view callback,
-                                                                                     TimePoint now,
-                                                                                     SubscriptionCaps caps) {
+                                                                                      std::string_view callback,
+                                                                                      TimePoint now,
+                                                                                      SubscriptionCaps caps) {
   auto db = reader();
   const std::string origin = url_origin_key(std::string(callback));
   auto tallies = [&]() -> Result<std::pair<std::int64_t, std::int64_t>> {
@@ -293,18 +293,17 @@ Result<std::optional<SubscriptionCapReached>> PostgresStore::subscription_cap_re
   };
   auto count = [&](SubscriptionCapReached::Scope scope, std::int64_t limit) -> Result<std::int64_t> {
     const bool by_topic = scope == SubscriptionCapReached::Scope::topic;
-    HUBBUB_TRY_ASSIGN(r, db->exec(by_topic ? "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE topic = $1 "
-                                             "AND callback <> $2 AND expires_at > $3 LIMIT $4) AS active"
-                                           : "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE origin = $5 "
-                                             "AND expires_at > $3 AND NOT (topic = $1 AND callback = $2) "
-                                             "LIMIT $4) AS active",
-                                  by_topic ? PgParams().add(topic).add(callback).add(to_unix_ms(now)).add(limit)
-                                           : PgParams()
-                                                 .add(topic)
-                                                 .add(callback)
-                                                 .add(to_unix_ms(now))
-                                                 .add(limit)
-                                                 .add(std::string_view(origin))));
+    HUBBUB_TRY_ASSIGN(
+        r,
+        db->exec(
+            by_topic ? "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE topic = $1 "
+                       "AND callback <> $2 AND expires_at > $3 LIMIT $4) AS active"
+                     : "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE origin = $5 "
+                       "AND expires_at > $3 AND NOT (topic = $1 AND callback = $2) "
+                       "LIMIT $4) AS active",
+            by_topic
+                ? PgParams().add(topic).add(callback).add(to_unix_ms(now)).add(limit)
+                : PgParams().add(topic).add(callback).add(to_unix_ms(now)).add(limit).add(std::string_view(origin))));
     return r->int64(0, 0);
   };
   return check_subscription_caps(caps, tallies, count);

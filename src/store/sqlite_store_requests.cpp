@@ -169,9 +169,9 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
 }
 
 Result<std::optional<SubscriptionCapReached>> SqliteStore::subscription_cap_reached(std::string_view topic,
-                                                                                   std::string_view callback,
-                                                                                   TimePoint now,
-                                                                                   SubscriptionCaps caps) {
+                                                                                    std::string_view callback,
+                                                                                    TimePoint now,
+                                                                                    SubscriptionCaps caps) {
   auto db = reader();
   auto tallies = [&]() -> Result<std::pair<std::int64_t, std::int64_t>> {
     HUBBUB_TRY_ASSIGN(q, db->query("SELECT (SELECT n FROM topic_tallies WHERE topic = ?1), "

@@ -22,7 +22,7 @@ namespace hubbub {
 // subscriptions without the pair's own, counted up to `limit`.
 template <typename Tallies, typename Count>
 Result<std::optional<SubscriptionCapReached>> check_subscription_caps(SubscriptionCaps caps, Tallies tallies,
-                                                                       Count count) {
+                                                                      Count count) {
   using Scope = SubscriptionCapReached::Scope;
   if (caps.per_topic <= 0 && caps.per_callback_host <= 0) {
     return std::optional<SubscriptionCapReached>{};

@@ -476,8 +476,8 @@ STORE_CONTRACT(caps_count_topic_and_host,
   CHECK(reached("http://p/v", "http://c.example/1", {0, 0}) == std::nullopt);  // no caps
 }
 
-STORE_CONTRACT(cap_tallies_follow_subscriptions,
-               "the caps see subscriptions added, renewed, unsubscribed and expired", "[SEC-08]") {
+STORE_CONTRACT(cap_tallies_follow_subscriptions, "the caps see subscriptions added, renewed, unsubscribed and expired",
+               "[SEC-08]") {
   Store* store = &engine.store();
   const std::string topic = "http://p/t";
   auto topic_count = [&](SubscriptionCaps caps) -> std::int64_t {
@@ -488,7 +488,7 @@ STORE_CONTRACT(cap_tallies_follow_subscriptions,
     subscribe(*store, topic, "http://h.example/" + std::to_string(i));
   }
   CHECK(topic_count({3, 0}) == 3);
-  CHECK(topic_count({0, 3}) == 3);  // all on one host
+  CHECK(topic_count({0, 3}) == 3);                 // all on one host
   subscribe(*store, topic, "http://h.example/0");  // a renewal is not another one
   CHECK(topic_count({4, 0}) == -1);
   complete(*store, add(*store, request(RequestMode::unsubscribe, "http://h.example/1")), RequestState::verified);
