@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/pg_migrator.h"
+#include "util/log_text.h"
 #include "websub/limits.h"
 
 namespace hubbub {
@@ -67,6 +68,20 @@ Result<std::size_t> PostgresStore::changed_rows(const char* sql, PgParams params
       },
       wakes));
   return changed;
+}
+
+void PostgresStore::note_written(PgStatistics::Table table, std::int64_t rows) {
+  if (!m_statistics.wrote(table, rows)) {
+    return;
+  }
+  m_writer.submit([table](PgConnection& db) -> Status { return db.exec_script(PgStatistics::analyze_sql(table)); },
+                  [this, table](Status s) {
+                    m_statistics.analyzed(table);
+                    if (!s) {
+                      spdlog::warn("event=analyze_failed statement={} error={}",
+                                   log_quoted(PgStatistics::analyze_sql(table)), log_quoted(s.error().message));
+                    }
+                  });
 }
 
 Result<std::optional<TimePoint>> PostgresStore::next_due(const char* sql) {

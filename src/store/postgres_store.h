@@ -21,6 +21,7 @@
 
 #include "store/pg_connection.h"
 #include "store/pg_listener.h"
+#include "store/pg_statistics.h"
 #include "store/pg_writer.h"
 #include "util/clock.h"
 #include "websub/limits.h"
@@ -104,6 +105,9 @@ class PostgresStore final : public Store, public SharedActivity {
 
   // Runs one statement (a literal) through the writer; the rows it changed.
   Result<std::size_t> changed_rows(const char* sql, PgParams params, unsigned wakes = 0);
+  // Counts rows written to a queue table, and analyzes it when due
+  // (store/pg_statistics.h).
+  void note_written(PgStatistics::Table table, std::int64_t rows);
   // Runs a purge `sql` ($1 the cut-off, $2 the batch size) in transactions
   // of k_purge_batch_rows rows until it removes fewer.
   Result<std::size_t> purge_in_batches(const char* sql, TimePoint finished_before);
@@ -129,6 +133,7 @@ class PostgresStore final : public Store, public SharedActivity {
 
   const std::string m_uri;
   const std::string m_node_id;
+  PgStatistics m_statistics;  // outlives the writer, whose jobs report to it
   PgWriter m_writer;
   std::unique_ptr<PgListener> m_listener;  // set by watch_work()
   std::mutex m_pool_mutex;

@@ -152,7 +152,9 @@ class SettleOutcomes final : public MergeableItems<SettleOutcomes, DeliveryOutco
 }  // namespace
 
 void PostgresStore::settle_deliveries(std::vector<DeliveryOutcome> outcomes, Done done) {
+  const auto settled = static_cast<std::int64_t>(outcomes.size());
   m_writer.submit(std::make_shared<SettleOutcomes>(std::move(outcomes)), std::move(done));
+  note_written(PgStatistics::Table::deliveries, settled);
 }
 
 }  // namespace hubbub

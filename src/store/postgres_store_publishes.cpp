@@ -22,6 +22,7 @@ Result<std::int64_t> insert_content(PgConnection& db, std::string_view topic, co
 }  // namespace
 
 void PostgresStore::add_publish(NewPublish publish, Done done) {
+  note_written(PgStatistics::Table::publish_topics, static_cast<std::int64_t>(publish.topics.size()));
   m_writer.submit(
       [publish = std::move(publish)](PgConnection& db) -> Status {
         const std::int64_t created = to_unix_ms(publish.created_at);
@@ -257,10 +258,12 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
                 .add(std::string_view(topic))));
         return {};
       },
-      [queued, done = std::move(done)](Status s) {
+      [this, queued, done = std::move(done)](Status s) {
         if (!s) {
           done(std::unexpected(s.error()));
         } else {
+          note_written(PgStatistics::Table::publish_topics, 1);
+          note_written(PgStatistics::Table::deliveries, static_cast<std::int64_t>(*queued));
           done(*queued);
         }
       },

@@ -190,6 +190,7 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
 
 void PostgresStore::add_request(NewRequest request, Done done) {
   m_writer.submit(std::make_shared<AddRequests>(std::move(request)), std::move(done), Coordination::requests);
+  note_written(PgStatistics::Table::subscription_requests, 1);
 }
 
 Result<std::optional<RequestRecord>> PostgresStore::find_request(std::string_view id) {
@@ -276,7 +277,12 @@ void PostgresStore::retry_request(std::string id, TimePoint due_at, std::string 
 }
 
 void PostgresStore::complete_request(RequestCompletion c, Done done) {
+  const bool adds = c.state == RequestState::verified;
   m_writer.submit(std::make_shared<CompleteRequests>(std::move(c)), std::move(done));
+  note_written(PgStatistics::Table::subscription_requests, 1);
+  if (adds) {
+    note_written(PgStatistics::Table::subscriptions, 1);
+  }
 }
 
 Result<std::optional<SubscriptionCapReached>> PostgresStore::subscription_cap_reached(std::string_view topic,
