@@ -6,7 +6,8 @@
 #   bash contrib/dev.sh test [suite...]         install, build, run every test suite, or
 #                                               the ones named: format default asan tsan fuzz
 #   bash contrib/dev.sh bench [flags...]        install, build, run the benchmark (SQLite, and
-#                                               PostgreSQL with 1 to 3 nodes)
+#                                               PostgreSQL with 1 to 3 nodes, against wrk
+#                                               and nginx, installed from Debian)
 #   bash contrib/dev.sh crash [flags...]        install, build, run the crash rounds
 #                                               (default 200 rounds; see tests/crash)
 #   bash contrib/dev.sh soak [flags...]         install, build, run the 10-minute soak
@@ -45,6 +46,22 @@ install_missing() {
   fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# wrk and nginx for the benchmark's limits (tests/bench). nginx-light is
+# installed without starting the system's nginx on port 80: the benchmark
+# starts its own on loopback.
+install_bench_tools() {
+  if dpkg-query -W -f='${Status}' nginx-light 2>/dev/null | grep -q "install ok installed"; then
+    install_missing wrk
+    return
+  fi
+  local policy=/usr/sbin/policy-rc.d own_policy=""
+  if [ ! -e "$policy" ] && [ "$(id -u)" -eq 0 ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1
+  fi
+  install_missing wrk nginx-light || { [ -z "$own_policy" ] || rm -f "$policy"; return 1; }
+  [ -z "$own_policy" ] || rm -f "$policy"
 }
 
 # Node.js and npm for the browser test: the machine's own when it has them
@@ -183,6 +200,7 @@ case "${1:-}" in
   bench)
     shift
     install_missing postgresql-15
+    install_bench_tools
     build
     start_postgres  # the PostgreSQL rows (1 to 3 nodes); stopped on exit
     build/tests/hubbub_bench "$@"

@@ -1,22 +1,29 @@
-// hubbub_bench: measures the real hub on loopback and prints figures next to
-// baselines (issue: publishing and distribution, "Performance").
+// hubbub_bench: measures the real hub on loopback against the fastest tools
+// on the same machine, in the same run (issue 13, "Performance"):
 //
-//   1. fan-out: deliveries/s of one publish to N verified subscribers with
-//      secrets (1 KiB body), next to a plain libcurl-multi POST blast to the
-//      same sink at the same concurrency;
-//   2. intake: durable subscribe requests/s answered 202 under concurrent load,
-//      next to a bare Pistache handler answering 202 to the same load;
-//   3. latency: publish -> delivery p50/p99 for 1 subscriber, and publish ->
-//      last delivery for 1,000 subscribers;
-//   4. the hub's peak RSS.
+//   limits   nginx (Debian nginx-light, 2 workers) answering 202 to wrk's
+//            subscribe load, and wrk POSTing 1 KiB to the same nginx that
+//            is the hub's subscribers' sink (bench_nginx.h, bench_wrk.h);
+//   intake   wrk (2 threads, 64 connections, 5 s) sending the hub a new
+//            subscription with a secret each request, verified by nginx
+//            while the load runs; then new pings, each of another topic;
+//   fan-out  one publish to --subscribers subscribers with secrets over 50
+//            loopback addresses on nginx: deliveries/s, and the first
+//            delivery's delay;
+//   latency  publish -> delivery for 1 subscriber (p50, p99), and publish ->
+//            last delivery for 1,000 (p50, p99), on an in-process sink that
+//            timestamps arrivals to the nanosecond;
+//   memory   the hub's peak RSS.
 //
-// Everything runs on 127.0.0.1 and every loop is bounded. It prints figures;
-// it asserts nothing. Usage: hubbub_bench [--subscribers N] [--concurrency C] [--nodes N]
+// Each wrk figure runs --rounds times (default 3) and prints the median and
+// the spread. Everything is on 127.x addresses and every loop is bounded. It
+// prints figures and ratios against the goals; it asserts nothing.
 //
-// It runs every figure on SQLite with one hub, then, when HUBBUB_TEST_POSTGRES
-// names a PostgreSQL server (dev.sh bench starts a throwaway one), on a fresh
-// PostgreSQL database with 1, 2 … --nodes (default 3) nodes sharing it, and
-// prints a table of every configuration against the same baselines.
+// Usage: hubbub_bench [--subscribers N] [--rounds R] [--seconds S] [--nodes N]
+//                     [--hub-arg X]... [--postgres-only 1]
+// It runs SQLite with one hub, then, when HUBBUB_TEST_POSTGRES names a
+// PostgreSQL server (dev.sh bench starts a throwaway one), a fresh database
+// with 1 … --nodes (default 3) nodes sharing it.
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -31,6 +38,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -39,6 +48,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_nginx.h"
+#include "bench/bench_wrk.h"
 #include "server/pistache.h"
 #include "support/http_call.h"
 #include "support/hub_process.h"
@@ -49,19 +60,26 @@
 using namespace std::chrono;
 using Clock = steady_clock;
 namespace Http = Pistache::Http;
+using hubbub::bench::Nginx;
+using hubbub::bench::WrkLoad;
+using hubbub::bench::WrkRun;
+using hubbub::bench::WrkScripts;
 
 namespace {
 
 constexpr auto k_phase_timeout = seconds{180};
+// How long the verifications or fetches an intake round left may take.
+constexpr auto k_drain_timeout = seconds{600};
+constexpr int k_addresses = 50;       // loopback addresses of the subscribers
+constexpr int k_intake_topics = 100;  // the intake's subscriptions spread over these
+constexpr int k_latency_publishes = 200;
+constexpr int k_group_size = 1000;
+constexpr int k_group_rounds = 20;
 
-// ---------------------------------------------------------------- the sink
+// ------------------------------------------------------ the in-process sink
 
 // State shared by the sink's handler clones.
 struct SinkState {
-  std::atomic<std::size_t> fan_posts{0};
-  std::atomic<std::int64_t> fan_first_ns{0};
-  std::atomic<std::int64_t> fan_last_ns{0};
-  std::atomic<std::size_t> blast_posts{0};
   std::atomic<std::size_t> latency_posts{0};
   std::atomic<std::int64_t> latency_last_ns{0};
   std::atomic<std::size_t> group_posts{0};
@@ -79,9 +97,9 @@ void keep_alive(Http::ResponseWriter& w) {
   w.headers().add<Http::Header::Connection>(Http::ConnectionControl::KeepAlive);
 }
 
-// Echoes challenges, answers POSTs with 204, serves topics:
-//   GET /topic/fixed   1 KiB, always the same
-//   GET /topic/fresh   a new body every time (so no publish is "unchanged")
+// The latency figures' sink, in process: timestamps each arrival to the
+// nanosecond. Echoes challenges, answers POSTs with 204, and serves
+//   GET /topic/fresh   a new 1 KiB body every time (no publish is "unchanged")
 class Sink final : public Http::Handler {
  public:
   HTTP_PROTOTYPE(Sink)
@@ -92,14 +110,7 @@ class Sink final : public Http::Handler {
     const std::string& path = req.resource();
     if (req.method() == Http::Method::Post) {
       const std::int64_t t = now_ns();
-      if (path.starts_with("/fan/")) {
-        std::int64_t zero = 0;
-        m_state->fan_first_ns.compare_exchange_strong(zero, t);
-        m_state->fan_last_ns.store(t);
-        ++m_state->fan_posts;
-      } else if (path.starts_with("/blast")) {
-        ++m_state->blast_posts;
-      } else if (path.starts_with("/lat/")) {
+      if (path.starts_with("/lat/")) {
         m_state->latency_last_ns.store(t);
         ++m_state->latency_posts;
       } else if (path.starts_with("/group/")) {
@@ -107,11 +118,6 @@ class Sink final : public Http::Handler {
         ++m_state->group_posts;
       }
       w.send(Http::Code::No_Content).then([](ssize_t) {}, Pistache::Async::IgnoreException);
-      return;
-    }
-    if (path == "/topic/fixed") {
-      w.setMime(Http::Mime::MediaType::fromString("application/octet-stream"));
-      w.send(Http::Code::Ok, m_state->kib_body).then([](ssize_t) {}, Pistache::Async::IgnoreException);
       return;
     }
     if (path == "/topic/fresh") {
@@ -131,7 +137,8 @@ class Sink final : public Http::Handler {
   std::shared_ptr<SinkState> m_state;
 };
 
-// The baseline for intake: a handler that only answers 202.
+// A Pistache handler that only answers 202: what the hub's HTTP server can
+// do at best, next to nginx.
 class Bare final : public Http::Handler {
  public:
   HTTP_PROTOTYPE(Bare)
@@ -252,13 +259,15 @@ std::string form_encode(const std::string& s) {
   return out;
 }
 
-std::size_t count_subscriptions(const std::string& database) {
+// The number `sql` counts in the hub's database (either engine); 0 when it
+// cannot be read.
+std::size_t count_in(const std::string& database, const std::string& sql) {
   if (hubbub::is_postgres_uri(database)) {
     auto db = hubbub::PgConnection::connect(database, "hubbub bench");
     if (!db) {
       return 0;
     }
-    auto r = db->exec("SELECT count(*) FROM subscriptions");
+    auto r = db->exec(sql.c_str());
     return r ? static_cast<std::size_t>(r->int64(0, 0)) : 0;
   }
   sqlite3* db = nullptr;
@@ -266,8 +275,7 @@ std::size_t count_subscriptions(const std::string& database) {
   if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 1000);
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM subscriptions", -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
       n = static_cast<std::size_t>(sqlite3_column_int64(stmt, 0));
     }
     sqlite3_finalize(stmt);
@@ -296,40 +304,123 @@ double percentile(std::vector<double> v, double p) {
   return v[i];
 }
 
-void subscribe_all(const std::vector<std::string>& hubs, const std::string& topic,
-                   const std::vector<std::string>& callbacks, std::size_t concurrency, Blast* intake) {
-  std::vector<std::string> urls;
-  urls.reserve(callbacks.size());
-  for (std::size_t i = 0; i < callbacks.size(); ++i) {
-    urls.push_back(hubs[i % hubs.size()]);  // spread over the nodes
+// ------------------------------------------------------------------ figures
+
+// A figure over rounds: median and spread.
+struct Spread {
+  double median = 0;
+  double low = 0;
+  double high = 0;
+};
+
+Spread spread_of(std::vector<double> v) {
+  Spread s;
+  if (v.empty()) {
+    return s;
   }
-  std::vector<std::string> bodies;
-  bodies.reserve(callbacks.size());
-  for (std::size_t i = 0; i < callbacks.size(); ++i) {
-    bodies.push_back("hub.mode=subscribe&hub.topic=" + form_encode(topic) +
-                     "&hub.callback=" + form_encode(callbacks[i]) + "&hub.secret=bench-secret-" + std::to_string(i));
-  }
-  const Blast b = blast(urls, bodies, "application/x-www-form-urlencoded", concurrency, 202);
-  if (intake != nullptr) {
-    *intake = b;
-  }
+  std::sort(v.begin(), v.end());
+  s.low = v.front();
+  s.high = v.back();
+  s.median = v.size() % 2 == 1 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+  return s;
 }
+
+std::string show(const Spread& s, int decimals = 0) {
+  char b[96];
+  std::snprintf(b, sizeof b, "%.*f [%.*f-%.*f]", decimals, s.median, decimals, s.low, decimals, s.high);
+  return b;
+}
+
+struct Options {
+  std::size_t subscribers = 10000;
+  int rounds = 3;
+  WrkLoad load;
+  std::vector<std::string> hub_args;
+};
+
+// The limits of this machine, taken in this run.
+struct Limits {
+  std::vector<double> accept;  // nginx answering 202 to wrk's subscribe load, req/s
+  std::vector<double> post;    // wrk POSTing 1 KiB to the sink, req/s
+  // What the hub's own parts can do at best, for context:
+  std::vector<double> pistache;  // a bare Pistache handler answering 202 to the same load
+};
 
 // What one configuration (an engine and a number of nodes) measured.
 struct Figures {
   std::string name;
-  double intake = 0;
-  double fan_out = 0;
-  std::size_t delivered = 0;
-  double p50 = 0;
+  std::vector<double> intake;    // subscribes answered 202 per second
+  std::vector<double> verified;  // verifications per second over each intake round and its drain
+  std::vector<double> pings;     // pings answered 202 per second
+  std::vector<double> fan_out;   // deliveries per second
+  std::vector<double> first_ms;  // publish -> first of the fan-out's deliveries
+  double p50 = 0;                // publish -> delivery, 1 subscriber
   double p99 = 0;
-  double group_median = 0;
+  double group_p50 = 0;  // publish -> last delivery, 1,000 subscribers
+  double group_p99 = 0;
   double rss_mib = 0;
 };
 
-// One configuration: `nodes` hubs on `database`, a sink of its own.
-Figures measure(const std::string& name, const std::string& database, int nodes, std::size_t subscribers,
-                std::size_t concurrency, const std::vector<std::string>& extra_args) {
+// wrk against every node at once, the load split between them; the rates
+// added up.
+WrkRun wrk_on_nodes(const WrkLoad& load, const std::vector<std::string>& urls, const std::string& script,
+                    const std::function<std::vector<std::string>(std::size_t)>& args) {
+  WrkLoad each = load;
+  const int n = static_cast<int>(urls.size());
+  each.threads = std::max(1, load.threads / n);
+  each.connections = std::max(each.threads, load.connections / n);
+  std::vector<std::future<WrkRun>> runs;
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    runs.push_back(std::async(std::launch::async, [&, i] { return run_wrk(each, urls[i], script, args(i)); }));
+  }
+  WrkRun total;
+  for (auto& r : runs) {
+    WrkRun one = r.get();
+    if (one.requests == 0) {
+      std::printf("   wrk failed: %s\n", one.output.c_str());
+    }
+    total.requests += one.requests;
+    total.not_2xx += one.not_2xx;
+    total.socket_errors += one.socket_errors;
+    total.seconds = std::max(total.seconds, one.seconds);
+  }
+  return total;
+}
+
+// Waits (bounded) until `sql` counts nothing; the seconds it took, or -1.
+double drain(const std::string& database, const std::string& sql) {
+  const auto start = Clock::now();
+  if (!wait_until([&] { return count_in(database, sql) == 0; }, k_drain_timeout)) {
+    return -1;
+  }
+  return duration<double>(Clock::now() - start).count();
+}
+
+double unix_now() {
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+void subscribe_all(const std::vector<std::string>& hubs, const std::vector<std::string>& topics,
+                   const std::vector<std::string>& callbacks) {
+  std::vector<std::string> urls;
+  std::vector<std::string> bodies;
+  for (std::size_t i = 0; i < callbacks.size(); ++i) {
+    urls.push_back(hubs[i % hubs.size()]);  // spread over the nodes
+    bodies.push_back("hub.mode=subscribe&hub.topic=" + form_encode(topics[i % topics.size()]) +
+                     "&hub.callback=" + form_encode(callbacks[i]) + "&hub.secret=bench-secret-" + std::to_string(i));
+  }
+  const Blast b = blast(urls, bodies, "application/x-www-form-urlencoded", 64, 202);
+  if (b.failed > 0) {
+    std::printf("   %zu of %zu subscribes were not accepted\n", b.failed, callbacks.size());
+  }
+}
+
+const char* const k_pending_requests = "SELECT count(*) FROM subscription_requests WHERE state = 0";
+const char* const k_pending_fetches = "SELECT count(*) FROM publish_topics WHERE state = 0";
+
+// One configuration: `nodes` hubs on `database`.
+Figures measure(const std::string& name, const std::string& database, int nodes, const Options& o, Nginx& nginx,
+                const WrkScripts& scripts) {
   Figures f;
   f.name = name;
   auto state = std::make_shared<SinkState>();
@@ -338,49 +429,101 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
   std::vector<std::unique_ptr<hubbub::test::HubProcess>> hubs;
   std::vector<std::string> urls;
   for (int i = 0; i < nodes; ++i) {
-    // The load generator is the operator's own client: exempt from rate limits.
-    std::vector<std::string> args = {"--allow-private-networks",  "--lease-default", "86400",
-                                     "--rate-limit-exempt",       "127.0.0.1",       "--node-id",
+    // The load generator is the operator's own client: exempt from rate
+    // limits; the intake's backlog of verifications is not capped.
+    std::vector<std::string> args = {"--allow-private-networks",
+                                     "--lease-default",
+                                     "86400",
+                                     "--rate-limit-exempt",
+                                     "127.0.0.1",
+                                     "--max-pending-verifications",
+                                     "0",
+                                     "--max-pending-verifications-per-callback-host",
+                                     "0",
+                                     "--node-id",
                                      "bench-" + std::to_string(i)};
-    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    args.insert(args.end(), o.hub_args.begin(), o.hub_args.end());
     hubs.push_back(std::make_unique<hubbub::test::HubProcess>(database, args));
     urls.push_back(hubs.back()->url("/"));
   }
   std::printf("\n== %s\n", name.c_str());
+  const std::string port = std::to_string(nginx.sink_port());
+  const std::string addresses = std::to_string(k_addresses);
 
-  // Intake: N durable subscribes (the fan-out's subscribers) answered 202.
+  // Intake: a new subscription each request, verified meanwhile; then the
+  // verifications left are waited for.
+  for (int round = 0; round < o.rounds; ++round) {
+    const std::string prefix = "r" + std::to_string(round);
+    const auto start = Clock::now();
+    const WrkRun run = wrk_on_nodes(o.load, urls, scripts.subscribe, [&](std::size_t node) {
+      return std::vector<std::string>{prefix + "n" + std::to_string(node), addresses, port,
+                                      std::to_string(k_intake_topics)};
+    });
+    f.intake.push_back(run.ok_rate());
+    const double drained = drain(database, k_pending_requests);
+    const double verify_rate =
+        drained < 0 ? 0
+                    : static_cast<double>(run.requests - run.not_2xx) / duration<double>(Clock::now() - start).count();
+    f.verified.push_back(verify_rate);
+    std::printf(
+        "   subscribe intake   %10.0f req/s  (%zu answered, %zu not 2xx, %zu socket errors); "
+        "verified %.0f/s%s\n",
+        run.ok_rate(), run.requests, run.not_2xx, run.socket_errors, verify_rate,
+        drained < 0 ? " (NOT ALL VERIFIED IN TIME)" : "");
+  }
+
+  // Pings: each of a new topic on the sink, fetched meanwhile.
+  for (int round = 0; round < o.rounds; ++round) {
+    const std::string prefix = "p" + std::to_string(round);
+    const WrkRun run = wrk_on_nodes(o.load, urls, scripts.publish, [&](std::size_t node) {
+      return std::vector<std::string>{prefix + "n" + std::to_string(node), addresses, port};
+    });
+    f.pings.push_back(run.ok_rate());
+    const double drained = drain(database, k_pending_fetches);
+    std::printf("   ping intake        %10.0f req/s  (%zu answered, %zu not 2xx); fetches done %.1f s later\n",
+                run.ok_rate(), run.requests, run.not_2xx, drained);
+  }
+
+  // Fan-out: one publish to N subscribers with secrets on 50 addresses.
+  const std::string fan_topic = nginx.sink_url(1, "/topic/fan");
   std::vector<std::string> callbacks;
-  for (std::size_t i = 0; i < subscribers; ++i) {
-    callbacks.push_back(sink_url + "/fan/" + std::to_string(i));
+  for (std::size_t i = 0; i < o.subscribers; ++i) {
+    callbacks.push_back(nginx.sink_url(1 + static_cast<int>(i % k_addresses), "/fan/" + std::to_string(i)));
   }
-  Blast intake;
-  subscribe_all(urls, sink_url + "/topic/fixed", callbacks, concurrency, &intake);
-  f.intake = intake.rate();
-  std::printf("   intake             %10.0f req/s  (%zu ok, %zu failed)\n", intake.rate(), intake.ok, intake.failed);
-  if (!wait_until([&] { return count_subscriptions(database) >= subscribers; }, k_phase_timeout)) {
-    std::printf("   only %zu of %zu subscriptions verified in time\n", count_subscriptions(database), subscribers);
+  subscribe_all(urls, {fan_topic}, callbacks);
+  if (drain(database, k_pending_requests) < 0) {
+    std::printf("   the fan-out's subscriptions were not all verified in time\n");
   }
-
-  // Fan-out: one publish to N subscribers with secrets, 1 KiB body.
-  const auto publish_at = Clock::now();
-  const auto ping =
-      hubbub::test::http_post_form(urls[0], "hub.mode=publish&hub.url=" + form_encode(sink_url + "/topic/fixed"));
-  wait_until([&] { return state->fan_posts.load() >= subscribers; }, k_phase_timeout);
-  const double fan_seconds = static_cast<double>(state->fan_last_ns.load() -
-                                                 duration_cast<nanoseconds>(publish_at.time_since_epoch()).count()) /
-                             1e9;
-  f.delivered = state->fan_posts.load();
-  f.fan_out = static_cast<double>(f.delivered) / fan_seconds;
-  std::printf("   fan-out            %10.0f deliveries/s  (%zu delivered, publish answered %ld, last after %.3f s)\n",
-              f.fan_out, f.delivered, ping.status, fan_seconds);
+  for (int round = 0; round < o.rounds; ++round) {
+    const std::size_t from = nginx.log_size();
+    const double t0 = unix_now();
+    const auto ping =
+        hubbub::test::http_post_form(urls[round % urls.size()], "hub.mode=publish&hub.url=" + form_encode(fan_topic));
+    Nginx::Arrivals got;
+    wait_until(
+        [&] {
+          got = nginx.arrivals(from, "/fan/");
+          return got.count >= o.subscribers;
+        },
+        k_phase_timeout);
+    const double rate = got.last > t0 ? static_cast<double>(got.count) / (got.last - t0) : 0;
+    f.fan_out.push_back(rate);
+    f.first_ms.push_back((got.first - t0) * 1000);
+    std::printf(
+        "   fan-out            %10.0f deliveries/s  (%zu delivered, publish answered %ld, first after "
+        "%.1f ms, last after %.3f s)\n",
+        rate, got.count, ping.status, (got.first - t0) * 1000, got.last - t0);
+    wait_until([&] { return count_in(database, "SELECT count(*) FROM deliveries WHERE state = 0") == 0; },
+               k_phase_timeout);
+  }
 
   // Latency, 1 subscriber: published through the last node, delivered by
   // whichever node claims it; a fresh body each time.
   const std::string fresh = sink_url + "/topic/fresh";
-  subscribe_all(urls, fresh, {sink_url + "/lat/1"}, 1, nullptr);
-  wait_until([&] { return count_subscriptions(database) >= subscribers + 1; }, seconds{30});
+  subscribe_all(urls, {fresh}, {sink_url + "/lat/1"});
+  drain(database, k_pending_requests);
   std::vector<double> latencies;
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < k_latency_publishes; ++i) {
     const std::size_t before = state->latency_posts.load();
     const auto t0 = Clock::now();
     hubbub::test::http_post_form(urls.back(), "hub.mode=publish&hub.url=" + form_encode(fresh));
@@ -399,26 +542,27 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
   // 1,000 subscribers: publish -> last delivery.
   const std::string group_topic = sink_url + "/topic/fresh?group";
   std::vector<std::string> group;
-  for (int i = 0; i < 1000; ++i) {
+  for (int i = 0; i < k_group_size; ++i) {
     group.push_back(sink_url + "/group/" + std::to_string(i));
   }
-  subscribe_all(urls, group_topic, group, concurrency, nullptr);
-  wait_until([&] { return count_subscriptions(database) >= subscribers + 1 + 1000; }, seconds{60});
+  subscribe_all(urls, {group_topic}, group);
+  drain(database, k_pending_requests);
   std::vector<double> group_ms;
-  for (int round = 0; round < 5; ++round) {
+  for (int round = 0; round < k_group_rounds; ++round) {
     const std::size_t before = state->group_posts.load();
     const auto t0 = Clock::now();
     hubbub::test::http_post_form(urls[0], "hub.mode=publish&hub.url=" + form_encode(group_topic));
-    if (!wait_until([&] { return state->group_posts.load() >= before + 1000; }, seconds{30})) {
+    if (!wait_until([&] { return state->group_posts.load() >= before + k_group_size; }, seconds{30})) {
       break;
     }
     group_ms.push_back(
         static_cast<double>(state->group_last_ns.load() - duration_cast<nanoseconds>(t0.time_since_epoch()).count()) /
         1e6);
   }
-  f.group_median = percentile(group_ms, 0.5);
-  std::printf("   1,000 subscribers  publish -> last delivery median %.1f ms, worst %.1f ms (%zu rounds)\n",
-              f.group_median, percentile(group_ms, 1.0), group_ms.size());
+  f.group_p50 = percentile(group_ms, 0.5);
+  f.group_p99 = percentile(group_ms, 0.99);
+  std::printf("   1,000 subscribers  publish -> last delivery p50 %.1f ms, p99 %.1f ms (%zu rounds)\n", f.group_p50,
+              f.group_p99, group_ms.size());
   f.rss_mib = static_cast<double>(peak_rss_kib(hubs[0]->pid())) / 1024.0;
   std::printf("   peak RSS (node 0)  %.1f MiB\n", f.rss_mib);
   hubs.clear();
@@ -426,23 +570,56 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
   return f;
 }
 
+const char* goal(bool met) {
+  return met ? "met" : "MISSED";
+}
+
+void report(const Figures& f, const Limits& limits) {
+  const Spread accept = spread_of(limits.accept);
+  const Spread post = spread_of(limits.post);
+  const Spread intake = spread_of(f.intake);
+  const Spread pings = spread_of(f.pings);
+  const Spread fan = spread_of(f.fan_out);
+  const Spread first = spread_of(f.first_ms);
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0; };
+  std::printf("\n%s: median [min-max]\n", f.name.c_str());
+  std::printf("  %-34s %-26s %-26s %6s  %s\n", "figure", "hub", "limit, same run", "ratio", "goal");
+  std::printf("  %-34s %-26s %-26s %6.2f  >= 0.50 %s\n", "fan-out, deliveries/s", show(fan).c_str(), show(post).c_str(),
+              ratio(fan.median, post.median), goal(ratio(fan.median, post.median) >= 0.5));
+  std::printf("  %-34s %-26s %-26s %6.2f  >= 0.30 %s\n", "subscribe intake, req/s", show(intake).c_str(),
+              show(accept).c_str(), ratio(intake.median, accept.median),
+              goal(ratio(intake.median, accept.median) >= 0.3));
+  std::printf("  %-34s %-26s %-26s %6.2f  >= 0.30 %s\n", "ping intake, req/s", show(pings).c_str(),
+              show(accept).c_str(), ratio(pings.median, accept.median),
+              goal(ratio(pings.median, accept.median) >= 0.3));
+  std::printf("  %-34s %-26s\n", "verifications/s over intake", show(spread_of(f.verified)).c_str());
+  std::printf("  %-34s %-26s %-26s %6.2f\n", "  intake against bare Pistache", show(intake).c_str(),
+              show(spread_of(limits.pistache)).c_str(), ratio(intake.median, spread_of(limits.pistache).median));
+  std::printf("  %-34s %-26s %-26s %6s  <= 10 %s\n", "first of the fan-out, ms", show(first, 1).c_str(), "", "",
+              goal(first.median <= 10));
+  std::printf("  %-34s %-26.2f %-26s %6s  <= 2 %s\n", "1 subscriber p50, ms", f.p50, "", "", goal(f.p50 <= 2));
+  std::printf("  %-34s %-26.1f %-26s %6s  <= 50 %s\n", "1,000 subscribers complete p99, ms", f.group_p99, "", "",
+              goal(f.group_p99 <= 50));
+  std::printf("  %-34s %-26.1f\n", "peak RSS, MiB", f.rss_mib);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t subscribers = 10000;
-  std::size_t concurrency = 64;
+  Options o;
   int max_nodes = 3;
-  std::vector<std::string> extra_args;  // --hub-arg X, repeatable: given to every hub
   bool postgres_only = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--hub-arg") == 0) {
-      extra_args.push_back(argv[i + 1]);
+      o.hub_args.push_back(argv[i + 1]);
     } else if (std::strcmp(argv[i], "--postgres-only") == 0) {
       postgres_only = std::strcmp(argv[i + 1], "0") != 0;
     } else if (std::strcmp(argv[i], "--subscribers") == 0) {
-      subscribers = std::strtoul(argv[i + 1], nullptr, 10);
-    } else if (std::strcmp(argv[i], "--concurrency") == 0) {
-      concurrency = std::strtoul(argv[i + 1], nullptr, 10);
+      o.subscribers = std::strtoul(argv[i + 1], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--rounds") == 0) {
+      o.rounds = std::max(1, std::atoi(argv[i + 1]));
+    } else if (std::strcmp(argv[i], "--seconds") == 0) {
+      o.load.duration = seconds{std::max(1, std::atoi(argv[i + 1]))};
     } else if (std::strcmp(argv[i], "--nodes") == 0) {
       max_nodes = std::max(1, std::atoi(argv[i + 1]));
     }
@@ -451,60 +628,54 @@ int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   const char* postgres = std::getenv("HUBBUB_TEST_POSTGRES");
-  std::printf("hubbub_bench: %zu subscribers, load concurrency %zu, %u cores; SQLite%s\n", subscribers, concurrency,
-              std::thread::hardware_concurrency(),
-              postgres && *postgres ? (", PostgreSQL with 1 to " + std::to_string(max_nodes) + " nodes").c_str()
-                                    : " only (HUBBUB_TEST_POSTGRES unset)");
+  std::printf(
+      "hubbub_bench: %zu subscribers on %d loopback addresses, %d rounds, wrk -t%d -c%d -d%llds, %u cores; "
+      "SQLite%s\n",
+      o.subscribers, k_addresses, o.rounds, o.load.threads, o.load.connections,
+      static_cast<long long>(o.load.duration.count()), std::thread::hardware_concurrency(),
+      postgres && *postgres ? (", PostgreSQL with 1 to " + std::to_string(max_nodes) + " nodes").c_str()
+                            : " only (HUBBUB_TEST_POSTGRES unset)");
 
-  // The baselines, once: a bare Pistache handler answering 202, and a plain
-  // libcurl-multi POST blast to a sink, at the hub's concurrency per host.
-  Blast bare;
-  {
+  hubbub::test::TempDir nginx_dir;
+  Nginx nginx(nginx_dir.path().string(), k_addresses);
+  const WrkScripts scripts = hubbub::bench::write_wrk_scripts(nginx_dir.path().string());
+  Limits limits;
+  const std::vector<std::string> subscribe_args = {"limit", std::to_string(k_addresses),
+                                                   std::to_string(nginx.sink_port()), std::to_string(k_intake_topics)};
+  for (int round = 0; round < o.rounds; ++round) {
+    const WrkRun accept = run_wrk(o.load, nginx.accept_url(), scripts.subscribe, subscribe_args);
+    const WrkRun post = run_wrk(o.load, nginx.sink_url(1, "/"), scripts.post);
     Server bare_server = serve(std::make_shared<Bare>(), 2);
-    std::vector<std::string> urls(subscribers, "http://127.0.0.1:" + std::to_string(bare_server.port) + "/");
-    std::vector<std::string> bodies(subscribers, "hub.mode=subscribe&hub.topic=x&hub.callback=y");
-    bare = blast(urls, bodies, "application/x-www-form-urlencoded", concurrency, 202);
+    const WrkRun bare = run_wrk(o.load, "http://127.0.0.1:" + std::to_string(bare_server.port) + "/", scripts.subscribe,
+                                subscribe_args);
     bare_server.endpoint->shutdown();
+    limits.accept.push_back(accept.ok_rate());
+    limits.post.push_back(post.ok_rate());
+    limits.pistache.push_back(bare.ok_rate());
+    std::printf("limits: nginx 202 %.0f req/s; wrk POST 1 KiB to nginx %.0f req/s; bare Pistache 202 %.0f req/s\n",
+                accept.ok_rate(), post.ok_rate(), bare.ok_rate());
   }
-  Blast plain;
-  {
-    auto state = std::make_shared<SinkState>();
-    Server sink = serve(std::make_shared<Sink>(state), 2);
-    std::vector<std::string> blast_urls(subscribers);
-    for (std::size_t i = 0; i < subscribers; ++i) {
-      blast_urls[i] = "http://127.0.0.1:" + std::to_string(sink.port) + "/blast/" + std::to_string(i);
-    }
-    plain = blast(blast_urls, std::vector<std::string>(subscribers, state->kib_body), "application/octet-stream",
-                  hubbub::k_max_outbound_per_origin, 204);
-    sink.endpoint->shutdown();
-  }
-  std::printf("baselines: bare Pistache 202 %.0f req/s; plain curl multi %.0f POSTs/s (%zu connections)\n", bare.rate(),
-              plain.rate(), hubbub::k_max_outbound_per_origin);
 
   std::vector<Figures> all;
   if (!postgres_only) {
     hubbub::test::TempDir dir;
-    all.push_back(measure("SQLite, 1 node", dir.file("bench.db"), 1, subscribers, concurrency, extra_args));
+    all.push_back(measure("SQLite, 1 node", dir.file("bench.db"), 1, o, nginx, scripts));
   }
   if (postgres && *postgres) {
     for (int nodes = 1; nodes <= max_nodes; ++nodes) {
       hubbub::test::PostgresDatabase db;
       all.push_back(measure("PostgreSQL, " + std::to_string(nodes) + (nodes == 1 ? " node" : " nodes"), db.uri(), nodes,
-                            subscribers, concurrency, extra_args));
+                            o, nginx, scripts));
     }
   }
-
-  std::printf("\n%-20s %12s %7s %16s %7s %9s %9s %12s %9s\n", "configuration", "intake/s", "ratio", "deliveries/s",
-              "ratio", "p50 ms", "p99 ms", "1000 med ms", "RSS MiB");
   for (const Figures& f : all) {
-    std::printf("%-20s %12.0f %7.2f %16.0f %7.2f %9.2f %9.2f %12.1f %9.1f\n", f.name.c_str(), f.intake,
-                bare.rate() > 0 ? f.intake / bare.rate() : 0, f.fan_out,
-                plain.rate() > 0 ? f.fan_out / plain.rate() : 0, f.p50, f.p99, f.group_median, f.rss_mib);
+    report(f, limits);
   }
   if (all.size() > 1 && !postgres_only) {
-    std::printf("PostgreSQL, 1 node against SQLite: intake %.2f, fan-out %.2f (goal >= 0.5 each)\n",
-                all[0].intake > 0 ? all[1].intake / all[0].intake : 0,
-                all[0].fan_out > 0 ? all[1].fan_out / all[0].fan_out : 0);
+    auto median = [](const std::vector<double>& v) { return spread_of(v).median; };
+    std::printf("\nPostgreSQL, 1 node against SQLite: intake %.2f, fan-out %.2f (goal >= 0.5 each)\n",
+                median(all[0].intake) > 0 ? median(all[1].intake) / median(all[0].intake) : 0,
+                median(all[0].fan_out) > 0 ? median(all[1].fan_out) / median(all[0].fan_out) : 0);
   }
   curl_global_cleanup();
   return 0;

@@ -12,14 +12,13 @@
 using namespace hubbub;
 using Table = PgStatistics::Table;
 
-TEST_CASE("a queue table is analyzed once its writes reach half of those before, told once",
-          "[store][pg_statistics]") {
+TEST_CASE("a queue table is analyzed once its writes reach half of those before, told once", "[store][pg_statistics]") {
   PgStatistics s;
   CHECK_FALSE(s.wrote(Table::deliveries, k_pg_analyze_min_rows - 1));
-  CHECK(s.wrote(Table::deliveries, 1));  // the first k_pg_analyze_min_rows
-  CHECK_FALSE(s.wrote(Table::deliveries, 5000));  // already told: analyzing
+  CHECK(s.wrote(Table::deliveries, 1));                    // the first k_pg_analyze_min_rows
+  CHECK_FALSE(s.wrote(Table::deliveries, 5000));           // already told: analyzing
   CHECK_FALSE(s.wrote(Table::subscription_requests, 10));  // each table counts its own
-  s.analyzed(Table::deliveries);  // 6,000 written: the next after 3,000 more
+  s.analyzed(Table::deliveries);                           // 6,000 written: the next after 3,000 more
   CHECK_FALSE(s.wrote(Table::deliveries, 2999));
   CHECK(s.wrote(Table::deliveries, 1));
   s.analyzed(Table::deliveries);  // 9,000: after 4,500 more
