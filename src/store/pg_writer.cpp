@@ -3,15 +3,19 @@
 #include <algorithm>
 #include <future>
 
+#include <spdlog/spdlog.h>
+
+#include "util/log_text.h"
 #include "util/thread_name.h"
 #include "websub/limits.h"
 
 namespace hubbub {
 
-PgWriter::PgWriter(PgConnection db, bool notify)
-    : m_db(std::move(db)), m_notify(notify), m_backend_pid(PQbackendPID(m_db.handle())) {
+PgWriter::PgWriter(PgConnection db, bool notify, SessionSetup setup)
+    : m_db(std::move(db)), m_notify(notify), m_setup(std::move(setup)), m_backend_pid(PQbackendPID(m_db.handle())) {
   m_thread = std::thread([this] {
     name_this_thread("hub-pg-writer");
+    set_up_session();
     loop();
   });
   m_completer = std::thread([this] {
@@ -104,6 +108,15 @@ void PgWriter::loop() {
   m_finished.close();
 }
 
+void PgWriter::set_up_session() {
+  if (!m_setup) {
+    return;
+  }
+  if (auto s = m_setup(m_db); !s) {
+    spdlog::warn("event=pg_session_setup_failed error={}", log_quoted(s.error().message));
+  }
+}
+
 Status PgWriter::ensure_connected() {
   if (m_db.healthy()) {
     return {};
@@ -118,6 +131,7 @@ Status PgWriter::ensure_connected() {
     m_reconnect_wait = std::chrono::milliseconds{0};
     m_backend_pid = PQbackendPID(m_db.handle());
     m_reconnected = true;
+    set_up_session();
     return {};
   }
   m_reconnect_wait = std::clamp(m_reconnect_wait * 2, std::chrono::milliseconds{k_pg_reconnect_min},

@@ -78,7 +78,11 @@ class PgWriter {
   using Work = std::function<Status(PgConnection&)>;
   using Done = std::function<void(Status)>;
 
-  PgWriter(PgConnection db, bool notify);
+  // Sets up a session of the writer (the first and each after a
+  // reconnect); a failure is logged and the session used as it is.
+  using SessionSetup = std::function<Status(PgConnection&)>;
+
+  PgWriter(PgConnection db, bool notify, SessionSetup setup = {});
   ~PgWriter();
   PgWriter(const PgWriter&) = delete;
   PgWriter& operator=(const PgWriter&) = delete;
@@ -123,9 +127,12 @@ class PgWriter {
   Status ensure_connected();
   void note_storage_failure(const std::string& why);
 
+  void set_up_session();
+
   CommitStats m_stats;
   PgConnection m_db;
   const bool m_notify;
+  const SessionSetup m_setup;
   std::atomic<int> m_backend_pid{0};
   std::atomic<bool> m_reconnected{false};
   std::chrono::steady_clock::time_point m_next_reconnect{};

@@ -26,11 +26,31 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
   return store;
 }
 
+namespace {
+
+// The slots of the subscription tallies a writer session may own
+// (migrations/postgres/0004_subscription_tallies.sql), and the class of the
+// session advisory locks that give one slot to one session ("HUBT").
+constexpr int k_pg_tally_slots = 64;
+constexpr std::int32_t k_pg_tally_lock_class = 0x48554254;
+
+// Takes the first free slot for this session, so that its tallies are its
+// own rows; with every slot taken it shares slot 0.
+Status take_tally_slot(PgConnection& db) {
+  HUBBUB_TRY(
+      db.exec("SELECT set_config('hubbub.tally_slot', coalesce((SELECT s FROM generate_series(1, "
+              "$1::integer) AS s WHERE pg_try_advisory_lock($2::integer, s) LIMIT 1), 0)::text, false)",
+              PgParams().add(std::int64_t{k_pg_tally_slots}).add(std::int64_t{k_pg_tally_lock_class})));
+  return {};
+}
+
+}  // namespace
+
 PostgresStore::PostgresStore(std::string uri, PgConnection writer, std::vector<std::unique_ptr<PgConnection>> readers,
                              std::string node_id, bool notify)
     : m_uri(std::move(uri)),
       m_node_id(std::move(node_id)),
-      m_writer(std::move(writer), notify),
+      m_writer(std::move(writer), notify, take_tally_slot),
       m_readers(std::move(readers)) {}
 
 PostgresStore::~PostgresStore() {

@@ -292,8 +292,8 @@ Result<std::optional<SubscriptionCapReached>> PostgresStore::subscription_cap_re
   auto db = reader();
   const std::string origin = url_origin_key(std::string(callback));
   auto tallies = [&]() -> Result<std::pair<std::int64_t, std::int64_t>> {
-    HUBBUB_TRY_ASSIGN(r, db->exec("SELECT coalesce((SELECT n FROM topic_tallies WHERE topic = $1), 0), "
-                                  "coalesce((SELECT n FROM origin_tallies WHERE origin = $2), 0)",
+    HUBBUB_TRY_ASSIGN(r, db->exec("SELECT (SELECT coalesce(sum(n), 0) FROM topic_tallies WHERE topic = $1)::bigint, "
+                                  "(SELECT coalesce(sum(n), 0) FROM origin_tallies WHERE origin = $2)::bigint",
                                   PgParams().add(topic).add(std::string_view(origin))));
     return std::pair{r->int64(0, 0), r->int64(0, 1)};
   };

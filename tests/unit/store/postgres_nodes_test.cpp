@@ -223,6 +223,36 @@ TEST_CASE("the subscription tallies are counted from the subscriptions already s
   CHECK(by_host->count == 2);
 }
 
+TEST_CASE("each node keeps its subscription tallies in a slot of its own, summed by every node",
+          "[store][postgres][nodes][SEC-08]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  for (int i = 0; i < 3; ++i) {
+    test::add_subscription(*a, "http://p/t", "http://h.example/a" + std::to_string(i), k_t0);
+    test::add_subscription(*b, "http://p/t", "http://h.example/b" + std::to_string(i), k_t0);
+  }
+  // B removes one that A made: B's slot goes below zero, the sum is right.
+  const NewRequest gone = test::new_request(RequestMode::unsubscribe, "http://p/t", "http://h.example/a0", k_t0);
+  REQUIRE(test::wait_for_write([&](Store::Done d) { b->add_request(gone, d); }));
+  REQUIRE(test::wait_for_write([&](Store::Done d) {
+    b->complete_request({gone.id, RequestState::verified, std::nullopt, k_t0, k_t0}, d);
+  }));
+  for (auto* n : {a.get(), b.get()}) {
+    const auto reached = n->subscription_cap_reached("http://p/t", "http://h.example/new", k_t0, {5, 5}).value();
+    REQUIRE(reached);
+    CHECK(reached->count == 5);
+    CHECK_FALSE(n->subscription_cap_reached("http://p/t", "http://h.example/new", k_t0, {6, 6}).value());
+  }
+  auto conn = PgConnection::connect(db.uri(), "hubbub tests");
+  REQUIRE(conn);
+  auto slots = conn->exec("SELECT count(DISTINCT slot), min(slot), sum(n)::bigint FROM topic_tallies");
+  REQUIRE(slots);
+  CHECK(slots->int64(0, 0) == 2);  // a slot per node, none shared
+  CHECK(slots->int64(0, 1) >= 1);  // slot 0 is for sessions that are not a node's writer
+  CHECK(slots->int64(0, 2) == 5);
+}
+
 TEST_CASE("a node reads the other nodes' activity and latest failures", "[store][postgres][nodes]") {
   test::PostgresDatabase db;
   auto a = node(db, "node-a");
