@@ -19,10 +19,54 @@ Result<std::int64_t> insert_content(PgConnection& db, std::string_view topic, co
   return r->int64(0, 0);
 }
 
+// Pings (without content) recorded by two INSERTs over arrays, however many
+// add_publish() calls in a row they came from (pg_writer.h).
+class AddPings final : public MergeableItems<AddPings, NewPublish> {
+ public:
+  using MergeableItems::MergeableItems;
+
+  Status run(PgConnection& db) override {
+    if (m_items.empty()) {
+      return {};
+    }
+    std::vector<std::string> tokens, created, topic_tokens, topics, origins, topic_created;
+    for (const NewPublish& p : m_items) {
+      tokens.push_back(p.id);
+      created.push_back(std::to_string(to_unix_ms(p.created_at)));
+      for (const auto& topic : p.topics) {
+        topic_tokens.push_back(p.id);
+        topics.push_back(topic);
+        origins.push_back(url_origin_key(topic));
+        topic_created.push_back(created.back());
+      }
+    }
+    HUBBUB_TRY(
+        db.exec("WITH p AS (INSERT INTO publishes (token, created_at) "
+                "SELECT v.token, v.created FROM unnest($1::text[], $2::text[]::bigint[]) WITH ORDINALITY "
+                "AS v(token, created, n) ORDER BY v.n RETURNING id, token) "
+                "INSERT INTO publish_topics (publish_id, topic, origin, state, content_id, due_at, updated_at) "
+                "SELECT p.id, t.topic, t.origin, 0, NULL, t.created, t.created "
+                "FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]::bigint[]) WITH ORDINALITY "
+                "AS t(token, topic, origin, created, n) JOIN p ON p.token = t.token ORDER BY t.n",
+                PgParams()
+                    .add_array(tokens)
+                    .add_array(created)
+                    .add_array(topic_tokens)
+                    .add_array(topics)
+                    .add_array(origins)
+                    .add_array(topic_created)));
+    return {};
+  }
+};
+
 }  // namespace
 
 void PostgresStore::add_publish(NewPublish publish, Done done) {
   note_written(PgStatistics::Table::publish_topics, static_cast<std::int64_t>(publish.topics.size()));
+  if (!publish.content) {
+    m_writer.submit(std::make_shared<AddPings>(std::move(publish)), std::move(done), Coordination::fetches);
+    return;
+  }
   m_writer.submit(
       [publish = std::move(publish)](PgConnection& db) -> Status {
         const std::int64_t created = to_unix_ms(publish.created_at);
