@@ -20,14 +20,15 @@
 // prints figures and ratios against the goals; it asserts nothing.
 //
 // Usage: hubbub_bench [--subscribers N] [--rounds R] [--seconds S] [--nodes N]
-//                     [--hub-arg X]... [--postgres-only 1]
+//                     [--hub-arg X]... [--postgres-only 1] [--scale N]
+// --scale N runs the scale curve instead (bench_scale.h), up to N stored
+// subscriptions (10,000, 100,000, 1,000,000).
 // It runs SQLite with one hub, then, when HUBBUB_TEST_POSTGRES names a
 // PostgreSQL server (dev.sh bench starts a throwaway one), a fresh database
 // with 1 … --nodes (default 3) nodes sharing it.
 
 #include <curl/curl.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -48,7 +49,9 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_db.h"
 #include "bench/bench_nginx.h"
+#include "bench/bench_scale.h"
 #include "bench/bench_wrk.h"
 #include "server/pistache.h"
 #include "support/http_call.h"
@@ -60,6 +63,7 @@
 using namespace std::chrono;
 using Clock = steady_clock;
 namespace Http = Pistache::Http;
+using hubbub::bench::count_in;
 using hubbub::bench::Nginx;
 using hubbub::bench::WrkLoad;
 using hubbub::bench::WrkRun;
@@ -257,31 +261,6 @@ std::string form_encode(const std::string& s) {
   std::string out(e);
   curl_free(e);
   return out;
-}
-
-// The number `sql` counts in the hub's database (either engine); 0 when it
-// cannot be read.
-std::size_t count_in(const std::string& database, const std::string& sql) {
-  if (hubbub::is_postgres_uri(database)) {
-    auto db = hubbub::PgConnection::connect(database, "hubbub bench");
-    if (!db) {
-      return 0;
-    }
-    auto r = db->exec(sql.c_str());
-    return r ? static_cast<std::size_t>(r->int64(0, 0)) : 0;
-  }
-  sqlite3* db = nullptr;
-  std::size_t n = 0;
-  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 1000);
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
-      n = static_cast<std::size_t>(sqlite3_column_int64(stmt, 0));
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return n;
 }
 
 long peak_rss_kib(pid_t pid) {
@@ -609,6 +588,7 @@ int main(int argc, char** argv) {
   Options o;
   int max_nodes = 3;
   bool postgres_only = false;
+  std::size_t scale_to = 0;  // --scale N: the scale curve up to N stored subscriptions, instead
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--hub-arg") == 0) {
       o.hub_args.push_back(argv[i + 1]);
@@ -622,6 +602,8 @@ int main(int argc, char** argv) {
       o.load.duration = seconds{std::max(1, std::atoi(argv[i + 1]))};
     } else if (std::strcmp(argv[i], "--nodes") == 0) {
       max_nodes = std::max(1, std::atoi(argv[i + 1]));
+    } else if (std::strcmp(argv[i], "--scale") == 0) {
+      scale_to = std::strtoul(argv[i + 1], nullptr, 10);
     }
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they are measured
@@ -638,6 +620,19 @@ int main(int argc, char** argv) {
 
   hubbub::test::TempDir nginx_dir;
   Nginx nginx(nginx_dir.path().string(), k_addresses);
+  if (scale_to > 0) {
+    const hubbub::bench::ScaleOptions scale{scale_to, o.hub_args};
+    if (!postgres_only) {
+      hubbub::test::TempDir dir;
+      hubbub::bench::run_scale("SQLite", dir.file("scale.db"), scale, nginx);
+    }
+    if (postgres && *postgres) {
+      hubbub::test::PostgresDatabase db;
+      hubbub::bench::run_scale("PostgreSQL, 1 node", db.uri(), scale, nginx);
+    }
+    curl_global_cleanup();
+    return 0;
+  }
   const WrkScripts scripts = hubbub::bench::write_wrk_scripts(nginx_dir.path().string());
   Limits limits;
   const std::vector<std::string> subscribe_args = {"limit", std::to_string(k_addresses),
