@@ -16,6 +16,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "store/pg_connection.h"
+#include "util/result.h"
+
 namespace hubbub {
 
 constexpr std::int64_t k_pg_analyze_min_rows = 1000;
@@ -66,5 +69,12 @@ class PgStatistics {
   };
   std::array<Counts, k_tables> m_counts;
 };
+
+// Analyzes each queue table whose rows changed by more than half (at least
+// k_pg_analyze_min_rows) since its last ANALYZE, as PostgreSQL's own
+// counters say: at a node's start, for a database filled while no node
+// counted its writes (the copy from SQLite, a restore, bulk loads).
+// Returns the tables analyzed.
+Result<std::size_t> analyze_stale_tables(PgConnection& db);
 
 }  // namespace hubbub

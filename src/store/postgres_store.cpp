@@ -14,6 +14,7 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
   const std::string application = "hubbub " + node_id;
   HUBBUB_TRY_ASSIGN(writer, PgConnection::connect(uri, application));
   HUBBUB_TRY(migrate_postgres(*writer, postgres_migrations(), clock.now()));
+  HUBBUB_TRY(analyze_stale_tables(*writer));
   std::vector<std::unique_ptr<PgConnection>> readers;
   for (std::size_t i = 0; i < std::max<std::size_t>(readers_wanted, 1); ++i) {
     HUBBUB_TRY_ASSIGN(r, PgConnection::connect(uri, application));

@@ -52,3 +52,29 @@ TEST_CASE("the PostgreSQL engine analyzes the requests table as a burst of reque
   }));
   CHECK(reltuples() >= k_pg_analyze_min_rows);
 }
+
+TEST_CASE("a node analyzes at its start the tables filled while no node counted their writes",
+          "[store][postgres][pg_statistics]") {
+  test::PostgresDatabase db;
+  { auto first = PostgresStore::open(db.uri(), test::store_clock(), "node-a"); }  // the schema
+  auto conn = PgConnection::connect(db.uri(), "hubbub tests");
+  REQUIRE(conn);
+  // A bulk load, as a restore or the copy from SQLite makes.
+  REQUIRE(conn->exec_script(
+      "INSERT INTO subscriptions (topic, callback, origin, lease_seconds, expires_at, created_at, updated_at) "
+      "SELECT 'http://p/t', 'http://h.example/' || i, 'http://h.example:80', 100, 4102444800000, 0, 0 "
+      "FROM generate_series(1, 3000) AS i"));
+  REQUIRE(conn->exec_script("SELECT pg_stat_force_next_flush()"));
+  REQUIRE(conn->exec_script("SELECT 1"));  // the flush, at the end of a transaction
+  auto reltuples = [&] {
+    auto r = conn->exec("SELECT reltuples::bigint FROM pg_class WHERE relname = 'subscriptions'");
+    REQUIRE(r);
+    return r->int64(0, 0);
+  };
+  REQUIRE(reltuples() < 3000);
+  auto store = PostgresStore::open(db.uri(), test::store_clock(), "node-b");
+  REQUIRE(store);
+  CHECK(reltuples() == 3000);
+  // Nothing changed since: the next start analyzes nothing.
+  CHECK(analyze_stale_tables(*conn).value() == 0);
+}
