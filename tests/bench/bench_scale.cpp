@@ -1,7 +1,5 @@
 #include "bench/bench_scale.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -11,6 +9,7 @@
 #include <thread>
 
 #include "bench/bench_db.h"
+#include "bench/bench_util.h"
 #include "store/pg_connection.h"
 #include "support/http_call.h"
 #include "support/hub_process.h"
@@ -27,47 +26,6 @@ constexpr int k_probe_rounds = 5;
 constexpr int k_subscribe_samples = 200;
 constexpr auto k_wait = seconds{300};
 constexpr const char* k_far_expiry = "4102444800000";  // 2100-01-01, ms
-
-std::string encoded(const std::string& s) {
-  char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
-  std::string out(e);
-  curl_free(e);
-  return out;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) {
-    return 0;
-  }
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
-
-bool wait_until(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = steady_clock::now() + timeout;
-  while (steady_clock::now() < deadline) {
-    if (done()) {
-      return true;
-    }
-    std::this_thread::sleep_for(milliseconds{2});
-  }
-  return done();
-}
-
-double unix_now() {
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
-
-long peak_rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.starts_with("VmHWM:")) {
-      return std::strtol(line.c_str() + 6, nullptr, 10);
-    }
-  }
-  return -1;
-}
 
 // Subscriptions i in (from, to] of `topic`, callbacks `path`<i> spread over
 // the sink's addresses (or, for filler, over addresses nothing listens on:
@@ -145,8 +103,8 @@ void run_scale(const std::string& name, const std::string& database, const Scale
       const std::string callback =
           nginx.sink_url(1 + i % nginx.addresses(), "/lat/" + std::to_string(size) + "-" + std::to_string(i));
       const auto t0 = steady_clock::now();
-      const auto r = test::http_post_form(
-          hub.url("/"), "hub.mode=subscribe&hub.topic=" + encoded(topic) + "&hub.callback=" + encoded(callback));
+      const auto r = test::http_post_form(hub.url("/"), "hub.mode=subscribe&hub.topic=" + form_encode(topic) +
+                                                            "&hub.callback=" + form_encode(callback));
       if (r.status == 202) {
         subscribe_ms.push_back(duration<double>(steady_clock::now() - t0).count() * 1000);
       }
@@ -156,7 +114,7 @@ void run_scale(const std::string& name, const std::string& database, const Scale
     for (int round = 0; round < k_probe_rounds; ++round) {
       const std::size_t from = nginx.log_size();
       const double t0 = unix_now();
-      test::http_post_form(hub.url("/"), "hub.mode=publish&hub.url=" + encoded(probe_topic));
+      test::http_post_form(hub.url("/"), "hub.mode=publish&hub.url=" + form_encode(probe_topic));
       Nginx::Arrivals got;
       if (wait_until(
               [&] {
@@ -170,7 +128,7 @@ void run_scale(const std::string& name, const std::string& database, const Scale
     // The big topic's fan-out.
     const std::size_t from = nginx.log_size();
     const double t0 = unix_now();
-    test::http_post_form(hub.url("/"), "hub.mode=publish&hub.url=" + encoded(big_topic));
+    test::http_post_form(hub.url("/"), "hub.mode=publish&hub.url=" + form_encode(big_topic));
     Nginx::Arrivals got;
     wait_until(
         [&] {

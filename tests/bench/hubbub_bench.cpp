@@ -52,6 +52,7 @@
 #include "bench/bench_db.h"
 #include "bench/bench_nginx.h"
 #include "bench/bench_scale.h"
+#include "bench/bench_util.h"
 #include "bench/bench_wrk.h"
 #include "server/pistache.h"
 #include "support/http_call.h"
@@ -64,7 +65,12 @@ using namespace std::chrono;
 using Clock = steady_clock;
 namespace Http = Pistache::Http;
 using hubbub::bench::count_in;
+using hubbub::bench::form_encode;
 using hubbub::bench::Nginx;
+using hubbub::bench::peak_rss_kib;
+using hubbub::bench::percentile;
+using hubbub::bench::unix_now;
+using hubbub::bench::wait_until;
 using hubbub::bench::WrkLoad;
 using hubbub::bench::WrkRun;
 using hubbub::bench::WrkScripts;
@@ -243,46 +249,6 @@ Blast blast(const std::vector<std::string>& urls, const std::vector<std::string>
   return result;
 }
 
-// ----------------------------------------------------------------- helpers
-
-bool wait_until(const std::function<bool()>& done, milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (done()) {
-      return true;
-    }
-    std::this_thread::sleep_for(milliseconds{1});
-  }
-  return done();
-}
-
-std::string form_encode(const std::string& s) {
-  char* e = curl_easy_escape(nullptr, s.c_str(), static_cast<int>(s.size()));
-  std::string out(e);
-  curl_free(e);
-  return out;
-}
-
-long peak_rss_kib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.starts_with("VmHWM:")) {
-      return std::strtol(line.c_str() + 6, nullptr, 10);
-    }
-  }
-  return -1;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) {
-    return 0;
-  }
-  std::sort(v.begin(), v.end());
-  const std::size_t i = std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())));
-  return v[i];
-}
-
 // ------------------------------------------------------------------ figures
 
 // A figure over rounds: median and spread.
@@ -373,10 +339,6 @@ double drain(const std::string& database, const std::string& sql) {
     return -1;
   }
   return duration<double>(Clock::now() - start).count();
-}
-
-double unix_now() {
-  return duration<double>(system_clock::now().time_since_epoch()).count();
 }
 
 void subscribe_all(const std::vector<std::string>& hubs, const std::vector<std::string>& topics,
