@@ -181,6 +181,7 @@ const std::vector<RestartSetting>& restart_settings() {
       setting("max_pending_verifications_per_callback_host", &Options::max_pending_verifications_per_callback_host),
       setting("max_pending_verifications", &Options::max_pending_verifications),
       setting("max_queued_deliveries", &Options::max_queued_deliveries),
+      setting("fanout_chunk", &Options::fanout_chunk),
   };
   return settings;
 }
@@ -343,6 +344,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   fetcher_settings.timeout = options.outbound_timeout;
   fetcher_settings.max_content_bytes = options.max_content_bytes;
   fetcher_settings.max_queued_deliveries = options.max_queued_deliveries;
+  fetcher_settings.fanout_chunk = options.fanout_chunk;
   fetcher_settings.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url;
   if (store->shared()) {
     fetcher_settings.claim = k_shared_claim;

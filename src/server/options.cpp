@@ -343,6 +343,11 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
                  "Subscription requests waiting for verification in all (0: no cap); beyond it new ones get 429")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
+  app.add_option("--fanout-chunk", o.fanout_chunk,
+                 "Deliveries a fan-out queues per transaction: the first chunk is written with the fetch and sent "
+                 "while the rest are written")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
   app.add_option("--max-queued-deliveries", o.max_queued_deliveries,
                  "Deliveries queued at most (0: no cap); at it accepted pings wait and new ones get 503 until "
                  "the queue drains")

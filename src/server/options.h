@@ -68,6 +68,7 @@ struct Options {
   std::int64_t max_pending_verifications = k_default_max_pending_verifications;
   // Cap on queued deliveries; 0: none.
   std::int64_t max_queued_deliveries = k_default_max_queued_deliveries;
+  std::size_t fanout_chunk = k_default_fanout_chunk;
 };
 
 struct ParsedOptions {

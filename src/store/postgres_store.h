@@ -57,6 +57,7 @@ class PostgresStore final : public Store, public SharedActivity {
   Result<std::optional<TimePoint>> next_fetch_due() override;
   void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) override;
   void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override;
+  void extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) override;
   Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) override;
   Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max,
                                                         const std::vector<std::string>& busy_origins) override;

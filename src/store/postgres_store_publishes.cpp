@@ -59,6 +59,36 @@ class AddPings final : public MergeableItems<AddPings, NewPublish> {
   }
 };
 
+// What queue_deliveries() queued: how many, and the last subscription's id.
+struct Queued {
+  std::size_t count = 0;
+  std::int64_t last_subscription = 0;
+};
+
+// Queues a delivery of `content_id` for each of the first `chunk`
+// subscriptions of `topic` (by id) after subscription `after` that are
+// active at `at`.
+Result<Queued> queue_deliveries(PgConnection& db, std::int64_t publish_topic_id, std::optional<std::int64_t> content_id,
+                                std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk) {
+  HUBBUB_TRY_ASSIGN(r, db.exec("WITH queued AS (INSERT INTO deliveries (publish_topic_id, content_id, "
+                               "subscription_id, origin, delivery_id, published_at, state, attempts, due_at, "
+                               "created_at, updated_at) SELECT $1::bigint, $2::bigint, s.id, s.origin, "
+                               "substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), "
+                               "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
+                               "WHERE t.id = $1::bigint), 0, 0, $3::bigint, $3::bigint, $3::bigint "
+                               "FROM subscriptions s WHERE s.topic = $4 AND s.id > $5 AND s.expires_at > $3::bigint "
+                               "ORDER BY s.id LIMIT $6 RETURNING subscription_id) "
+                               "SELECT count(*), coalesce(max(subscription_id), 0) FROM queued",
+                               PgParams()
+                                   .add(publish_topic_id)
+                                   .add(content_id)
+                                   .add(at)
+                                   .add(topic)
+                                   .add(after)
+                                   .add(static_cast<std::int64_t>(chunk))));
+  return Queued{static_cast<std::size_t>(r->int64(0, 0)), r->int64(0, 1)};
+}
+
 }  // namespace
 
 void PostgresStore::add_publish(NewPublish publish, Done done) {
@@ -103,8 +133,8 @@ Result<std::optional<PublishStatus>> PostgresStore::find_publish(std::string_vie
   PublishStatus status;
   status.id = std::string(id);
   status.created_at = from_unix_ms(p->int64(0, 1));
-  HUBBUB_TRY_ASSIGN(t, db->exec("SELECT id, topic, state, subscribers, attempts, last_error FROM publish_topics "
-                                "WHERE publish_id = $1 ORDER BY id",
+  HUBBUB_TRY_ASSIGN(t, db->exec("SELECT id, topic, state, subscribers, attempts, last_error, "
+                                "fanout_after IS NOT NULL FROM publish_topics WHERE publish_id = $1 ORDER BY id",
                                 PgParams().add(p->int64(0, 0))));
   for (int row = 0; row < t->rows(); ++row) {
     PublishStatus::Topic topic;
@@ -114,6 +144,7 @@ Result<std::optional<PublishStatus>> PostgresStore::find_publish(std::string_vie
     topic.subscribers = t->optional_int64(row, 3);
     topic.attempts = static_cast<std::uint32_t>(t->int64(row, 4));
     topic.last_error = t->optional_text(row, 5);
+    topic.fanout_open = t->text(row, 6) == "t";
     HUBBUB_TRY_ASSIGN(d, db->exec("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
                                   "WHERE publish_topic_id = $1 GROUP BY 1, 2",
                                   PgParams().add(t->int64(row, 0))));
@@ -250,6 +281,7 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
               PgParams().add(std::string_view(topic)).add(o.etag).add(o.last_modified).add(o.content_hash).add(at)));
         }
         std::optional<std::int64_t> content_id;
+        std::optional<std::int64_t> fanout_after;
         if (o.state == FetchState::distributed) {
           if (o.content && o.content->id > 0) {
             content_id = o.content->id;
@@ -257,16 +289,11 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
             HUBBUB_TRY_ASSIGN(id, insert_content(db, topic, *o.content, at));
             content_id = *id;
           }
-          HUBBUB_TRY_ASSIGN(
-              ins, db.exec("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
-                           "delivery_id, published_at, state, attempts, due_at, created_at, updated_at) "
-                           "SELECT $1::bigint, $2::bigint, s.id, s.origin, "
-                           "substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), "
-                           "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
-                           "WHERE t.id = $1::bigint), 0, 0, $3::bigint, $3::bigint, $3::bigint "
-                           "FROM subscriptions s WHERE s.topic = $4 AND s.expires_at > $3::bigint ORDER BY s.id",
-                           PgParams().add(o.id).add(content_id).add(at).add(std::string_view(topic))));
-          *queued = static_cast<std::size_t>(ins->changed());
+          HUBBUB_TRY_ASSIGN(first, queue_deliveries(db, o.id, content_id, topic, at, 0, o.fanout_chunk));
+          *queued = first->count;
+          if (first->count == o.fanout_chunk && first->count > 0) {
+            fanout_after = first->last_subscription;  // more may follow: extend_fanouts()
+          }
         }
         if (fetched && o.covers_up_to > o.id) {
           HUBBUB_TRY(
@@ -287,7 +314,8 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
             "UPDATE publish_topics SET state = $1, content_id = coalesce($2, content_id), "
             "subscribers = CASE WHEN $3::bigint IS NOT NULL THEN $3::bigint WHEN $7::boolean THEN "
             "(SELECT count(*) FROM subscriptions WHERE topic = $8 AND expires_at > $5) END, "
-            "claimed_until = NULL, claimed_by = NULL, last_error = $4, updated_at = $5 WHERE id = $6",
+            "claimed_until = NULL, claimed_by = NULL, last_error = $4, updated_at = $5, fanout_after = $9 "
+            "WHERE id = $6",
             PgParams()
                 .add(code_of(o.state))
                 .add(content_id)
@@ -299,7 +327,8 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
                 .add(o.id)
                 .add(std::string_view(
                     o.state == FetchState::unchanged || o.state == FetchState::no_subscribers ? "true" : "false"))
-                .add(std::string_view(topic))));
+                .add(std::string_view(topic))
+                .add(fanout_after)));
         return {};
       },
       [this, queued, done = std::move(done)](Status s) {
@@ -309,6 +338,48 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
           note_written(PgStatistics::Table::publish_topics, 1);
           note_written(PgStatistics::Table::deliveries, static_cast<std::int64_t>(*queued));
           done(*queued);
+        }
+      },
+      Coordination::deliveries);
+}
+
+void PostgresStore::extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) {
+  auto step = std::make_shared<FanoutStep>();
+  m_writer.submit(
+      [step, now, chunk](PgConnection& db) -> Status {
+        *step = {};  // a job may run twice (pg_writer.h)
+        const std::int64_t at = to_unix_ms(now);
+        // Locked: another node extending these fan-outs skips them.
+        HUBBUB_TRY_ASSIGN(open, db.exec("SELECT id, topic, content_id, fanout_after FROM publish_topics "
+                                        "WHERE fanout_after IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+                                        PgParams().add(static_cast<std::int64_t>(k_fanouts_per_step))));
+        for (int row = 0; row < open->rows(); ++row) {
+          const std::int64_t id = open->int64(row, 0);
+          const std::optional<std::int64_t> content_id =
+              open->is_null(row, 2) ? std::nullopt : std::optional<std::int64_t>(open->int64(row, 2));
+          HUBBUB_TRY_ASSIGN(next,
+                            queue_deliveries(db, id, content_id, open->text(row, 1), at, open->int64(row, 3), chunk));
+          HUBBUB_TRY(db.exec(
+              "UPDATE publish_topics SET fanout_after = $1, "
+              "subscribers = coalesce(subscribers, 0) + $2, updated_at = $3 WHERE id = $4",
+              PgParams()
+                  .add(next->count == chunk && next->count > 0 ? std::optional<std::int64_t>(next->last_subscription)
+                                                               : std::nullopt)
+                  .add(static_cast<std::int64_t>(next->count))
+                  .add(at)
+                  .add(id)));
+          step->queued += next->count;
+        }
+        HUBBUB_TRY_ASSIGN(more, db.exec("SELECT EXISTS (SELECT 1 FROM publish_topics WHERE fanout_after IS NOT NULL)"));
+        step->more = more->text(0, 0) == "t";
+        return {};
+      },
+      [this, step, done = std::move(done)](Status s) {
+        if (!s) {
+          done(std::unexpected(s.error()));
+        } else {
+          note_written(PgStatistics::Table::deliveries, static_cast<std::int64_t>(step->queued));
+          done(*step);
         }
       },
       Coordination::deliveries);

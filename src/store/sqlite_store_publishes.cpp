@@ -10,6 +10,42 @@
 
 namespace hubbub {
 
+namespace {
+
+// What queue_deliveries() queued: how many, and the last subscription's id.
+struct Queued {
+  std::size_t count = 0;
+  std::int64_t last_subscription = 0;
+};
+
+// Queues a delivery of `content_id` for each of the first `chunk`
+// subscriptions of `topic` (by id) after subscription `after` that are
+// active at `at`.
+Result<Queued> queue_deliveries(Database& db, std::int64_t publish_topic_id, std::optional<std::int64_t> content_id,
+                                std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk) {
+  HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
+                                "delivery_id, published_at, state, attempts, due_at, created_at, updated_at) "
+                                "SELECT ?1, ?2, id, hubbub_origin(callback), lower(hex(randomblob(12))), "
+                                "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
+                                "WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 FROM subscriptions "
+                                "WHERE topic = ?4 AND id > ?5 AND expires_at > ?3 ORDER BY id LIMIT ?6 "
+                                "RETURNING subscription_id"));
+  q->bind(1, publish_topic_id)
+      .bind(2, content_id)
+      .bind(3, at)
+      .bind(4, topic)
+      .bind(5, after)
+      .bind(6, static_cast<std::int64_t>(chunk));
+  Queued queued;
+  HUBBUB_TRY(q->for_each([&](const Query& row) {
+    ++queued.count;
+    queued.last_subscription = std::max(queued.last_subscription, row.int64(0));
+  }));
+  return queued;
+}
+
+}  // namespace
+
 void SqliteStore::add_publish(NewPublish publish, Done done) {
   m_writer.submit(
       [publish = std::move(publish)](Database& db) -> Status {
@@ -60,8 +96,8 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
   }
   std::vector<std::int64_t> topic_ids;
   {
-    HUBBUB_TRY_ASSIGN(q, db->query("SELECT id, topic, state, subscribers, attempts, last_error FROM publish_topics "
-                                   "WHERE publish_id = ? ORDER BY id"));
+    HUBBUB_TRY_ASSIGN(q, db->query("SELECT id, topic, state, subscribers, attempts, last_error, "
+                                   "fanout_after IS NOT NULL FROM publish_topics WHERE publish_id = ? ORDER BY id"));
     q->bind(1, publish_id);
     HUBBUB_TRY(q->for_each([&](const Query& row) -> Status {
       PublishStatus::Topic t;
@@ -72,6 +108,7 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
       t.subscribers = row.optional_int64(3);
       t.attempts = static_cast<std::uint32_t>(row.int64(4));
       t.last_error = row.optional_text(5);
+      t.fanout_open = row.int64(6) != 0;
       status.topics.push_back(std::move(t));
       return {};
     }));
@@ -209,6 +246,7 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
           topic = q->text(0);
         }
         std::optional<std::int64_t> content_id;
+        std::optional<std::int64_t> fanout_after;
         if (o.state == FetchState::distributed || o.state == FetchState::unchanged) {
           HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
                                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic) DO UPDATE SET "
@@ -234,15 +272,11 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             HUBBUB_TRY(q->run());
             content_id = db.last_insert_rowid();
           }
-          HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, "
-                                        "origin, delivery_id, published_at, state, attempts, due_at, created_at, "
-                                        "updated_at) SELECT ?1, ?2, id, hubbub_origin(callback), "
-                                        "lower(hex(randomblob(12))), (SELECT p.created_at FROM publish_topics t "
-                                        "JOIN publishes p ON p.id = t.publish_id WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 "
-                                        "FROM subscriptions WHERE topic = ?4 AND expires_at > ?3"));
-          q->bind(1, o.id).bind(2, content_id).bind(3, at).bind(4, std::string_view(topic));
-          HUBBUB_TRY(q->run());
-          *queued = static_cast<std::size_t>(db.changes());
+          HUBBUB_TRY_ASSIGN(first, queue_deliveries(db, o.id, content_id, topic, at, 0, o.fanout_chunk));
+          *queued = first->count;
+          if (first->count == o.fanout_chunk && first->count > 0) {
+            fanout_after = first->last_subscription;  // more may follow: extend_fanouts()
+          }
         }
         if ((o.state == FetchState::distributed || o.state == FetchState::unchanged) && o.covers_up_to > o.id) {
           HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET state = ?1, content_id = ?2, claimed_until = NULL, "
@@ -261,7 +295,8 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
         HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET state = ?1, content_id = coalesce(?2, content_id), "
                                       "subscribers = CASE WHEN ?3 IS NOT NULL THEN ?3 WHEN ?7 THEN "
                                       "(SELECT count(*) FROM subscriptions WHERE topic = ?8 AND expires_at > ?5) END, "
-                                      "claimed_until = NULL, last_error = ?4, updated_at = ?5 WHERE id = ?6"));
+                                      "claimed_until = NULL, last_error = ?4, updated_at = ?5, fanout_after = ?9 "
+                                      "WHERE id = ?6"));
         q->bind(1, code_of(o.state))
             .bind(2, content_id)
             .bind(3, o.state == FetchState::distributed
@@ -271,7 +306,8 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             .bind(5, at)
             .bind(6, o.id)
             .bind(7, std::int64_t{o.state == FetchState::unchanged || o.state == FetchState::no_subscribers})
-            .bind(8, std::string_view(topic));
+            .bind(8, std::string_view(topic))
+            .bind(9, fanout_after);
         return q->run();
       },
       [queued, done = std::move(done)](Status s) {
@@ -279,6 +315,54 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
           done(std::unexpected(s.error()));
         } else {
           done(*queued);
+        }
+      });
+}
+
+void SqliteStore::extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) {
+  auto step = std::make_shared<FanoutStep>();
+  m_writer.submit(
+      [step, now, chunk](Database& db) -> Status {
+        *step = {};  // a job may run twice (group_commit.h)
+        const std::int64_t at = to_unix_ms(now);
+        struct Open {
+          std::int64_t id;
+          std::string topic;
+          std::optional<std::int64_t> content_id;
+          std::int64_t after;
+        };
+        std::vector<Open> open;
+        {
+          HUBBUB_TRY_ASSIGN(q, db.query("SELECT id, topic, content_id, fanout_after FROM publish_topics "
+                                        "WHERE fanout_after IS NOT NULL ORDER BY id LIMIT ?"));
+          q->bind(1, static_cast<std::int64_t>(k_fanouts_per_step));
+          HUBBUB_TRY(q->for_each([&](const Query& row) {
+            open.push_back({row.int64(0), row.text(1), row.optional_int64(2), row.int64(3)});
+          }));
+        }
+        for (const Open& f : open) {
+          HUBBUB_TRY_ASSIGN(next, queue_deliveries(db, f.id, f.content_id, f.topic, at, f.after, chunk));
+          HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET fanout_after = ?1, "
+                                        "subscribers = coalesce(subscribers, 0) + ?2, updated_at = ?3 WHERE id = ?4"));
+          q->bind(1, next->count == chunk && next->count > 0 ? std::optional<std::int64_t>(next->last_subscription)
+                                                             : std::nullopt)
+              .bind(2, static_cast<std::int64_t>(next->count))
+              .bind(3, at)
+              .bind(4, f.id);
+          HUBBUB_TRY(q->run());
+          step->queued += next->count;
+        }
+        HUBBUB_TRY_ASSIGN(more,
+                          db.query("SELECT EXISTS (SELECT 1 FROM publish_topics WHERE fanout_after IS NOT NULL)"));
+        HUBBUB_TRY_ASSIGN(row, more->step());
+        step->more = *row && more->int64(0) != 0;
+        return {};
+      },
+      [step, done = std::move(done)](Status s) {
+        if (!s) {
+          done(std::unexpected(s.error()));
+        } else {
+          done(*step);
         }
       });
 }

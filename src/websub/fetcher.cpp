@@ -61,7 +61,11 @@ Fetcher::Fetcher(FetchQueue& store, HttpClient& http, const Clock& clock, Fetche
             if (held_back()) {  // look at the queue again in a second
               return std::optional<TimePoint>(m_clock.now() + std::chrono::seconds{1});
             }
-            return m_store.next_fetch_due();
+            HUBBUB_TRY_ASSIGN(due, m_store.next_fetch_due());
+            if (!*due || *due > m_next_fanout_check) {
+              return std::optional<TimePoint>(m_next_fanout_check);  // fan-outs left unfinished
+            }
+            return *due;
           }) {}
 
 Fetcher::~Fetcher() {
@@ -103,6 +107,12 @@ Result<std::size_t> Fetcher::claim(std::size_t free) {
   if (hold_back()) {
     return 0;
   }
+  std::size_t started = 0;
+  if (free > 0 && fanout_step_due()) {
+    extend_fanouts();
+    ++started;
+    --free;
+  }
   OriginShare share;
   share.per_origin = m_settings.max_per_origin;
   {
@@ -126,7 +136,40 @@ Result<std::size_t> Fetcher::claim(std::size_t free) {
   for (auto& job : *jobs) {
     begin(std::move(job));
   }
-  return jobs->size();
+  return started + jobs->size();
+}
+
+bool Fetcher::fanout_step_due() {
+  if (m_fanout_running.load()) {
+    return false;
+  }
+  const TimePoint now = m_clock.now();
+  if (!m_fanout_wanted.exchange(false) && now < m_next_fanout_check) {
+    return false;
+  }
+  m_next_fanout_check = now + k_fanout_recheck;
+  return true;
+}
+
+void Fetcher::extend_fanouts() {
+  m_fanout_running.store(true);
+  m_store.extend_fanouts(m_clock.now(), m_settings.fanout_chunk, [this](Result<FanoutStep> step) {
+    if (!step) {
+      spdlog::error("event=store_write_failed what=fanout error={}", log_quoted(step.error().message));
+    } else {
+      if (step->queued > 0) {
+        m_queued.fetch_add(static_cast<std::int64_t>(step->queued));
+        m_distributed();
+      }
+      // More written by this step: the next at once. Nothing written (another
+      // node holds the rest): the periodic look.
+      if (step->more && step->queued > 0) {
+        m_fanout_wanted.store(true);
+      }
+    }
+    m_fanout_running.store(false);
+    m_loop.job_done();
+  });
 }
 
 void Fetcher::begin(FetchJob job) {
@@ -262,6 +305,7 @@ void Fetcher::accept_content(const std::shared_ptr<Attempt>& attempt, Content co
 
 void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outcome) {
   outcome.covers_up_to = attempt->job.covers_up_to;
+  outcome.fanout_chunk = m_settings.fanout_chunk;
   const FetchState state = outcome.state;
   const std::string topic = attempt->job.topic;
   if (m_settings.metrics != nullptr) {
@@ -276,6 +320,9 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
       if (*queued > 0) {
         m_queued.fetch_add(static_cast<std::int64_t>(*queued));
         m_distributed();
+      }
+      if (*queued == m_settings.fanout_chunk && *queued > 0) {
+        m_fanout_wanted.store(true);  // the rest of the fan-out, written once this job is done
       }
     }
     job_done(topic);

@@ -42,6 +42,7 @@ struct FetcherSettings {
   std::string user_agent = "Hubbub";       // the subscriber count is appended
   HubMetrics* metrics = nullptr;           // counted when set; must outlive the service
   std::int64_t max_queued_deliveries = 0;  // 0: no cap (limits.h)
+  std::size_t fanout_chunk = k_default_fanout_chunk;
 };
 
 class Fetcher {
@@ -79,6 +80,10 @@ class Fetcher {
   void fail(const std::shared_ptr<Attempt>& attempt, std::string error, bool transient);
   // The fetch of `topic` is over: its origin's slot is free again.
   void job_done(const std::string& topic);
+  // Whether a step of writing the rest of fan-outs is due now (loop thread).
+  bool fanout_step_due();
+  // Writes the next chunk of open fan-outs; a job of the loop.
+  void extend_fanouts();
 
   FetchQueue& m_store;
   HttpClient& m_http;
@@ -91,6 +96,11 @@ class Fetcher {
   std::atomic<std::int64_t> m_queued{0};
   TimePoint m_next_count{};
   bool m_was_held_back = false;  // loop thread only
+  // Fan-outs not all written: a step is wanted now (set by a fetch or a step
+  // that left more), one runs, and when to look again anyway.
+  std::atomic<bool> m_fanout_wanted{true};
+  std::atomic<bool> m_fanout_running{false};
+  TimePoint m_next_fanout_check{};  // loop thread only
   std::mutex m_origins_mutex;
   std::map<std::string, std::size_t> m_running_per_origin;  // guarded by m_origins_mutex
   JobLoop m_loop;                                           // last: its thread uses everything above

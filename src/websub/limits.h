@@ -85,6 +85,15 @@ constexpr std::size_t k_max_fat_ping_bytes = 1024 * 1024;              // conten
 constexpr std::size_t k_max_fetch_redirects = 3;
 constexpr std::size_t k_fetch_attempts = 4;
 constexpr std::size_t k_max_fetches_in_flight = 32;
+// Deliveries a fan-out queues per transaction: the first chunk is written
+// with the fetch that made it and sent while the rest are written, a chunk a
+// transaction (--fanout-chunk).
+constexpr std::size_t k_default_fanout_chunk = 500;
+// How often an idle fetcher looks for fan-outs left unfinished (by a node
+// that died, or a restart) and writes the rest.
+constexpr auto k_fanout_recheck = std::chrono::seconds{5};
+// Fan-outs one extend_fanouts() step writes a chunk of, in one transaction.
+constexpr std::size_t k_fanouts_per_step = 4;
 // The most fetches of topics on one origin that run at once (a quarter of
 // the fetcher's slots, as for verifications).
 constexpr std::size_t k_max_fetches_per_origin = 8;

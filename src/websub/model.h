@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "util/clock.h"
+#include "websub/limits.h"
 
 namespace hubbub {
 
@@ -118,6 +119,15 @@ struct FetchOutcome {
   // FetchJob::covers_up_to: on success, the pings after this one up to it
   // are settled as coalesced.
   std::int64_t covers_up_to = 0;
+  // distributed: the deliveries queued with the fetch; the rest of the
+  // fan-out is written by FetchQueue::extend_fanouts.
+  std::size_t fanout_chunk = k_default_fanout_chunk;
+};
+
+// What one step of writing the rest of fan-outs did.
+struct FanoutStep {
+  std::size_t queued = 0;  // deliveries queued
+  bool more = false;       // a fan-out is still not all written
 };
 
 // A claimed delivery, joined with its subscription as it is now.
@@ -183,6 +193,7 @@ struct PublishStatus {
     std::string topic;
     FetchState state = FetchState::pending;
     std::optional<std::int64_t> subscribers;
+    bool fanout_open = false;  // distributed, its fan-out still being written
     std::uint32_t attempts = 0;
     std::optional<std::string> last_error;
     std::int64_t delivered = 0;

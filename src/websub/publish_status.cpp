@@ -13,7 +13,9 @@ nlohmann::json publish_status_json(const PublishStatus& status, std::string_view
   for (const auto& t : status.topics) {
     nlohmann::json topic;
     topic["topic"] = t.topic;
-    topic["state"] = to_string(t.state);
+    // A fan-out still being written shows as "distributing", so that a
+    // client waiting for the end sees the whole of it.
+    topic["state"] = t.fanout_open ? "distributing" : to_string(t.state);
     topic["subscribers"] = t.subscribers ? nlohmann::json(*t.subscribers) : nlohmann::json(nullptr);
     topic["attempts"] = t.attempts;
     topic["last_error"] = t.last_error ? nlohmann::json(*t.last_error) : nlohmann::json(nullptr);
@@ -26,7 +28,7 @@ nlohmann::json publish_status_json(const PublishStatus& status, std::string_view
 
 bool publish_in_progress(const PublishStatus& status) {
   for (const auto& t : status.topics) {
-    if (t.state == FetchState::pending || t.pending > 0 || t.retrying > 0) {
+    if (t.state == FetchState::pending || t.fanout_open || t.pending > 0 || t.retrying > 0) {
       return true;
     }
   }

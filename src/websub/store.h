@@ -160,10 +160,17 @@ class FetchQueue : public virtual ContentReader {
   virtual void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) = 0;
   // Ends a claimed fetch. Distributed: in one transaction, stores the content
   // (unless it is a fat ping's, already stored), remembers the topic's
-  // validators and content hash, and queues one delivery for every
-  // subscription of the topic active at `outcome.at`. `done` gets the number
-  // of deliveries queued.
+  // validators and content hash, and queues one delivery for each of the
+  // first `outcome.fanout_chunk` subscriptions (by id) of the topic active at
+  // `outcome.at`, leaving the rest of the fan-out to extend_fanouts(). `done`
+  // gets the number of deliveries queued.
   virtual void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) = 0;
+  // Writes the next `chunk` deliveries (subscriptions active at `now`, by id,
+  // after those already queued) of each of a few fan-outs not yet all
+  // written, in one transaction; a fan-out whose subscriptions run out is
+  // complete, and its publish's subscriber count final. Several nodes may
+  // call it at once: a chunk is queued once.
+  virtual void extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) = 0;
   virtual Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) = 0;
   // Deliveries queued (pending or being sent), counting at most `limit`.
   virtual Result<std::int64_t> count_queued_deliveries(std::int64_t limit) = 0;

@@ -231,8 +231,8 @@ int run(const Settings& settings) {
   });
   const std::string fan_topic = "http://publisher.example/fan-out";
   const std::vector<std::string> hub_args = {
-      "--allow-private-networks", "--retry-base", "0.05", "--log-level", "info", "--publisher-token", k_token,
-      "--rate-limit-exempt",      "127.0.0.1"};
+      "--allow-private-networks", "--retry-base", "0.05",           "--log-level", "info", "--publisher-token", k_token,
+      "--rate-limit-exempt",      "127.0.0.1",    "--fanout-chunk", "64"};  // fan-outs in chunks
   // Node i's arguments: the same, with a node id of its own.
   auto node_args = [&](int i) {
     std::vector<std::string> args = hub_args;

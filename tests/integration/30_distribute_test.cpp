@@ -423,6 +423,31 @@ TEST_CASE("200 subscribers get exactly one POST each, the monitor counts them", 
   }
 }
 
+TEST_CASE("a fan-out written in chunks reaches every subscriber once, distributing until all is written",
+          "[integration][distribute][D1][D18]") {
+  HubFixture f({"--fanout-chunk", "3"});
+  Topic topic;
+  std::vector<std::string> callbacks;
+  for (int i = 0; i < 10; ++i) {
+    callbacks.push_back(f.callback.url("/c" + std::to_string(i)));
+  }
+  subscribe_many(f.hub, f.database(), topic.url(), callbacks);
+  const std::string monitor = publish(f.hub, {{"hub.url", topic.url()}}).header("location");
+  const json done = wait_published(monitor);
+  CHECK(done["topics"][0]["state"] == "distributed");
+  CHECK(done["topics"][0]["subscribers"] == 10);
+  CHECK(done["topics"][0]["deliveries"]["delivered"] == 10);
+  std::map<std::string, int> per_path;
+  for (const auto& p : posts(f.callback)) {
+    ++per_path[p.path];
+  }
+  CHECK(per_path.size() == 10);
+  for (const auto& [path, n] : per_path) {
+    INFO(path);
+    CHECK(n == 1);
+  }
+}
+
 TEST_CASE("fetch failures are retried with backoff and shown in the publish status, then fail",
           "[integration][distribute][PUB-07]") {
   HubFixture f;

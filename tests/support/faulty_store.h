@@ -61,6 +61,9 @@ class FaultyStore final : public Store {
   void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override {
     m_inner.finish_fetch(std::move(outcome), std::move(done));
   }
+  void extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) override {
+    m_inner.extend_fanouts(now, chunk, std::move(done));
+  }
   Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) override {
     return m_inner.count_active_subscriptions(std::move(topic), now);
   }

@@ -91,7 +91,8 @@ inline nlohmann::json wait_published(const std::string& monitor,
                                      std::chrono::milliseconds timeout = std::chrono::seconds{20}) {
   return poll_json(monitor, timeout, [](const nlohmann::json& j) {
     for (const auto& t : j["topics"]) {
-      if (t["state"] == "pending" || t["deliveries"]["pending"] != 0 || t["deliveries"]["retrying"] != 0) {
+      if (t["state"] == "pending" || t["state"] == "distributing" || t["deliveries"]["pending"] != 0 ||
+          t["deliveries"]["retrying"] != 0) {
         return false;
       }
     }

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 
 #include "store/pg_migrator.h"
@@ -251,6 +252,48 @@ TEST_CASE("each node keeps its subscription tallies in a slot of its own, summed
   CHECK(slots->int64(0, 0) == 2);  // a slot per node, none shared
   CHECK(slots->int64(0, 1) >= 1);  // slot 0 is for sessions that are not a node's writer
   CHECK(slots->int64(0, 2) == 5);
+}
+
+TEST_CASE("two nodes writing the rest of a fan-out at once queue each subscription once",
+          "[store][postgres][nodes][D1]") {
+  test::PostgresDatabase db;
+  auto a = node(db, "node-a");
+  auto b = node(db, "node-b");
+  for (int i = 0; i < 40; ++i) {
+    test::add_subscription(*a, "http://p/t", "http://h.example/" + std::to_string(i), k_t0);
+  }
+  test::add_ping(*a, "ping-1", "http://p/t", k_t0);
+  auto jobs = a->claim_due_fetches(k_t0, seconds{60}, 1, {}).value();
+  REQUIRE(jobs.size() == 1);
+  FetchOutcome o;
+  o.id = jobs[0].id;
+  o.state = FetchState::distributed;
+  o.content = Content{0, "http://p/t", "text/plain", "body"};
+  o.at = k_t0;
+  o.fanout_chunk = 3;
+  std::promise<Result<std::size_t>> first;
+  a->finish_fetch(std::move(o), [&](Result<std::size_t> r) { first.set_value(r); });
+  REQUIRE(first.get_future().get().value() == 3);
+  // Both nodes step until neither finds more (bounded).
+  auto step = [&](PostgresStore& n) {
+    std::promise<Result<FanoutStep>> p;
+    n.extend_fanouts(k_t0, 3, [&](Result<FanoutStep> r) { p.set_value(r); });
+    return p.get_future().get().value();
+  };
+  bool more = true;
+  for (int i = 0; i < 100 && more; ++i) {
+    auto from_b = std::async(std::launch::async, [&] { return step(*b); });
+    const FanoutStep from_a = step(*a);
+    more = from_a.more || from_b.get().more;
+  }
+  CHECK_FALSE(more);
+  auto conn = PgConnection::connect(db.uri(), "hubbub tests");
+  REQUIRE(conn);
+  auto queued = conn->exec("SELECT count(*), count(DISTINCT subscription_id) FROM deliveries");
+  REQUIRE(queued);
+  CHECK(queued->int64(0, 0) == 40);
+  CHECK(queued->int64(0, 1) == 40);
+  CHECK(a->find_publish("ping-1").value()->topics[0].subscribers == 40);
 }
 
 TEST_CASE("a node reads the other nodes' activity and latest failures", "[store][postgres][nodes]") {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <future>
+#include <set>
 
 #include "support/store_writes.h"
 #include "util/random.h"
@@ -204,6 +205,47 @@ FetchOutcome distributed(std::int64_t id, std::string body, TimePoint at = k_t0)
 }
 
 }  // namespace
+
+namespace {
+
+Result<FanoutStep> extend(Store& store, std::size_t chunk, TimePoint now = k_t0) {
+  std::promise<Result<FanoutStep>> p;
+  store.extend_fanouts(now, chunk, [&p](Result<FanoutStep> r) { p.set_value(r); });
+  return p.get_future().get();
+}
+
+}  // namespace
+
+STORE_CONTRACT(fans_out_in_chunks, "a fan-out is written a chunk a transaction, each subscription once", "[D1]") {
+  Store* store = &engine.store();
+  for (int i = 0; i < 7; ++i) {
+    const TimePoint at = i == 2 ? k_t0 - seconds{100} : k_t0;  // the third has expired at k_t0
+    complete(*store, add(*store, request(RequestMode::subscribe, "http://s/" + std::to_string(i), std::nullopt, at)),
+             RequestState::verified, at);
+  }
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  FetchOutcome o = distributed(first_fetch(*store), "v1");
+  o.fanout_chunk = 3;
+  CHECK(finish(*store, std::move(o)).value() == 3);  // the first chunk, with the fetch
+  CHECK(store->find_publish("pub1").value()->topics[0].subscribers == 3);
+  const FanoutStep second = extend(*store, 3).value();
+  CHECK(second.queued == 3);
+  CHECK(second.more);  // a full chunk: there may be more
+  const FanoutStep last = extend(*store, 3).value();
+  CHECK(last.queued == 0);
+  CHECK_FALSE(last.more);
+  CHECK(extend(*store, 3).value().queued == 0);
+  CHECK(store->find_publish("pub1").value()->topics[0].subscribers == 6);
+
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 100, {}).value();
+  std::set<std::string> callbacks;
+  for (const auto& job : jobs) {
+    callbacks.insert(job.callback);
+  }
+  CHECK(jobs.size() == 6);
+  CHECK(callbacks ==
+        std::set<std::string>{"http://s/0", "http://s/1", "http://s/3", "http://s/4", "http://s/5", "http://s/6"});
+}
 
 STORE_CONTRACT(fans_content_out_once, "fans a fetched content out to every active subscription, once", "[D1][D13]") {
   Store* store = &engine.store();

@@ -1,0 +1,11 @@
+-- Hubbub's PostgreSQL schema, version 5: fan-outs written in chunks. A
+-- distributed fetch queues the deliveries of its first subscriptions (by id)
+-- in the transaction that records it, so that they are sent while the rest
+-- are written; `fanout_after` is the id of the last subscription queued so
+-- far while more may follow, NULL once the fan-out is all written. A node
+-- extends a fan-out under a row lock (FOR UPDATE SKIP LOCKED), so two nodes
+-- never queue the same chunk. The index on (topic, id) walks a topic's
+-- subscriptions in that order.
+ALTER TABLE publish_topics ADD COLUMN fanout_after BIGINT;
+CREATE INDEX publish_topics_fanout ON publish_topics (id) WHERE fanout_after IS NOT NULL;
+CREATE INDEX subscriptions_topic ON subscriptions (topic, id);
