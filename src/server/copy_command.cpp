@@ -19,7 +19,8 @@ int run_copy(const Options& options, std::ostream& out, std::ostream& err) {
     out << "  " << table << ": " << rows << " rows\n";
   }
   out << "owed and copied: " << report->pending_requests << " pending requests, " << report->pending_fetches
-      << " pending fetches, " << report->owed_deliveries << " owed deliveries\n"
+      << " pending fetches, " << report->owed_deliveries << " owed deliveries, " << report->unfinished_fanouts
+      << " fan-outs still being written\n"
       << "every count matched. Start the hub with --database " << target << "\n";
   return 0;
 }

@@ -85,7 +85,8 @@ const std::vector<Table>& tables() {
         {"attempts", Kind::integer},
         {"due_at", Kind::integer},
         {"last_error", Kind::text},
-        {"updated_at", Kind::integer}}},
+        {"updated_at", Kind::integer},
+        {"fanout_after", Kind::integer}}},
       {"deliveries",
        true,
        {{"id", Kind::integer},
@@ -219,6 +220,7 @@ Status copy_all(Database& source, PgConnection& target, CopyReport& report, Text
       {"SELECT count(*) FROM subscription_requests WHERE state = 0", &CopyReport::pending_requests},
       {"SELECT count(*) FROM publish_topics WHERE state = 0", &CopyReport::pending_fetches},
       {"SELECT count(*) FROM deliveries WHERE state = 0", &CopyReport::owed_deliveries},
+      {"SELECT count(*) FROM publish_topics WHERE fanout_after IS NOT NULL", &CopyReport::unfinished_fanouts},
   };
   for (const auto& [sql, field] : owed) {
     HUBBUB_TRY_ASSIGN(from, sqlite_count(source, sql, texts));

@@ -23,6 +23,7 @@ struct CopyReport {
   std::int64_t pending_requests = 0;
   std::int64_t pending_fetches = 0;
   std::int64_t owed_deliveries = 0;
+  std::int64_t unfinished_fanouts = 0;  // fan-outs whose rest is still to be written
 };
 
 Result<CopyReport> copy_sqlite_to_postgres(const std::string& sqlite_path, const std::string& postgres_uri,

@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "store/database.h"
 #include "support/store_builders.h"
 #include "support/store_engines.h"
 #include "support/store_writes.h"
@@ -376,6 +377,43 @@ TEST_CASE("copying a stopped SQLite hub to PostgreSQL (--copy-to) loses nothing 
     std::this_thread::sleep_for(milliseconds{50});
   }
   CHECK(delivery_ids(subscriber).count("/slow") == 1);
+}
+
+TEST_CASE("a fan-out still being written when the hub stopped is copied and finished on PostgreSQL",
+          "[nodes][postgres][copy]") {
+  TempDir dir;
+  PostgresDatabase db;
+  const std::string file = dir.file("hub.db");
+  TestHttpServer subscriber;  // echoes challenges, answers deliveries 200
+  TestHttpServer topic(atom_feed(k_feed));
+  {
+    HubProcess hub(file, test_hub_args({"--fanout-chunk", "1"}));
+    for (int i = 0; i < 3; ++i) {
+      REQUIRE(subscribe_and_settle(hub, "subscribe", topic.url("/t"),
+                                   subscriber.url("/cb" + std::to_string(i)))["state"] == "verified");
+    }
+    REQUIRE(publish(hub, {{"hub.url", topic.url("/t")}}).status == 202);
+    REQUIRE(subscriber.wait_for_requests(6, seconds{30}));  // 3 challenges, 3 deliveries
+    REQUIRE(hub.terminate() == 0);
+  }
+  // As if the hub had stopped after the fan-out's first chunk.
+  {
+    auto sqlite = Database::open(file, Database::Access::read_write_create);
+    REQUIRE(sqlite);
+    REQUIRE(
+        sqlite->exec("DELETE FROM deliveries WHERE subscription_id > (SELECT min(subscription_id) FROM deliveries)"));
+    REQUIRE(sqlite->exec("UPDATE publish_topics SET fanout_after = (SELECT min(subscription_id) FROM deliveries)"));
+  }
+  const RunResult copied = run_hubbub({"--database", file, "--copy-to", db.uri()}, seconds{60});
+  INFO(copied.output);
+  REQUIRE(copied.exit_code == 0);
+  CHECK(copied.output.find("1 fan-outs still being written") != std::string::npos);
+  auto node = start_node(db, dir, "node-a");
+  REQUIRE(subscriber.wait_for_requests(8, seconds{30}));  // the rest: the two later subscribers again
+  const auto sent = delivery_ids(subscriber);
+  CHECK(sent.at("/cb0").size() == 1);
+  CHECK(sent.at("/cb1").size() == 2);
+  CHECK(sent.at("/cb2").size() == 2);
 }
 
 TEST_CASE("PostgreSQL restarted under load: every acknowledged request and ping is honoured, two nodes recover",
