@@ -25,7 +25,8 @@ inline constexpr const char* k_purge_finished_publishes[] = {
     "DELETE FROM deliveries WHERE id IN (SELECT id FROM deliveries WHERE state IN (1, 3) AND updated_at < $1 "
     "LIMIT $2)",
     "DELETE FROM publish_topics WHERE id IN (SELECT p.id FROM publish_topics p WHERE p.state <> 0 AND "
-    "p.fanout_after IS NULL AND p.updated_at < $1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.publish_topic_id = p.id) LIMIT $2)",
+    "p.fanout_after IS NULL AND p.updated_at < $1 AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.publish_topic_id "
+    "= p.id) LIMIT $2)",
     "DELETE FROM publishes WHERE id IN (SELECT p.id FROM publishes p WHERE p.created_at < $1 AND NOT EXISTS "
     "(SELECT 1 FROM publish_topics t WHERE t.publish_id = p.id) LIMIT $2)",
     "DELETE FROM contents WHERE id IN (SELECT c.id FROM contents c WHERE c.created_at < $1 AND NOT EXISTS "
