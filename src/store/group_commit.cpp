@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <future>
 #include <vector>
 
@@ -24,17 +25,18 @@ GroupCommit::~GroupCommit() {
   stop();
 }
 
-void GroupCommit::submit(Work work, Done done) {
-  Job job{std::move(work), std::move(done)};
+void GroupCommit::submit(Work work, Done done, Durability durability) {
+  Job job{std::move(work), std::move(done), durability};
   if (!m_queue.push(job)) {
     job.done(fail("the database writer has stopped"));
   }
 }
 
-Status GroupCommit::run(Work work) {
+Status GroupCommit::run(Work work, Durability durability) {
   std::promise<Status> promise;
   auto future = promise.get_future();
-  submit(std::move(work), [&promise](Status s) { promise.set_value(std::move(s)); });
+  submit(
+      std::move(work), [&promise](Status s) { promise.set_value(std::move(s)); }, durability);
   return future.get();
 }
 
@@ -77,6 +79,19 @@ Status GroupCommit::run_together(std::deque<Job>& batch, std::size_t first, std:
     m_failed_code = sqlite3_extended_errcode(m_db.handle());
     return s;
   };
+  // Nothing but jobs whose loss is harmless: no fsync for this commit. The
+  // mode is switched only when it changes, and a durable batch never begins
+  // before synchronous=FULL is back.
+  const bool may_be_lost =
+      std::all_of(batch.begin() + static_cast<std::ptrdiff_t>(first), batch.begin() + static_cast<std::ptrdiff_t>(last),
+                  [](const Job& job) { return job.durability == Durability::may_be_lost; });
+  if (may_be_lost == m_synchronous_full) {
+    if (auto set = m_db.exec(may_be_lost ? "PRAGMA synchronous = NORMAL" : "PRAGMA synchronous = FULL"); set) {
+      m_synchronous_full = !may_be_lost;
+    } else if (!may_be_lost) {
+      return failed(std::move(set));
+    }
+  }
   Transaction txn(m_db);
   if (auto s = txn.begin(); !s) {
     return failed(std::move(s));

@@ -15,6 +15,12 @@
 // batch. A failure of the storage itself (full, I/O, read-only, corrupt, or
 // the guard), in a batch or in one job, marks the database unwritable until
 // a write proves otherwise (mark_writable(), after a probe that needs room).
+//
+// A job may say that losing it in a crash is harmless (Durability::may_be_lost:
+// a claim, which the store releases at start anyway). A batch of nothing but
+// such jobs commits without an fsync (synchronous=NORMAL until the next
+// durable batch, which sets FULL again before it begins); the next durable
+// commit's fsync covers it too.
 
 #include <deque>
 #include <functional>
@@ -36,6 +42,7 @@ class GroupCommit {
   using Done = std::function<void(Status)>;
 
   using Guard = std::function<Status(Database&)>;
+  enum class Durability { durable, may_be_lost };
 
   // Takes the write connection; starts the writer thread.
   explicit GroupCommit(Database db, Guard guard = {});
@@ -45,9 +52,9 @@ class GroupCommit {
 
   // Queues `work`; `done` runs on the completion thread after the batch
   // commits (or with the error that stopped it). After stop(), fails at once.
-  void submit(Work work, Done done);
+  void submit(Work work, Done done, Durability durability = Durability::durable);
   // submit() and wait for the result.
-  Status run(Work work);
+  Status run(Work work, Durability durability = Durability::durable);
   // Waits until every job submitted before the call is done.
   void flush();
   // Finishes the queued jobs and joins the writer thread.
@@ -64,6 +71,7 @@ class GroupCommit {
   struct Job {
     Work work;
     Done done;
+    Durability durability = Durability::durable;
   };
   void loop();
   void complete_loop();
@@ -78,7 +86,8 @@ class GroupCommit {
 
   Database m_db;
   Guard m_guard;
-  int m_failed_code = 0;  // SQLite's code for the latest failed transaction (writer thread)
+  int m_failed_code = 0;           // SQLite's code for the latest failed transaction (writer thread)
+  bool m_synchronous_full = true;  // the connection's mode (writer thread); the store opens it FULL
   BatchQueue<Job> m_queue;
   std::thread m_thread;
 

@@ -137,78 +137,81 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
 Result<std::vector<FetchJob>> SqliteStore::claim_due_fetches(TimePoint now, Millis claim_for, std::size_t max,
                                                              const OriginShare& share) {
   std::vector<FetchJob> claimed;
-  auto s = m_writer.run([&](Database& db) -> Status {
-    claimed.clear();  // a job may run twice (group_commit.h)
-    {
-      HUBBUB_TRY_ASSIGN(
-          q, db.query("UPDATE publish_topics SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
-                      "WHERE id IN (SELECT p.id FROM publish_topics p WHERE p.state = 0 AND p.due_at <= ?2 "
-                      "AND (p.claimed_until IS NULL OR p.claimed_until <= ?2) "
-                      "AND (?4 = '[]' OR hubbub_origin(p.topic) NOT IN (SELECT value FROM json_each(?4))) "
-                      "AND NOT EXISTS (SELECT 1 FROM publish_topics e WHERE e.state = 0 AND e.topic = p.topic "
-                      "AND e.id < p.id) ORDER BY p.due_at LIMIT ?3) RETURNING id, topic, content_id, attempts"));
-      HUBBUB_TRY_ASSIGN(unclaim, db.query("UPDATE publish_topics SET claimed_until = NULL, attempts = attempts - 1 "
-                                          "WHERE id = ?"));
-      const std::int64_t t = to_unix_ms(now);
-      auto s = claim_fairly(
-          max, share, claimed,
-          [&](std::size_t n, const std::vector<std::string>& busy, std::vector<FetchJob>& out) {
-            q->reset();
-            q->bind(1, t + claim_for.count())
-                .bind(2, t)
-                .bind(3, static_cast<std::int64_t>(n))
-                .bind(4, std::string_view(json_text_array(busy)));
-            return q->for_each([&](const Query& row) {
-              FetchJob job;
-              job.id = row.int64(0);
-              job.topic = row.text(1);
-              job.content_id = row.optional_int64(2);
-              job.attempts = static_cast<std::uint32_t>(row.int64(3));
-              out.push_back(std::move(job));
-            });
-          },
-          [](const FetchJob& job) { return url_origin_key(job.topic); },
-          [&](const FetchJob& job) {
-            unclaim->reset();
-            unclaim->bind(1, job.id);
-            return unclaim->run();
-          });
-      if (!s) {
-        return s;
-      }
-    }
-    // Pings of a regular fetch's topic that arrived before it begins are
-    // answered by it. A fat ping brings its own content: it is never folded,
-    // nor are the pings after it, which must follow its content.
-    HUBBUB_TRY_ASSIGN(newest, db.query("SELECT max(id) FROM publish_topics WHERE state = 0 AND topic = ?1 "
-                                       "AND content_id IS NULL AND id < coalesce((SELECT min(id) FROM publish_topics "
-                                       "WHERE state = 0 AND topic = ?1 AND content_id IS NOT NULL), "
-                                       "9223372036854775807)"));
-    for (auto& job : claimed) {
-      job.covers_up_to = job.id;
-      if (job.content_id) {
-        continue;
-      }
-      newest->bind(1, std::string_view(job.topic));
-      HUBBUB_TRY_ASSIGN(row, newest->step());
-      if (*row && !newest->is_null(0)) {
-        job.covers_up_to = std::max(job.id, newest->int64(0));
-      }
-      newest->reset();
-    }
-    HUBBUB_TRY_ASSIGN(q, db.query("SELECT etag, last_modified, content_hash FROM topics WHERE topic = ?"));
-    for (auto& job : claimed) {
-      q->bind(1, std::string_view(job.topic));
-      HUBBUB_TRY_ASSIGN(row, q->step());
-      if (*row) {
-        job.etag = q->optional_text(0);
-        job.last_modified = q->optional_text(1);
-        job.content_hash = q->optional_text(2);
-      }
-      q->reset();
-    }
-    return {};
-  });
+  auto s = m_writer.run(
+      [&](Database& db) -> Status {
+        claimed.clear();  // a job may run twice (group_commit.h)
+        {
+          HUBBUB_TRY_ASSIGN(
+              q, db.query("UPDATE publish_topics SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
+                          "WHERE id IN (SELECT p.id FROM publish_topics p WHERE p.state = 0 AND p.due_at <= ?2 "
+                          "AND (p.claimed_until IS NULL OR p.claimed_until <= ?2) "
+                          "AND (?4 = '[]' OR hubbub_origin(p.topic) NOT IN (SELECT value FROM json_each(?4))) "
+                          "AND NOT EXISTS (SELECT 1 FROM publish_topics e WHERE e.state = 0 AND e.topic = p.topic "
+                          "AND e.id < p.id) ORDER BY p.due_at LIMIT ?3) RETURNING id, topic, content_id, attempts"));
+          HUBBUB_TRY_ASSIGN(unclaim, db.query("UPDATE publish_topics SET claimed_until = NULL, attempts = attempts - 1 "
+                                              "WHERE id = ?"));
+          const std::int64_t t = to_unix_ms(now);
+          auto s = claim_fairly(
+              max, share, claimed,
+              [&](std::size_t n, const std::vector<std::string>& busy, std::vector<FetchJob>& out) {
+                q->reset();
+                q->bind(1, t + claim_for.count())
+                    .bind(2, t)
+                    .bind(3, static_cast<std::int64_t>(n))
+                    .bind(4, std::string_view(json_text_array(busy)));
+                return q->for_each([&](const Query& row) {
+                  FetchJob job;
+                  job.id = row.int64(0);
+                  job.topic = row.text(1);
+                  job.content_id = row.optional_int64(2);
+                  job.attempts = static_cast<std::uint32_t>(row.int64(3));
+                  out.push_back(std::move(job));
+                });
+              },
+              [](const FetchJob& job) { return url_origin_key(job.topic); },
+              [&](const FetchJob& job) {
+                unclaim->reset();
+                unclaim->bind(1, job.id);
+                return unclaim->run();
+              });
+          if (!s) {
+            return s;
+          }
+        }
+        // Pings of a regular fetch's topic that arrived before it begins are
+        // answered by it. A fat ping brings its own content: it is never folded,
+        // nor are the pings after it, which must follow its content.
+        HUBBUB_TRY_ASSIGN(newest,
+                          db.query("SELECT max(id) FROM publish_topics WHERE state = 0 AND topic = ?1 "
+                                   "AND content_id IS NULL AND id < coalesce((SELECT min(id) FROM publish_topics "
+                                   "WHERE state = 0 AND topic = ?1 AND content_id IS NOT NULL), "
+                                   "9223372036854775807)"));
+        for (auto& job : claimed) {
+          job.covers_up_to = job.id;
+          if (job.content_id) {
+            continue;
+          }
+          newest->bind(1, std::string_view(job.topic));
+          HUBBUB_TRY_ASSIGN(row, newest->step());
+          if (*row && !newest->is_null(0)) {
+            job.covers_up_to = std::max(job.id, newest->int64(0));
+          }
+          newest->reset();
+        }
+        HUBBUB_TRY_ASSIGN(q, db.query("SELECT etag, last_modified, content_hash FROM topics WHERE topic = ?"));
+        for (auto& job : claimed) {
+          q->bind(1, std::string_view(job.topic));
+          HUBBUB_TRY_ASSIGN(row, q->step());
+          if (*row) {
+            job.etag = q->optional_text(0);
+            job.last_modified = q->optional_text(1);
+            job.content_hash = q->optional_text(2);
+          }
+          q->reset();
+        }
+        return {};
+      },
+      GroupCommit::Durability::may_be_lost);  // a lost claim is released at start anyway
   HUBBUB_TRY(s);
   return claimed;
 }

@@ -62,33 +62,35 @@ Result<std::vector<RequestRecord>> SqliteStore::claim_due_requests(TimePoint now
           "ORDER BY r.due_at LIMIT ?3) RETURNING ") +
       k_request_columns;
   std::vector<RequestRecord> claimed;
-  auto s = m_writer.run([&](Database& db) -> Status {
-    claimed.clear();  // a job may run twice (group_commit.h)
-    HUBBUB_TRY_ASSIGN(q, db.query(sql.c_str()));
-    HUBBUB_TRY_ASSIGN(unclaim, db.query("UPDATE subscription_requests SET claimed_until = NULL, "
-                                        "attempts = attempts - 1 WHERE token = ?"));
-    const std::int64_t t = to_unix_ms(now);
-    return claim_fairly(
-        max, share, claimed,
-        [&](std::size_t n, const std::vector<std::string>& busy, std::vector<RequestRecord>& out) {
-          q->reset();
-          q->bind(1, t + claim_for.count())
-              .bind(2, t)
-              .bind(3, static_cast<std::int64_t>(n))
-              .bind(4, std::string_view(json_text_array(busy)));
-          return q->for_each([&](const Query& row) -> Status {
-            HUBBUB_TRY_ASSIGN(r, read_request(row));
-            out.push_back(std::move(*r));
-            return {};
-          });
-        },
-        [](const RequestRecord& r) { return url_origin_key(r.callback); },
-        [&](const RequestRecord& r) {
-          unclaim->reset();
-          unclaim->bind(1, std::string_view(r.id));
-          return unclaim->run();
-        });
-  });
+  auto s = m_writer.run(
+      [&](Database& db) -> Status {
+        claimed.clear();  // a job may run twice (group_commit.h)
+        HUBBUB_TRY_ASSIGN(q, db.query(sql.c_str()));
+        HUBBUB_TRY_ASSIGN(unclaim, db.query("UPDATE subscription_requests SET claimed_until = NULL, "
+                                            "attempts = attempts - 1 WHERE token = ?"));
+        const std::int64_t t = to_unix_ms(now);
+        return claim_fairly(
+            max, share, claimed,
+            [&](std::size_t n, const std::vector<std::string>& busy, std::vector<RequestRecord>& out) {
+              q->reset();
+              q->bind(1, t + claim_for.count())
+                  .bind(2, t)
+                  .bind(3, static_cast<std::int64_t>(n))
+                  .bind(4, std::string_view(json_text_array(busy)));
+              return q->for_each([&](const Query& row) -> Status {
+                HUBBUB_TRY_ASSIGN(r, read_request(row));
+                out.push_back(std::move(*r));
+                return {};
+              });
+            },
+            [](const RequestRecord& r) { return url_origin_key(r.callback); },
+            [&](const RequestRecord& r) {
+              unclaim->reset();
+              unclaim->bind(1, std::string_view(r.id));
+              return unclaim->run();
+            });
+      },
+      GroupCommit::Durability::may_be_lost);  // a lost claim is released at start anyway
   HUBBUB_TRY(s);
   return claimed;
 }

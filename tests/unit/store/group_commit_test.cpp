@@ -152,3 +152,50 @@ TEST_CASE("group commit: a guard that fails refuses the whole batch and marks th
   CHECK_FALSE(writer.last_failure());
   CHECK(rows(dir.file("t.db")) == 1);
 }
+
+TEST_CASE("a batch of nothing but jobs whose loss is harmless commits without an fsync, every other with one",
+          "[store][group_commit]") {
+  test::TempDir dir;
+  const std::string path = dir.file("w.db");
+  Database db = open_db(path);
+  REQUIRE(db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL"));
+  GroupCommit writer(std::move(db));
+  // What the connection's mode is while a job runs (1 NORMAL, 2 FULL).
+  auto mode_into = [](std::int64_t* out) {
+    return [out](Database& db) -> Status {
+      auto m = db.scalar("PRAGMA synchronous");
+      if (!m) {
+        return std::unexpected(m.error());
+      }
+      *out = *m;
+      return {};
+    };
+  };
+  std::int64_t mode = 0;
+  REQUIRE(writer.run(mode_into(&mode), GroupCommit::Durability::may_be_lost));
+  CHECK(mode == 1);
+  REQUIRE(writer.run(mode_into(&mode)));
+  CHECK(mode == 2);  // durable again
+
+  // A batch that mixes both is durable: hold the writer so that they make one.
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::promise<void> holding;
+  writer.submit(
+      [released, &holding](Database&) -> Status {
+        holding.set_value();
+        released.wait();
+        return {};
+      },
+      [](Status) {}, GroupCommit::Durability::may_be_lost);
+  holding.get_future().wait();
+  std::int64_t in_mixed = 0;
+  std::promise<Status> mixed_done;
+  writer.submit(
+      mode_into(&in_mixed), [](Status) {}, GroupCommit::Durability::may_be_lost);
+  writer.submit(insert(1), [&mixed_done](Status s) { mixed_done.set_value(s); });
+  release.set_value();
+  REQUIRE(mixed_done.get_future().get());
+  CHECK(in_mixed == 2);
+  CHECK(rows(path) == 1);
+}
