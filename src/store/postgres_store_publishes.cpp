@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "store/fair_claim.h"
+#include "store/fanout_chunk.h"
 #include "store/pg_rows.h"
 #include "store/state_codes.h"
 #include "util/url.h"
@@ -59,17 +60,12 @@ class AddPings final : public MergeableItems<AddPings, NewPublish> {
   }
 };
 
-// What queue_deliveries() queued: how many, and the last subscription's id.
-struct Queued {
-  std::size_t count = 0;
-  std::int64_t last_subscription = 0;
-};
-
 // Queues a delivery of `content_id` for each of the first `chunk`
 // subscriptions of `topic` (by id) after subscription `after` that are
 // active at `at`.
-Result<Queued> queue_deliveries(PgConnection& db, std::int64_t publish_topic_id, std::optional<std::int64_t> content_id,
-                                std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk) {
+Result<QueuedChunk> queue_deliveries(PgConnection& db, std::int64_t publish_topic_id,
+                                     std::optional<std::int64_t> content_id, std::string_view topic, std::int64_t at,
+                                     std::int64_t after, std::size_t chunk) {
   HUBBUB_TRY_ASSIGN(r, db.exec("WITH queued AS (INSERT INTO deliveries (publish_topic_id, content_id, "
                                "subscription_id, origin, delivery_id, published_at, state, attempts, due_at, "
                                "created_at, updated_at) SELECT $1::bigint, $2::bigint, s.id, s.origin, "
@@ -86,7 +82,7 @@ Result<Queued> queue_deliveries(PgConnection& db, std::int64_t publish_topic_id,
                                    .add(topic)
                                    .add(after)
                                    .add(static_cast<std::int64_t>(chunk))));
-  return Queued{static_cast<std::size_t>(r->int64(0, 0)), r->int64(0, 1)};
+  return QueuedChunk{static_cast<std::size_t>(r->int64(0, 0)), r->int64(0, 1)};
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "store/fair_claim.h"
+#include "store/fanout_chunk.h"
 #include "store/sqlite_rows.h"
 #include "store/state_codes.h"
 #include "util/url.h"
@@ -12,17 +13,12 @@ namespace hubbub {
 
 namespace {
 
-// What queue_deliveries() queued: how many, and the last subscription's id.
-struct Queued {
-  std::size_t count = 0;
-  std::int64_t last_subscription = 0;
-};
-
 // Queues a delivery of `content_id` for each of the first `chunk`
 // subscriptions of `topic` (by id) after subscription `after` that are
 // active at `at`.
-Result<Queued> queue_deliveries(Database& db, std::int64_t publish_topic_id, std::optional<std::int64_t> content_id,
-                                std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk) {
+Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id,
+                                     std::optional<std::int64_t> content_id, std::string_view topic, std::int64_t at,
+                                     std::int64_t after, std::size_t chunk) {
   HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
                                 "delivery_id, published_at, state, attempts, due_at, created_at, updated_at) "
                                 "SELECT ?1, ?2, id, hubbub_origin(callback), lower(hex(randomblob(12))), "
@@ -36,7 +32,7 @@ Result<Queued> queue_deliveries(Database& db, std::int64_t publish_topic_id, std
       .bind(4, topic)
       .bind(5, after)
       .bind(6, static_cast<std::int64_t>(chunk));
-  Queued queued;
+  QueuedChunk queued;
   HUBBUB_TRY(q->for_each([&](const Query& row) {
     ++queued.count;
     queued.last_subscription = std::max(queued.last_subscription, row.int64(0));

@@ -82,6 +82,19 @@ std::string hmac_hex(const EVP_MD* md, const std::string& key, const std::string
   return hex;
 }
 
+// Each of `n` callback paths got exactly one POST.
+void check_one_post_each(const TestHttpServer& callback, std::size_t n) {
+  std::map<std::string, int> per_path;
+  for (const auto& p : posts(callback)) {
+    ++per_path[p.path];
+  }
+  CHECK(per_path.size() == n);
+  for (const auto& [path, count] : per_path) {
+    INFO(path);
+    CHECK(count == 1);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("every publish form is accepted, fetched and delivered",
@@ -412,15 +425,7 @@ TEST_CASE("200 subscribers get exactly one POST each, the monitor counts them", 
   const json done = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
   CHECK(done["topics"][0]["subscribers"] == 200);
   CHECK(done["topics"][0]["deliveries"]["delivered"] == 200);
-  std::map<std::string, int> per_path;
-  for (const auto& p : posts(f.callback)) {
-    ++per_path[p.path];
-  }
-  CHECK(per_path.size() == 200);
-  for (const auto& [path, n] : per_path) {
-    INFO(path);
-    CHECK(n == 1);
-  }
+  check_one_post_each(f.callback, 200);
 }
 
 TEST_CASE("a fan-out written in chunks reaches every subscriber once, distributing until all is written",
@@ -437,15 +442,7 @@ TEST_CASE("a fan-out written in chunks reaches every subscriber once, distributi
   CHECK(done["topics"][0]["state"] == "distributed");
   CHECK(done["topics"][0]["subscribers"] == 10);
   CHECK(done["topics"][0]["deliveries"]["delivered"] == 10);
-  std::map<std::string, int> per_path;
-  for (const auto& p : posts(f.callback)) {
-    ++per_path[p.path];
-  }
-  CHECK(per_path.size() == 10);
-  for (const auto& [path, n] : per_path) {
-    INFO(path);
-    CHECK(n == 1);
-  }
+  check_one_post_each(f.callback, 10);
 }
 
 TEST_CASE("fetch failures are retried with backoff and shown in the publish status, then fail",
