@@ -16,8 +16,8 @@
 #include <cstring>
 #include <thread>
 
-#include "net/curl_http_client.h"
 #include "net/egress_policy.h"
+#include "net/http_client_pool.h"
 #include "server/hub_context.h"
 #include "server/hub_handler.h"
 #include "server/intake.h"
@@ -166,6 +166,7 @@ const std::vector<RestartSetting>& restart_settings() {
       setting("verification_attempts", &Options::verification_attempts),
       setting("outbound_timeout", &Options::outbound_timeout),
       setting("threads", &Options::threads),
+      setting("http_client_threads", &Options::http_client_threads),
       setting("publish_status", &Options::publish_status),
       setting("signature_algorithm", &Options::signature_algorithm),
       setting("delivery_attempts", &Options::delivery_attempts),
@@ -301,7 +302,10 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   client_limits.max_in_flight = k_max_outbound_in_flight;
   client_limits.max_per_origin = k_max_outbound_per_origin;
   client_limits.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url + ")";
-  CurlHttpClient http(policy, client_limits);
+  const std::size_t client_threads = options.http_client_threads > 0
+                                         ? options.http_client_threads
+                                         : HttpClientPool::automatic(std::thread::hardware_concurrency());
+  HttpClientPool http(policy, client_limits, client_threads);
 
   AccessPolicy access(options.access);
   HubMetrics metrics;
@@ -457,9 +461,10 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
     }
   });
   spdlog::info(
-      "event=listening address={} public_url={} database={} node_id={} allow_private_networks={} max_connections={}",
+      "event=listening address={} public_url={} database={} node_id={} allow_private_networks={} max_connections={} "
+      "http_client_threads={}",
       listen.to_string(), public_url, log_quoted(redact_database_uri(options.database)), log_quoted(node_id),
-      options.allow_private_networks, connections.max());
+      options.allow_private_networks, connections.max(), http.threads());
 
   // systemd (Type=notify): ready now; alive while the workers run. Without
   // NOTIFY_SOCKET these calls do nothing.

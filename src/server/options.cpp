@@ -287,6 +287,11 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
   app.add_option("--threads", o.threads, "HTTP server worker threads")
       ->capture_default_str()
       ->check(CLI::Range(1u, 64u));
+  app.add_option("--http-client-threads", o.http_client_threads,
+                 "Threads sending outbound requests (verifications, fetches, deliveries), each with its own "
+                 "connections; 0: one per core, at most 4")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 64u));
   app.add_option("--publish-status", o.publish_status,
                  "Answer to a publish ping: 202 (with a status monitor) or 204 (for old publisher tools)")
       ->capture_default_str()

@@ -46,6 +46,7 @@ struct Options {
   std::uint32_t verification_attempts = static_cast<std::uint32_t>(k_default_verification_attempts);
   Millis outbound_timeout = k_default_outbound_timeout;
   unsigned threads = 2;
+  unsigned http_client_threads = 0;  // 0: one per core, at most k_max_http_client_threads
   int publish_status = 202;
   std::vector<std::string> publisher_tokens;  // secrets: never logged
   SignatureAlgorithm signature_algorithm = SignatureAlgorithm::sha256;

@@ -1,5 +1,7 @@
 #include "bench/bench_util.h"
 
+#include <sys/resource.h>
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -49,6 +51,13 @@ double percentile(std::vector<double> v, double p) {
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+double process_cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
 }
 
 }  // namespace hubbub::bench

@@ -20,5 +20,7 @@ long peak_rss_kib(pid_t pid);
 double percentile(std::vector<double> v, double p);
 // Now, Unix seconds (nginx's $msec clock).
 double unix_now();
+// The CPU time this process has used so far, user and system, seconds.
+double process_cpu_seconds();
 
 }  // namespace hubbub::bench

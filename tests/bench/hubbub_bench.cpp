@@ -49,6 +49,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_client.h"
 #include "bench/bench_db.h"
 #include "bench/bench_nginx.h"
 #include "bench/bench_scale.h"
@@ -289,6 +290,10 @@ struct Limits {
   std::vector<double> post;    // wrk POSTing 1 KiB to the sink, req/s
   // What the hub's own parts can do at best, for context:
   std::vector<double> pistache;  // a bare Pistache handler answering 202 to the same load
+  std::vector<double> client;    // the hub's own HTTP client POSTing signed 1 KiB to the sink
+  std::vector<double> verify;    // the same client verifying intent against the sink
+  // CPU time each of those parts spends per request, µs:
+  std::vector<double> pistache_cpu, client_cpu, verify_cpu;
 };
 
 // What one configuration (an engine and a number of nodes) measured.
@@ -527,13 +532,17 @@ void report(const Figures& f, const Limits& limits) {
   std::printf("  %-34s %-26s %-26s %6s  %s\n", "figure", "hub", "limit, same run", "ratio", "goal");
   std::printf("  %-34s %-26s %-26s %6.2f  >= 0.50 %s\n", "fan-out, deliveries/s", show(fan).c_str(), show(post).c_str(),
               ratio(fan.median, post.median), goal(ratio(fan.median, post.median) >= 0.5));
+  std::printf("  %-34s %-26s %-26s %6.2f\n", "  fan-out against the hub's client", show(fan).c_str(),
+              show(spread_of(limits.client)).c_str(), ratio(fan.median, spread_of(limits.client).median));
   std::printf("  %-34s %-26s %-26s %6.2f  >= 0.30 %s\n", "subscribe intake, req/s", show(intake).c_str(),
               show(accept).c_str(), ratio(intake.median, accept.median),
               goal(ratio(intake.median, accept.median) >= 0.3));
   std::printf("  %-34s %-26s %-26s %6.2f  >= 0.30 %s\n", "ping intake, req/s", show(pings).c_str(),
               show(accept).c_str(), ratio(pings.median, accept.median),
               goal(ratio(pings.median, accept.median) >= 0.3));
-  std::printf("  %-34s %-26s\n", "verifications/s over intake", show(spread_of(f.verified)).c_str());
+  std::printf("  %-34s %-26s %-26s %6.2f\n", "verifications/s over intake", show(spread_of(f.verified)).c_str(),
+              show(spread_of(limits.verify)).c_str(),
+              ratio(spread_of(f.verified).median, spread_of(limits.verify).median));
   std::printf("  %-34s %-26s %-26s %6.2f\n", "  intake against bare Pistache", show(intake).c_str(),
               show(spread_of(limits.pistache)).c_str(), ratio(intake.median, spread_of(limits.pistache).median));
   std::printf("  %-34s %-26s %-26s %6s  <= 10 %s\n", "first of the fan-out, ms", show(first, 1).c_str(), "", "",
@@ -542,6 +551,23 @@ void report(const Figures& f, const Limits& limits) {
   std::printf("  %-34s %-26.1f %-26s %6s  <= 50 %s\n", "1,000 subscribers complete p99, ms", f.group_p99, "", "",
               goal(f.group_p99 <= 50));
   std::printf("  %-34s %-26.1f\n", "peak RSS, MiB", f.rss_mib);
+  // What the ratio goals cost in CPU for the hub's fixed parts alone, before
+  // any database work, wrk or nginx: the HTTP client (libcurl) for each
+  // delivery and each verification, Pistache for each request taken in.
+  const double cores = static_cast<double>(std::thread::hardware_concurrency());
+  const double fan_goal = 0.5 * post.median;
+  const double intake_goal = 0.3 * accept.median;
+  const double client_us = spread_of(limits.client_cpu).median;
+  const double verify_us = spread_of(limits.verify_cpu).median;
+  const double pistache_us = spread_of(limits.pistache_cpu).median;
+  std::printf(
+      "  the fan-out goal, %.0f deliveries/s, needs %.2f cores for libcurl alone (%.1f µs each); the machine has "
+      "%.0f\n",
+      fan_goal, fan_goal * client_us / 1e6, client_us, cores);
+  std::printf(
+      "  the intake goal, %.0f req/s verified meanwhile, needs %.2f cores for Pistache and libcurl alone "
+      "(%.1f + %.1f µs each)\n",
+      intake_goal, intake_goal * (pistache_us + verify_us) / 1e6, pistache_us, verify_us);
 }
 
 }  // namespace
@@ -603,14 +629,26 @@ int main(int argc, char** argv) {
     const WrkRun accept = run_wrk(o.load, nginx.accept_url(), scripts.subscribe, subscribe_args);
     const WrkRun post = run_wrk(o.load, nginx.sink_url(1, "/"), scripts.post);
     Server bare_server = serve(std::make_shared<Bare>(), 2);
+    const double cpu_before = hubbub::bench::process_cpu_seconds();
     const WrkRun bare = run_wrk(o.load, "http://127.0.0.1:" + std::to_string(bare_server.port) + "/", scripts.subscribe,
                                 subscribe_args);
+    const double bare_cpu = hubbub::bench::process_cpu_seconds() - cpu_before;
     bare_server.endpoint->shutdown();
     limits.accept.push_back(accept.ok_rate());
     limits.post.push_back(post.ok_rate());
     limits.pistache.push_back(bare.ok_rate());
-    std::printf("limits: nginx 202 %.0f req/s; wrk POST 1 KiB to nginx %.0f req/s; bare Pistache 202 %.0f req/s\n",
-                accept.ok_rate(), post.ok_rate(), bare.ok_rate());
+    const auto client = hubbub::bench::client_post_rate(nginx, o.subscribers);
+    const auto verify = hubbub::bench::client_verify_rate(nginx, o.subscribers);
+    limits.client.push_back(client.rate);
+    limits.verify.push_back(verify.rate);
+    limits.pistache_cpu.push_back(bare.requests > 0 ? bare_cpu * 1e6 / static_cast<double>(bare.requests) : 0);
+    limits.client_cpu.push_back(client.cpu_us);
+    limits.verify_cpu.push_back(verify.cpu_us);
+    std::printf(
+        "limits: nginx 202 %.0f req/s; wrk POST 1 KiB to nginx %.0f req/s; bare Pistache 202 %.0f req/s (%.1f µs "
+        "CPU each); the hub's HTTP client: %zu POSTs %.0f/s (%.1f µs CPU each), %zu verifications %.0f/s (%.1f µs)\n",
+        accept.ok_rate(), post.ok_rate(), bare.ok_rate(), limits.pistache_cpu.back(), o.subscribers, client.rate,
+        client.cpu_us, o.subscribers, verify.rate, verify.cpu_us);
   }
 
   std::vector<Figures> all;
