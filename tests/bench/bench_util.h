@@ -22,5 +22,7 @@ double percentile(std::vector<double> v, double p);
 double unix_now();
 // The CPU time this process has used so far, user and system, seconds.
 double process_cpu_seconds();
+// The same for process `pid` (/proc, in clock ticks: 10 ms steps); -1 if unknown.
+double process_cpu_seconds(pid_t pid);
 
 }  // namespace hubbub::bench

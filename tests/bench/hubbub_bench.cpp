@@ -304,7 +304,10 @@ struct Figures {
   std::vector<double> pings;     // pings answered 202 per second
   std::vector<double> fan_out;   // deliveries per second
   std::vector<double> first_ms;  // publish -> first of the fan-out's deliveries
-  double p50 = 0;                // publish -> delivery, 1 subscriber
+  // The hubs' CPU time, µs: per subscription taken in and verified, and per
+  // delivery of the fan-out.
+  std::vector<double> subscribe_cpu_us, delivery_cpu_us;
+  double p50 = 0;  // publish -> delivery, 1 subscriber
   double p99 = 0;
   double group_p50 = 0;  // publish -> last delivery, 1,000 subscribers
   double group_p99 = 0;
@@ -393,6 +396,13 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
     urls.push_back(hubs.back()->url("/"));
   }
   std::printf("\n== %s\n", name.c_str());
+  auto hubs_cpu = [&] {
+    double s = 0;
+    for (const auto& hub : hubs) {
+      s += hubbub::bench::process_cpu_seconds(hub->pid());
+    }
+    return s;
+  };
   const std::string port = std::to_string(nginx.sink_port());
   const std::string addresses = std::to_string(k_addresses);
 
@@ -401,6 +411,7 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
   for (int round = 0; round < o.rounds; ++round) {
     const std::string prefix = "r" + std::to_string(round);
     const auto start = Clock::now();
+    const double cpu_before = hubs_cpu();
     const WrkRun run = wrk_on_nodes(o.load, urls, scripts.subscribe, [&](std::size_t node) {
       return std::vector<std::string>{prefix + "n" + std::to_string(node), addresses, port,
                                       std::to_string(k_intake_topics)};
@@ -411,11 +422,13 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
         drained < 0 ? 0
                     : static_cast<double>(run.requests - run.not_2xx) / duration<double>(Clock::now() - start).count();
     f.verified.push_back(verify_rate);
+    const std::size_t accepted = run.requests - std::min(run.requests, run.not_2xx);
+    f.subscribe_cpu_us.push_back(accepted > 0 ? (hubs_cpu() - cpu_before) * 1e6 / static_cast<double>(accepted) : 0);
     std::printf(
         "   subscribe intake   %10.0f req/s  (%zu answered, %zu not 2xx, %zu socket errors); "
-        "verified %.0f/s%s\n",
+        "verified %.0f/s%s; hub CPU %.1f µs a subscription\n",
         run.ok_rate(), run.requests, run.not_2xx, run.socket_errors, verify_rate,
-        drained < 0 ? " (NOT ALL VERIFIED IN TIME)" : "");
+        drained < 0 ? " (NOT ALL VERIFIED IN TIME)" : "", f.subscribe_cpu_us.back());
   }
 
   // Pings: each of a new topic on the sink, fetched meanwhile.
@@ -442,6 +455,7 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
   }
   for (int round = 0; round < o.rounds; ++round) {
     const std::size_t from = nginx.log_size();
+    const double cpu_before = hubs_cpu();
     const double t0 = unix_now();
     const auto ping =
         hubbub::test::http_post_form(urls[round % urls.size()], "hub.mode=publish&hub.url=" + form_encode(fan_topic));
@@ -455,12 +469,13 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
     const double rate = got.last > t0 ? static_cast<double>(got.count) / (got.last - t0) : 0;
     f.fan_out.push_back(rate);
     f.first_ms.push_back((got.first - t0) * 1000);
-    std::printf(
-        "   fan-out            %10.0f deliveries/s  (%zu delivered, publish answered %ld, first after "
-        "%.1f ms, last after %.3f s)\n",
-        rate, got.count, ping.status, (got.first - t0) * 1000, got.last - t0);
     wait_until([&] { return count_in(database, "SELECT count(*) FROM deliveries WHERE state = 0") == 0; },
                k_phase_timeout);
+    f.delivery_cpu_us.push_back(got.count > 0 ? (hubs_cpu() - cpu_before) * 1e6 / static_cast<double>(got.count) : 0);
+    std::printf(
+        "   fan-out            %10.0f deliveries/s  (%zu delivered, publish answered %ld, first after "
+        "%.1f ms, last after %.3f s); hub CPU %.1f µs a delivery\n",
+        rate, got.count, ping.status, (got.first - t0) * 1000, got.last - t0, f.delivery_cpu_us.back());
   }
 
   // Latency, 1 subscriber: published through the last node, delivered by
@@ -560,14 +575,19 @@ void report(const Figures& f, const Limits& limits) {
   const double client_us = spread_of(limits.client_cpu).median;
   const double verify_us = spread_of(limits.verify_cpu).median;
   const double pistache_us = spread_of(limits.pistache_cpu).median;
+  const double delivery_us = spread_of(f.delivery_cpu_us).median;
+  const double subscribe_us = spread_of(f.subscribe_cpu_us).median;
+  std::printf("  hub CPU per delivery %.1f µs (libcurl alone %.1f); per subscription taken in and verified %.1f µs\n",
+              delivery_us, client_us, subscribe_us);
   std::printf(
-      "  the fan-out goal, %.0f deliveries/s, needs %.2f cores for libcurl alone (%.1f µs each); the machine has "
+      "  the fan-out goal, %.0f deliveries/s, needs %.2f cores for libcurl alone, %.2f for the hub; the machine has "
       "%.0f\n",
-      fan_goal, fan_goal * client_us / 1e6, client_us, cores);
+      fan_goal, fan_goal * client_us / 1e6, fan_goal * delivery_us / 1e6, cores);
   std::printf(
       "  the intake goal, %.0f req/s verified meanwhile, needs %.2f cores for Pistache and libcurl alone "
-      "(%.1f + %.1f µs each)\n",
-      intake_goal, intake_goal * (pistache_us + verify_us) / 1e6, pistache_us, verify_us);
+      "(%.1f + %.1f µs each), %.2f for the hub\n",
+      intake_goal, intake_goal * (pistache_us + verify_us) / 1e6, pistache_us, verify_us,
+      intake_goal * subscribe_us / 1e6);
 }
 
 }  // namespace
