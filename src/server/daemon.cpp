@@ -169,6 +169,7 @@ const std::vector<RestartSetting>& restart_settings() {
       setting("http_client_threads", &Options::http_client_threads),
       setting("publish_status", &Options::publish_status),
       setting("signature_algorithm", &Options::signature_algorithm),
+      setting("standard_webhooks", &Options::standard_webhooks),
       setting("delivery_attempts", &Options::delivery_attempts),
       setting("max_content_bytes", &Options::max_content_bytes),
       setting("max_connections", &Options::max_connections),
@@ -334,6 +335,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   distributor_settings.retry_base = options.retry_base;
   distributor_settings.timeout = options.outbound_timeout;
   distributor_settings.algorithm = options.signature_algorithm;
+  distributor_settings.standard_webhooks = options.standard_webhooks;
   distributor_settings.public_url = public_url;
   if (store->shared()) {
     // Short claims, renewed by the housekeeper while this node lives.

@@ -301,6 +301,9 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
   app.add_option("--signature-algorithm", raw.algorithm, "X-Hub-Signature algorithm: sha1, sha256, sha384 or sha512")
       ->capture_default_str()
       ->check(CLI::IsMember({"sha1", "sha256", "sha384", "sha512"}));
+  app.add_flag("--standard-webhooks", o.standard_webhooks,
+               "Also sign deliveries to subscriptions with a secret the Standard Webhooks way (webhook-id, "
+               "webhook-timestamp, webhook-signature)");
   app.add_option("--delivery-attempts", o.delivery_attempts,
                  "Attempts at delivering a notification before it becomes a dead letter")
       ->capture_default_str()

@@ -211,6 +211,14 @@ void Distributor::deliver(const DeliveryJob& job, const Payload& payload) {
                                            link_target(job.topic) + ">; rel=\"self\"");
   if (job.secret) {
     request.headers.emplace_back("X-Hub-Signature", sign(m_settings.algorithm, *job.secret, *payload.body));
+    if (m_settings.standard_webhooks) {
+      // The id stays the same across retries; the timestamp is this attempt's.
+      const std::int64_t now_s = to_unix_ms(m_clock.now()) / 1000;
+      request.headers.emplace_back("webhook-id", job.delivery_id);
+      request.headers.emplace_back("webhook-timestamp", std::to_string(now_s));
+      request.headers.emplace_back("webhook-signature",
+                                   standard_webhooks_signature(*job.secret, job.delivery_id, now_s, *payload.body));
+    }
   }
   request.headers.emplace_back("X-Hub-Delivery-Id", job.delivery_id);
   request.headers.emplace_back("X-Hub-Delivery-Attempt", std::to_string(job.attempts));

@@ -52,6 +52,9 @@ struct DistributorSettings {
   // (otherwise once, at the first claim: this node's own, before a restart).
   bool shared = false;
   SignatureAlgorithm algorithm = SignatureAlgorithm::sha256;
+  // Also sign the Standard Webhooks way (webhook-id, webhook-timestamp,
+  // webhook-signature) for subscriptions with a secret.
+  bool standard_webhooks = false;
   std::string public_url;         // rel="hub"
   HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
 };

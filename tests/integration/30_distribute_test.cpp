@@ -82,6 +82,20 @@ std::string hmac_hex(const EVP_MD* md, const std::string& key, const std::string
   return hex;
 }
 
+// "v1," and the base64 HMAC-SHA256 of "id.timestamp.body": the Standard
+// Webhooks signature, computed here independently of the hub.
+std::string standard_webhooks_v1(const std::string& key, const std::string& id, const std::string& timestamp,
+                                 const std::string& body) {
+  const std::string signed_text = id + "." + timestamp + "." + body;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac, &n);
+  unsigned char text[128];
+  const int size = EVP_EncodeBlock(text, mac, static_cast<int>(n));
+  return "v1," + std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(size));
+}
+
 // Each of `n` callback paths got exactly one POST.
 void check_one_post_each(const TestHttpServer& callback, std::size_t n) {
   std::map<std::string, int> per_path;
@@ -244,6 +258,46 @@ TEST_CASE("500, 500, 200: delivered once retries run, with one delivery id",
   CHECK(got[0].header("x-hub-delivery-attempt") == "1");
   CHECK(got[2].header("x-hub-delivery-attempt") == "3");
   CHECK(got[1].at - got[0].at >= std::chrono::milliseconds{35});
+}
+
+TEST_CASE(
+    "--standard-webhooks: webhook-id is the delivery id on every attempt, each attempt signed with its own "
+    "timestamp, nothing without a secret",
+    "[integration][distribute][standard_webhooks]") {
+  HubFixture f({"--standard-webhooks"});
+  Topic topic;
+  topic.set("<feed>standard</feed>", "application/atom+xml");
+  TestHttpServer plain;
+  f.callback.set_responder(statuses({500, 200}));
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/signed")}, {{"hub.secret", "whs-k3y"}});
+  subscribe_many(f.hub, f.database(), topic.url(), {plain.url("/plain")});
+  const auto before = std::chrono::system_clock::now();
+  const HttpReply r = publish(f.hub, {{"hub.url", topic.url()}});
+  REQUIRE(r.status == 202);
+  CHECK(wait_published(r.header("location"))["topics"][0]["deliveries"]["delivered"] == 2);
+  const auto after = std::chrono::system_clock::now();
+  const auto got = posts(f.callback, "/signed");
+  REQUIRE(got.size() == 2);
+  for (const RecordedRequest& post : got) {
+    INFO(post.header("x-hub-delivery-attempt"));
+    CHECK(post.header("webhook-id") == post.header("x-hub-delivery-id"));
+    CHECK_FALSE(post.header("webhook-id").empty());
+    const std::string timestamp = post.header("webhook-timestamp");
+    REQUIRE_FALSE(timestamp.empty());
+    const auto at = std::chrono::system_clock::time_point(std::chrono::seconds(std::stoll(timestamp)));
+    CHECK(at >= std::chrono::floor<std::chrono::seconds>(before));
+    CHECK(at <= after);
+    CHECK(post.header("webhook-signature") ==
+          standard_webhooks_v1("whs-k3y", post.header("webhook-id"), timestamp, post.body));
+    // X-Hub-Signature is still there.
+    CHECK(post.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "whs-k3y", post.body));
+  }
+  CHECK(got[0].header("webhook-id") == got[1].header("webhook-id"));
+  const auto unsigned_posts = posts(plain, "/plain");
+  REQUIRE(unsigned_posts.size() == 1);
+  CHECK(unsigned_posts[0].header("webhook-id").empty());
+  CHECK(unsigned_posts[0].header("webhook-signature").empty());
+  CHECK(unsigned_posts[0].header("webhook-timestamp").empty());
 }
 
 TEST_CASE("a redirect answering a delivery is a failure and is not followed",

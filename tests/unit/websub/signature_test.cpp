@@ -29,3 +29,23 @@ TEST_CASE("names the four algorithms", "[websub][signature][SIG-04]") {
   CHECK_FALSE(parse_signature_algorithm("md5"));
   CHECK_FALSE(parse_signature_algorithm("SHA256"));
 }
+
+TEST_CASE("Standard Webhooks signatures match the specification's published test vector",
+          "[websub][signature][standard_webhooks]") {
+  // The specification's vector: secret "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+  // (the key is the base64 after "whsec_"), id "msg_p5jXN8AQM9LWM0D4loKWxJek",
+  // timestamp 1614265330, body {"test": 2432232314}.
+  const unsigned char key[] = {0x31, 0xf2, 0x90, 0xf6, 0xbf, 0x06, 0x29, 0x8a, 0xab, 0x4f, 0x08, 0xd4,
+                               0x3c, 0x3f, 0x08, 0x2c, 0xf6, 0x48, 0xa3, 0x62, 0xda, 0x2d, 0xa4, 0xb0};
+  const std::string secret(reinterpret_cast<const char*>(key), sizeof key);
+  CHECK(standard_webhooks_signature(secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, "{\"test\": 2432232314}") ==
+        "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+  // Every part is signed: another id, timestamp or body changes it.
+  const std::string base = standard_webhooks_signature("s3cr3t", "d1", 100, "body");
+  CHECK(base.starts_with("v1,"));
+  CHECK(base.size() == 3 + 44);  // 32 bytes in padded base64
+  CHECK(standard_webhooks_signature("s3cr3t", "d2", 100, "body") != base);
+  CHECK(standard_webhooks_signature("s3cr3t", "d1", 101, "body") != base);
+  CHECK(standard_webhooks_signature("s3cr3t", "d1", 100, "bodY") != base);
+  CHECK(standard_webhooks_signature("s3cr3T", "d1", 100, "body") != base);
+}
