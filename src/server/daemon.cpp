@@ -363,10 +363,14 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   // nodes to show (only an engine that nodes share keeps them).
   auto* shared_activity = dynamic_cast<SharedActivity*>(store.get());
   housekeeper_settings.refresh = [&store, &pending, &metrics, &clock, shared_activity] {
-    pending.begin_reset();
-    if (auto counts = store->pending_requests_per_origin()) {
-      pending.reset(*counts);
-    }
+    // Read in the order of this node's writes, and applied with their
+    // answers: exact for the requests admitted here (a count read beside
+    // the writes missed some or counted some twice until the next tick).
+    store->pending_requests_per_origin_in_write_order([&pending](Result<RequestLog::PendingCounts> counts) {
+      if (counts) {
+        pending.reset(*counts);
+      }
+    });
     if (shared_activity != nullptr) {
       (void)metrics.share_activity(*shared_activity, clock.now());  // failures wait for the next tick
     }

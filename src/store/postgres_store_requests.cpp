@@ -38,7 +38,7 @@ class AddRequests final : public MergeableItems<AddRequests, NewRequest> {
       return {};
     }
     std::vector<std::optional<std::string>> token, mode, topic, callback, origin, secret, requested, granted, verify,
-        created;
+        created, algorithm, standard;
     for (const NewRequest& r : m_items) {
       token.push_back(r.id);
       mode.push_back(std::to_string(code_of(r.mode)));
@@ -53,15 +53,20 @@ class AddRequests final : public MergeableItems<AddRequests, NewRequest> {
           text_of(r.lease_granted ? std::optional<std::int64_t>(r.lease_granted->count()) : std::nullopt));
       verify.push_back(r.verify_token);
       created.push_back(std::to_string(to_unix_ms(r.created_at)));
+      algorithm.push_back(algorithm_text(r.signature_algorithm));
+      standard.push_back(text_of(flag_code(r.standard_webhooks)));
     }
     HUBBUB_TRY(db.exec(
         "INSERT INTO subscription_requests (token, mode, topic, callback, origin, secret, lease_requested, "
-        "lease_granted, verify_token, state, attempts, due_at, created_at, updated_at) "
+        "lease_granted, verify_token, state, attempts, due_at, created_at, updated_at, signature_algorithm, "
+        "standard_webhooks) "
         "SELECT v.token, v.mode, v.topic, v.callback, v.origin, decode(v.secret, 'hex'), v.requested, v.granted, "
-        "v.verify, 0, 0, v.created, v.created, v.created "
+        "v.verify, 0, 0, v.created, v.created, v.created, v.algorithm, v.standard "
         "FROM unnest($1::text[], $2::text[]::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], "
-        "$7::text[]::bigint[], $8::text[]::bigint[], $9::text[], $10::text[]::bigint[]) WITH ORDINALITY "
-        "AS v(token, mode, topic, callback, origin, secret, requested, granted, verify, created, n) ORDER BY v.n",
+        "$7::text[]::bigint[], $8::text[]::bigint[], $9::text[], $10::text[]::bigint[], $11::text[], "
+        "$12::text[]::smallint[]) WITH ORDINALITY "
+        "AS v(token, mode, topic, callback, origin, secret, requested, granted, verify, created, algorithm, standard, "
+        "n) ORDER BY v.n",
         PgParams()
             .add_array(token)
             .add_array(mode)
@@ -72,7 +77,9 @@ class AddRequests final : public MergeableItems<AddRequests, NewRequest> {
             .add_array(requested)
             .add_array(granted)
             .add_array(verify)
-            .add_array(created)));
+            .add_array(created)
+            .add_array(algorithm)
+            .add_array(standard)));
     return {};
   }
 };
@@ -121,7 +128,8 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
                    "$5::text[]::bigint[], $6::text[]) AS v(token, state, error, finished, verified_at, origin) "
                    "WHERE q.token = v.token AND q.state = 0 "
                    "RETURNING q.mode, q.topic, q.callback, encode(q.secret, 'hex'), q.lease_granted, v.state, "
-                   "v.verified_at, coalesce(v.origin, q.origin), v.finished",
+                   "v.verified_at, coalesce(v.origin, q.origin), v.finished, q.signature_algorithm, "
+                   "q.standard_webhooks",
                    PgParams()
                        .add_array(token)
                        .add_array(state)
@@ -129,7 +137,8 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
                        .add_array(finished)
                        .add_array(verified_at)
                        .add_array(origin)));
-    std::vector<std::optional<std::string>> s_topic, s_callback, s_origin, s_secret, s_lease, s_expires, s_at;
+    std::vector<std::optional<std::string>> s_topic, s_callback, s_origin, s_secret, s_lease, s_expires, s_at,
+        s_algorithm, s_standard;
     std::vector<std::optional<std::string>> u_topic, u_callback;
     std::set<std::pair<std::string, std::string>> pairs;
     for (int row = 0; row < r->rows(); ++row) {
@@ -153,6 +162,8 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
         s_lease.push_back(std::to_string(lease));
         s_expires.push_back(std::to_string(r->int64(row, 6) + lease * 1000));
         s_at.push_back(std::to_string(r->int64(row, 8)));
+        s_algorithm.push_back(r->optional_text(row, 9));
+        s_standard.push_back(r->optional_text(row, 10));
       } else {
         u_topic.push_back(r->text(row, 1));
         u_callback.push_back(r->text(row, 2));
@@ -161,12 +172,15 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
     if (!s_topic.empty()) {
       HUBBUB_TRY(db.exec(
           "INSERT INTO subscriptions (topic, callback, origin, secret, lease_seconds, expires_at, created_at, "
-          "updated_at) SELECT v.topic, v.callback, v.origin, decode(v.secret, 'hex'), v.lease, v.expires, v.at, v.at "
+          "updated_at, signature_algorithm, standard_webhooks) SELECT v.topic, v.callback, v.origin, "
+          "decode(v.secret, 'hex'), v.lease, v.expires, v.at, v.at, v.algorithm, v.standard "
           "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]::bigint[], $6::text[]::bigint[], "
-          "$7::text[]::bigint[]) AS v(topic, callback, origin, secret, lease, expires, at) "
+          "$7::text[]::bigint[], $8::text[], $9::text[]::smallint[]) "
+          "AS v(topic, callback, origin, secret, lease, expires, at, algorithm, standard) "
           "ON CONFLICT (topic, callback) DO UPDATE SET secret = EXCLUDED.secret, "
           "lease_seconds = EXCLUDED.lease_seconds, expires_at = EXCLUDED.expires_at, "
-          "updated_at = EXCLUDED.updated_at",
+          "updated_at = EXCLUDED.updated_at, signature_algorithm = EXCLUDED.signature_algorithm, "
+          "standard_webhooks = EXCLUDED.standard_webhooks",
           PgParams()
               .add_array(s_topic)
               .add_array(s_callback)
@@ -174,7 +188,9 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
               .add_array(s_secret)
               .add_array(s_lease)
               .add_array(s_expires)
-              .add_array(s_at)));
+              .add_array(s_at)
+              .add_array(s_algorithm)
+              .add_array(s_standard)));
     }
     if (!u_topic.empty()) {
       HUBBUB_TRY(
@@ -315,14 +331,42 @@ Result<std::optional<SubscriptionCapReached>> PostgresStore::subscription_cap_re
   return check_subscription_caps(caps, tallies, count);
 }
 
-Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::pending_requests_per_origin() {
-  auto db = reader();
-  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT origin, count(*) FROM subscription_requests WHERE state = 0 GROUP BY 1"));
-  std::vector<std::pair<std::string, std::int64_t>> out;
+namespace {
+
+Result<RequestLog::PendingCounts> read_pending_counts(PgConnection& db) {
+  HUBBUB_TRY_ASSIGN(r, db.exec("SELECT origin, count(*) FROM subscription_requests WHERE state = 0 GROUP BY 1"));
+  RequestLog::PendingCounts out;
   for (int row = 0; row < r->rows(); ++row) {
     out.emplace_back(r->text(row, 0), r->int64(row, 1));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::pending_requests_per_origin() {
+  auto db = reader();
+  return read_pending_counts(*db);
+}
+
+void PostgresStore::pending_requests_per_origin_in_write_order(std::function<void(Result<PendingCounts>)> done) {
+  // A job of the writer: its transaction sees the writes queued before it
+  // (in earlier batches, or earlier in its own), and its answer comes after
+  // theirs and before those of the writes queued after it.
+  auto counts = std::make_shared<PendingCounts>();
+  m_writer.submit(
+      [counts](PgConnection& db) -> Status {
+        HUBBUB_TRY_ASSIGN(read, read_pending_counts(db));
+        *counts = std::move(*read);  // replaced, not appended: a batch that fails runs its jobs again
+        return {};
+      },
+      [counts, done = std::move(done)](Status s) {
+        if (!s) {
+          done(std::unexpected(s.error()));
+          return;
+        }
+        done(std::move(*counts));
+      });
 }
 
 }  // namespace hubbub

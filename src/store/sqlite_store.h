@@ -69,6 +69,7 @@ class SqliteStore final : public Store {
                                                                std::optional<std::string> callback_host,
                                                                std::size_t limit, std::size_t offset) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() override;
+  void pending_requests_per_origin_in_write_order(std::function<void(Result<PendingCounts>)> done) override;
   Result<std::int64_t> count_queued_deliveries(std::int64_t limit) override;
   Result<std::optional<SubscriptionCapReached>> subscription_cap_reached(std::string_view topic,
                                                                          std::string_view callback, TimePoint now,

@@ -42,7 +42,8 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
                                static_cast<std::uint32_t>(row.int64(5)), row.int64(6), row.int64(7)});
           }));
         }
-        HUBBUB_TRY_ASSIGN(sub, db.query("SELECT topic, callback, secret, expires_at FROM subscriptions WHERE id = ?"));
+        HUBBUB_TRY_ASSIGN(sub, db.query("SELECT topic, callback, secret, expires_at, signature_algorithm, "
+                                        "standard_webhooks FROM subscriptions WHERE id = ?"));
         HUBBUB_TRY_ASSIGN(drop, db.query("UPDATE deliveries SET state = 3, claimed_until = NULL, updated_at = ?, "
                                          "last_error = 'the subscription ended before delivery' WHERE id = ?"));
         for (const Claimed& c : claimed) {
@@ -58,6 +59,8 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
             job.callback = sub->text(1);
             job.secret = sub->optional_text(2);
             job.expires_at = from_unix_ms(sub->int64(3));
+            job.signature_algorithm = algorithm_from_text(sub->optional_text(4));
+            job.standard_webhooks = flag_from_code(sub->optional_int64(5));
             job.attempts = c.attempts;
             job.created_at = from_unix_ms(c.created_at);
             job.published_at = from_unix_ms(c.published_at);

@@ -15,7 +15,8 @@ void SqliteStore::add_request(NewRequest request, Done done) {
       [request = std::move(request)](Database& db) -> Status {
         HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO subscription_requests (token, mode, topic, callback, secret, "
                                       "lease_requested, lease_granted, verify_token, state, attempts, due_at, "
-                                      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?)"));
+                                      "created_at, updated_at, signature_algorithm, standard_webhooks) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)"));
         const std::int64_t created = to_unix_ms(request.created_at);
         q->bind(1, std::string_view(request.id))
             .bind(2, code_of(request.mode))
@@ -29,7 +30,9 @@ void SqliteStore::add_request(NewRequest request, Done done) {
             .bind(8, request.verify_token)
             .bind(9, created)
             .bind(10, created)
-            .bind(11, created);
+            .bind(11, created)
+            .bind(12, algorithm_text(request.signature_algorithm))
+            .bind(13, flag_code(request.standard_webhooks));
         return q->run();
       },
       std::move(done));
@@ -121,9 +124,12 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
         std::string topic;
         std::string callback;
         std::optional<std::string> secret;
+        std::optional<std::string> algorithm;
+        std::optional<std::int64_t> standard_webhooks;
         std::int64_t lease = 0;
         {
-          HUBBUB_TRY_ASSIGN(sel, db.query("SELECT mode, topic, callback, secret, lease_granted, state "
+          HUBBUB_TRY_ASSIGN(sel, db.query("SELECT mode, topic, callback, secret, lease_granted, state, "
+                                          "signature_algorithm, standard_webhooks "
                                           "FROM subscription_requests WHERE token = ?"));
           sel->bind(1, std::string_view(c.id));
           HUBBUB_TRY_ASSIGN(row, sel->step());
@@ -136,6 +142,8 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
           callback = sel->text(2);
           secret = sel->optional_text(3);
           lease = sel->optional_int64(4).value_or(0);
+          algorithm = sel->optional_text(6);
+          standard_webhooks = sel->optional_int64(7);
         }
 
         HUBBUB_TRY_ASSIGN(upd, db.query("UPDATE subscription_requests SET state = ?, claimed_until = NULL, "
@@ -147,12 +155,16 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
           return {};
         }
         if (subscribe) {
-          HUBBUB_TRY_ASSIGN(ins, db.query("INSERT INTO subscriptions (topic, callback, secret, lease_seconds, "
-                                          "expires_at, created_at, updated_at, origin) "
-                                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2))) "
-                                          "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
-                                          "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
-                                          "updated_at = excluded.updated_at"));
+          HUBBUB_TRY_ASSIGN(ins,
+                            db.query("INSERT INTO subscriptions (topic, callback, secret, lease_seconds, "
+                                     "expires_at, created_at, updated_at, origin, signature_algorithm, "
+                                     "standard_webhooks) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2)), ?9, ?10) "
+                                     "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
+                                     "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
+                                     "updated_at = excluded.updated_at, "
+                                     "signature_algorithm = excluded.signature_algorithm, "
+                                     "standard_webhooks = excluded.standard_webhooks"));
           ins->bind(1, std::string_view(topic))
               .bind(2, std::string_view(callback))
               .bind_blob(3, secret)
@@ -160,7 +172,9 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
               .bind(5, to_unix_ms(c.verified_at) + lease * 1000)
               .bind(6, finished)
               .bind(7, finished)
-              .bind(8, c.callback_origin.empty() ? std::nullopt : std::optional<std::string>(c.callback_origin));
+              .bind(8, c.callback_origin.empty() ? std::nullopt : std::optional<std::string>(c.callback_origin))
+              .bind(9, algorithm)
+              .bind(10, standard_webhooks);
           return ins->run();
         }
         HUBBUB_TRY_ASSIGN(del, db.query("DELETE FROM subscriptions WHERE topic = ? AND callback = ?"));
@@ -199,11 +213,12 @@ Result<std::optional<SubscriptionCapReached>> SqliteStore::subscription_cap_reac
   return check_subscription_caps(caps, tallies, count);
 }
 
-Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::pending_requests_per_origin() {
-  auto db = reader();
-  HUBBUB_TRY_ASSIGN(q, db->query("SELECT hubbub_origin(callback), count(*) FROM subscription_requests "
-                                 "WHERE state = 0 GROUP BY 1"));
-  std::vector<std::pair<std::string, std::int64_t>> out;
+namespace {
+
+Result<RequestLog::PendingCounts> read_pending_counts(Database& db) {
+  HUBBUB_TRY_ASSIGN(q, db.query("SELECT hubbub_origin(callback), count(*) FROM subscription_requests "
+                                "WHERE state = 0 GROUP BY 1"));
+  RequestLog::PendingCounts out;
   for (;;) {
     HUBBUB_TRY_ASSIGN(row, q->step());
     if (!*row) {
@@ -211,6 +226,33 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::pending_r
     }
     out.emplace_back(q->text(0), q->int64(1));
   }
+}
+
+}  // namespace
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::pending_requests_per_origin() {
+  auto db = reader();
+  return read_pending_counts(*db);
+}
+
+void SqliteStore::pending_requests_per_origin_in_write_order(std::function<void(Result<PendingCounts>)> done) {
+  // A job of the writer: it sees the writes queued before it, and its answer
+  // comes after theirs and before those of the writes queued after it.
+  auto counts = std::make_shared<PendingCounts>();
+  m_writer.submit(
+      [counts](Database& db) -> Status {
+        HUBBUB_TRY_ASSIGN(read, read_pending_counts(db));
+        *counts = std::move(*read);  // replaced, not appended: a failed batch runs its jobs again
+        return {};
+      },
+      [counts, done = std::move(done)](Status s) {
+        if (!s) {
+          done(std::unexpected(s.error()));
+          return;
+        }
+        done(std::move(*counts));
+      },
+      GroupCommit::Durability::may_be_lost);  // it writes nothing
 }
 
 }  // namespace hubbub

@@ -99,6 +99,24 @@ Result<State> state_from_code(std::int64_t code) {
   return fail(std::string("unknown code ") + std::to_string(code) + " in " + StateCodes<State>::table);
 }
 
+// How a subscriber asked to be signed, as stored (migration 0010): the
+// algorithm by its name, the Standard Webhooks choice as 1 or 0; NULL is the
+// hub's setting. Only validated values are written; a name this hub does not
+// know reads as the hub's setting, so that one odd row cannot stop every
+// delivery's claim.
+inline std::optional<std::string> algorithm_text(std::optional<SignatureAlgorithm> a) {
+  return a ? std::optional<std::string>(to_string(*a)) : std::nullopt;
+}
+inline std::optional<SignatureAlgorithm> algorithm_from_text(const std::optional<std::string>& text) {
+  return text ? parse_signature_algorithm(*text) : std::nullopt;
+}
+inline std::optional<std::int64_t> flag_code(std::optional<bool> on) {
+  return on ? std::optional<std::int64_t>(*on ? 1 : 0) : std::nullopt;
+}
+inline std::optional<bool> flag_from_code(std::optional<std::int64_t> code) {
+  return code ? std::optional<bool>(*code != 0) : std::nullopt;
+}
+
 // Codes are the store's constants in SQL text too.
 static_assert(code_of(RequestState::pending) == 0, "SQL statements spell pending as 0");
 static_assert(code_of(FetchState::pending) == 0, "SQL statements spell pending as 0");

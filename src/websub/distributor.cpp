@@ -210,8 +210,9 @@ void Distributor::deliver(const DeliveryJob& job, const Payload& payload) {
   request.headers.emplace_back("Link", "<" + link_target(m_settings.public_url) + ">; rel=\"hub\", <" +
                                            link_target(job.topic) + ">; rel=\"self\"");
   if (job.secret) {
-    request.headers.emplace_back("X-Hub-Signature", sign(m_settings.algorithm, *job.secret, *payload.body));
-    if (m_settings.standard_webhooks) {
+    request.headers.emplace_back(
+        "X-Hub-Signature", sign(job.signature_algorithm.value_or(m_settings.algorithm), *job.secret, *payload.body));
+    if (job.standard_webhooks.value_or(m_settings.standard_webhooks)) {
       // The id stays the same across retries; the timestamp is this attempt's.
       const std::int64_t now_s = to_unix_ms(m_clock.now()) / 1000;
       request.headers.emplace_back("webhook-id", job.delivery_id);

@@ -133,6 +133,26 @@ Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases
     request.lease_requested = *seconds;
   }
   request.lease_granted = leases.grant(request.lease_requested);
+
+  // Extensions: how this subscriber wants its notifications signed (only
+  // meaningful with a secret; kept either way, a renewal may add one).
+  HUBBUB_TRY_ASSIGN(algorithm, single(form, "hub.signature_algorithm"));
+  if (*algorithm && !(*algorithm)->empty()) {
+    request.signature_algorithm = parse_signature_algorithm(**algorithm);
+    if (!request.signature_algorithm) {
+      return fail("hub.signature_algorithm must be sha1, sha256, sha384 or sha512");
+    }
+  }
+  HUBBUB_TRY_ASSIGN(standard, single(form, "hub.standard_webhooks"));
+  if (*standard && !(*standard)->empty()) {
+    if (**standard == "true") {
+      request.standard_webhooks = true;
+    } else if (**standard == "false") {
+      request.standard_webhooks = false;
+    } else {
+      return fail("hub.standard_webhooks must be true or false");
+    }
+  }
   return request;
 }
 

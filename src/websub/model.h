@@ -11,6 +11,7 @@
 
 #include "util/clock.h"
 #include "websub/limits.h"
+#include "websub/signature.h"
 
 namespace hubbub {
 
@@ -32,6 +33,10 @@ struct NewRequest {
   std::optional<std::chrono::seconds> lease_granted;  // subscribe only
   std::optional<std::string> verify_token;
   TimePoint created_at;
+  // Extensions (subscribe only): how the subscriber asked to be signed; none:
+  // the hub's setting.
+  std::optional<SignatureAlgorithm> signature_algorithm;
+  std::optional<bool> standard_webhooks;
 };
 
 // A recorded request and where it stands.
@@ -139,6 +144,8 @@ struct DeliveryJob {
   std::string topic;
   std::string callback;
   std::optional<std::string> secret;
+  std::optional<SignatureAlgorithm> signature_algorithm;  // the subscription's choice; none: the hub's
+  std::optional<bool> standard_webhooks;
   TimePoint expires_at;
   std::uint32_t attempts = 0;  // including this one
   TimePoint created_at;

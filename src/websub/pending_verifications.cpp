@@ -12,20 +12,10 @@ void PendingVerifications::reset(const std::vector<std::pair<std::string, std::i
       m_total += n;
     }
   }
-  for (const auto* extra : {&m_uncommitted, &m_committed_meanwhile}) {
-    for (const auto& [origin, n] : *extra) {
-      m_per_origin[origin] += n;
-      m_total += n;
-    }
+  for (const auto& [origin, n] : m_uncommitted) {
+    m_per_origin[origin] += n;
+    m_total += n;
   }
-  m_committed_meanwhile.clear();
-  m_resetting = false;
-}
-
-void PendingVerifications::begin_reset() {
-  std::lock_guard lock(m_mutex);
-  m_committed_meanwhile.clear();
-  m_resetting = true;
 }
 
 void PendingVerifications::committed(const std::string& origin, bool stored) {
@@ -33,9 +23,6 @@ void PendingVerifications::committed(const std::string& origin, bool stored) {
     std::lock_guard lock(m_mutex);
     if (auto it = m_uncommitted.find(origin); it != m_uncommitted.end() && --it->second <= 0) {
       m_uncommitted.erase(it);
-    }
-    if (stored && m_resetting) {
-      ++m_committed_meanwhile[origin];
     }
   }
   if (!stored) {

@@ -22,11 +22,11 @@ class PendingVerifications {
 
   // Replaces every count with the store's (at start, and on a database that
   // other nodes share every few seconds), plus the requests admitted here
-  // whose commit has not been answered yet: the store may not have them, and
-  // a count is never to fall below what waits. Call begin_reset() before
-  // reading the store's counts: requests committed while they are read are
-  // kept too (counted twice at worst, until the next reset; never missed).
-  void begin_reset();
+  // whose commit has not been answered yet. Exact when the store's counts
+  // were read in the order of its writes and this runs before the next
+  // write's answer (Store::pending_requests_per_origin_in_write_order): each
+  // request admitted here is then either in the store's counts (its answer
+  // came first) or still unanswered, never both, never neither.
   void reset(const std::vector<std::pair<std::string, std::int64_t>>& per_origin);
 
   // Counts one more request for `origin`, unless the origin already has
@@ -48,9 +48,6 @@ class PendingVerifications {
   mutable std::mutex m_mutex;
   std::unordered_map<std::string, std::int64_t> m_per_origin;   // only non-zero counts
   std::unordered_map<std::string, std::int64_t> m_uncommitted;  // admitted, write not answered yet
-  // Committed since begin_reset(), which the store's counts may have missed.
-  std::unordered_map<std::string, std::int64_t> m_committed_meanwhile;
-  bool m_resetting = false;
   std::int64_t m_total = 0;
 };
 

@@ -106,7 +106,14 @@ class RequestLog {
                                                                                  SubscriptionCaps caps) = 0;
   // Pending subscription requests (not yet settled) per callback origin
   // (url_origin().key()).
-  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() = 0;
+  using PendingCounts = std::vector<std::pair<std::string, std::int64_t>>;
+  virtual Result<PendingCounts> pending_requests_per_origin() = 0;
+  // The same counts, read in the order of this store's writes: `done` runs
+  // after the answer of every write submitted before the call and before the
+  // answer of every write submitted after it, so a request added here is in
+  // exactly one of the counts or the requests still unanswered
+  // (PendingVerifications::reset: neither missed nor counted twice).
+  virtual void pending_requests_per_origin_in_write_order(std::function<void(Result<PendingCounts>)> done) = 0;
 };
 
 // The verifier's: pending requests, claimed, retried and settled.

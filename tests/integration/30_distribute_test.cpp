@@ -261,7 +261,7 @@ TEST_CASE("500, 500, 200: delivered once retries run, with one delivery id",
 }
 
 TEST_CASE(
-    "--standard-webhooks: webhook-id is the delivery id on every attempt, each attempt signed with its own "
+    "with --standard-webhooks, webhook-id is the delivery id on every attempt, each attempt signed with its own "
     "timestamp, nothing without a secret",
     "[integration][distribute][standard_webhooks]") {
   HubFixture f({"--standard-webhooks"});
@@ -298,6 +298,55 @@ TEST_CASE(
   CHECK(unsigned_posts[0].header("webhook-id").empty());
   CHECK(unsigned_posts[0].header("webhook-signature").empty());
   CHECK(unsigned_posts[0].header("webhook-timestamp").empty());
+}
+
+TEST_CASE(
+    "a subscriber chooses its signature algorithm and Standard Webhooks on subscribe, and a renewal without them "
+    "returns to the hub's settings",
+    "[integration][distribute][signing_choices]") {
+  HubFixture f;  // the hub's settings: sha256, no Standard Webhooks
+  Topic topic;
+  topic.set("<feed>chosen</feed>", "application/atom+xml");
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/chosen")},
+                 {{"hub.secret", "ch0sen"}, {"hub.signature_algorithm", "sha512"}, {"hub.standard_webhooks", "true"}});
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/default")}, {{"hub.secret", "d3fault"}});
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+  REQUIRE(wait_posts(f.callback, 2));
+  const RecordedRequest chosen = posts(f.callback, "/chosen").at(0);
+  CHECK(chosen.header("x-hub-signature") == "sha512=" + hmac_hex(EVP_sha512(), "ch0sen", chosen.body));
+  CHECK(chosen.header("webhook-signature") ==
+        standard_webhooks_v1("ch0sen", chosen.header("webhook-id"), chosen.header("webhook-timestamp"), chosen.body));
+  const RecordedRequest plain = posts(f.callback, "/default").at(0);
+  CHECK(plain.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "d3fault", plain.body));
+  CHECK(plain.header("webhook-signature").empty());
+
+  // Renewed without the extensions: the hub's settings again.
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/chosen")}, {{"hub.secret", "ch0sen"}});
+  topic.set("<feed>renewed</feed>", "application/atom+xml");
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+  REQUIRE(wait_posts(f.callback, 4));
+  const RecordedRequest renewed = posts(f.callback, "/chosen").at(1);
+  CHECK(renewed.body == "<feed>renewed</feed>");
+  CHECK(renewed.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "ch0sen", renewed.body));
+  CHECK(renewed.header("webhook-signature").empty());
+}
+
+TEST_CASE("hub.standard_webhooks=false turns the headers off for one subscription of a --standard-webhooks hub",
+          "[integration][distribute][signing_choices]") {
+  HubFixture f({"--standard-webhooks"});
+  Topic topic;
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/off")},
+                 {{"hub.secret", "0ff-k3y"}, {"hub.standard_webhooks", "false"}});
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/on")}, {{"hub.secret", "0n-k3y"}});
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+  REQUIRE(wait_posts(f.callback, 2));
+  const RecordedRequest off = posts(f.callback, "/off").at(0);
+  CHECK(off.header("webhook-signature").empty());
+  CHECK(off.header("webhook-id").empty());
+  CHECK(off.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "0ff-k3y", off.body));
+  const RecordedRequest on = posts(f.callback, "/on").at(0);
+  CHECK(on.header("webhook-signature") ==
+        standard_webhooks_v1("0n-k3y", on.header("webhook-id"), on.header("webhook-timestamp"), on.body));
 }
 
 TEST_CASE("a redirect answering a delivery is a failure and is not followed",

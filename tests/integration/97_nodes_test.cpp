@@ -321,8 +321,13 @@ TEST_CASE("copying a stopped SQLite hub to PostgreSQL (--copy-to) loses nothing 
   {
     HubProcess hub(file, test_hub_args({"--retry-base", "3600"}));
     for (int i = 0; i < 3; ++i) {
+      std::vector<std::pair<std::string, std::string>> extra = {{"hub.secret", "secret-" + std::to_string(i)}};
+      if (i == 0) {  // signing choices are copied too
+        extra.emplace_back("hub.signature_algorithm", "sha384");
+        extra.emplace_back("hub.standard_webhooks", "true");
+      }
       REQUIRE(subscribe_and_settle(hub, "subscribe", topic.url("/t"), subscriber.url("/cb" + std::to_string(i)),
-                                   {{"hub.secret", "secret-" + std::to_string(i)}})["state"] == "verified");
+                                   extra)["state"] == "verified");
     }
     REQUIRE(subscribe_and_settle(hub, "subscribe", slow_topic.url("/s"), subscriber.url("/slow"))["state"] ==
             "verified");
@@ -371,6 +376,14 @@ TEST_CASE("copying a stopped SQLite hub to PostgreSQL (--copy-to) loses nothing 
   auto secrets = conn->exec("SELECT count(*) FROM subscriptions WHERE secret IS NOT NULL");
   REQUIRE(secrets);
   CHECK(secrets->int64(0, 0) == 3);
+  auto choices = conn->exec(
+      "SELECT callback, signature_algorithm, standard_webhooks FROM subscriptions WHERE signature_algorithm IS NOT "
+      "NULL OR standard_webhooks IS NOT NULL");
+  REQUIRE(choices);
+  REQUIRE(choices->rows() == 1);
+  CHECK(choices->text(0, 0).ends_with("/cb0"));
+  CHECK(choices->text(0, 1) == "sha384");
+  CHECK(choices->int64(0, 2) == 1);
   // The hung fetch runs and is delivered to the subscriber of that topic.
   const auto deadline = std::chrono::steady_clock::now() + seconds{30};
   while (delivery_ids(subscriber).count("/slow") == 0 && std::chrono::steady_clock::now() < deadline) {

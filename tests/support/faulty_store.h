@@ -105,6 +105,9 @@ class FaultyStore final : public Store {
   Result<std::vector<std::pair<std::string, std::int64_t>>> pending_requests_per_origin() override {
     return m_inner.pending_requests_per_origin();
   }
+  void pending_requests_per_origin_in_write_order(std::function<void(Result<PendingCounts>)> done) override {
+    m_inner.pending_requests_per_origin_in_write_order(std::move(done));
+  }
   Result<bool> delete_subscription(std::int64_t id) override { return m_inner.delete_subscription(id); }
   Result<std::vector<DeliveryRecord>> subscription_deliveries(std::int64_t id, std::size_t limit) override {
     return m_inner.subscription_deliveries(id, limit);

@@ -77,6 +77,50 @@ STORE_CONTRACT(counts_pending_requests_per_origin, "counts pending requests per 
   CHECK(counts[1] == std::pair<std::string, std::int64_t>{"https://a.example:443", 1});
 }
 
+STORE_CONTRACT(counts_pending_requests_in_write_order,
+               "pending counts read in write order: after the answers of the writes before, before the next's",
+               "[A2]") {
+  Store* store = &engine.store();
+  // Each write's answer and the read's are recorded in the order they come;
+  // writes before and after the read are queued without waiting, as the
+  // intake does while a node refreshes its counts.
+  std::mutex mutex;
+  std::vector<std::string> order;
+  std::promise<void> all_done;
+  int left = 5;
+  auto note = [&](std::string what) {
+    std::lock_guard lock(mutex);
+    order.push_back(std::move(what));
+    if (--left == 0) {
+      all_done.set_value();
+    }
+  };
+  RequestLog::PendingCounts seen;
+  for (int i = 0; i < 2; ++i) {
+    store->add_request(request(RequestMode::subscribe, "http://a.example/before" + std::to_string(i)),
+                       [&, i](Status s) {
+                         CHECK(s);
+                         note("before" + std::to_string(i));
+                       });
+  }
+  store->pending_requests_per_origin_in_write_order([&](Result<RequestLog::PendingCounts> counts) {
+    REQUIRE(counts);
+    seen = *counts;
+    note("read");
+  });
+  for (int i = 0; i < 2; ++i) {
+    store->add_request(request(RequestMode::subscribe, "http://a.example/after" + std::to_string(i)), [&, i](Status s) {
+      CHECK(s);
+      note("after" + std::to_string(i));
+    });
+  }
+  REQUIRE(all_done.get_future().wait_for(seconds{20}) == std::future_status::ready);
+  CHECK(order == std::vector<std::string>{"before0", "before1", "read", "after0", "after1"});
+  REQUIRE(seen.size() == 1);
+  CHECK(seen[0] == std::pair<std::string, std::int64_t>{"http://a.example:80", 2});
+  CHECK(store->pending_requests_per_origin().value().at(0).second == 4);
+}
+
 STORE_CONTRACT(claims_requests_once_per_pair, "claims due requests once, one per pair, counting attempts", "") {
   Store* store = &engine.store();
   const std::string a = add(*store, request(RequestMode::subscribe, "http://s/a"));
@@ -245,6 +289,42 @@ STORE_CONTRACT(fans_out_in_chunks, "a fan-out is written a chunk a transaction, 
   CHECK(jobs.size() == 6);
   CHECK(callbacks ==
         std::set<std::string>{"http://s/0", "http://s/1", "http://s/3", "http://s/4", "http://s/5", "http://s/6"});
+}
+
+STORE_CONTRACT(keeps_signing_choices, "a subscriber's signing choices go from its request to its deliveries",
+               "[signing_choices]") {
+  Store* store = &engine.store();
+  NewRequest chosen = request(RequestMode::subscribe, "http://s/a", "ka");
+  chosen.signature_algorithm = SignatureAlgorithm::sha384;
+  chosen.standard_webhooks = false;
+  complete(*store, add(*store, chosen), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b", "kb")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  CHECK(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
+  auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 2);
+  std::sort(jobs.begin(), jobs.end(), [](const auto& x, const auto& y) { return x.callback < y.callback; });
+  CHECK(jobs[0].signature_algorithm == SignatureAlgorithm::sha384);
+  CHECK(jobs[0].standard_webhooks == false);
+  CHECK_FALSE(jobs[1].signature_algorithm);  // the hub's settings
+  CHECK_FALSE(jobs[1].standard_webhooks);
+
+  // A renewal without them returns the subscription to the hub's settings.
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries({{jobs[0].id, DeliveryState::delivered, 200, std::nullopt, k_t0, false},
+                              {jobs[1].id, DeliveryState::delivered, 200, std::nullopt, k_t0, false}},
+                             d);
+  }));
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  CHECK(finish(*store, distributed(first_fetch(*store), "v2")).value() == 2);
+  const auto renewed = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(renewed.size() == 2);
+  for (const auto& job : renewed) {
+    INFO(job.callback);
+    CHECK_FALSE(job.signature_algorithm);
+    CHECK_FALSE(job.standard_webhooks);
+  }
 }
 
 STORE_CONTRACT(fans_content_out_once, "fans a fetched content out to every active subscription, once", "[D1][D13]") {

@@ -136,3 +136,28 @@ TEST_CASE("publish pings without a valid topic are refused", "[websub][hub_reque
   }
   CHECK_FALSE(parse(many));
 }
+
+TEST_CASE("takes the signing extensions on subscribe, refuses unknown values, ignores them on unsubscribe",
+          "[websub][hub_request][signing_choices]") {
+  const NewRequest plain = subscription(k_base);
+  CHECK_FALSE(plain.signature_algorithm);
+  CHECK_FALSE(plain.standard_webhooks);
+  const NewRequest chosen = subscription(k_base + "&hub.signature_algorithm=sha512&hub.standard_webhooks=true");
+  CHECK(chosen.signature_algorithm == SignatureAlgorithm::sha512);
+  CHECK(chosen.standard_webhooks == true);
+  CHECK(subscription(k_base + "&hub.standard_webhooks=false").standard_webhooks == false);
+  CHECK_FALSE(subscription(k_base + "&hub.signature_algorithm=").signature_algorithm);  // empty: the hub's setting
+  for (const std::string bad :
+       {"&hub.signature_algorithm=md5", "&hub.signature_algorithm=SHA256", "&hub.standard_webhooks=yes",
+        "&hub.standard_webhooks=1", "&hub.signature_algorithm=sha1&hub.signature_algorithm=sha256"}) {
+    INFO(bad);
+    const auto r = parse(k_base + bad);
+    REQUIRE_FALSE(r);
+    CHECK((r.error().message.find("hub.signature_algorithm") != std::string::npos ||
+           r.error().message.find("hub.standard_webhooks") != std::string::npos));
+  }
+  auto unsubscribe = parse(
+      "hub.mode=unsubscribe&hub.topic=http%3A%2F%2Fp%2Ft&hub.callback=http%3A%2F%2Fs%2Fcb&hub.signature_algorithm=md5");
+  REQUIRE(unsubscribe);
+  CHECK_FALSE(std::get<NewRequest>(*unsubscribe).signature_algorithm);
+}

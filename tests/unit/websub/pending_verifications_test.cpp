@@ -70,22 +70,3 @@ TEST_CASE("PendingVerifications: a reset keeps the requests whose commit is not 
   CHECK(pending.count("http://a:80") == 2);
   CHECK(pending.total() == 2);
 }
-
-TEST_CASE("PendingVerifications: a request committed while the store's counts are read is not lost",
-          "[websub][pending][A2]") {
-  PendingVerifications pending;
-  REQUIRE(pending.admit("http://a:80", 2, 0) == Admission::admitted);
-  REQUIRE(pending.admit("http://a:80", 2, 0) == Admission::admitted);
-  pending.committed("http://a:80", true);
-  pending.begin_reset();
-  // The store is read (it has the first request only), then the second's
-  // commit is answered, then the counts are replaced.
-  pending.committed("http://a:80", true);
-  pending.reset({{"http://a:80", 1}});
-  CHECK(pending.count("http://a:80") == 2);
-  CHECK(pending.admit("http://a:80", 2, 0) == Admission::origin_full);
-  // The next reset trusts the store again.
-  pending.begin_reset();
-  pending.reset({{"http://a:80", 2}});
-  CHECK(pending.count("http://a:80") == 2);
-}
