@@ -7,6 +7,7 @@
 
 #include "store/fair_claim.h"
 #include "store/pg_rows.h"
+#include "store/read_job.h"
 #include "store/state_codes.h"
 #include "store/subscription_tallies.h"
 #include "util/hex.h"
@@ -350,23 +351,8 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> PostgresStore::pending
 }
 
 void PostgresStore::pending_requests_per_origin_in_write_order(std::function<void(Result<PendingCounts>)> done) {
-  // A job of the writer: its transaction sees the writes queued before it
-  // (in earlier batches, or earlier in its own), and its answer comes after
-  // theirs and before those of the writes queued after it.
-  auto counts = std::make_shared<PendingCounts>();
-  m_writer.submit(
-      [counts](PgConnection& db) -> Status {
-        HUBBUB_TRY_ASSIGN(read, read_pending_counts(db));
-        *counts = std::move(*read);  // replaced, not appended: a batch that fails runs its jobs again
-        return {};
-      },
-      [counts, done = std::move(done)](Status s) {
-        if (!s) {
-          done(std::unexpected(s.error()));
-          return;
-        }
-        done(std::move(*counts));
-      });
+  auto job = make_read_job<PendingCounts, PgConnection>(read_pending_counts, std::move(done));
+  m_writer.submit(std::move(job.work), std::move(job.answer));
 }
 
 }  // namespace hubbub

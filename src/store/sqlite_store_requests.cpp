@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "store/fair_claim.h"
+#include "store/read_job.h"
 #include "store/sqlite_rows.h"
 #include "store/state_codes.h"
 #include "store/subscription_tallies.h"
@@ -236,23 +237,8 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStore::pending_r
 }
 
 void SqliteStore::pending_requests_per_origin_in_write_order(std::function<void(Result<PendingCounts>)> done) {
-  // A job of the writer: it sees the writes queued before it, and its answer
-  // comes after theirs and before those of the writes queued after it.
-  auto counts = std::make_shared<PendingCounts>();
-  m_writer.submit(
-      [counts](Database& db) -> Status {
-        HUBBUB_TRY_ASSIGN(read, read_pending_counts(db));
-        *counts = std::move(*read);  // replaced, not appended: a failed batch runs its jobs again
-        return {};
-      },
-      [counts, done = std::move(done)](Status s) {
-        if (!s) {
-          done(std::unexpected(s.error()));
-          return;
-        }
-        done(std::move(*counts));
-      },
-      GroupCommit::Durability::may_be_lost);  // it writes nothing
+  auto job = make_read_job<PendingCounts, Database>(read_pending_counts, std::move(done));
+  m_writer.submit(std::move(job.work), std::move(job.answer), GroupCommit::Durability::may_be_lost);  // no writes
 }
 
 }  // namespace hubbub

@@ -22,29 +22,9 @@ struct Received {
   bool closed = false;  // the hub ended the connection
 };
 
-// What arrives on `fd` within `wait`, and whether the hub closed it.
-Received receive(int fd, std::chrono::milliseconds wait) {
-  Received r;
-  const auto deadline = std::chrono::steady_clock::now() + wait;
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 20) <= 0) {
-      continue;
-    }
-    char buf[1024];
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      r.closed = true;
-      break;
-    }
-    r.bytes.append(buf, static_cast<std::size_t>(n));
-  }
-  return r;
-}
-
-// The first bytes that arrive on `fd` within `wait` (stops at the first
-// read), and whether the hub closed it.
-Received receive_some(int fd, std::chrono::milliseconds wait) {
+// What arrives on `fd` within `wait`, and whether the hub closed it; with
+// `first_read_only`, what the first read brings (bytes or the close).
+Received receive(int fd, std::chrono::milliseconds wait, bool first_read_only = false) {
   Received r;
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -56,10 +36,12 @@ Received receive_some(int fd, std::chrono::milliseconds wait) {
     const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
     if (n <= 0) {
       r.closed = true;
-    } else {
-      r.bytes.assign(buf, static_cast<std::size_t>(n));
+      break;
     }
-    break;
+    r.bytes.append(buf, static_cast<std::size_t>(n));
+    if (first_read_only) {
+      break;
+    }
   }
   return r;
 }
@@ -103,7 +85,7 @@ int take_last_slot(std::uint16_t port, int full) {
       std::string bytes;
       std::size_t want = std::string::npos;
       while (bytes.size() < want) {
-        const Received r = receive_some(fd, std::chrono::seconds{3});
+        const Received r = receive(fd, std::chrono::seconds{3}, true);
         bytes += r.bytes;
         if (const auto end = bytes.find("\r\n\r\n"); want == std::string::npos && end != std::string::npos) {
           std::smatch m;
