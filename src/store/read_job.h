@@ -21,8 +21,7 @@ struct ReadJob {
 };
 
 template <class T, class Connection>
-ReadJob<T, Connection> make_read_job(std::function<Result<T>(Connection&)> read,
-                                     std::function<void(Result<T>)> done) {
+ReadJob<T, Connection> make_read_job(std::function<Result<T>(Connection&)> read, std::function<void(Result<T>)> done) {
   auto value = std::make_shared<T>();
   return {[value, read = std::move(read)](Connection& db) -> Status {
             HUBBUB_TRY_ASSIGN(got, read(db));
