@@ -170,6 +170,8 @@ const std::vector<RestartSetting>& restart_settings() {
       setting("publish_status", &Options::publish_status),
       setting("signature_algorithm", &Options::signature_algorithm),
       setting("standard_webhooks", &Options::standard_webhooks),
+      setting("secret_grace", &Options::secret_grace),
+      setting("reconfirm_before", &Options::reconfirm_before),
       setting("delivery_attempts", &Options::delivery_attempts),
       setting("max_content_bytes", &Options::max_content_bytes),
       setting("max_connections", &Options::max_connections),
@@ -324,6 +326,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   verifier_settings.max_attempts = options.verification_attempts;
   verifier_settings.retry_base = options.retry_base;
   verifier_settings.timeout = options.outbound_timeout;
+  verifier_settings.secret_grace = options.secret_grace;
   if (store->shared()) {
     verifier_settings.claim = k_shared_claim;
   }
@@ -375,6 +378,8 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
       (void)metrics.share_activity(*shared_activity, clock.now());  // failures wait for the next tick
     }
   };
+  housekeeper_settings.reconfirm_before = options.reconfirm_before;
+  housekeeper_settings.requests_queued = [&verifier] { verifier.wake(); };
   Housekeeper housekeeper(*store, *store, clock, housekeeper_settings);
 
   RateLimits limits({options.subscribe_rate_per_client, options.subscribe_rate_per_callback,

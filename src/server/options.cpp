@@ -215,6 +215,8 @@ struct RawOptions {
         lease_max(static_cast<std::uint64_t>(o.leases.max.count())),
         retry_base(static_cast<double>(o.retry_base.count()) / 1000.0),
         outbound_timeout(static_cast<double>(o.outbound_timeout.count()) / 1000.0),
+        secret_grace(static_cast<std::uint64_t>(o.secret_grace.count() / 1000)),
+        reconfirm_before(static_cast<std::uint64_t>(o.reconfirm_before.count() / 1000)),
         algorithm(to_string(o.signature_algorithm)) {}
 
   std::string listen;
@@ -223,6 +225,8 @@ struct RawOptions {
   std::uint64_t lease_max;
   double retry_base;
   double outbound_timeout;
+  std::uint64_t secret_grace;
+  std::uint64_t reconfirm_before;
   std::string algorithm;
   std::vector<std::string> trusted_proxies;
   std::vector<std::string> exempt;
@@ -304,6 +308,16 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
   app.add_flag("--standard-webhooks", o.standard_webhooks,
                "Also sign deliveries to subscriptions with a secret the Standard Webhooks way (webhook-id, "
                "webhook-timestamp, webhook-signature)");
+  app.add_option("--secret-grace", raw.secret_grace,
+                 "After a renewal changes a subscription's secret, also sign with the old one this long, seconds "
+                 "(X-Hub-Signature-Previous, a second webhook-signature; 0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, k_max_secret_grace_seconds));
+  app.add_option("--reconfirm-before", raw.reconfirm_before,
+                 "Verify the intent of subscribers this long before their lease ends, seconds (at most half a lease "
+                 "before), renewing the lease when they confirm (0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{0}, k_max_reconfirm_before_seconds));
   app.add_option("--delivery-attempts", o.delivery_attempts,
                  "Attempts at delivering a notification before it becomes a dead letter")
       ->capture_default_str()
@@ -472,6 +486,8 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
     }
   }
   o.outbound_timeout = seconds_to_millis(raw.outbound_timeout);
+  o.secret_grace = std::chrono::seconds{static_cast<std::int64_t>(raw.secret_grace)};
+  o.reconfirm_before = std::chrono::seconds{static_cast<std::int64_t>(raw.reconfirm_before)};
   if (o.database.empty()) {
     return bad("--database must not be empty");
   }

@@ -26,6 +26,8 @@ Result<RequestRecord> read_pg_request(const PgResult& q, int row, int first) {
   r.last_error = q.optional_text(row, first + 11);
   r.created_at = from_unix_ms(q.int64(row, first + 12));
   r.updated_at = from_unix_ms(q.int64(row, first + 13));
+  r.signature_algorithm = algorithm_from_text(q.optional_text(row, first + 14));
+  r.standard_webhooks = flag_from_code(q.optional_int64(row, first + 15));
   return r;
 }
 

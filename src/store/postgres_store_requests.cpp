@@ -110,7 +110,7 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
     if (m_items.empty()) {
       return {};
     }
-    std::vector<std::optional<std::string>> token, state, error, finished, verified_at, origin;
+    std::vector<std::optional<std::string>> token, state, error, finished, verified_at, origin, grace_until;
     for (const RequestCompletion& c : m_items) {
       token.push_back(c.id);
       state.push_back(std::to_string(code_of(c.state)));
@@ -118,6 +118,9 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
       finished.push_back(std::to_string(to_unix_ms(c.finished_at)));
       verified_at.push_back(std::to_string(to_unix_ms(c.verified_at)));
       origin.push_back(c.callback_origin.empty() ? std::nullopt : std::optional<std::string>(c.callback_origin));
+      grace_until.push_back(c.secret_grace.count() > 0 ? std::optional<std::string>(std::to_string(
+                                                             to_unix_ms(c.verified_at) + c.secret_grace.count()))
+                                                       : std::nullopt);
     }
     // Only pending requests change (a node settling the same request at the
     // same moment waits for the row lock, then finds it settled); the
@@ -126,20 +129,22 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
         r, db.exec("UPDATE subscription_requests q SET state = v.state, claimed_until = NULL, claimed_by = NULL, "
                    "last_error = v.error, updated_at = v.finished "
                    "FROM unnest($1::text[], $2::text[]::smallint[], $3::text[], $4::text[]::bigint[], "
-                   "$5::text[]::bigint[], $6::text[]) AS v(token, state, error, finished, verified_at, origin) "
+                   "$5::text[]::bigint[], $6::text[], $7::text[]::bigint[]) "
+                   "AS v(token, state, error, finished, verified_at, origin, grace_until) "
                    "WHERE q.token = v.token AND q.state = 0 "
                    "RETURNING q.mode, q.topic, q.callback, encode(q.secret, 'hex'), q.lease_granted, v.state, "
                    "v.verified_at, coalesce(v.origin, q.origin), v.finished, q.signature_algorithm, "
-                   "q.standard_webhooks",
+                   "q.standard_webhooks, v.grace_until",
                    PgParams()
                        .add_array(token)
                        .add_array(state)
                        .add_array(error)
                        .add_array(finished)
                        .add_array(verified_at)
-                       .add_array(origin)));
+                       .add_array(origin)
+                       .add_array(grace_until)));
     std::vector<std::optional<std::string>> s_topic, s_callback, s_origin, s_secret, s_lease, s_expires, s_at,
-        s_algorithm, s_standard;
+        s_algorithm, s_standard, s_grace_until;
     std::vector<std::optional<std::string>> u_topic, u_callback;
     std::set<std::pair<std::string, std::string>> pairs;
     for (int row = 0; row < r->rows(); ++row) {
@@ -165,6 +170,7 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
         s_at.push_back(std::to_string(r->int64(row, 8)));
         s_algorithm.push_back(r->optional_text(row, 9));
         s_standard.push_back(r->optional_text(row, 10));
+        s_grace_until.push_back(r->optional_text(row, 11));
       } else {
         u_topic.push_back(r->text(row, 1));
         u_callback.push_back(r->text(row, 2));
@@ -173,15 +179,27 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
     if (!s_topic.empty()) {
       HUBBUB_TRY(db.exec(
           "INSERT INTO subscriptions (topic, callback, origin, secret, lease_seconds, expires_at, created_at, "
-          "updated_at, signature_algorithm, standard_webhooks) SELECT v.topic, v.callback, v.origin, "
-          "decode(v.secret, 'hex'), v.lease, v.expires, v.at, v.at, v.algorithm, v.standard "
+          "updated_at, signature_algorithm, standard_webhooks, previous_secret_until) "
+          "SELECT v.topic, v.callback, v.origin, decode(v.secret, 'hex'), v.lease, v.expires, v.at, v.at, "
+          "v.algorithm, v.standard, v.grace_until "
           "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]::bigint[], $6::text[]::bigint[], "
-          "$7::text[]::bigint[], $8::text[], $9::text[]::smallint[]) "
-          "AS v(topic, callback, origin, secret, lease, expires, at, algorithm, standard) "
+          "$7::text[]::bigint[], $8::text[], $9::text[]::smallint[], $10::text[]::bigint[]) "
+          "AS v(topic, callback, origin, secret, lease, expires, at, algorithm, standard, grace_until) "
           "ON CONFLICT (topic, callback) DO UPDATE SET secret = EXCLUDED.secret, "
           "lease_seconds = EXCLUDED.lease_seconds, expires_at = EXCLUDED.expires_at, "
           "updated_at = EXCLUDED.updated_at, signature_algorithm = EXCLUDED.signature_algorithm, "
-          "standard_webhooks = EXCLUDED.standard_webhooks",
+          "standard_webhooks = EXCLUDED.standard_webhooks, "
+          // Secret rotation: a new secret that replaces another keeps the old
+          // one for signing until the grace's end (none: no grace); no secret
+          // clears it; the same secret leaves a running grace as it is.
+          "previous_secret = CASE WHEN EXCLUDED.secret IS NULL THEN NULL "
+          "WHEN subscriptions.secret IS DISTINCT FROM EXCLUDED.secret AND subscriptions.secret IS NOT NULL "
+          "AND EXCLUDED.previous_secret_until IS NOT NULL THEN subscriptions.secret "
+          "ELSE subscriptions.previous_secret END, "
+          "previous_secret_until = CASE WHEN EXCLUDED.secret IS NULL THEN NULL "
+          "WHEN subscriptions.secret IS DISTINCT FROM EXCLUDED.secret AND subscriptions.secret IS NOT NULL "
+          "AND EXCLUDED.previous_secret_until IS NOT NULL THEN EXCLUDED.previous_secret_until "
+          "ELSE subscriptions.previous_secret_until END",
           PgParams()
               .add_array(s_topic)
               .add_array(s_callback)
@@ -191,7 +209,8 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
               .add_array(s_expires)
               .add_array(s_at)
               .add_array(s_algorithm)
-              .add_array(s_standard)));
+              .add_array(s_standard)
+              .add_array(s_grace_until)));
     }
     if (!u_topic.empty()) {
       HUBBUB_TRY(

@@ -28,6 +28,8 @@ Result<RequestRecord> read_request(const Query& q) {
   r.last_error = q.optional_text(11);
   r.created_at = from_unix_ms(q.int64(12));
   r.updated_at = from_unix_ms(q.int64(13));
+  r.signature_algorithm = algorithm_from_text(q.optional_text(14));
+  r.standard_webhooks = flag_from_code(q.optional_int64(15));
   return r;
 }
 

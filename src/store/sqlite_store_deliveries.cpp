@@ -43,11 +43,12 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
           }));
         }
         HUBBUB_TRY_ASSIGN(sub, db.query("SELECT topic, callback, secret, expires_at, signature_algorithm, "
-                                        "standard_webhooks FROM subscriptions WHERE id = ?"));
+                                        "standard_webhooks, CASE WHEN previous_secret_until > ?2 "
+                                        "THEN previous_secret END FROM subscriptions WHERE id = ?1"));
         HUBBUB_TRY_ASSIGN(drop, db.query("UPDATE deliveries SET state = 3, claimed_until = NULL, updated_at = ?, "
                                          "last_error = 'the subscription ended before delivery' WHERE id = ?"));
         for (const Claimed& c : claimed) {
-          sub->bind(1, c.subscription_id);
+          sub->bind(1, c.subscription_id).bind(2, t);
           HUBBUB_TRY_ASSIGN(row, sub->step());
           if (*row && sub->int64(3) > t) {
             DeliveryJob job;
@@ -61,6 +62,7 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
             job.expires_at = from_unix_ms(sub->int64(3));
             job.signature_algorithm = algorithm_from_text(sub->optional_text(4));
             job.standard_webhooks = flag_from_code(sub->optional_int64(5));
+            job.previous_secret = sub->optional_text(6);
             job.attempts = c.attempts;
             job.created_at = from_unix_ms(c.created_at);
             job.published_at = from_unix_ms(c.published_at);

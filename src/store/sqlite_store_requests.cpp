@@ -11,6 +11,20 @@
 
 namespace hubbub {
 
+// Secret rotation, in the upsert of a verified subscribe: a new secret that
+// replaces another keeps the old one for signing until the grace's end
+// (excluded.previous_secret_until, none: no grace); no secret clears it; the
+// same secret leaves a running grace as it is.
+constexpr const char* k_rotate_secret =
+    "previous_secret = CASE WHEN excluded.secret IS NULL THEN NULL "
+    "WHEN subscriptions.secret IS NOT NULL AND subscriptions.secret IS NOT excluded.secret "
+    "AND excluded.previous_secret_until IS NOT NULL THEN subscriptions.secret "
+    "ELSE subscriptions.previous_secret END, "
+    "previous_secret_until = CASE WHEN excluded.secret IS NULL THEN NULL "
+    "WHEN subscriptions.secret IS NOT NULL AND subscriptions.secret IS NOT excluded.secret "
+    "AND excluded.previous_secret_until IS NOT NULL THEN excluded.previous_secret_until "
+    "ELSE subscriptions.previous_secret_until END";
+
 void SqliteStore::add_request(NewRequest request, Done done) {
   m_writer.submit(
       [request = std::move(request)](Database& db) -> Status {
@@ -156,16 +170,17 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
           return {};
         }
         if (subscribe) {
-          HUBBUB_TRY_ASSIGN(ins,
-                            db.query("INSERT INTO subscriptions (topic, callback, secret, lease_seconds, "
-                                     "expires_at, created_at, updated_at, origin, signature_algorithm, "
-                                     "standard_webhooks) "
-                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2)), ?9, ?10) "
-                                     "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
-                                     "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
-                                     "updated_at = excluded.updated_at, "
-                                     "signature_algorithm = excluded.signature_algorithm, "
-                                     "standard_webhooks = excluded.standard_webhooks"));
+          static const std::string upsert =
+              std::string(
+                  "INSERT INTO subscriptions (topic, callback, secret, lease_seconds, expires_at, created_at, "
+                  "updated_at, origin, signature_algorithm, standard_webhooks, previous_secret_until) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2)), ?9, ?10, ?11) "
+                  "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
+                  "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
+                  "updated_at = excluded.updated_at, signature_algorithm = excluded.signature_algorithm, "
+                  "standard_webhooks = excluded.standard_webhooks, ") +
+              k_rotate_secret;
+          HUBBUB_TRY_ASSIGN(ins, db.query(upsert.c_str()));
           ins->bind(1, std::string_view(topic))
               .bind(2, std::string_view(callback))
               .bind_blob(3, secret)
@@ -175,7 +190,10 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
               .bind(7, finished)
               .bind(8, c.callback_origin.empty() ? std::nullopt : std::optional<std::string>(c.callback_origin))
               .bind(9, algorithm)
-              .bind(10, standard_webhooks);
+              .bind(10, standard_webhooks)
+              .bind(11, c.secret_grace.count() > 0
+                            ? std::optional<std::int64_t>(to_unix_ms(c.verified_at) + c.secret_grace.count())
+                            : std::nullopt);
           return ins->run();
         }
         HUBBUB_TRY_ASSIGN(del, db.query("DELETE FROM subscriptions WHERE topic = ? AND callback = ?"));

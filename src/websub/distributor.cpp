@@ -210,15 +210,26 @@ void Distributor::deliver(const DeliveryJob& job, const Payload& payload) {
   request.headers.emplace_back("Link", "<" + link_target(m_settings.public_url) + ">; rel=\"hub\", <" +
                                            link_target(job.topic) + ">; rel=\"self\"");
   if (job.secret) {
-    request.headers.emplace_back(
-        "X-Hub-Signature", sign(job.signature_algorithm.value_or(m_settings.algorithm), *job.secret, *payload.body));
+    const SignatureAlgorithm algorithm = job.signature_algorithm.value_or(m_settings.algorithm);
+    // While a replaced secret's grace lasts (secret rotation), it signs too:
+    // in a header of its own beside X-Hub-Signature, which holds one
+    // signature, and as a second signature in webhook-signature.
+    const std::string* previous =
+        job.previous_secret && *job.previous_secret != *job.secret ? &*job.previous_secret : nullptr;
+    request.headers.emplace_back("X-Hub-Signature", sign(algorithm, *job.secret, *payload.body));
+    if (previous != nullptr) {
+      request.headers.emplace_back("X-Hub-Signature-Previous", sign(algorithm, *previous, *payload.body));
+    }
     if (job.standard_webhooks.value_or(m_settings.standard_webhooks)) {
       // The id stays the same across retries; the timestamp is this attempt's.
       const std::int64_t now_s = to_unix_ms(m_clock.now()) / 1000;
+      std::string signatures = standard_webhooks_signature(*job.secret, job.delivery_id, now_s, *payload.body);
+      if (previous != nullptr) {
+        signatures += ' ' + standard_webhooks_signature(*previous, job.delivery_id, now_s, *payload.body);
+      }
       request.headers.emplace_back("webhook-id", job.delivery_id);
       request.headers.emplace_back("webhook-timestamp", std::to_string(now_s));
-      request.headers.emplace_back("webhook-signature",
-                                   standard_webhooks_signature(*job.secret, job.delivery_id, now_s, *payload.body));
+      request.headers.emplace_back("webhook-signature", std::move(signatures));
     }
   }
   request.headers.emplace_back("X-Hub-Delivery-Id", job.delivery_id);

@@ -62,8 +62,25 @@ void Housekeeper::tick() {
     sweep();
     m_next_sweep = now + m_settings.sweep_interval;
   }
+  if (leading && m_settings.reconfirm_before.count() > 0) {
+    reconfirm();
+  }
   if (m_settings.refresh && m_coordination.shared()) {
     m_settings.refresh();
+  }
+}
+
+void Housekeeper::reconfirm() {
+  auto queued = m_store.queue_reconfirmations(m_clock.now(), m_settings.reconfirm_before, k_reconfirm_batch);
+  if (!queued) {
+    spdlog::error("event=reconfirmation_failed error={}", log_quoted(queued.error().message));
+    return;
+  }
+  if (*queued > 0) {
+    spdlog::info("event=reconfirmations_queued count={}", *queued);
+    if (m_settings.requests_queued) {
+      m_settings.requests_queued();
+    }
   }
 }
 

@@ -9,6 +9,9 @@
 //   (they stop counting at expiry already; this frees the rows) and purges
 //   finished status monitors after their retention time. Sweeps are
 //   idempotent, so two nodes sweeping at the edge of a lease do no harm;
+// - re-confirmation, only while leading, every tick when reconfirm_before is
+//   set: verifications of intent queued for the subscriptions whose lease
+//   is about to end (Housekeeping::queue_reconfirmations);
 // - claims, when the database is shared: this node's live claims renewed
 //   (Coordination::renew_claims), so that only a dead node's lapse;
 // - `refresh`, when the database is shared: what the node counts in memory
@@ -34,6 +37,11 @@ struct HousekeeperSettings {
   Millis retention = k_request_retention;
   Millis leader_ttl = k_leader_ttl;
   Millis claim_lease = k_shared_claim;  // live claims renewed to now + this (shared)
+  // Re-confirm subscriptions this long before their lease ends (at most half
+  // a lease before; 0: never), calling `requests_queued` (may be empty) when
+  // some were queued.
+  Millis reconfirm_before{0};
+  std::function<void()> requests_queued;
   // Run every tick when the database is shared; may be empty.
   std::function<void()> refresh;
 };
@@ -52,6 +60,8 @@ class Housekeeper {
   void tick();
   // One sweep, now, on the calling thread.
   void sweep();
+  // Queues the re-confirmations due now (every tick while leading).
+  void reconfirm();
   // Whether this node led the sweeps at its latest tick.
   bool leading() const { return m_leading.load(); }
 

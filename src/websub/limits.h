@@ -132,6 +132,17 @@ constexpr auto k_request_retention = std::chrono::hours{24 * 7};  // finished st
 // A move of the system's clock away from the hub's beyond this is reported.
 constexpr auto k_clock_jump_reported = std::chrono::seconds{60};
 
+// Secret rotation: a verified renewal that changes a subscription's secret
+// keeps the replaced one signing too for this long (--secret-grace), so a
+// subscriber can roll its secret without losing a notification.
+constexpr auto k_default_secret_grace = std::chrono::hours{24};
+constexpr std::uint64_t k_max_secret_grace_seconds = 30 * 24 * 3600;
+// Re-confirmation (--reconfirm-before, off by default): the leader queues a
+// verification of intent for subscriptions whose lease ends within the
+// window (at most half a lease), up to this many per node tick.
+constexpr std::size_t k_reconfirm_batch = 200;
+constexpr std::uint64_t k_max_reconfirm_before_seconds = 365 * 24 * 3600;
+
 // Storage.
 constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
 // Only another process (an operator's sqlite3 shell, a backup) makes the single writer wait;

@@ -60,6 +60,10 @@ struct RequestCompletion {
   // The callback's origin (url_origin_key()), worked out by the verifier so
   // that the store's writer need not; empty: the store works it out.
   std::string callback_origin;
+  // A verified subscribe that changes the subscription's secret keeps the
+  // secret it replaces, signing with it too until verified_at + this (secret
+  // rotation; 0: not kept).
+  Millis secret_grace{0};
 };
 
 struct Subscription {
@@ -144,6 +148,9 @@ struct DeliveryJob {
   std::string topic;
   std::string callback;
   std::optional<std::string> secret;
+  // The secret a renewal replaced, while its grace period lasts: deliveries
+  // are signed with it too (RequestCompletion::secret_grace).
+  std::optional<std::string> previous_secret;
   std::optional<SignatureAlgorithm> signature_algorithm;  // the subscription's choice; none: the hub's
   std::optional<bool> standard_webhooks;
   TimePoint expires_at;

@@ -242,6 +242,15 @@ class Housekeeping {
 
   // Deletes subscriptions expired at `now`.
   virtual Result<std::size_t> remove_expired_subscriptions(TimePoint now) = 0;
+  // Re-confirmation: queues a subscribe request, due at `now`, for each of up
+  // to `max` subscriptions whose lease ends after `now` and within
+  // min(`before`, half its lease) of it, that no request of theirs was queued
+  // for yet in this lease, and whose (topic, callback) pair has no request
+  // pending. The request carries the subscription's secret, lease and
+  // signing choices, so its verification renews the lease as a renewal by
+  // the subscriber would; a failed one leaves the subscription to end at its
+  // lease. Returns how many were queued.
+  virtual Result<std::size_t> queue_reconfirmations(TimePoint now, Millis before, std::size_t max) = 0;
   // Deletes finished requests last updated before `finished_before`.
   virtual Result<std::size_t> purge_finished_requests(TimePoint finished_before) = 0;
   // Deletes finished publishes (and their delivered or dropped deliveries and

@@ -218,6 +218,7 @@ void Verifier::reschedule(const RequestRecord& request, const std::string& error
 
 void Verifier::settle(const RequestRecord& request, RequestCompletion completion) {
   completion.callback_origin = url_origin_key(request.callback);
+  completion.secret_grace = m_settings.secret_grace;
   if (m_settings.pending != nullptr) {
     m_settings.pending->remove(completion.callback_origin);
   }

@@ -35,6 +35,9 @@ struct VerifierSettings {
   Millis retry_base = k_default_retry_base;
   Millis timeout = k_default_outbound_timeout;
   Millis claim = k_verification_claim;
+  // How long a renewal that changes the secret keeps the replaced one
+  // signing too (RequestCompletion::secret_grace; 0: not kept).
+  Millis secret_grace = k_default_secret_grace;
   HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
   // Requests waiting for verification, counted out as they settle (may be
   // null); must outlive the service.

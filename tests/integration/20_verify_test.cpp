@@ -186,6 +186,41 @@ TEST_CASE(
   CHECK_FALSE(stored_subscriptions(f.database(), k_topic, cb).at(0).secret);
 }
 
+TEST_CASE(
+    "with --reconfirm-before the hub verifies intent again half a lease before it ends at the latest, and the echo "
+    "renews the lease",
+    "[integration][verify][reconfirm][STATE-09]") {
+  HubFixture f({"--lease-min", "1", "--reconfirm-before", "3600"});
+  const std::string cb = f.callback.url("/cb");
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", k_topic, cb, {{"hub.lease_seconds", "10"}, {"hub.secret", "k3y"}})
+              .at("state") == "verified");
+  const auto first = stored_subscriptions(f.database(), k_topic, cb).at(0);
+  // Due 5 s after the verification (half the lease); the hub asks with the
+  // subscription's own lease.
+  REQUIRE(f.callback.wait_for_requests(2, std::chrono::seconds{30}));
+  const RecordedRequest again = f.callback.requests().at(1);
+  CHECK(again.method == "GET");
+  CHECK(again.param("hub.mode") == "subscribe");
+  CHECK(again.param("hub.topic") == k_topic);
+  CHECK(again.param("hub.lease_seconds") == "10");
+  CHECK(again.param("hub.challenge") != f.callback.requests().at(0).param("hub.challenge"));
+  CHECK(f.hub.wait_for_log("event=reconfirmations_queued count=1"));
+  // Confirmed by the echo: the lease runs again from this verification, and
+  // the secret is kept.
+  std::optional<StoredSubscription> renewed;
+  for (int i = 0; i < 200 && !renewed; ++i) {
+    const auto now = stored_subscriptions(f.database(), k_topic, cb);
+    if (!now.empty() && now[0].expires_at_ms > first.expires_at_ms) {
+      renewed = now[0];
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds{50});
+    }
+  }
+  REQUIRE(renewed);
+  CHECK(renewed->lease_seconds == 10);
+  CHECK(renewed->secret == "k3y");
+}
+
 TEST_CASE("unsubscribe is verified like subscribe and removes only its pair",
           "[integration][verify][STATE-01][STATE-04][VER-13][I12]") {
   HubFixture f;

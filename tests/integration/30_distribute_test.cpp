@@ -349,6 +349,50 @@ TEST_CASE("hub.standard_webhooks=false turns the headers off for one subscriptio
         standard_webhooks_v1("0n-k3y", on.header("webhook-id"), on.header("webhook-timestamp"), on.body));
 }
 
+TEST_CASE(
+    "a renewal that changes the secret signs with the old one too during the grace period, in a header of its own "
+    "and as a second Standard Webhooks signature",
+    "[integration][distribute][rotation]") {
+  HubFixture f({"--standard-webhooks"});
+  HubFixture g({"--secret-grace", "0"});
+  Topic topic;
+  topic.set("<feed>rolled</feed>", "application/atom+xml");
+  for (HubFixture* hub : {&f, &g}) {
+    subscribe_many(hub->hub, hub->database(), topic.url(), {hub->callback.url("/cb")}, {{"hub.secret", "0ld-k3y"}});
+    subscribe_many(hub->hub, hub->database(), topic.url(), {hub->callback.url("/cb")}, {{"hub.secret", "n3w-k3y"}});
+    REQUIRE(publish(hub->hub, {{"hub.url", topic.url()}}).status == 202);
+    REQUIRE(wait_posts(hub->callback, 1));
+  }
+  const RecordedRequest rolled = posts(f.callback, "/cb").at(0);
+  CHECK(rolled.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "n3w-k3y", rolled.body));
+  CHECK(rolled.header("x-hub-signature-previous") == "sha256=" + hmac_hex(EVP_sha256(), "0ld-k3y", rolled.body));
+  const std::string id = rolled.header("webhook-id");
+  const std::string timestamp = rolled.header("webhook-timestamp");
+  CHECK(rolled.header("webhook-signature") == standard_webhooks_v1("n3w-k3y", id, timestamp, rolled.body) + " " +
+                                                  standard_webhooks_v1("0ld-k3y", id, timestamp, rolled.body));
+
+  // --secret-grace 0: the new secret alone.
+  const RecordedRequest at_once = posts(g.callback, "/cb").at(0);
+  CHECK(at_once.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "n3w-k3y", at_once.body));
+  CHECK(at_once.header("x-hub-signature-previous").empty());
+
+  // Renewed with the same secret: the grace runs on; without one: nothing signs.
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")}, {{"hub.secret", "n3w-k3y"}});
+  topic.set("<feed>same</feed>", "application/atom+xml");
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+  REQUIRE(wait_posts(f.callback, 2));
+  const RecordedRequest same = posts(f.callback, "/cb").at(1);
+  CHECK(same.header("x-hub-signature-previous") == "sha256=" + hmac_hex(EVP_sha256(), "0ld-k3y", same.body));
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  topic.set("<feed>none</feed>", "application/atom+xml");
+  REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
+  REQUIRE(wait_posts(f.callback, 3));
+  const RecordedRequest none = posts(f.callback, "/cb").at(2);
+  CHECK(none.header("x-hub-signature").empty());
+  CHECK(none.header("x-hub-signature-previous").empty());
+  CHECK(none.header("webhook-signature").empty());
+}
+
 TEST_CASE("a redirect answering a delivery is a failure and is not followed",
           "[integration][distribute][DIST-10][D8]") {
   HubFixture f({"--delivery-attempts", "2"});

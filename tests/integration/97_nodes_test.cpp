@@ -329,12 +329,15 @@ TEST_CASE("copying a stopped SQLite hub to PostgreSQL (--copy-to) loses nothing 
       REQUIRE(subscribe_and_settle(hub, "subscribe", topic.url("/t"), subscriber.url("/cb" + std::to_string(i)),
                                    extra)["state"] == "verified");
     }
+    // A rolled secret, with the one it replaced in its grace period.
+    REQUIRE(subscribe_and_settle(hub, "subscribe", topic.url("/t"), subscriber.url("/cb1"),
+                                 {{"hub.secret", "rolled-1"}})["state"] == "verified");
     REQUIRE(subscribe_and_settle(hub, "subscribe", slow_topic.url("/s"), subscriber.url("/slow"))["state"] ==
             "verified");
     // Owed: 3 deliveries refused once (retried in an hour), a request whose
     // verification hangs, a fetch that hangs.
     REQUIRE(publish(hub, {{"hub.url", topic.url("/t")}}).status == 202);
-    REQUIRE(subscriber.wait_for_requests(7, seconds{30}));  // 4 challenges, 3 deliveries
+    REQUIRE(subscriber.wait_for_requests(8, seconds{30}));  // 5 challenges, 3 deliveries
     REQUIRE(subscribe(hub, "subscribe", topic.url("/t"), late_subscriber.url("/late")).status == 202);
     REQUIRE(publish(hub, {{"hub.url", slow_topic.url("/s")}}).status == 202);
     REQUIRE(late_subscriber.wait_for_requests(1, seconds{30}));
@@ -384,6 +387,15 @@ TEST_CASE("copying a stopped SQLite hub to PostgreSQL (--copy-to) loses nothing 
   CHECK(choices->text(0, 0).ends_with("/cb0"));
   CHECK(choices->text(0, 1) == "sha384");
   CHECK(choices->int64(0, 2) == 1);
+  auto rolled = conn->exec(
+      "SELECT callback, encode(secret, 'escape'), encode(previous_secret, 'escape'), previous_secret_until "
+      "FROM subscriptions WHERE previous_secret IS NOT NULL");
+  REQUIRE(rolled);
+  REQUIRE(rolled->rows() == 1);
+  CHECK(rolled->text(0, 0).ends_with("/cb1"));
+  CHECK(rolled->text(0, 1) == "rolled-1");
+  CHECK(rolled->text(0, 2) == "secret-1");
+  CHECK(rolled->int64(0, 3) > 0);
   // The hung fetch runs and is delivered to the subscriber of that topic.
   const auto deadline = std::chrono::steady_clock::now() + seconds{30};
   while (delivery_ids(subscriber).count("/slow") == 0 && std::chrono::steady_clock::now() < deadline) {

@@ -122,6 +122,9 @@ class FaultyStore final : public Store {
   Result<std::size_t> remove_expired_subscriptions(TimePoint now) override {
     return m_inner.remove_expired_subscriptions(now);
   }
+  Result<std::size_t> queue_reconfirmations(TimePoint now, Millis before, std::size_t max) override {
+    return m_inner.queue_reconfirmations(now, before, max);
+  }
   Result<std::size_t> purge_finished_requests(TimePoint finished_before) override {
     return m_inner.purge_finished_requests(finished_before);
   }

@@ -888,3 +888,105 @@ STORE_CONTRACT(a_node_leads_and_reports_health, "a lone node holds the leadershi
   CHECK(after.commits > before.commits);
   CHECK(after.last_commit_seconds >= 0);
 }
+
+namespace {
+
+// Verifies a subscribe of "http://s/a" to http://p/t at `at` with `secret`,
+// keeping a replaced secret for `grace`.
+void verify_with_grace(Store& store, std::optional<std::string> secret, TimePoint at, Millis grace) {
+  const std::string id = add(store, request(RequestMode::subscribe, "http://s/a", std::move(secret), at));
+  RequestCompletion c{id, RequestState::verified, std::nullopt, at, at};
+  c.secret_grace = grace;
+  REQUIRE(wait([&](Store::Done d) { store.complete_request(c, d); }));
+}
+
+// Publishes http://p/t at `at` and claims (and settles) its one delivery.
+DeliveryJob deliver_once(Store& store, TimePoint at) {
+  static int n = 0;
+  const std::string id = "pub" + std::to_string(++n);
+  REQUIRE(wait([&](Store::Done d) { store.add_publish({id, {"http://p/t"}, std::nullopt, at}, d); }));
+  REQUIRE(finish(store, distributed(first_fetch(store, at), "body " + id, at)).value() == 1);
+  auto jobs = store.claim_due_deliveries(at, seconds{60}, 10, {}).value();
+  REQUIRE(jobs.size() == 1);
+  REQUIRE(wait([&](Store::Done d) {
+    store.settle_deliveries({{jobs[0].id, DeliveryState::delivered, 200, std::nullopt, at, false}}, d);
+  }));
+  return jobs[0];
+}
+
+}  // namespace
+
+STORE_CONTRACT(keeps_replaced_secret, "a renewal that changes the secret keeps the old one signing for its grace",
+               "[rotation]") {
+  Store* store = &engine.store();
+  const Millis grace = seconds{30};
+  verify_with_grace(*store, "old", k_t0, grace);
+  DeliveryJob job = deliver_once(*store, k_t0);
+  CHECK(job.secret == "old");
+  CHECK_FALSE(job.previous_secret);
+
+  verify_with_grace(*store, "new", k_t0 + seconds{1}, grace);  // grace until k_t0 + 31 s
+  job = deliver_once(*store, k_t0 + seconds{2});
+  CHECK(job.secret == "new");
+  CHECK(job.previous_secret == "old");
+  job = deliver_once(*store, k_t0 + seconds{32});
+  CHECK(job.secret == "new");
+  CHECK_FALSE(job.previous_secret);  // the grace is over
+
+  verify_with_grace(*store, "newer", k_t0 + seconds{40}, Millis{0});  // no grace
+  job = deliver_once(*store, k_t0 + seconds{41});
+  CHECK(job.secret == "newer");
+  CHECK_FALSE(job.previous_secret);
+
+  verify_with_grace(*store, std::string("r\0t", 3), k_t0 + seconds{50}, grace);  // grace until k_t0 + 80 s
+  verify_with_grace(*store, std::string("r\0t", 3), k_t0 + seconds{51}, grace);  // the same secret: grace runs on
+  job = deliver_once(*store, k_t0 + seconds{52});
+  CHECK(job.secret == std::string("r\0t", 3));
+  CHECK(job.previous_secret == "newer");
+
+  verify_with_grace(*store, std::nullopt, k_t0 + seconds{60}, grace);  // no secret: nothing signs
+  job = deliver_once(*store, k_t0 + seconds{61});
+  CHECK_FALSE(job.secret);
+  CHECK_FALSE(job.previous_secret);
+}
+
+STORE_CONTRACT(queues_reconfirmations,
+               "queues one re-confirmation per lease, within min(window, half a lease) of its end",
+               "[reconfirm][STATE-09]") {
+  Store* store = &engine.store();
+  NewRequest a = request(RequestMode::subscribe, "http://s/a", "ka");  // lease 100 s, from k_t0
+  a.signature_algorithm = SignatureAlgorithm::sha512;
+  complete(*store, add(*store, a), RequestState::verified);
+  // Expired, and renewing on its own: never re-confirmed.
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/old", std::nullopt, k_t0 - seconds{200})),
+           RequestState::verified, k_t0 - seconds{200});
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  add(*store, request(RequestMode::subscribe, "http://s/b", std::nullopt, k_t0 + seconds{1}));  // still pending
+  const Millis window = seconds{3600};                                                          // half a lease wins
+
+  CHECK(store->queue_reconfirmations(k_t0 + seconds{49}, window, 10).value() == 0);
+  CHECK(store->queue_reconfirmations(k_t0 + seconds{50}, window, 10).value() == 1);
+  CHECK(store->queue_reconfirmations(k_t0 + seconds{51}, window, 10).value() == 0);  // once per lease
+  auto claimed = store->claim_due_requests(k_t0 + seconds{52}, seconds{60}, 10, {}).value();
+  std::erase_if(claimed, [](const RequestRecord& r) { return r.callback != "http://s/a"; });
+  REQUIRE(claimed.size() == 1);
+  const RequestRecord& r = claimed[0];
+  CHECK(r.mode == RequestMode::subscribe);
+  CHECK(r.topic == "http://p/t");
+  CHECK(r.secret == "ka");
+  CHECK(r.lease_granted == seconds{100});
+  CHECK(r.signature_algorithm == SignatureAlgorithm::sha512);
+  CHECK_FALSE(r.lease_requested);
+
+  // Confirmed: the lease runs from the verification, and the next lease is
+  // re-confirmed in its turn.
+  complete(*store, r.id, RequestState::verified, k_t0 + seconds{52});  // expires at k_t0 + 152 s
+  CHECK(store->find_subscription("http://p/t", "http://s/a").value()->expires_at == k_t0 + seconds{152});
+  CHECK(store->queue_reconfirmations(k_t0 + seconds{60}, window, 10).value() == 0);
+  // A window narrower than half a lease.
+  CHECK(store->queue_reconfirmations(k_t0 + seconds{102}, seconds{10}, 10).value() == 0);
+  CHECK(store->queue_reconfirmations(k_t0 + seconds{141}, seconds{10}, 10).value() == 0);
+  CHECK(store->queue_reconfirmations(k_t0 + seconds{142}, seconds{10}, 10).value() == 1);
+  // The lease ended: nothing more.
+  CHECK(store->queue_reconfirmations(k_t0 + seconds{152}, window, 10).value() == 0);
+}

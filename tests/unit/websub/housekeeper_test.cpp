@@ -83,3 +83,45 @@ TEST_CASE("on a database of its own the housekeeper neither renews claims nor re
   CHECK_FALSE(coordination.renewed_until);
   CHECK(refreshed == 0);
 }
+
+TEST_CASE("with reconfirm_before the leading housekeeper queues re-confirmations each tick and says so",
+          "[housekeeper][reconfirm][STATE-09]") {
+  test::SqliteEngine engine;
+  ManualClock clock(test::k_test_epoch);
+  ScriptedCoordination coordination;
+  coordination.is_shared = false;
+  int woken = 0;
+  HousekeeperSettings settings;
+  settings.reconfirm_before = std::chrono::hours{1};
+  settings.requests_queued = [&] { ++woken; };
+  Housekeeper housekeeper(engine.store(), coordination, clock, settings);
+  // A day's lease, verified at the epoch.
+  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_test_epoch, "s3cret");
+  clock.advance(std::chrono::hours{23});  // the lease ends in an hour
+  housekeeper.tick();                     // not the leader: nothing queued
+  CHECK(engine.store().pending_requests_per_origin().value().empty());
+  CHECK(woken == 0);
+  coordination.leader = true;
+  housekeeper.tick();
+  const auto pending = engine.store().pending_requests_per_origin().value();
+  REQUIRE(pending.size() == 1);
+  CHECK(pending[0] == std::pair<std::string, std::int64_t>{"http://a.example:80", 1});
+  CHECK(woken == 1);
+  clock.advance(seconds{2});
+  housekeeper.tick();  // queued once for this lease: no new wake
+  CHECK(woken == 1);
+  CHECK(engine.store().pending_requests_per_origin().value()[0].second == 1);
+}
+
+TEST_CASE("without reconfirm_before the housekeeper never re-confirms", "[housekeeper][reconfirm]") {
+  test::SqliteEngine engine;
+  ManualClock clock(test::k_test_epoch);
+  ScriptedCoordination coordination;
+  coordination.is_shared = false;
+  coordination.leader = true;
+  Housekeeper housekeeper(engine.store(), coordination, clock, {});
+  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_test_epoch);
+  clock.advance(std::chrono::hours{23} + std::chrono::minutes{59});
+  housekeeper.tick();
+  CHECK(engine.store().pending_requests_per_origin().value().empty());
+}

@@ -1,0 +1,10 @@
+-- Hubbub schema, version 11: secret rotation and re-confirmation.
+-- previous_secret: the secret a verified renewal replaced, with which
+-- deliveries are signed too until previous_secret_until (--secret-grace), so
+-- that a subscriber can roll its secret without losing a notification.
+-- reconfirmed_for: the expires_at for which the hub queued a verification of
+-- intent of its own (--reconfirm-before); a renewal moves expires_at, which
+-- makes the subscription due for the next one.
+ALTER TABLE subscriptions ADD COLUMN previous_secret BLOB;
+ALTER TABLE subscriptions ADD COLUMN previous_secret_until INTEGER;
+ALTER TABLE subscriptions ADD COLUMN reconfirmed_for INTEGER;
