@@ -202,6 +202,55 @@ std::optional<Reply> route_request(const Inbound& request, Answer& answer, HubCo
     spdlog::info("event=admin_dead_letter_retried delivery={}", *id);
     return json_reply(Code::Accepted, {{"id", *id}, {"state", "pending"}});
   }
+  if (route.starts_with("subscriptions/") && route.ends_with("/replay")) {
+    if (method != Method::Post) {
+      return method_not_allowed("POST");
+    }
+    const auto id = parse_id(route.substr(14, route.size() - 14 - 7));
+    const auto since_text = query_param(request, "since");
+    const auto last_text = query_param(request, "last");
+    ReplaySelection which;
+    if (since_text.has_value() == last_text.has_value()) {
+      return text(Code::Bad_Request, "give since=<RFC 3339 time> or last=<number of notifications>");
+    }
+    if (since_text) {
+      which.since = parse_rfc3339(*since_text);
+      if (!which.since) {
+        return text(Code::Bad_Request, "since must be an RFC 3339 time, such as 2026-12-01T00:00:00Z");
+      }
+    } else if (std::from_chars(last_text->data(), last_text->data() + last_text->size(), which.last).ec !=
+                   std::errc{} ||
+               which.last == 0 || which.last > k_max_replay) {
+      return text(Code::Bad_Request, "last must be a number from 1 to " + std::to_string(k_max_replay));
+    }
+    auto queued =
+        id ? ctx.queries.replay_to_subscription(*id, which, now) : Result<std::optional<std::size_t>>(std::nullopt);
+    if (!queued) {
+      return storage_unavailable(queued.error().message);
+    }
+    if (!*queued) {
+      return text(Code::Not_Found, "no such active subscription");
+    }
+    ctx.hooks.deliveries_queued();
+    spdlog::info("event=admin_replay subscription={} queued={}", *id, **queued);
+    return json_reply(Code::Accepted, {{"subscription", *id}, {"queued", **queued}});
+  }
+  if (route.starts_with("publishes/") && route.ends_with("/replay")) {
+    if (method != Method::Post) {
+      return method_not_allowed("POST");
+    }
+    const std::string_view token = route.substr(10, route.size() - 10 - 7);
+    auto queued = ctx.queries.replay_publish(token, now);
+    if (!queued) {
+      return storage_unavailable(queued.error().message);
+    }
+    if (!*queued) {
+      return text(Code::Not_Found, "no such publish");
+    }
+    ctx.hooks.deliveries_queued();
+    spdlog::info("event=admin_publish_replayed publish={} queued={}", token, **queued);
+    return json_reply(Code::Accepted, {{"publish", std::string(token)}, {"queued", **queued}});
+  }
   if (route.starts_with("subscriptions/")) {
     std::string_view rest = route.substr(14);
     const bool reverify = rest.ends_with("/reverify");

@@ -7,6 +7,9 @@
 //   GET    admin/subscriptions/<id>            with its latest deliveries
 //   DELETE admin/subscriptions/<id>
 //   POST   admin/subscriptions/<id>/reverify   a new verification of intent
+//   POST   admin/subscriptions/<id>/replay?since=<RFC 3339>|last=<n>
+//                                       the topic's notifications kept, again (X-Hub-Replay)
+//   POST   admin/publishes/<id>/replay  a publish again, to its topics' subscribers now
 //   GET    admin/topics[?limit=&offset=]
 //   GET    admin/dead-letters[?limit=&offset=]
 //   POST   admin/dead-letters/<id>/retry

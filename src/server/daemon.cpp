@@ -172,6 +172,7 @@ const std::vector<RestartSetting>& restart_settings() {
       setting("standard_webhooks", &Options::standard_webhooks),
       setting("secret_grace", &Options::secret_grace),
       setting("reconfirm_before", &Options::reconfirm_before),
+      setting("content_retention", &Options::content_retention),
       setting("delivery_attempts", &Options::delivery_attempts),
       setting("max_content_bytes", &Options::max_content_bytes),
       setting("max_connections", &Options::max_connections),
@@ -379,6 +380,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
     }
   };
   housekeeper_settings.reconfirm_before = options.reconfirm_before;
+  housekeeper_settings.content_retention = options.content_retention;
   housekeeper_settings.requests_queued = [&verifier] { verifier.wake(); };
   Housekeeper housekeeper(*store, *store, clock, housekeeper_settings);
 

@@ -217,6 +217,7 @@ struct RawOptions {
         outbound_timeout(static_cast<double>(o.outbound_timeout.count()) / 1000.0),
         secret_grace(static_cast<std::uint64_t>(o.secret_grace.count() / 1000)),
         reconfirm_before(static_cast<std::uint64_t>(o.reconfirm_before.count() / 1000)),
+        content_retention(static_cast<std::uint64_t>(o.content_retention.count() / 1000)),
         algorithm(to_string(o.signature_algorithm)) {}
 
   std::string listen;
@@ -227,6 +228,7 @@ struct RawOptions {
   double outbound_timeout;
   std::uint64_t secret_grace;
   std::uint64_t reconfirm_before;
+  std::uint64_t content_retention;
   std::string algorithm;
   std::vector<std::string> trusted_proxies;
   std::vector<std::string> exempt;
@@ -318,6 +320,11 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
                  "before), renewing the lease when they confirm (0: never)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, k_max_reconfirm_before_seconds));
+  app.add_option("--content-retention", raw.content_retention,
+                 "Keep finished publishes, their contents and deliveries this long, seconds: what the admin API "
+                 "can replay (dead letters stay until retried or deleted)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{3600}, k_max_content_retention_seconds));
   app.add_option("--delivery-attempts", o.delivery_attempts,
                  "Attempts at delivering a notification before it becomes a dead letter")
       ->capture_default_str()
@@ -488,6 +495,7 @@ ParsedOptions parse_options(int argc, const char* const* argv, std::ostream& out
   o.outbound_timeout = seconds_to_millis(raw.outbound_timeout);
   o.secret_grace = std::chrono::seconds{static_cast<std::int64_t>(raw.secret_grace)};
   o.reconfirm_before = std::chrono::seconds{static_cast<std::int64_t>(raw.reconfirm_before)};
+  o.content_retention = std::chrono::seconds{static_cast<std::int64_t>(raw.content_retention)};
   if (o.database.empty()) {
     return bad("--database must not be empty");
   }

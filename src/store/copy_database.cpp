@@ -109,7 +109,8 @@ const std::vector<Table>& tables() {
         {"last_status", Kind::integer},
         {"last_error", Kind::text},
         {"created_at", Kind::integer},
-        {"updated_at", Kind::integer}}},
+        {"updated_at", Kind::integer},
+        {"replay", Kind::integer}}},
       {"origin_pauses", false, {{"origin", Kind::text}, {"paused_until", Kind::integer}}},
   };
   return all;

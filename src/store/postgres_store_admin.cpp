@@ -1,6 +1,9 @@
 #include "store/postgres_store.h"
 
+#include <algorithm>
+
 #include "store/pg_rows.h"
+#include "websub/limits.h"
 
 namespace hubbub {
 namespace {
@@ -138,6 +141,74 @@ Result<bool> PostgresStore::retry_dead_letter(std::int64_t id, TimePoint now) {
                                     "WHERE id = $2 AND state = 2",
                                     PgParams().add(to_unix_ms(now)).add(id), Coordination::deliveries));
   return *n > 0;
+}
+
+Result<std::optional<std::size_t>> PostgresStore::replay_to_subscription(std::int64_t id, const ReplaySelection& which,
+                                                                         TimePoint now) {
+  std::optional<std::size_t> queued;
+  HUBBUB_TRY(m_writer.run(
+      [&](PgConnection& db) -> Status {
+        queued.reset();  // a job may run twice (pg_writer.h)
+        const std::int64_t t = to_unix_ms(now);
+        HUBBUB_TRY_ASSIGN(sub, db.exec("SELECT topic FROM subscriptions WHERE id = $1 AND expires_at > $2",
+                                       PgParams().add(id).add(t)));
+        if (sub->rows() == 0) {
+          return {};
+        }
+        // The notifications of the topic: contents a publish topic
+        // distributed (each once, with the first publish topic that did),
+        // oldest first.
+        HUBBUB_TRY_ASSIGN(
+            r, db.exec("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, delivery_id, "
+                       "published_at, state, attempts, due_at, created_at, updated_at, replay) "
+                       "SELECT n.publish_topic_id, n.content_id, s.id, s.origin, "
+                       "substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), $2, 0, 0, $2, $2, $2, 1 "
+                       "FROM subscriptions s, (SELECT c.id AS content_id, min(t.id) AS publish_topic_id "
+                       "FROM contents c JOIN publish_topics t ON t.content_id = c.id AND t.state = 1 "
+                       "WHERE c.topic = $3 AND c.created_at >= $4 GROUP BY c.id ORDER BY c.id DESC LIMIT $5) n "
+                       "WHERE s.id = $1 ORDER BY n.content_id",
+                       PgParams()
+                           .add(id)
+                           .add(t)
+                           .add(std::string_view(sub->text(0, 0)))
+                           .add(which.since ? to_unix_ms(*which.since) : std::int64_t{0})
+                           .add(static_cast<std::int64_t>(which.last > 0 ? std::min(which.last, k_max_replay)
+                                                                         : k_max_replay))));
+        queued = static_cast<std::size_t>(r->changed());
+        return {};
+      },
+      Coordination::deliveries));
+  if (queued && *queued > 0) {
+    note_written(PgStatistics::Table::deliveries, static_cast<std::int64_t>(*queued));
+  }
+  return queued;
+}
+
+Result<std::optional<std::size_t>> PostgresStore::replay_publish(std::string_view token, TimePoint now) {
+  std::optional<std::size_t> queued;
+  HUBBUB_TRY(m_writer.run(
+      [&](PgConnection& db) -> Status {
+        queued.reset();  // a job may run twice (pg_writer.h)
+        HUBBUB_TRY_ASSIGN(publish, db.exec("SELECT id FROM publishes WHERE token = $1", PgParams().add(token)));
+        if (publish->rows() == 0) {
+          return {};
+        }
+        HUBBUB_TRY_ASSIGN(
+            r, db.exec("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, delivery_id, "
+                       "published_at, state, attempts, due_at, created_at, updated_at, replay) "
+                       "SELECT t.id, t.content_id, s.id, s.origin, "
+                       "substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), $2, 0, 0, $2, $2, $2, 1 "
+                       "FROM publish_topics t JOIN subscriptions s ON s.topic = t.topic AND s.expires_at > $2 "
+                       "WHERE t.publish_id = $1 AND t.state = 1 AND t.content_id IS NOT NULL ORDER BY t.id, s.id",
+                       PgParams().add(publish->int64(0, 0)).add(to_unix_ms(now))));
+        queued = static_cast<std::size_t>(r->changed());
+        return {};
+      },
+      Coordination::deliveries));
+  if (queued && *queued > 0) {
+    note_written(PgStatistics::Table::deliveries, static_cast<std::int64_t>(*queued));
+  }
+  return queued;
 }
 
 }  // namespace hubbub

@@ -23,11 +23,11 @@ Result<std::vector<DeliveryJob>> PostgresStore::claim_due_deliveries(TimePoint n
                               "u AS (UPDATE deliveries d SET claimed_until = $1, claimed_by = $5, "
                               "attempts = d.attempts + 1, updated_at = $2 FROM c WHERE d.id = c.id "
                               "RETURNING d.id, d.delivery_id, d.origin, d.content_id, d.subscription_id, d.attempts, "
-                              "d.created_at, d.published_at, d.due_at) "
+                              "d.created_at, d.published_at, d.due_at, d.replay) "
                               "SELECT u.id, u.delivery_id, u.origin, u.content_id, u.subscription_id, u.attempts, "
                               "u.created_at, u.published_at, u.due_at, s.topic, s.callback, s.secret, s.expires_at, "
                               "s.signature_algorithm, s.standard_webhooks, "
-                              "CASE WHEN s.previous_secret_until > $2 THEN s.previous_secret END "
+                              "CASE WHEN s.previous_secret_until > $2 THEN s.previous_secret END, u.replay "
                               "FROM u LEFT JOIN subscriptions s ON s.id = u.subscription_id ORDER BY u.due_at, u.id",
                               PgParams()
                                   .add(t + claim_for.count())
@@ -53,6 +53,7 @@ Result<std::vector<DeliveryJob>> PostgresStore::claim_due_deliveries(TimePoint n
       job.signature_algorithm = algorithm_from_text(r->optional_text(row, 13));
       job.standard_webhooks = flag_from_code(r->optional_int64(row, 14));
       job.previous_secret = r->optional_bytes(row, 15);
+      job.replay = r->optional_int64(row, 16).value_or(0) != 0;
       job.attempts = static_cast<std::uint32_t>(r->int64(row, 5));
       job.created_at = from_unix_ms(r->int64(row, 6));
       job.published_at = from_unix_ms(r->int64(row, 7));

@@ -80,6 +80,9 @@ class SqliteStore final : public Store {
   Result<std::vector<TopicRecord>> list_topics(TimePoint now, std::size_t limit, std::size_t offset) override;
   Result<std::vector<DeliveryRecord>> list_dead_letters(std::size_t limit, std::size_t offset) override;
   Result<bool> retry_dead_letter(std::int64_t id, TimePoint now) override;
+  Result<std::optional<std::size_t>> replay_to_subscription(std::int64_t id, const ReplaySelection& which,
+                                                            TimePoint now) override;
+  Result<std::optional<std::size_t>> replay_publish(std::string_view token, TimePoint now) override;
   Result<std::size_t> remove_expired_subscriptions(TimePoint now) override;
   Result<std::size_t> queue_reconfirmations(TimePoint now, Millis before, std::size_t max) override;
   Result<std::size_t> purge_finished_requests(TimePoint finished_before) override;

@@ -1,6 +1,9 @@
 #include "store/sqlite_store.h"
 
+#include <algorithm>
+
 #include "store/sqlite_rows.h"
+#include "websub/limits.h"
 
 namespace hubbub {
 
@@ -145,6 +148,69 @@ Result<bool> SqliteStore::retry_dead_letter(std::int64_t id, TimePoint now) {
       [&](Query& q) { q.bind(1, to_unix_ms(now)).bind(2, id); });
   HUBBUB_TRY(n);
   return *n > 0;
+}
+
+Result<std::optional<std::size_t>> SqliteStore::replay_to_subscription(std::int64_t id, const ReplaySelection& which,
+                                                                       TimePoint now) {
+  std::optional<std::size_t> queued;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    queued.reset();  // a job may run twice (group_commit.h)
+    const std::int64_t t = to_unix_ms(now);
+    HUBBUB_TRY_ASSIGN(sub, db.query("SELECT 1 FROM subscriptions WHERE id = ? AND expires_at > ?"));
+    sub->bind(1, id).bind(2, t);
+    HUBBUB_TRY_ASSIGN(found, sub->step());
+    if (!*found) {
+      return {};
+    }
+    // The notifications of the topic: contents a publish topic distributed
+    // (each once, with the first publish topic that did), oldest first.
+    HUBBUB_TRY_ASSIGN(
+        q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, delivery_id, "
+                    "published_at, state, attempts, due_at, created_at, updated_at, replay) "
+                    "SELECT n.publish_topic_id, n.content_id, s.id, hubbub_origin(s.callback), "
+                    "lower(hex(randomblob(12))), ?2, 0, 0, ?2, ?2, ?2, 1 "
+                    "FROM subscriptions s, (SELECT c.id AS content_id, min(t.id) AS publish_topic_id "
+                    "FROM contents c JOIN publish_topics t ON t.content_id = c.id AND t.state = 1 "
+                    "WHERE c.topic = (SELECT topic FROM subscriptions WHERE id = ?1) AND c.created_at >= ?3 "
+                    "GROUP BY c.id ORDER BY c.id DESC LIMIT ?4) n WHERE s.id = ?1 ORDER BY n.content_id"));
+    q->bind(1, id)
+        .bind(2, t)
+        .bind(3, which.since ? to_unix_ms(*which.since) : std::int64_t{0})
+        .bind(4, static_cast<std::int64_t>(which.last > 0 ? std::min(which.last, k_max_replay) : k_max_replay));
+    HUBBUB_TRY(q->run());
+    queued = static_cast<std::size_t>(db.changes());
+    return {};
+  });
+  HUBBUB_TRY(s);
+  return queued;
+}
+
+Result<std::optional<std::size_t>> SqliteStore::replay_publish(std::string_view token, TimePoint now) {
+  std::optional<std::size_t> queued;
+  auto s = m_writer.run([&](Database& db) -> Status {
+    queued.reset();  // a job may run twice (group_commit.h)
+    const std::int64_t t = to_unix_ms(now);
+    HUBBUB_TRY_ASSIGN(publish, db.query("SELECT id FROM publishes WHERE token = ?"));
+    publish->bind(1, token);
+    HUBBUB_TRY_ASSIGN(found, publish->step());
+    if (!*found) {
+      return {};
+    }
+    const std::int64_t publish_id = publish->int64(0);
+    HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
+                                  "delivery_id, published_at, state, attempts, due_at, created_at, updated_at, replay) "
+                                  "SELECT t.id, t.content_id, s.id, hubbub_origin(s.callback), "
+                                  "lower(hex(randomblob(12))), ?2, 0, 0, ?2, ?2, ?2, 1 "
+                                  "FROM publish_topics t JOIN subscriptions s ON s.topic = t.topic "
+                                  "AND s.expires_at > ?2 WHERE t.publish_id = ?1 AND t.state = 1 "
+                                  "AND t.content_id IS NOT NULL ORDER BY t.id, s.id"));
+    q->bind(1, publish_id).bind(2, t);
+    HUBBUB_TRY(q->run());
+    queued = static_cast<std::size_t>(db.changes());
+    return {};
+  });
+  HUBBUB_TRY(s);
+  return queued;
 }
 
 }  // namespace hubbub

@@ -22,6 +22,7 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
           std::uint32_t attempts;
           std::int64_t created_at;
           std::int64_t published_at;
+          bool replay;
         };
         std::vector<Claimed> claimed;
         const std::int64_t t = to_unix_ms(now);
@@ -32,14 +33,15 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
                           "AND (claimed_until IS NULL OR claimed_until <= ?2) "
                           "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
                           "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at, "
-                          "published_at"));
+                          "published_at, replay"));
           q->bind(1, t + claim_for.count())
               .bind(2, t)
               .bind(3, static_cast<std::int64_t>(max))
               .bind(4, std::string_view(busy));
           HUBBUB_TRY(q->for_each([&](const Query& row) {
             claimed.push_back({row.int64(0), row.text(1), row.text(2), row.int64(3), row.int64(4),
-                               static_cast<std::uint32_t>(row.int64(5)), row.int64(6), row.int64(7)});
+                               static_cast<std::uint32_t>(row.int64(5)), row.int64(6), row.int64(7),
+                               row.optional_int64(8).value_or(0) != 0});
           }));
         }
         HUBBUB_TRY_ASSIGN(sub, db.query("SELECT topic, callback, secret, expires_at, signature_algorithm, "
@@ -66,6 +68,7 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
             job.attempts = c.attempts;
             job.created_at = from_unix_ms(c.created_at);
             job.published_at = from_unix_ms(c.published_at);
+            job.replay = c.replay;
             jobs.push_back(std::move(job));
           } else {
             sub->reset();

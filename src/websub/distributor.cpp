@@ -234,6 +234,11 @@ void Distributor::deliver(const DeliveryJob& job, const Payload& payload) {
   }
   request.headers.emplace_back("X-Hub-Delivery-Id", job.delivery_id);
   request.headers.emplace_back("X-Hub-Delivery-Attempt", std::to_string(job.attempts));
+  if (job.replay) {
+    // Queued again by an operator (admin API, dashboard): the subscriber may
+    // have had it before.
+    request.headers.emplace_back("X-Hub-Replay", "true");
+  }
   m_http.send(std::move(request), [this, job](HttpResult result) { on_response(job, std::move(result)); });
 }
 

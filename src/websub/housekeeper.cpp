@@ -103,7 +103,7 @@ void Housekeeper::sweep() {
       spdlog::info("event=subscriptions_expired count={}", *n);
     }
   }
-  if (auto n = m_store.purge_finished_publishes(now - m_settings.retention); !n) {
+  if (auto n = m_store.purge_finished_publishes(now - m_settings.content_retention); !n) {
     spdlog::error("event=publish_purge_failed error={}", log_quoted(n.error().message));
   }
   if (auto n = m_store.purge_finished_requests(now - m_settings.retention); !n) {

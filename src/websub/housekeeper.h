@@ -34,7 +34,10 @@ namespace hubbub {
 struct HousekeeperSettings {
   Millis tick = k_node_tick;
   Millis sweep_interval = k_housekeeping_interval;
-  Millis retention = k_request_retention;
+  Millis retention = k_request_retention;  // finished status monitors
+  // Finished publishes with their contents and deliveries (what a replay
+  // can send again).
+  Millis content_retention = k_default_content_retention;
   Millis leader_ttl = k_leader_ttl;
   Millis claim_lease = k_shared_claim;  // live claims renewed to now + this (shared)
   // Re-confirm subscriptions this long before their lease ends (at most half

@@ -142,6 +142,12 @@ constexpr std::uint64_t k_max_secret_grace_seconds = 30 * 24 * 3600;
 // window (at most half a lease), up to this many per node tick.
 constexpr std::size_t k_reconfirm_batch = 200;
 constexpr std::uint64_t k_max_reconfirm_before_seconds = 365 * 24 * 3600;
+// Replay (admin API, dashboard): notifications re-sent to one subscription
+// by one request, at most; contents are kept this long by default
+// (--content-retention) so that there is something to replay.
+constexpr std::size_t k_max_replay = 10000;
+constexpr auto k_default_content_retention = std::chrono::hours{24 * 7};
+constexpr std::uint64_t k_max_content_retention_seconds = 366 * 24 * 3600;
 
 // Storage.
 constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit

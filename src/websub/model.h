@@ -3,6 +3,7 @@
 // any storage engine.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -156,7 +157,15 @@ struct DeliveryJob {
   TimePoint expires_at;
   std::uint32_t attempts = 0;  // including this one
   TimePoint created_at;
-  TimePoint published_at;  // when the publish ping arrived
+  TimePoint published_at;  // when the publish ping arrived (a replay: when it was queued)
+  bool replay = false;     // queued again by an operator (X-Hub-Replay)
+};
+
+// Which notifications of a topic a replay re-sends: those stored at `since`
+// or later, or the `last` newest; oldest first either way.
+struct ReplaySelection {
+  std::optional<TimePoint> since;
+  std::size_t last = 0;
 };
 
 enum class DeliveryState { pending, delivered, dead, dropped };

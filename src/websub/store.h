@@ -232,6 +232,18 @@ class AdminQueries {
   // Queues a dead letter again, due at `now`, its attempts reset; false when
   // there is no such dead letter.
   virtual Result<bool> retry_dead_letter(std::int64_t id, TimePoint now) = 0;
+  // Replay: queues for subscription `id`, if active at `now`, a new delivery
+  // (new delivery id, marked as a replay, due at `now`) of each notification
+  // of its topic still kept that `which` selects (contents the hub
+  // distributed, fetched or fat-pinged), at most k_max_replay; nullopt when
+  // there is no such active subscription. Returns how many were queued.
+  virtual Result<std::optional<std::size_t>> replay_to_subscription(std::int64_t id, const ReplaySelection& which,
+                                                                    TimePoint now) = 0;
+  // Replay: queues a new delivery, marked as a replay, of what publish
+  // `token` distributed (each of its topics) to every subscription of that
+  // topic active at `now`, in one transaction; nullopt when there is no such
+  // publish. Returns how many were queued.
+  virtual Result<std::optional<std::size_t>> replay_publish(std::string_view token, TimePoint now) = 0;
   virtual Result<StoreStatistics> statistics(TimePoint now) = 0;
 };
 

@@ -8,7 +8,8 @@
 // failed requests; the public counts and the chart render; after a
 // subscription is made through the hub endpoint (not the admin API), the page
 // shows it once the admin token is given, with its delivery after a publish;
-// the debugging forms work; a wrong token is refused. Writes
+// the debugging forms work; the replay forms send notifications again; a
+// wrong token is refused. Writes
 // dashboard.png (and dashboard-failure.png when a step fails) to the output
 // dir. Every wait is bounded. Exit code 0 only when every check passed.
 import { spawn } from "node:child_process";
@@ -48,7 +49,7 @@ const peer = http.createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
-      received.push({ path: url.pathname, body: Buffer.concat(chunks).toString() });
+      received.push({ path: url.pathname, body: Buffer.concat(chunks).toString(), replay: req.headers["x-hub-replay"] });
       res.writeHead(204);
       res.end();
     });
@@ -172,6 +173,27 @@ try {
   await page.locator("#subscriptions tbody tr", { hasText: peerUrl + "/callback" }).click();
   await page.waitForSelector("#subscription-detail:not([hidden]) #deliveries tbody tr", { timeout: STEP_TIMEOUT_MS });
   check((await page.locator("#deliveries tbody").textContent()).includes("delivered"), "a subscription's detail lists its deliveries");
+
+  // Replays (issue 14): the subscription's last notification, then the whole
+  // publish to its topic's subscribers, sent again with X-Hub-Replay.
+  const toCallback = () => received.filter((r) => r.path === "/callback");
+  const beforeReplay = toCallback().length;
+  await page.fill("#replay-last", "1");
+  await page.click("#replay-form button[type=submit]");
+  await page.waitForFunction(() => document.getElementById("replay-result").textContent.includes("queued"), null,
+    { timeout: STEP_TIMEOUT_MS });
+  check((await page.textContent("#replay-result")) === "1 queued again", "the replay form queues the last notification again");
+  await waitFor("the replayed delivery", () => toCallback().length > beforeReplay);
+  check(toCallback().at(-1)?.replay === "true" && toCallback().at(-1)?.body === toCallback()[0].body,
+    "the replay arrives with X-Hub-Replay: true and the same body");
+  await page.fill("#replay-publish-id", published.headers.get("location"));
+  await page.click("#replay-publish-form button[type=submit]");
+  await page.waitForFunction(() => document.getElementById("replay-publish-result").textContent.includes("queued"), null,
+    { timeout: STEP_TIMEOUT_MS });
+  check((await page.textContent("#replay-publish-result")) === "2 queued again",
+    "the publish replay form queues the publish again for both subscribers");
+  await waitFor("the replayed publish", () => toCallback().length > beforeReplay + 1);
+  check(toCallback().at(-1)?.replay === "true", "the replayed publish arrives with X-Hub-Replay: true");
 
   // The debugging forms go through the hub endpoint too.
   await page.fill("#sub-topic", topic);

@@ -1,11 +1,13 @@
 // 90: the admin API (issue: operating Hubbub): bearer-token gated JSON to
 // list, inspect and delete subscriptions, list topics, list and retry dead
-// letters, and force a re-verification.
+// letters, force a re-verification, and replay notifications.
 
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "hub_fixture.h"
 #include "util/percent_encoding.h"
+#include "util/time_format.h"
 
 using namespace hubbub::test;
 using nlohmann::json;
@@ -140,6 +142,110 @@ TEST_CASE("admin: dead letters are listed and can be retried", "[integration][ad
   CHECK(posts == 2);
   CHECK(json::parse(admin(f.hub, "GET", "dead-letters").body)["dead_letters"].empty());
   CHECK(admin(f.hub, "POST", "dead-letters/" + id + "/retry").status == 404);  // no longer dead
+}
+
+TEST_CASE("admin: replay a topic's notifications to one subscription, and a publish to its topic's subscribers",
+          "[integration][admin][replay]") {
+  HubFixture f({"--admin-token", k_token});
+  auto version = std::make_shared<std::atomic<int>>(0);
+  TestHttpServer topic([version](const RecordedRequest&) {
+    CannedResponse r;
+    r.headers.emplace_back("Content-Type", "application/atom+xml");
+    r.body = "<feed>v" + std::to_string(++*version) + "</feed>";
+    return r;
+  });
+  const std::string feed = topic.url("/feed");
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", feed, f.callback.url("/a"))["state"] == "verified");
+  REQUIRE(subscribe_and_settle(f.hub, "subscribe", feed, f.callback.url("/b"))["state"] == "verified");
+  std::vector<std::string> publishes;  // monitor ids
+  std::string since;
+  for (int i = 0; i < 3; ++i) {
+    if (i == 1) {
+      since = hubbub::format_rfc3339(hubbub::from_unix_ms(now_unix_ms()));
+    }
+    const HttpReply r = publish(f.hub, {{"hub.url", feed}});
+    REQUIRE(r.status == 202);
+    REQUIRE(wait_published(r.header("location"))["topics"][0]["deliveries"]["delivered"] == 2);
+    publishes.push_back(r.header("location").substr(r.header("location").rfind('/') + 1));
+  }
+  auto posts_to = [&](const std::string& path) {
+    std::vector<RecordedRequest> out;
+    for (const auto& r : f.callback.requests()) {
+      if (r.method == "POST" && r.path == path) {
+        out.push_back(r);
+      }
+    }
+    return out;
+  };
+  auto wait_posts_to = [&](const std::string& path, std::size_t n) {
+    for (int i = 0; i < 1000 && posts_to(path).size() < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    return posts_to(path);
+  };
+  const auto originals = posts_to("/a");
+  REQUIRE(originals.size() == 3);
+  const json subs = json::parse(admin(f.hub, "GET", "subscriptions").body);
+  std::string a_id;
+  for (const auto& s : subs["subscriptions"]) {
+    if (s["callback"] == f.callback.url("/a")) {
+      a_id = std::to_string(s["id"].get<long>());
+    }
+  }
+  REQUIRE_FALSE(a_id.empty());
+
+  // Since a time: the second and third notifications, again, to /a alone.
+  const HttpReply replay =
+      admin(f.hub, "POST", "subscriptions/" + a_id + "/replay?since=" + hubbub::percent_encode(since));
+  REQUIRE(replay.status == 202);
+  CHECK(json::parse(replay.body)["queued"] == 2);
+  auto to_a = wait_posts_to("/a", 5);
+  REQUIRE(to_a.size() == 5);
+  std::set<std::string> bodies;
+  for (std::size_t i = 3; i < 5; ++i) {
+    CHECK(to_a[i].header("x-hub-replay") == "true");
+    CHECK(to_a[i].header("content-type") == "application/atom+xml");
+    for (const auto& o : originals) {
+      CHECK(to_a[i].header("x-hub-delivery-id") != o.header("x-hub-delivery-id"));  // a new delivery id
+    }
+    bodies.insert(to_a[i].body);
+  }
+  CHECK(bodies == std::set<std::string>{"<feed>v2</feed>", "<feed>v3</feed>"});
+  CHECK(originals[0].header("x-hub-replay").empty());
+  CHECK(posts_to("/b").size() == 3);
+
+  // The last one.
+  const HttpReply last = admin(f.hub, "POST", "subscriptions/" + a_id + "/replay?last=1");
+  REQUIRE(last.status == 202);
+  CHECK(json::parse(last.body)["queued"] == 1);
+  to_a = wait_posts_to("/a", 6);
+  REQUIRE(to_a.size() == 6);
+  CHECK(to_a[5].body == "<feed>v3</feed>");
+  CHECK(f.hub.wait_for_log("event=admin_replay subscription=" + a_id + " queued=1"));
+
+  // A whole publish, to every subscriber of its topic.
+  const HttpReply again = admin(f.hub, "POST", "publishes/" + publishes[0] + "/replay");
+  REQUIRE(again.status == 202);
+  CHECK(json::parse(again.body)["queued"] == 2);
+  const auto to_b = wait_posts_to("/b", 4);
+  REQUIRE(to_b.size() == 4);
+  CHECK(to_b[3].body == "<feed>v1</feed>");
+  CHECK(to_b[3].header("x-hub-replay") == "true");
+  CHECK(wait_posts_to("/a", 7).back().body == "<feed>v1</feed>");
+
+  // Refusals: clear, text/plain, nothing queued.
+  for (const char* bad :
+       {"", "?since=yesterday", "?last=0", "?last=ten", "?last=10001", "?since=2026-01-01T00:00:00Z&last=1"}) {
+    INFO(bad);
+    const HttpReply r = admin(f.hub, "POST", "subscriptions/" + a_id + "/replay" + bad);
+    CHECK(r.status == 400);
+    CHECK(r.header("content-type").starts_with("text/plain"));
+  }
+  CHECK(admin(f.hub, "GET", "subscriptions/" + a_id + "/replay?last=1").status == 405);
+  CHECK(admin(f.hub, "POST", "subscriptions/999999/replay?last=1").status == 404);
+  CHECK(admin(f.hub, "POST", "publishes/no-such-publish/replay").status == 404);
+  CHECK(http_request("POST", f.hub.url("/admin/publishes/" + publishes[0] + "/replay"), "", {}).status == 401);
+  CHECK(posts_to("/a").size() == 7);
 }
 
 TEST_CASE("admin: a page of 1000 subscriptions is answered whole, beyond Pistache's default response size",

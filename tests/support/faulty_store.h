@@ -119,6 +119,13 @@ class FaultyStore final : public Store {
     return m_inner.list_dead_letters(limit, offset);
   }
   Result<bool> retry_dead_letter(std::int64_t id, TimePoint now) override { return m_inner.retry_dead_letter(id, now); }
+  Result<std::optional<std::size_t>> replay_to_subscription(std::int64_t id, const ReplaySelection& which,
+                                                            TimePoint now) override {
+    return m_inner.replay_to_subscription(id, which, now);
+  }
+  Result<std::optional<std::size_t>> replay_publish(std::string_view token, TimePoint now) override {
+    return m_inner.replay_publish(token, now);
+  }
   Result<std::size_t> remove_expired_subscriptions(TimePoint now) override {
     return m_inner.remove_expired_subscriptions(now);
   }

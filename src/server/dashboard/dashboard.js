@@ -205,6 +205,18 @@ async function showSubscription(id) {
   }
 }
 
+// Replays (admin API): the answer, or why not, shown as text.
+async function replay(path, output) {
+  output.textContent = "queuing...";
+  try {
+    const answer = await admin(path, { method: "POST" });
+    output.textContent = answer.queued + " queued again";
+    await refreshDetails();
+  } catch (e) {
+    output.textContent = e.message;
+  }
+}
+
 // --- debugging forms --------------------------------------------------------
 
 async function postForm(fields, output) {
@@ -254,6 +266,25 @@ function start() {
   $("filter-form").addEventListener("submit", (event) => {
     event.preventDefault();
     refreshDetails();
+  });
+  $("replay-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (selectedSubscription === null) return;
+    const since = $("replay-since").value;
+    const last = $("replay-last").value;
+    const query = new URLSearchParams();
+    if (since) query.set("since", new Date(since).toISOString());
+    else if (last) query.set("last", last);
+    else {
+      $("replay-result").textContent = "give a time or a number";
+      return;
+    }
+    replay("subscriptions/" + selectedSubscription + "/replay?" + query, $("replay-result"));
+  });
+  $("replay-publish-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const id = $("replay-publish-id").value.trim().split("/").pop();
+    replay("publishes/" + encodeURIComponent(id) + "/replay", $("replay-publish-result"));
   });
   $("subscribe-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -990,3 +990,60 @@ STORE_CONTRACT(queues_reconfirmations,
   // The lease ended: nothing more.
   CHECK(store->queue_reconfirmations(k_t0 + seconds{152}, window, 10).value() == 0);
 }
+
+STORE_CONTRACT(
+    replays_notifications,
+    "replays the kept notifications of a topic to one subscription, and a publish to its topic's subscribers",
+    "[replay]") {
+  Store* store = &engine.store();
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  const std::int64_t a = store->find_subscription("http://p/t", "http://s/a").value()->id;
+  // Three notifications, 10 s apart, delivered to both.
+  std::set<std::string> first_ids;
+  for (int i = 0; i < 3; ++i) {
+    const TimePoint at = k_t0 + seconds{10 * i};
+    REQUIRE(wait([&](Store::Done d) {
+      store->add_publish({"pub" + std::to_string(i), {"http://p/t"}, std::nullopt, at}, d);
+    }));
+    REQUIRE(finish(*store, distributed(first_fetch(*store, at), "v" + std::to_string(i), at)).value() == 2);
+    const auto jobs = store->claim_due_deliveries(at, seconds{60}, 10, {}).value();
+    for (const auto& job : jobs) {
+      CHECK_FALSE(job.replay);
+      first_ids.insert(job.delivery_id);
+      REQUIRE(wait([&](Store::Done d) {
+        store->settle_deliveries({{job.id, DeliveryState::delivered, 200, std::nullopt, at, false}}, d);
+      }));
+    }
+  }
+  const TimePoint now = k_t0 + seconds{30};
+  // Claims what a replay queued: each job's body, in order.
+  auto replayed = [&]() {
+    std::vector<std::pair<std::string, std::string>> out;  // callback, body
+    const auto jobs = store->claim_due_deliveries(now, seconds{60}, 10, {}).value();
+    for (const auto& job : jobs) {
+      CHECK(job.replay);
+      CHECK(first_ids.count(job.delivery_id) == 0);  // a new delivery id
+      CHECK(job.published_at == now);
+      out.emplace_back(job.callback, store->find_content(job.content_id).value()->body);
+      REQUIRE(wait([&](Store::Done d) {
+        store->settle_deliveries({{job.id, DeliveryState::delivered, 200, std::nullopt, now, false}}, d);
+      }));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using Sent = std::vector<std::pair<std::string, std::string>>;
+
+  CHECK(store->replay_to_subscription(a, {k_t0 + seconds{10}, 0}, now).value() == std::optional<std::size_t>(2));
+  CHECK(replayed() == Sent{{"http://s/a", "v1"}, {"http://s/a", "v2"}});
+  CHECK(store->replay_to_subscription(a, {std::nullopt, 1}, now).value() == std::optional<std::size_t>(1));
+  CHECK(replayed() == Sent{{"http://s/a", "v2"}});
+  CHECK(store->replay_to_subscription(a, {k_t0 + seconds{25}, 0}, now).value() == std::optional<std::size_t>(0));
+  CHECK_FALSE(store->replay_to_subscription(a + 1000, {std::nullopt, 1}, now).value());
+  CHECK_FALSE(store->replay_to_subscription(a, {std::nullopt, 1}, k_t0 + seconds{200}).value());  // expired
+
+  CHECK(store->replay_publish("pub0", now).value() == std::optional<std::size_t>(2));
+  CHECK(replayed() == Sent{{"http://s/a", "v0"}, {"http://s/b", "v0"}});
+  CHECK_FALSE(store->replay_publish("nope", now).value());
+}
