@@ -21,6 +21,7 @@ PACKAGES=(
   libpistache-dev libcurl4-openssl-dev libsqlite3-dev libspdlog-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev prometheus-cpp-dev catch2
   libpq-dev  # the PostgreSQL engine
+  libexpat1-dev  # feed diffing (Atom/RSS)
   openssl  # tests: a TLS callback server
   systemd  # tests: systemd-analyze verify
 )

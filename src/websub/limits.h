@@ -149,6 +149,16 @@ constexpr std::size_t k_max_replay = 10000;
 constexpr auto k_default_content_retention = std::chrono::hours{24 * 7};
 constexpr std::uint64_t k_max_content_retention_seconds = 366 * 24 * 3600;
 
+// Feed diffing (websub/feed_diff.h): a feed beyond these caps, or with more
+// entries changed at once, is sent whole; a topic remembers at most
+// k_feed_entries_kept entries, none older than k_feed_entry_max_age.
+constexpr std::size_t k_feed_max_depth = 64;
+constexpr std::size_t k_feed_max_entries = 5000;
+constexpr std::size_t k_feed_max_key_text = 64 * 1024;
+constexpr std::size_t k_feed_max_changed = 200;
+constexpr std::size_t k_feed_entries_kept = 5000;
+constexpr auto k_feed_entry_max_age = std::chrono::hours{24 * 90};
+
 // Storage.
 constexpr std::size_t k_max_write_batch = 1024;  // jobs per group commit
 // Only another process (an operator's sqlite3 shell, a backup) makes the single writer wait;
