@@ -173,6 +173,8 @@ const std::vector<RestartSetting>& restart_settings() {
       setting("secret_grace", &Options::secret_grace),
       setting("reconfirm_before", &Options::reconfirm_before),
       setting("content_retention", &Options::content_retention),
+      setting("feed_diff", &Options::feed_diff),
+      setting("feed_diff_new_only", &Options::feed_diff_new_only),
       setting("delivery_attempts", &Options::delivery_attempts),
       setting("max_content_bytes", &Options::max_content_bytes),
       setting("max_connections", &Options::max_connections),
@@ -355,6 +357,8 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   fetcher_settings.max_content_bytes = options.max_content_bytes;
   fetcher_settings.max_queued_deliveries = options.max_queued_deliveries;
   fetcher_settings.fanout_chunk = options.fanout_chunk;
+  fetcher_settings.feed_diff = options.feed_diff;
+  fetcher_settings.feed_diff_new_only = options.feed_diff_new_only;
   fetcher_settings.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url;
   if (store->shared()) {
     fetcher_settings.claim = k_shared_claim;

@@ -320,6 +320,10 @@ void define_options(CLI::App& app, Options& o, RawOptions& raw) {
                  "before), renewing the lease when they confirm (0: never)")
       ->capture_default_str()
       ->check(CLI::Range(std::uint64_t{0}, k_max_reconfirm_before_seconds));
+  app.add_flag("--feed-diff", o.feed_diff,
+               "Send subscribers of Atom and RSS feeds only the entries that are new or updated, inside the feed's "
+               "own header (subscribers choose otherwise with hub.feed_diff)");
+  app.add_flag("--feed-diff-new-only", o.feed_diff_new_only, "Feed diffs carry new entries only, not updated ones");
   app.add_option("--content-retention", raw.content_retention,
                  "Keep finished publishes, their contents and deliveries this long, seconds: what the admin API "
                  "can replay (dead letters stay until retried or deleted)")

@@ -54,6 +54,8 @@ struct Options {
   Millis secret_grace = k_default_secret_grace;  // a replaced secret signs too this long (0: not at all)
   Millis reconfirm_before{0};                    // re-confirm subscriptions this long before expiry (0: never)
   Millis content_retention = k_default_content_retention;  // finished publishes and their contents kept
+  bool feed_diff = false;                                  // Atom/RSS diffs for subscriptions without a choice
+  bool feed_diff_new_only = false;                         // diffs carry new entries only, not updated ones
   std::uint32_t delivery_attempts = static_cast<std::uint32_t>(k_default_delivery_attempts);
   std::size_t max_content_bytes = k_default_max_content_bytes;
   std::string admin_token;            // a secret: never logged; empty disables the admin API

@@ -28,6 +28,7 @@ Result<RequestRecord> read_pg_request(const PgResult& q, int row, int first) {
   r.updated_at = from_unix_ms(q.int64(row, first + 13));
   r.signature_algorithm = algorithm_from_text(q.optional_text(row, first + 14));
   r.standard_webhooks = flag_from_code(q.optional_int64(row, first + 15));
+  r.feed_diff = flag_from_code(q.optional_int64(row, first + 16));
   return r;
 }
 

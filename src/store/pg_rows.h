@@ -11,7 +11,7 @@ namespace hubbub {
 // Columns of a RequestRecord, in the order read_pg_request() expects.
 inline constexpr const char* k_pg_request_columns =
     "token, mode, topic, callback, secret, lease_requested, lease_granted, verify_token, state, attempts, "
-    "due_at, last_error, created_at, updated_at, signature_algorithm, standard_webhooks";
+    "due_at, last_error, created_at, updated_at, signature_algorithm, standard_webhooks, feed_diff";
 // From column `first` on.
 Result<RequestRecord> read_pg_request(const PgResult& r, int row, int first = 0);
 

@@ -59,6 +59,8 @@ class PostgresStore final : public Store, public SharedActivity {
   void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override;
   void extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) override;
   Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) override;
+  Result<bool> feed_diff_wanted(std::string_view topic, TimePoint now, bool by_default) override;
+  Result<std::unordered_map<std::string, std::string>> feed_entries(std::string_view topic) override;
   Result<std::vector<DeliveryJob>> claim_due_deliveries(TimePoint now, Millis claim_for, std::size_t max,
                                                         const std::vector<std::string>& busy_origins) override;
   Result<std::optional<TimePoint>> next_delivery_due() override;

@@ -26,12 +26,12 @@ Result<std::size_t> PostgresStore::queue_reconfirmations(TimePoint now, Millis b
           "AND r.callback = s.callback) ORDER BY s.expires_at LIMIT $3 FOR UPDATE SKIP LOCKED), "
           "m AS (UPDATE subscriptions s SET reconfirmed_for = s.expires_at FROM due WHERE s.id = due.id "
           "RETURNING s.topic, s.callback, s.origin, s.secret, s.lease_seconds, s.signature_algorithm, "
-          "s.standard_webhooks), "
+          "s.standard_webhooks, s.feed_diff), "
           "n AS (SELECT m.*, row_number() OVER () AS k FROM m) "
           "INSERT INTO subscription_requests (token, mode, topic, callback, origin, secret, lease_granted, state, "
-          "attempts, due_at, created_at, updated_at, signature_algorithm, standard_webhooks) "
+          "attempts, due_at, created_at, updated_at, signature_algorithm, standard_webhooks, feed_diff) "
           "SELECT ($4::text[])[n.k], 0, n.topic, n.callback, n.origin, n.secret, n.lease_seconds, 0, 0, $1, $1, $1, "
-          "n.signature_algorithm, n.standard_webhooks FROM n",
+          "n.signature_algorithm, n.standard_webhooks, n.feed_diff FROM n",
           PgParams()
               .add(to_unix_ms(now))
               .add(static_cast<std::int64_t>(before.count()))

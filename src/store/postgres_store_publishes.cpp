@@ -20,6 +20,32 @@ Result<std::int64_t> insert_content(PgConnection& db, std::string_view topic, co
   return r->int64(0, 0);
 }
 
+// Remembers the entries of `topic`'s feed as of `at` (one statement over
+// arrays), and forgets the oldest beyond k_feed_entries_kept and those unseen
+// for k_feed_entry_max_age.
+Status remember_feed_entries(PgConnection& db, std::string_view topic,
+                             const std::vector<std::pair<std::string, std::string>>& entries, std::int64_t at) {
+  std::vector<std::string> keys, hashes;
+  for (const auto& [key, hash] : entries) {
+    keys.push_back(key);
+    hashes.push_back(hash);
+  }
+  HUBBUB_TRY(
+      db.exec("INSERT INTO feed_entries (topic, key_hash, hash, seen_at) SELECT $1, v.k, v.h, $4 "
+              "FROM unnest($2::text[], $3::text[]) AS v(k, h) "
+              "ON CONFLICT (topic, key_hash) DO UPDATE SET hash = EXCLUDED.hash, seen_at = EXCLUDED.seen_at",
+              PgParams().add(topic).add_array(keys).add_array(hashes).add(at)));
+  HUBBUB_TRY(
+      db.exec("DELETE FROM feed_entries WHERE topic = $1 AND (seen_at < $2 OR key_hash IN "
+              "(SELECT key_hash FROM feed_entries WHERE topic = $1 ORDER BY seen_at DESC, key_hash "
+              "OFFSET $3))",
+              PgParams()
+                  .add(topic)
+                  .add(at - std::chrono::duration_cast<Millis>(k_feed_entry_max_age).count())
+                  .add(static_cast<std::int64_t>(k_feed_entries_kept))));
+  return {};
+}
+
 // Pings (without content) recorded by two INSERTs over arrays, however many
 // add_publish() calls in a row they came from (pg_writer.h).
 class AddPings final : public MergeableItems<AddPings, NewPublish> {
@@ -60,28 +86,34 @@ class AddPings final : public MergeableItems<AddPings, NewPublish> {
   }
 };
 
-// Queues a delivery of `content_id` for each of the first `chunk`
-// subscriptions of `topic` (by id) after subscription `after` that are
-// active at `at`.
-Result<QueuedChunk> queue_deliveries(PgConnection& db, std::int64_t publish_topic_id,
-                                     std::optional<std::int64_t> content_id, std::string_view topic, std::int64_t at,
-                                     std::int64_t after, std::size_t chunk) {
-  HUBBUB_TRY_ASSIGN(r, db.exec("WITH queued AS (INSERT INTO deliveries (publish_topic_id, content_id, "
-                               "subscription_id, origin, delivery_id, published_at, state, attempts, due_at, "
-                               "created_at, updated_at) SELECT $1::bigint, $2::bigint, s.id, s.origin, "
-                               "substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), "
-                               "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
-                               "WHERE t.id = $1::bigint), 0, 0, $3::bigint, $3::bigint, $3::bigint "
-                               "FROM subscriptions s WHERE s.topic = $4 AND s.id > $5 AND s.expires_at > $3::bigint "
-                               "ORDER BY s.id LIMIT $6 RETURNING subscription_id) "
-                               "SELECT count(*), coalesce(max(subscription_id), 0) FROM queued",
-                               PgParams()
-                                   .add(publish_topic_id)
-                                   .add(content_id)
-                                   .add(at)
-                                   .add(topic)
-                                   .add(after)
-                                   .add(static_cast<std::int64_t>(chunk))));
+// Queues a delivery of `contents` (the diff to those that take it) for each
+// of the first `chunk` subscriptions of `topic` (by id) after subscription
+// `after` that are active at `at` and get something.
+Result<QueuedChunk> queue_deliveries(PgConnection& db, std::int64_t publish_topic_id, const FanoutContents& contents,
+                                     std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk) {
+  HUBBUB_TRY_ASSIGN(
+      r,
+      db.exec("WITH queued AS (INSERT INTO deliveries (publish_topic_id, content_id, "
+              "subscription_id, origin, delivery_id, published_at, state, attempts, due_at, "
+              "created_at, updated_at) SELECT $1::bigint, "
+              "CASE WHEN $7::smallint IS NOT NULL AND coalesce(s.feed_diff, $7::smallint) = 1 THEN $8::bigint "
+              "ELSE $2::bigint END, "
+              "s.id, s.origin, substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), "
+              "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
+              "WHERE t.id = $1::bigint), 0, 0, $3::bigint, $3::bigint, $3::bigint "
+              "FROM subscriptions s WHERE s.topic = $4 AND s.id > $5 AND s.expires_at > $3::bigint "
+              "AND NOT ($7::smallint IS NOT NULL AND coalesce(s.feed_diff, $7::smallint) = 1 AND $8::bigint IS NULL) "
+              "ORDER BY s.id LIMIT $6 RETURNING subscription_id) "
+              "SELECT count(*), coalesce(max(subscription_id), 0) FROM queued",
+              PgParams()
+                  .add(publish_topic_id)
+                  .add(contents.content)
+                  .add(at)
+                  .add(topic)
+                  .add(after)
+                  .add(static_cast<std::int64_t>(chunk))
+                  .add(contents.diff_default)
+                  .add(contents.diff)));
   return QueuedChunk{static_cast<std::size_t>(r->int64(0, 0)), r->int64(0, 1)};
 }
 
@@ -278,6 +310,9 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
         }
         std::optional<std::int64_t> content_id;
         std::optional<std::int64_t> fanout_after;
+        std::optional<std::int64_t> diff_id;
+        std::optional<std::int64_t> diff_default;
+        FetchState state = o.state;
         if (o.state == FetchState::distributed) {
           if (o.content && o.content->id > 0) {
             content_id = o.content->id;
@@ -285,10 +320,23 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
             HUBBUB_TRY_ASSIGN(id, insert_content(db, topic, *o.content, at));
             content_id = *id;
           }
-          HUBBUB_TRY_ASSIGN(first, queue_deliveries(db, o.id, content_id, topic, at, 0, o.fanout_chunk));
+          if (o.feed) {
+            if (o.feed->body) {
+              Content diff{0, topic, o.content ? o.content->content_type : std::nullopt, *o.feed->body};
+              HUBBUB_TRY_ASSIGN(id, insert_content(db, topic, diff, at));
+              diff_id = *id;
+            }
+            diff_default = o.feed->by_default ? 1 : 0;
+            HUBBUB_TRY(remember_feed_entries(db, topic, o.feed->entries, at));
+          }
+          HUBBUB_TRY_ASSIGN(
+              first, queue_deliveries(db, o.id, {content_id, diff_default, diff_id}, topic, at, 0, o.fanout_chunk));
           *queued = first->count;
           if (first->count == o.fanout_chunk && first->count > 0) {
             fanout_after = first->last_subscription;  // more may follow: extend_fanouts()
+          }
+          if (o.feed && first->count == 0) {
+            state = FetchState::unchanged;  // diffed: nothing new for anyone
           }
         }
         if (fetched && o.covers_up_to > o.id) {
@@ -310,21 +358,22 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
             "UPDATE publish_topics SET state = $1, content_id = coalesce($2, content_id), "
             "subscribers = CASE WHEN $3::bigint IS NOT NULL THEN $3::bigint WHEN $7::boolean THEN "
             "(SELECT count(*) FROM subscriptions WHERE topic = $8 AND expires_at > $5) END, "
-            "claimed_until = NULL, claimed_by = NULL, last_error = $4, updated_at = $5, fanout_after = $9 "
-            "WHERE id = $6",
+            "claimed_until = NULL, claimed_by = NULL, last_error = $4, updated_at = $5, fanout_after = $9, "
+            "feed_diff = $10, diff_content_id = $11 WHERE id = $6",
             PgParams()
-                .add(code_of(o.state))
+                .add(code_of(state))
                 .add(content_id)
-                .add(o.state == FetchState::distributed
-                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
-                         : std::optional<std::int64_t>())
+                .add(state == FetchState::distributed ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
+                                                      : std::optional<std::int64_t>())
                 .add(o.error)
                 .add(at)
                 .add(o.id)
-                .add(std::string_view(
-                    o.state == FetchState::unchanged || o.state == FetchState::no_subscribers ? "true" : "false"))
+                .add(std::string_view(state == FetchState::unchanged || state == FetchState::no_subscribers ? "true"
+                                                                                                            : "false"))
                 .add(std::string_view(topic))
-                .add(fanout_after)));
+                .add(fanout_after)
+                .add(diff_default)
+                .add(diff_id)));
         return {};
       },
       [this, queued, done = std::move(done)](Status s) {
@@ -346,15 +395,16 @@ void PostgresStore::extend_fanouts(TimePoint now, std::size_t chunk, std::functi
         *step = {};  // a job may run twice (pg_writer.h)
         const std::int64_t at = to_unix_ms(now);
         // Locked: another node extending these fan-outs skips them.
-        HUBBUB_TRY_ASSIGN(open, db.exec("SELECT id, topic, content_id, fanout_after FROM publish_topics "
-                                        "WHERE fanout_after IS NOT NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        HUBBUB_TRY_ASSIGN(open, db.exec("SELECT id, topic, content_id, fanout_after, feed_diff, diff_content_id "
+                                        "FROM publish_topics WHERE fanout_after IS NOT NULL ORDER BY id LIMIT $1 "
+                                        "FOR UPDATE SKIP LOCKED",
                                         PgParams().add(static_cast<std::int64_t>(k_fanouts_per_step))));
         for (int row = 0; row < open->rows(); ++row) {
           const std::int64_t id = open->int64(row, 0);
-          const std::optional<std::int64_t> content_id =
-              open->is_null(row, 2) ? std::nullopt : std::optional<std::int64_t>(open->int64(row, 2));
+          const FanoutContents contents{open->optional_int64(row, 2), open->optional_int64(row, 4),
+                                        open->optional_int64(row, 5)};
           HUBBUB_TRY_ASSIGN(next,
-                            queue_deliveries(db, id, content_id, open->text(row, 1), at, open->int64(row, 3), chunk));
+                            queue_deliveries(db, id, contents, open->text(row, 1), at, open->int64(row, 3), chunk));
           HUBBUB_TRY(db.exec(
               "UPDATE publish_topics SET fanout_after = $1, "
               "subscribers = coalesce(subscribers, 0) + $2, updated_at = $3 WHERE id = $4",
@@ -386,6 +436,24 @@ Result<std::size_t> PostgresStore::count_active_subscriptions(std::string_view t
   HUBBUB_TRY_ASSIGN(r, db->exec("SELECT count(*) FROM subscriptions WHERE topic = $1 AND expires_at > $2",
                                 PgParams().add(topic).add(to_unix_ms(now))));
   return static_cast<std::size_t>(r->int64(0, 0));
+}
+
+Result<bool> PostgresStore::feed_diff_wanted(std::string_view topic, TimePoint now, bool by_default) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE topic = $1 AND expires_at > $2 "
+                                "AND coalesce(feed_diff, $3::smallint) = 1)",
+                                PgParams().add(topic).add(to_unix_ms(now)).add(std::int64_t{by_default ? 1 : 0})));
+  return r->text(0, 0) == "t";
+}
+
+Result<std::unordered_map<std::string, std::string>> PostgresStore::feed_entries(std::string_view topic) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT key_hash, hash FROM feed_entries WHERE topic = $1", PgParams().add(topic)));
+  std::unordered_map<std::string, std::string> out;
+  for (int row = 0; row < r->rows(); ++row) {
+    out.emplace(r->text(row, 0), r->text(row, 1));
+  }
+  return out;
 }
 
 Result<std::int64_t> PostgresStore::count_queued_deliveries(std::int64_t limit) {

@@ -39,7 +39,7 @@ class AddRequests final : public MergeableItems<AddRequests, NewRequest> {
       return {};
     }
     std::vector<std::optional<std::string>> token, mode, topic, callback, origin, secret, requested, granted, verify,
-        created, algorithm, standard;
+        created, algorithm, standard, feed_diff;
     for (const NewRequest& r : m_items) {
       token.push_back(r.id);
       mode.push_back(std::to_string(code_of(r.mode)));
@@ -56,18 +56,19 @@ class AddRequests final : public MergeableItems<AddRequests, NewRequest> {
       created.push_back(std::to_string(to_unix_ms(r.created_at)));
       algorithm.push_back(algorithm_text(r.signature_algorithm));
       standard.push_back(text_of(flag_code(r.standard_webhooks)));
+      feed_diff.push_back(text_of(flag_code(r.feed_diff)));
     }
     HUBBUB_TRY(db.exec(
         "INSERT INTO subscription_requests (token, mode, topic, callback, origin, secret, lease_requested, "
         "lease_granted, verify_token, state, attempts, due_at, created_at, updated_at, signature_algorithm, "
-        "standard_webhooks) "
+        "standard_webhooks, feed_diff) "
         "SELECT v.token, v.mode, v.topic, v.callback, v.origin, decode(v.secret, 'hex'), v.requested, v.granted, "
-        "v.verify, 0, 0, v.created, v.created, v.created, v.algorithm, v.standard "
+        "v.verify, 0, 0, v.created, v.created, v.created, v.algorithm, v.standard, v.feed_diff "
         "FROM unnest($1::text[], $2::text[]::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], "
         "$7::text[]::bigint[], $8::text[]::bigint[], $9::text[], $10::text[]::bigint[], $11::text[], "
-        "$12::text[]::smallint[]) WITH ORDINALITY "
+        "$12::text[]::smallint[], $13::text[]::smallint[]) WITH ORDINALITY "
         "AS v(token, mode, topic, callback, origin, secret, requested, granted, verify, created, algorithm, standard, "
-        "n) ORDER BY v.n",
+        "feed_diff, n) ORDER BY v.n",
         PgParams()
             .add_array(token)
             .add_array(mode)
@@ -80,7 +81,8 @@ class AddRequests final : public MergeableItems<AddRequests, NewRequest> {
             .add_array(verify)
             .add_array(created)
             .add_array(algorithm)
-            .add_array(standard)));
+            .add_array(standard)
+            .add_array(feed_diff)));
     return {};
   }
 };
@@ -134,7 +136,7 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
                    "WHERE q.token = v.token AND q.state = 0 "
                    "RETURNING q.mode, q.topic, q.callback, encode(q.secret, 'hex'), q.lease_granted, v.state, "
                    "v.verified_at, coalesce(v.origin, q.origin), v.finished, q.signature_algorithm, "
-                   "q.standard_webhooks, v.grace_until",
+                   "q.standard_webhooks, v.grace_until, q.feed_diff",
                    PgParams()
                        .add_array(token)
                        .add_array(state)
@@ -144,7 +146,7 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
                        .add_array(origin)
                        .add_array(grace_until)));
     std::vector<std::optional<std::string>> s_topic, s_callback, s_origin, s_secret, s_lease, s_expires, s_at,
-        s_algorithm, s_standard, s_grace_until;
+        s_algorithm, s_standard, s_grace_until, s_feed_diff;
     std::vector<std::optional<std::string>> u_topic, u_callback;
     std::set<std::pair<std::string, std::string>> pairs;
     for (int row = 0; row < r->rows(); ++row) {
@@ -171,6 +173,7 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
         s_algorithm.push_back(r->optional_text(row, 9));
         s_standard.push_back(r->optional_text(row, 10));
         s_grace_until.push_back(r->optional_text(row, 11));
+        s_feed_diff.push_back(r->optional_text(row, 12));
       } else {
         u_topic.push_back(r->text(row, 1));
         u_callback.push_back(r->text(row, 2));
@@ -179,16 +182,16 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
     if (!s_topic.empty()) {
       HUBBUB_TRY(db.exec(
           "INSERT INTO subscriptions (topic, callback, origin, secret, lease_seconds, expires_at, created_at, "
-          "updated_at, signature_algorithm, standard_webhooks, previous_secret_until) "
+          "updated_at, signature_algorithm, standard_webhooks, previous_secret_until, feed_diff) "
           "SELECT v.topic, v.callback, v.origin, decode(v.secret, 'hex'), v.lease, v.expires, v.at, v.at, "
-          "v.algorithm, v.standard, v.grace_until "
+          "v.algorithm, v.standard, v.grace_until, v.feed_diff "
           "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]::bigint[], $6::text[]::bigint[], "
-          "$7::text[]::bigint[], $8::text[], $9::text[]::smallint[], $10::text[]::bigint[]) "
-          "AS v(topic, callback, origin, secret, lease, expires, at, algorithm, standard, grace_until) "
+          "$7::text[]::bigint[], $8::text[], $9::text[]::smallint[], $10::text[]::bigint[], $11::text[]::smallint[]) "
+          "AS v(topic, callback, origin, secret, lease, expires, at, algorithm, standard, grace_until, feed_diff) "
           "ON CONFLICT (topic, callback) DO UPDATE SET secret = EXCLUDED.secret, "
           "lease_seconds = EXCLUDED.lease_seconds, expires_at = EXCLUDED.expires_at, "
           "updated_at = EXCLUDED.updated_at, signature_algorithm = EXCLUDED.signature_algorithm, "
-          "standard_webhooks = EXCLUDED.standard_webhooks, "
+          "standard_webhooks = EXCLUDED.standard_webhooks, feed_diff = EXCLUDED.feed_diff, "
           // Secret rotation: a new secret that replaces another keeps the old
           // one for signing until the grace's end (none: no grace); no secret
           // clears it; the same secret leaves a running grace as it is.
@@ -210,7 +213,8 @@ class CompleteRequests final : public MergeableItems<CompleteRequests, RequestCo
               .add_array(s_at)
               .add_array(s_algorithm)
               .add_array(s_standard)
-              .add_array(s_grace_until)));
+              .add_array(s_grace_until)
+              .add_array(s_feed_diff)));
     }
     if (!u_topic.empty()) {
       HUBBUB_TRY(

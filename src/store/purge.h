@@ -31,7 +31,8 @@ inline constexpr const char* k_purge_finished_publishes[] = {
     "(SELECT 1 FROM publish_topics t WHERE t.publish_id = p.id) LIMIT $2)",
     "DELETE FROM contents WHERE id IN (SELECT c.id FROM contents c WHERE c.created_at < $1 AND NOT EXISTS "
     "(SELECT 1 FROM deliveries d WHERE d.content_id = c.id) AND NOT EXISTS "
-    "(SELECT 1 FROM publish_topics t WHERE t.content_id = c.id) LIMIT $2)",
+    "(SELECT 1 FROM publish_topics t WHERE t.content_id = c.id) AND NOT EXISTS "
+    "(SELECT 1 FROM publish_topics t WHERE t.diff_content_id = c.id) LIMIT $2)",
 };
 
 // Runs `one_batch` (a transaction deleting at most k_purge_batch_rows rows,

@@ -30,6 +30,7 @@ Result<RequestRecord> read_request(const Query& q) {
   r.updated_at = from_unix_ms(q.int64(13));
   r.signature_algorithm = algorithm_from_text(q.optional_text(14));
   r.standard_webhooks = flag_from_code(q.optional_int64(15));
+  r.feed_diff = flag_from_code(q.optional_int64(16));
   return r;
 }
 

@@ -14,7 +14,7 @@ namespace hubbub {
 // Columns of a RequestRecord, in the order read_request() expects.
 inline constexpr const char* k_request_columns =
     "token, mode, topic, callback, secret, lease_requested, lease_granted, verify_token, state, attempts, "
-    "due_at, last_error, created_at, updated_at, signature_algorithm, standard_webhooks";
+    "due_at, last_error, created_at, updated_at, signature_algorithm, standard_webhooks, feed_diff";
 Result<RequestRecord> read_request(const Query& q);
 
 // Columns of a Subscription, in the order read_subscription() expects.

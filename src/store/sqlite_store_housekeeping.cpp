@@ -23,11 +23,12 @@ Result<std::size_t> SqliteStore::queue_reconfirmations(TimePoint now, Millis bef
                                     "AND NOT EXISTS (SELECT 1 FROM subscription_requests r WHERE r.state = 0 "
                                     "AND r.topic = s.topic AND r.callback = s.callback) "
                                     "ORDER BY s.expires_at LIMIT ?3"));
-    HUBBUB_TRY_ASSIGN(add, db.query("INSERT INTO subscription_requests (token, mode, topic, callback, secret, "
-                                    "lease_granted, state, attempts, due_at, created_at, updated_at, "
-                                    "signature_algorithm, standard_webhooks) "
-                                    "SELECT ?2, 0, topic, callback, secret, lease_seconds, 0, 0, ?3, ?3, ?3, "
-                                    "signature_algorithm, standard_webhooks FROM subscriptions WHERE id = ?1"));
+    HUBBUB_TRY_ASSIGN(add,
+                      db.query("INSERT INTO subscription_requests (token, mode, topic, callback, secret, "
+                               "lease_granted, state, attempts, due_at, created_at, updated_at, "
+                               "signature_algorithm, standard_webhooks, feed_diff) "
+                               "SELECT ?2, 0, topic, callback, secret, lease_seconds, 0, 0, ?3, ?3, ?3, "
+                               "signature_algorithm, standard_webhooks, feed_diff FROM subscriptions WHERE id = ?1"));
     HUBBUB_TRY_ASSIGN(mark, db.query("UPDATE subscriptions SET reconfirmed_for = expires_at WHERE id = ?"));
     const std::int64_t t = to_unix_ms(now);
     due->bind(1, t).bind(2, static_cast<std::int64_t>(before.count())).bind(3, static_cast<std::int64_t>(max));

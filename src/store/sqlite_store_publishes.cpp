@@ -13,21 +13,25 @@ namespace hubbub {
 
 namespace {
 
-// Queues a delivery of `content_id` for each of the first `chunk`
-// subscriptions of `topic` (by id) after subscription `after` that are
-// active at `at`.
-Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id,
-                                     std::optional<std::int64_t> content_id, std::string_view topic, std::int64_t at,
-                                     std::int64_t after, std::size_t chunk) {
-  HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
-                                "delivery_id, published_at, state, attempts, due_at, created_at, updated_at) "
-                                "SELECT ?1, ?2, id, hubbub_origin(callback), lower(hex(randomblob(12))), "
-                                "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
-                                "WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 FROM subscriptions "
-                                "WHERE topic = ?4 AND id > ?5 AND expires_at > ?3 ORDER BY id LIMIT ?6 "
-                                "RETURNING subscription_id"));
+// Queues a delivery of `contents` (the diff to those that take it) for each
+// of the first `chunk` subscriptions of `topic` (by id) after subscription
+// `after` that are active at `at` and get something.
+Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id, const FanoutContents& contents,
+                                     std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk) {
+  HUBBUB_TRY_ASSIGN(
+      q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
+                  "delivery_id, published_at, state, attempts, due_at, created_at, updated_at) "
+                  "SELECT ?1, CASE WHEN ?7 IS NOT NULL AND coalesce(feed_diff, ?7) = 1 THEN ?8 ELSE ?2 END, id, "
+                  "hubbub_origin(callback), lower(hex(randomblob(12))), "
+                  "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
+                  "WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 FROM subscriptions "
+                  "WHERE topic = ?4 AND id > ?5 AND expires_at > ?3 "
+                  "AND NOT (?7 IS NOT NULL AND coalesce(feed_diff, ?7) = 1 AND ?8 IS NULL) ORDER BY id LIMIT ?6 "
+                  "RETURNING subscription_id"));
   q->bind(1, publish_topic_id)
-      .bind(2, content_id)
+      .bind(2, contents.content)
+      .bind(7, contents.diff_default)
+      .bind(8, contents.diff)
       .bind(3, at)
       .bind(4, topic)
       .bind(5, after)
@@ -38,6 +42,27 @@ Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id
     queued.last_subscription = std::max(queued.last_subscription, row.int64(0));
   }));
   return queued;
+}
+
+// Remembers the entries of `topic`'s feed as of `at`, and forgets the oldest
+// beyond k_feed_entries_kept and those unseen for k_feed_entry_max_age.
+Status remember_feed_entries(Database& db, std::string_view topic,
+                             const std::vector<std::pair<std::string, std::string>>& entries, std::int64_t at) {
+  HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO feed_entries (topic, key_hash, hash, seen_at) VALUES (?1, ?2, ?3, ?4) "
+                                "ON CONFLICT (topic, key_hash) DO UPDATE SET hash = excluded.hash, "
+                                "seen_at = excluded.seen_at"));
+  for (const auto& [key, hash] : entries) {
+    q->reset();
+    q->bind(1, topic).bind(2, std::string_view(key)).bind(3, std::string_view(hash)).bind(4, at);
+    HUBBUB_TRY(q->run());
+  }
+  HUBBUB_TRY_ASSIGN(prune, db.query("DELETE FROM feed_entries WHERE topic = ?1 AND (seen_at < ?2 OR key_hash IN "
+                                    "(SELECT key_hash FROM feed_entries WHERE topic = ?1 "
+                                    "ORDER BY seen_at DESC, key_hash LIMIT -1 OFFSET ?3))"));
+  prune->bind(1, topic)
+      .bind(2, at - std::chrono::duration_cast<Millis>(k_feed_entry_max_age).count())
+      .bind(3, static_cast<std::int64_t>(k_feed_entries_kept));
+  return prune->run();
 }
 
 }  // namespace
@@ -246,6 +271,9 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
         }
         std::optional<std::int64_t> content_id;
         std::optional<std::int64_t> fanout_after;
+        std::optional<std::int64_t> diff_id;
+        std::optional<std::int64_t> diff_default;
+        FetchState state = o.state;
         if (o.state == FetchState::distributed || o.state == FetchState::unchanged) {
           HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
                                         "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (topic) DO UPDATE SET "
@@ -271,10 +299,28 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             HUBBUB_TRY(q->run());
             content_id = db.last_insert_rowid();
           }
-          HUBBUB_TRY_ASSIGN(first, queue_deliveries(db, o.id, content_id, topic, at, 0, o.fanout_chunk));
+          if (o.feed) {
+            if (o.feed->body) {
+              HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) "
+                                            "VALUES (?, ?, ?, ?)"));
+              q->bind(1, std::string_view(topic))
+                  .bind(2, o.content ? o.content->content_type : std::nullopt)
+                  .bind_blob(3, *o.feed->body)
+                  .bind(4, at);
+              HUBBUB_TRY(q->run());
+              diff_id = db.last_insert_rowid();
+            }
+            diff_default = o.feed->by_default ? 1 : 0;
+            HUBBUB_TRY(remember_feed_entries(db, topic, o.feed->entries, at));
+          }
+          HUBBUB_TRY_ASSIGN(
+              first, queue_deliveries(db, o.id, {content_id, diff_default, diff_id}, topic, at, 0, o.fanout_chunk));
           *queued = first->count;
           if (first->count == o.fanout_chunk && first->count > 0) {
             fanout_after = first->last_subscription;  // more may follow: extend_fanouts()
+          }
+          if (o.feed && first->count == 0) {
+            state = FetchState::unchanged;  // diffed: nothing new for anyone
           }
         }
         if ((o.state == FetchState::distributed || o.state == FetchState::unchanged) && o.covers_up_to > o.id) {
@@ -294,19 +340,20 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
         HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET state = ?1, content_id = coalesce(?2, content_id), "
                                       "subscribers = CASE WHEN ?3 IS NOT NULL THEN ?3 WHEN ?7 THEN "
                                       "(SELECT count(*) FROM subscriptions WHERE topic = ?8 AND expires_at > ?5) END, "
-                                      "claimed_until = NULL, last_error = ?4, updated_at = ?5, fanout_after = ?9 "
-                                      "WHERE id = ?6"));
-        q->bind(1, code_of(o.state))
+                                      "claimed_until = NULL, last_error = ?4, updated_at = ?5, fanout_after = ?9, "
+                                      "feed_diff = ?10, diff_content_id = ?11 WHERE id = ?6"));
+        q->bind(1, code_of(state))
             .bind(2, content_id)
-            .bind(3, o.state == FetchState::distributed
-                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
-                         : std::optional<std::int64_t>())
+            .bind(3, state == FetchState::distributed ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
+                                                      : std::optional<std::int64_t>())
             .bind(4, o.error)
             .bind(5, at)
             .bind(6, o.id)
-            .bind(7, std::int64_t{o.state == FetchState::unchanged || o.state == FetchState::no_subscribers})
+            .bind(7, std::int64_t{state == FetchState::unchanged || state == FetchState::no_subscribers})
             .bind(8, std::string_view(topic))
-            .bind(9, fanout_after);
+            .bind(9, fanout_after)
+            .bind(10, diff_default)
+            .bind(11, diff_id);
         return q->run();
       },
       [queued, done = std::move(done)](Status s) {
@@ -327,20 +374,23 @@ void SqliteStore::extend_fanouts(TimePoint now, std::size_t chunk, std::function
         struct Open {
           std::int64_t id;
           std::string topic;
-          std::optional<std::int64_t> content_id;
+          FanoutContents contents;
           std::int64_t after;
         };
         std::vector<Open> open;
         {
-          HUBBUB_TRY_ASSIGN(q, db.query("SELECT id, topic, content_id, fanout_after FROM publish_topics "
-                                        "WHERE fanout_after IS NOT NULL ORDER BY id LIMIT ?"));
+          HUBBUB_TRY_ASSIGN(q, db.query("SELECT id, topic, content_id, fanout_after, feed_diff, diff_content_id "
+                                        "FROM publish_topics WHERE fanout_after IS NOT NULL ORDER BY id LIMIT ?"));
           q->bind(1, static_cast<std::int64_t>(k_fanouts_per_step));
           HUBBUB_TRY(q->for_each([&](const Query& row) {
-            open.push_back({row.int64(0), row.text(1), row.optional_int64(2), row.int64(3)});
+            open.push_back({row.int64(0),
+                            row.text(1),
+                            {row.optional_int64(2), row.optional_int64(4), row.optional_int64(5)},
+                            row.int64(3)});
           }));
         }
         for (const Open& f : open) {
-          HUBBUB_TRY_ASSIGN(next, queue_deliveries(db, f.id, f.content_id, f.topic, at, f.after, chunk));
+          HUBBUB_TRY_ASSIGN(next, queue_deliveries(db, f.id, f.contents, f.topic, at, f.after, chunk));
           HUBBUB_TRY_ASSIGN(q, db.query("UPDATE publish_topics SET fanout_after = ?1, "
                                         "subscribers = coalesce(subscribers, 0) + ?2, updated_at = ?3 WHERE id = ?4"));
           q->bind(1, next->count == chunk && next->count > 0 ? std::optional<std::int64_t>(next->last_subscription)
@@ -372,6 +422,24 @@ Result<std::size_t> SqliteStore::count_active_subscriptions(std::string_view top
   q->bind(1, topic).bind(2, to_unix_ms(now));
   HUBBUB_TRY_ASSIGN(row, q->step());
   return static_cast<std::size_t>(q->int64(0));
+}
+
+Result<bool> SqliteStore::feed_diff_wanted(std::string_view topic, TimePoint now, bool by_default) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT EXISTS (SELECT 1 FROM subscriptions WHERE topic = ? AND expires_at > ? "
+                                 "AND coalesce(feed_diff, ?) = 1)"));
+  q->bind(1, topic).bind(2, to_unix_ms(now)).bind(3, std::int64_t{by_default ? 1 : 0});
+  HUBBUB_TRY_ASSIGN(row, q->step());
+  return *row && q->int64(0) != 0;
+}
+
+Result<std::unordered_map<std::string, std::string>> SqliteStore::feed_entries(std::string_view topic) {
+  auto db = reader();
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT key_hash, hash FROM feed_entries WHERE topic = ?"));
+  q->bind(1, topic);
+  std::unordered_map<std::string, std::string> out;
+  HUBBUB_TRY(q->for_each([&](const Query& row) { out.emplace(row.text(0), row.text(1)); }));
+  return out;
 }
 
 Result<std::int64_t> SqliteStore::count_queued_deliveries(std::int64_t limit) {

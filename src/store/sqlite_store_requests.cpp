@@ -30,8 +30,8 @@ void SqliteStore::add_request(NewRequest request, Done done) {
       [request = std::move(request)](Database& db) -> Status {
         HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO subscription_requests (token, mode, topic, callback, secret, "
                                       "lease_requested, lease_granted, verify_token, state, attempts, due_at, "
-                                      "created_at, updated_at, signature_algorithm, standard_webhooks) "
-                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)"));
+                                      "created_at, updated_at, signature_algorithm, standard_webhooks, feed_diff) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)"));
         const std::int64_t created = to_unix_ms(request.created_at);
         q->bind(1, std::string_view(request.id))
             .bind(2, code_of(request.mode))
@@ -47,7 +47,8 @@ void SqliteStore::add_request(NewRequest request, Done done) {
             .bind(10, created)
             .bind(11, created)
             .bind(12, algorithm_text(request.signature_algorithm))
-            .bind(13, flag_code(request.standard_webhooks));
+            .bind(13, flag_code(request.standard_webhooks))
+            .bind(14, flag_code(request.feed_diff));
         return q->run();
       },
       std::move(done));
@@ -141,10 +142,11 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
         std::optional<std::string> secret;
         std::optional<std::string> algorithm;
         std::optional<std::int64_t> standard_webhooks;
+        std::optional<std::int64_t> feed_diff;
         std::int64_t lease = 0;
         {
           HUBBUB_TRY_ASSIGN(sel, db.query("SELECT mode, topic, callback, secret, lease_granted, state, "
-                                          "signature_algorithm, standard_webhooks "
+                                          "signature_algorithm, standard_webhooks, feed_diff "
                                           "FROM subscription_requests WHERE token = ?"));
           sel->bind(1, std::string_view(c.id));
           HUBBUB_TRY_ASSIGN(row, sel->step());
@@ -159,6 +161,7 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
           lease = sel->optional_int64(4).value_or(0);
           algorithm = sel->optional_text(6);
           standard_webhooks = sel->optional_int64(7);
+          feed_diff = sel->optional_int64(8);
         }
 
         HUBBUB_TRY_ASSIGN(upd, db.query("UPDATE subscription_requests SET state = ?, claimed_until = NULL, "
@@ -173,12 +176,12 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
           static const std::string upsert =
               std::string(
                   "INSERT INTO subscriptions (topic, callback, secret, lease_seconds, expires_at, created_at, "
-                  "updated_at, origin, signature_algorithm, standard_webhooks, previous_secret_until) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2)), ?9, ?10, ?11) "
+                  "updated_at, origin, signature_algorithm, standard_webhooks, previous_secret_until, feed_diff) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, hubbub_origin(?2)), ?9, ?10, ?11, ?12) "
                   "ON CONFLICT (topic, callback) DO UPDATE SET secret = excluded.secret, "
                   "lease_seconds = excluded.lease_seconds, expires_at = excluded.expires_at, "
                   "updated_at = excluded.updated_at, signature_algorithm = excluded.signature_algorithm, "
-                  "standard_webhooks = excluded.standard_webhooks, ") +
+                  "standard_webhooks = excluded.standard_webhooks, feed_diff = excluded.feed_diff, ") +
               k_rotate_secret;
           HUBBUB_TRY_ASSIGN(ins, db.query(upsert.c_str()));
           ins->bind(1, std::string_view(topic))
@@ -193,7 +196,8 @@ void SqliteStore::complete_request(RequestCompletion c, Done done) {
               .bind(10, standard_webhooks)
               .bind(11, c.secret_grace.count() > 0
                             ? std::optional<std::int64_t>(to_unix_ms(c.verified_at) + c.secret_grace.count())
-                            : std::nullopt);
+                            : std::nullopt)
+              .bind(12, feed_diff);
           return ins->run();
         }
         HUBBUB_TRY_ASSIGN(del, db.query("DELETE FROM subscriptions WHERE topic = ? AND callback = ?"));

@@ -5,6 +5,7 @@
 
 #include "util/log_text.h"
 #include "util/url.h"
+#include "websub/feed_diff.h"
 #include "websub/signature.h"
 
 namespace hubbub {
@@ -298,25 +299,59 @@ void Fetcher::accept_content(const std::shared_ptr<Attempt>& attempt, Content co
   if (attempt->job.content_hash && *attempt->job.content_hash == hash) {
     outcome.state = FetchState::unchanged;
   } else {
+    outcome.feed = diff_if_wanted(attempt->job.topic, content);
     outcome.content = std::move(content);
   }
   finish(attempt, std::move(outcome));
+}
+
+std::optional<FetchOutcome::FeedDiff> Fetcher::diff_if_wanted(const std::string& topic, const Content& content) {
+  if (!is_xml_media_type(content.content_type)) {
+    return std::nullopt;
+  }
+  auto wanted = m_store.feed_diff_wanted(topic, m_clock.now(), m_settings.feed_diff);
+  if (!wanted || !*wanted) {
+    return std::nullopt;
+  }
+  auto known = m_store.feed_entries(topic);
+  if (!known) {
+    spdlog::warn("event=feed_not_diffed topic={} error={}", redact_url(topic), log_quoted(known.error().message));
+    return std::nullopt;
+  }
+  auto diff = diff_feed(content.body, *known, m_settings.feed_diff_new_only);
+  if (!diff) {
+    spdlog::info("event=feed_not_diffed topic={} reason={}", redact_url(topic), log_quoted(diff.error().message));
+    return std::nullopt;
+  }
+  spdlog::debug("event=feed_diffed topic={} entries={} new={} updated={}", redact_url(topic), diff->entries.size(),
+                diff->new_entries, diff->updated_entries);
+  FetchOutcome::FeedDiff out;
+  out.body = std::move(diff->body);
+  out.by_default = m_settings.feed_diff;
+  out.entries.reserve(diff->entries.size());
+  for (auto& e : diff->entries) {
+    out.entries.emplace_back(std::move(e.key_hash), std::move(e.hash));
+  }
+  return out;
 }
 
 void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outcome) {
   outcome.covers_up_to = attempt->job.covers_up_to;
   outcome.fanout_chunk = m_settings.fanout_chunk;
   const FetchState state = outcome.state;
+  const bool diffed = outcome.feed.has_value();
   const std::string topic = attempt->job.topic;
   if (m_settings.metrics != nullptr) {
     m_settings.metrics->fetches.Add({{"outcome", to_string(state)}}).Increment();
   }
-  m_store.finish_fetch(std::move(outcome), [this, state, topic](Result<std::size_t> queued) {
+  m_store.finish_fetch(std::move(outcome), [this, state, diffed, topic](Result<std::size_t> queued) {
     if (!queued) {
       spdlog::error("event=store_write_failed topic={} error={}", redact_url(topic),
                     log_quoted(queued.error().message));
     } else {
-      spdlog::info("event=fetched topic={} outcome={} deliveries={}", redact_url(topic), to_string(state), *queued);
+      // A diffed feed with nothing new for anyone is settled as unchanged.
+      const FetchState settled = diffed && *queued == 0 ? FetchState::unchanged : state;
+      spdlog::info("event=fetched topic={} outcome={} deliveries={}", redact_url(topic), to_string(settled), *queued);
       if (*queued > 0) {
         m_queued.fetch_add(static_cast<std::int64_t>(*queued));
         m_distributed();

@@ -10,7 +10,8 @@
 // (every hop re-validated as a topic URL and re-checked by the egress policy
 // at connect), a size cap, timeouts. Content identical to the last content
 // distributed for the topic (same Content-Type and body) is not distributed
-// again. Transient failures are retried with backoff.
+// again. Transient failures are retried with backoff. Atom and RSS feeds are
+// diffed for the subscriptions that take diffs (websub/feed_diff.h).
 
 #include <atomic>
 #include <cstddef>
@@ -43,6 +44,11 @@ struct FetcherSettings {
   HubMetrics* metrics = nullptr;           // counted when set; must outlive the service
   std::int64_t max_queued_deliveries = 0;  // 0: no cap (limits.h)
   std::size_t fanout_chunk = k_default_fanout_chunk;
+  // Atom/RSS diffing (websub/feed_diff.h): whether subscriptions without
+  // hub.feed_diff take diffs, and whether updated entries count or only new
+  // ones. A topic is diffed when one of its subscriptions takes diffs.
+  bool feed_diff = false;
+  bool feed_diff_new_only = false;
 };
 
 class Fetcher {
@@ -77,6 +83,10 @@ class Fetcher {
   void accept_content(const std::shared_ptr<Attempt>& attempt, Content content, std::optional<std::string> etag,
                       std::optional<std::string> last_modified);
   void finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outcome);
+  // The diff of `content` when it is an Atom or RSS feed that a subscription
+  // of `topic` takes diffs of; none otherwise, or when anything fails (the
+  // whole body is then sent, as without diffing).
+  std::optional<FetchOutcome::FeedDiff> diff_if_wanted(const std::string& topic, const Content& content);
   void fail(const std::shared_ptr<Attempt>& attempt, std::string error, bool transient);
   // The fetch of `topic` is over: its origin's slot is free again.
   void job_done(const std::string& topic);

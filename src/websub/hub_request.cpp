@@ -153,6 +153,16 @@ Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases
       return fail("hub.standard_webhooks must be true or false");
     }
   }
+  HUBBUB_TRY_ASSIGN(diff, single(form, "hub.feed_diff"));
+  if (*diff && !(*diff)->empty()) {
+    if (**diff == "true") {
+      request.feed_diff = true;
+    } else if (**diff == "false") {
+      request.feed_diff = false;
+    } else {
+      return fail("hub.feed_diff must be true or false");
+    }
+  }
   return request;
 }
 

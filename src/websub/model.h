@@ -38,6 +38,9 @@ struct NewRequest {
   // the hub's setting.
   std::optional<SignatureAlgorithm> signature_algorithm;
   std::optional<bool> standard_webhooks;
+  // Extension (subscribe only): Atom/RSS diffs or whole feeds; none: the
+  // hub's setting (--feed-diff).
+  std::optional<bool> feed_diff;
 };
 
 // A recorded request and where it stands.
@@ -132,6 +135,15 @@ struct FetchOutcome {
   // distributed: the deliveries queued with the fetch; the rest of the
   // fan-out is written by FetchQueue::extend_fanouts.
   std::size_t fanout_chunk = k_default_fanout_chunk;
+  // distributed, when the content was diffed as an Atom/RSS feed
+  // (websub/feed_diff.h): what subscriptions taking diffs get, and the
+  // feed's entries to remember for the topic.
+  struct FeedDiff {
+    std::optional<std::string> body;                           // none: no entry new or updated, nothing for them
+    bool by_default = false;                                   // subscriptions without hub.feed_diff take the diff
+    std::vector<std::pair<std::string, std::string>> entries;  // key hash, entry hash
+  };
+  std::optional<FeedDiff> feed;
 };
 
 // What one step of writing the rest of fan-outs did.

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "util/clock.h"
@@ -170,7 +171,12 @@ class FetchQueue : public virtual ContentReader {
   // validators and content hash, and queues one delivery for each of the
   // first `outcome.fanout_chunk` subscriptions (by id) of the topic active at
   // `outcome.at`, leaving the rest of the fan-out to extend_fanouts(). `done`
-  // gets the number of deliveries queued.
+  // gets the number of deliveries queued. With `outcome.feed`, in the same
+  // transaction: the diff stored as a content of its own and sent instead to
+  // the subscriptions that take diffs (none to them without a diff), the
+  // feed's entries remembered (the topic's oldest beyond
+  // k_feed_entries_kept, or older than k_feed_entry_max_age, forgotten), and
+  // the fetch settled as unchanged when nothing at all was queued.
   virtual void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) = 0;
   // Writes the next `chunk` deliveries (subscriptions active at `now`, by id,
   // after those already queued) of each of a few fan-outs not yet all
@@ -179,6 +185,11 @@ class FetchQueue : public virtual ContentReader {
   // call it at once: a chunk is queued once.
   virtual void extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) = 0;
   virtual Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) = 0;
+  // Whether a subscription of `topic` active at `now` takes Atom/RSS diffs:
+  // its hub.feed_diff, else `by_default`.
+  virtual Result<bool> feed_diff_wanted(std::string_view topic, TimePoint now, bool by_default) = 0;
+  // The entries remembered for `topic`'s feed: key hash to entry hash.
+  virtual Result<std::unordered_map<std::string, std::string>> feed_entries(std::string_view topic) = 0;
   // Deliveries queued (pending or being sent), counting at most `limit`.
   virtual Result<std::int64_t> count_queued_deliveries(std::int64_t limit) = 0;
 };

@@ -393,6 +393,104 @@ TEST_CASE(
   CHECK(none.header("webhook-signature").empty());
 }
 
+namespace {
+
+const std::string k_atom_head =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" "
+    "xmlns:yt=\"http://www.youtube.com/xml/schemas/2015\">\n<title>Diffed</title>\n";
+
+std::string atom_entry(const std::string& id, const std::string& title) {
+  return "<entry><id>urn:" + id + "</id><yt:videoId>" + id + "</yt:videoId><title>" + title +
+         "</title><content type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\"><p>" + title +
+         "</p></div></content></entry>";
+}
+
+std::string atom_feed(const std::vector<std::string>& entries) {
+  std::string out = k_atom_head;
+  for (const auto& e : entries) {
+    out += e + "\n";
+  }
+  return out + "</feed>\n";
+}
+
+}  // namespace
+
+TEST_CASE(
+    "with --feed-diff the first publish sends every entry, then only the new or edited ones inside the feed's own "
+    "header, reordering sends nothing, and hub.feed_diff=false gets the whole feed",
+    "[integration][distribute][feed_diff]") {
+  HubFixture f({"--feed-diff"});
+  Topic topic;
+  const std::string e1 = atom_entry("1", "One");
+  const std::string e2 = atom_entry("2", "Two");
+  const std::string e3 = atom_entry("3", "Three");
+  const std::string e2b = atom_entry("2", "Two, edited");
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/diff")});
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/whole")}, {{"hub.feed_diff", "false"}});
+  auto publish_version = [&](const std::string& body) {
+    topic.set(body, "application/atom+xml; charset=utf-8");
+    const HttpReply r = publish(f.hub, {{"hub.url", topic.url()}});
+    REQUIRE(r.status == 202);
+    return wait_published(r.header("location"));
+  };
+
+  const std::string v1 = atom_feed({e1, e2});
+  CHECK(publish_version(v1)["topics"][0]["deliveries"]["delivered"] == 2);
+  REQUIRE(posts(f.callback, "/diff").size() == 1);
+  CHECK(posts(f.callback, "/diff")[0].body == v1);  // every entry is new
+  CHECK(posts(f.callback, "/diff")[0].header("content-type") == "application/atom+xml; charset=utf-8");
+
+  const std::string v2 = atom_feed({e3, e1, e2});
+  CHECK(publish_version(v2)["topics"][0]["deliveries"]["delivered"] == 2);
+  CHECK(posts(f.callback, "/diff").at(1).body == k_atom_head + e3 + "\n\n\n</feed>\n");
+  CHECK(posts(f.callback, "/whole").at(1).body == v2);
+
+  const std::string v3 = atom_feed({e3, e1, e2b});
+  CHECK(publish_version(v3)["topics"][0]["deliveries"]["delivered"] == 2);
+  const RecordedRequest edited = posts(f.callback, "/diff").at(2);
+  CHECK(edited.body == k_atom_head + "\n\n" + e2b + "\n</feed>\n");
+  CHECK(edited.header("x-hub-signature").empty());  // no secret: unsigned, as ever
+
+  // Reordered: nothing for the diff, the whole feed for the other.
+  const std::string v4 = atom_feed({e1, e2b, e3});
+  CHECK(publish_version(v4)["topics"][0]["deliveries"]["delivered"] == 1);
+  CHECK(posts(f.callback, "/diff").size() == 3);
+  CHECK(posts(f.callback, "/whole").at(3).body == v4);
+
+  // HTML is never diffed.
+  Topic page;
+  page.set("<!DOCTYPE html><html><body><p>hello</p></body></html>", "text/html");
+  subscribe_many(f.hub, f.database(), page.url(), {f.callback.url("/page")});
+  CHECK(wait_published(
+            publish(f.hub, {{"hub.url", page.url()}}).header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
+  CHECK(posts(f.callback, "/page").at(0).body == "<!DOCTYPE html><html><body><p>hello</p></body></html>");
+}
+
+TEST_CASE(
+    "hub.feed_diff=true on a hub without --feed-diff: a fetch with no entry new or updated sends nothing and is "
+    "unchanged; a broken feed is sent whole",
+    "[integration][distribute][feed_diff]") {
+  HubFixture f;
+  Topic topic;
+  const std::string e1 = atom_entry("1", "One");
+  const std::string e2 = atom_entry("2", "Two");
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/optin")}, {{"hub.feed_diff", "true"}});
+  topic.set(atom_feed({e1, e2}), "application/atom+xml");
+  CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["state"] ==
+        "distributed");
+  topic.set(atom_feed({e2, e1}), "application/atom+xml");
+  const json reordered = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
+  CHECK(reordered["topics"][0]["state"] == "unchanged");
+  const std::string broken = atom_feed({e2, e1}).substr(0, 200);
+  topic.set(broken, "application/atom+xml");
+  CHECK(wait_published(
+            publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["deliveries"]["delivered"] ==
+        1);
+  const auto got = posts(f.callback, "/optin");
+  REQUIRE(got.size() == 2);
+  CHECK(got[1].body == broken);
+}
+
 TEST_CASE("a redirect answering a delivery is a failure and is not followed",
           "[integration][distribute][DIST-10][D8]") {
   HubFixture f({"--delivery-attempts", "2"});

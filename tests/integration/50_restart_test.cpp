@@ -194,6 +194,64 @@ TEST_CASE("kill -9 during a 200-subscriber fan-out: every subscriber still gets 
   WARN("duplicate deliveries after kill -9: " << duplicates);
 }
 
+TEST_CASE("kill -9 between a feed's fetch and its delivery: the same spliced body is sent after the restart",
+          "[integration][restart][feed_diff][C1]") {
+  TempDir dir;
+  const std::string head = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title>";
+  auto item = [](int i) {
+    return "<item><guid>g" + std::to_string(i) + "</guid><title>" + std::to_string(i) + "</title></item>";
+  };
+  auto feed = std::make_shared<std::string>(head + item(1) + item(2) + "</channel></rss>");
+  auto feed_mutex = std::make_shared<std::mutex>();
+  TestHttpServer topic([feed, feed_mutex](const RecordedRequest&) {
+    std::lock_guard lock(*feed_mutex);
+    CannedResponse r;
+    r.headers.emplace_back("Content-Type", "application/rss+xml");
+    r.body = *feed;
+    return r;
+  });
+  auto hold = std::make_shared<std::atomic<bool>>(false);
+  TestHttpServer callback([hold](const RecordedRequest& req) {
+    if (req.method == "GET") {
+      return echo_challenge(req);
+    }
+    CannedResponse r;
+    r.status = 204;
+    r.hang = hold->load();
+    return r;
+  });
+  auto set_feed = [&](std::string body) {
+    std::lock_guard lock(*feed_mutex);
+    *feed = std::move(body);
+  };
+  const std::string spliced = head + item(3) + "</channel></rss>";
+  {
+    HubProcess hub(dir.file("hub.db"), test_hub_args({"--feed-diff"}));
+    subscribe_many(hub, dir.file("hub.db"), topic.url("/feed"), {callback.url("/cb")});
+    REQUIRE(wait_published(publish(hub, {{"hub.url", topic.url("/feed")}})
+                               .header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
+    hold->store(true);  // the next delivery hangs: the hub dies with it in flight
+    set_feed(head + item(3) + item(1) + item(2) + "</channel></rss>");
+    REQUIRE(publish(hub, {{"hub.url", topic.url("/feed")}}).status == 202);
+    REQUIRE(callback.wait_for_requests(3, std::chrono::seconds{20}));  // challenge, two deliveries
+    hub.kill9();
+  }
+  set_feed(head + item(4) + item(3) + item(1) + item(2) + "</channel></rss>");  // changed meanwhile
+  hold->store(false);
+  HubProcess hub(dir.file("hub.db"), test_hub_args({"--feed-diff"}));
+  REQUIRE(callback.wait_for_requests(4, std::chrono::seconds{30}));
+  std::vector<RecordedRequest> posts;
+  for (const auto& r : callback.requests()) {
+    if (r.method == "POST") {
+      posts.push_back(r);
+    }
+  }
+  REQUIRE(posts.size() == 3);
+  CHECK(posts[1].body == spliced);
+  CHECK(posts[2].body == spliced);  // the same bytes, not a new diff of the changed feed
+  CHECK(posts[2].header("x-hub-delivery-id") == posts[1].header("x-hub-delivery-id"));
+}
+
 namespace {
 
 // A copy of a golden database from tests/data (see tests/data/README.md).

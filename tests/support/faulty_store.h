@@ -129,6 +129,12 @@ class FaultyStore final : public Store {
   Result<std::size_t> remove_expired_subscriptions(TimePoint now) override {
     return m_inner.remove_expired_subscriptions(now);
   }
+  Result<bool> feed_diff_wanted(std::string_view topic, TimePoint now, bool by_default) override {
+    return m_inner.feed_diff_wanted(topic, now, by_default);
+  }
+  Result<std::unordered_map<std::string, std::string>> feed_entries(std::string_view topic) override {
+    return m_inner.feed_entries(topic);
+  }
   Result<std::size_t> queue_reconfirmations(TimePoint now, Millis before, std::size_t max) override {
     return m_inner.queue_reconfirmations(now, before, max);
   }

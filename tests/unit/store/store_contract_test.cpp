@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <future>
+#include <map>
 #include <set>
+#include <tuple>
+#include <unordered_map>
 
 #include "support/store_writes.h"
 #include "util/random.h"
@@ -1046,4 +1049,77 @@ STORE_CONTRACT(
   CHECK(store->replay_publish("pub0", now).value() == std::optional<std::size_t>(2));
   CHECK(replayed() == Sent{{"http://s/a", "v0"}, {"http://s/b", "v0"}});
   CHECK_FALSE(store->replay_publish("nope", now).value());
+}
+
+STORE_CONTRACT(fans_out_feed_diffs,
+               "a diffed feed goes to the subscriptions that take diffs, the whole content to the others, nothing "
+               "new to nobody",
+               "[feed_diff]") {
+  Store* store = &engine.store();
+  NewRequest takes = request(RequestMode::subscribe, "http://s/takes");
+  takes.feed_diff = true;
+  NewRequest refuses = request(RequestMode::subscribe, "http://s/refuses");
+  refuses.feed_diff = false;
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/default")), RequestState::verified);
+  complete(*store, add(*store, takes), RequestState::verified);
+  complete(*store, add(*store, refuses), RequestState::verified);
+  CHECK(store->feed_diff_wanted("http://p/t", k_t0, false).value());  // "takes" does
+  CHECK_FALSE(store->feed_diff_wanted("http://p/other", k_t0, true).value());
+
+  int n = 0;
+  // Publishes at `at` with `feed`; returns callback -> body sent, and the
+  // fetch's state.
+  auto fan_out = [&](std::optional<FetchOutcome::FeedDiff> feed, TimePoint at) {
+    const std::string id = "pub" + std::to_string(++n);
+    REQUIRE(wait([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, at}, d); }));
+    FetchOutcome o = distributed(first_fetch(*store, at), "whole " + id, at);
+    o.feed = std::move(feed);
+    REQUIRE(finish(*store, std::move(o)));
+    std::map<std::string, std::string> sent;
+    const auto jobs = store->claim_due_deliveries(at, seconds{60}, 10, {}).value();
+    for (const auto& job : jobs) {
+      sent[job.callback] = store->find_content(job.content_id).value()->body;
+      REQUIRE(wait([&](Store::Done d) {
+        store->settle_deliveries({{job.id, DeliveryState::delivered, 200, std::nullopt, at, false}}, d);
+      }));
+    }
+    return std::pair{sent, store->find_publish(id).value()->topics.at(0).state};
+  };
+  using Sent = std::map<std::string, std::string>;
+
+  FetchOutcome::FeedDiff diff{"diff 1", false, {{"k1", "h1"}, {"k2", "h2"}}};
+  auto [sent, state] = fan_out(diff, k_t0);
+  CHECK(state == FetchState::distributed);
+  CHECK(sent ==
+        Sent{{"http://s/default", "whole pub1"}, {"http://s/refuses", "whole pub1"}, {"http://s/takes", "diff 1"}});
+  CHECK(store->feed_entries("http://p/t").value() ==
+        std::unordered_map<std::string, std::string>{{"k1", "h1"}, {"k2", "h2"}});
+
+  diff = {"diff 2", true, {{"k1", "h1b"}, {"k3", "h3"}}};  // diffs by default
+  std::tie(sent, state) = fan_out(diff, k_t0 + seconds{1});
+  CHECK(sent == Sent{{"http://s/default", "diff 2"}, {"http://s/refuses", "whole pub2"}, {"http://s/takes", "diff 2"}});
+  CHECK(store->feed_entries("http://p/t").value() ==
+        std::unordered_map<std::string, std::string>{{"k1", "h1b"}, {"k2", "h2"}, {"k3", "h3"}});
+
+  // Nothing new: the diff takers get nothing, the others the whole content.
+  std::tie(sent, state) = fan_out(FetchOutcome::FeedDiff{std::nullopt, true, {}}, k_t0 + seconds{2});
+  CHECK(state == FetchState::distributed);
+  CHECK(sent == Sent{{"http://s/refuses", "whole pub3"}});
+  // When everyone takes diffs, the fetch is unchanged.
+  NewRequest now_takes = refuses;
+  now_takes.id = random_token(24);
+  now_takes.feed_diff = true;
+  complete(*store, add(*store, now_takes), RequestState::verified, k_t0 + seconds{3});
+  std::tie(sent, state) = fan_out(FetchOutcome::FeedDiff{std::nullopt, true, {}}, k_t0 + seconds{4});
+  CHECK(sent.empty());
+  CHECK(state == FetchState::unchanged);
+
+  // Entries unseen for longer than k_feed_entry_max_age are forgotten.
+  const TimePoint later = k_t0 + k_feed_entry_max_age + seconds{10};
+  NewRequest renewed = takes;
+  renewed.id = random_token(24);
+  renewed.created_at = later;
+  complete(*store, add(*store, renewed), RequestState::verified, later);
+  fan_out(FetchOutcome::FeedDiff{"diff 5", true, {{"k9", "h9"}}}, later);
+  CHECK(store->feed_entries("http://p/t").value() == std::unordered_map<std::string, std::string>{{"k9", "h9"}});
 }

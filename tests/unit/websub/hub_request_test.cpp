@@ -161,3 +161,16 @@ TEST_CASE("takes the signing extensions on subscribe, refuses unknown values, ig
   REQUIRE(unsubscribe);
   CHECK_FALSE(std::get<NewRequest>(*unsubscribe).signature_algorithm);
 }
+
+TEST_CASE("takes hub.feed_diff on subscribe, true or false, and refuses anything else",
+          "[websub][hub_request][feed_diff]") {
+  CHECK_FALSE(subscription(k_base).feed_diff);
+  CHECK(subscription(k_base + "&hub.feed_diff=true").feed_diff == true);
+  CHECK(subscription(k_base + "&hub.feed_diff=false").feed_diff == false);
+  for (const std::string bad : {"&hub.feed_diff=yes", "&hub.feed_diff=1", "&hub.feed_diff=true&hub.feed_diff=true"}) {
+    INFO(bad);
+    const auto r = parse(k_base + bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("hub.feed_diff") != std::string::npos);
+  }
+}
