@@ -17,6 +17,21 @@ Result<std::optional<std::string_view>> single(const Form& form, std::string_vie
   return form.first(name);
 }
 
+// An optional true/false extension parameter (empty: not given).
+Result<std::optional<bool>> flag(const Form& form, std::string_view name) {
+  HUBBUB_TRY_ASSIGN(value, single(form, name));
+  if (!*value || (*value)->empty()) {
+    return std::nullopt;
+  }
+  if (**value == "true") {
+    return true;
+  }
+  if (**value == "false") {
+    return false;
+  }
+  return fail(std::string(name) + " must be true or false");
+}
+
 Result<std::string> required_url(const Form& form, std::string_view name) {
   HUBBUB_TRY_ASSIGN(value, single(form, name));
   if (!*value) {
@@ -143,26 +158,11 @@ Result<HubRequest> parse_hub_request(const Form& form, const LeasePolicy& leases
       return fail("hub.signature_algorithm must be sha1, sha256, sha384 or sha512");
     }
   }
-  HUBBUB_TRY_ASSIGN(standard, single(form, "hub.standard_webhooks"));
-  if (*standard && !(*standard)->empty()) {
-    if (**standard == "true") {
-      request.standard_webhooks = true;
-    } else if (**standard == "false") {
-      request.standard_webhooks = false;
-    } else {
-      return fail("hub.standard_webhooks must be true or false");
-    }
-  }
-  HUBBUB_TRY_ASSIGN(diff, single(form, "hub.feed_diff"));
-  if (*diff && !(*diff)->empty()) {
-    if (**diff == "true") {
-      request.feed_diff = true;
-    } else if (**diff == "false") {
-      request.feed_diff = false;
-    } else {
-      return fail("hub.feed_diff must be true or false");
-    }
-  }
+  HUBBUB_TRY_ASSIGN(standard, flag(form, "hub.standard_webhooks"));
+  request.standard_webhooks = *standard;
+  // Extension: Atom/RSS diffs or whole feeds.
+  HUBBUB_TRY_ASSIGN(diff, flag(form, "hub.feed_diff"));
+  request.feed_diff = *diff;
   return request;
 }
 

@@ -468,7 +468,7 @@ TEST_CASE(
 
 TEST_CASE(
     "hub.feed_diff=true on a hub without --feed-diff: a fetch with no entry new or updated sends nothing and is "
-    "unchanged; a broken feed is sent whole",
+    "unchanged, and a broken feed is sent whole",
     "[integration][distribute][feed_diff]") {
   HubFixture f;
   Topic topic;

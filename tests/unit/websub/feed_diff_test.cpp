@@ -47,7 +47,7 @@ const std::string k_entry_c = "<entry><link rel=\"alternate\" href=\"http://x/c\
 
 }  // namespace
 
-TEST_CASE("Atom: entries keyed by id, else alternate link; xhtml content and extensions are part of the entry",
+TEST_CASE("Atom: entries keyed by id, else alternate link, with xhtml content and extensions are part of the entry",
           "[feed_diff]") {
   const std::string feed = k_atom_head + "  " + k_entry_a + "\n  " + k_entry_b + "\n  " + k_entry_c + "\n</feed>\n";
   CHECK(keys(feed) == std::vector<std::string>{"id:urn:a", "id:urn:b", "link:http://x/c"});
@@ -56,7 +56,7 @@ TEST_CASE("Atom: entries keyed by id, else alternate link; xhtml content and ext
   CHECK(feed.substr(entries[2].begin, entries[2].end - entries[2].begin) == k_entry_c);
 }
 
-TEST_CASE("the first fetch sends every entry; a new entry alone is sent inside the feed's own header and footer",
+TEST_CASE("the first fetch sends every entry, and a new entry alone is sent inside the feed's own header and footer",
           "[feed_diff]") {
   const std::string v1 = k_atom_head + "  " + k_entry_a + "\n  " + k_entry_b + "\n</feed>\n";
   auto first = diff_feed(v1, {}, false).value();
@@ -73,7 +73,7 @@ TEST_CASE("the first fetch sends every entry; a new entry alone is sent inside t
   CHECK(second.entries.size() == 3);
 }
 
-TEST_CASE("an edited entry is sent (not in new-only mode); reordering or feed-level changes send nothing",
+TEST_CASE("an edited entry is sent (not in new-only mode), while reordering or feed-level changes send nothing",
           "[feed_diff]") {
   const std::string v1 = k_atom_head + k_entry_a + k_entry_b + "</feed>";
   const std::string edited_b = "<entry><id> urn:b </id><link href=\"http://x/b\"/><title>B, edited</title></entry>";
@@ -91,7 +91,7 @@ TEST_CASE("an edited entry is sent (not in new-only mode); reordering or feed-le
   CHECK(reordered.entries.size() == 2);
 }
 
-TEST_CASE("RSS 2.0: guid, else link, else enclosure, else title and description; CDATA kept byte for byte",
+TEST_CASE("RSS 2.0: guid, else link, else enclosure, else title and description, with CDATA kept byte for byte",
           "[feed_diff]") {
   const std::string item1 =
       "<item><title>One</title><guid isPermaLink=\"false\">g-1</guid>"
@@ -164,7 +164,7 @@ TEST_CASE("anything but a well-formed Atom or RSS feed is refused, so that it is
   }
 }
 
-TEST_CASE("more entries than the cap are refused; more changed entries than the cap send the whole body",
+TEST_CASE("more entries than the cap are refused, and more changed entries than the cap send the whole body",
           "[feed_diff]") {
   std::string many = "<rss><channel>";
   for (std::size_t i = 0; i <= k_feed_max_entries; ++i) {
