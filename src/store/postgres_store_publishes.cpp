@@ -173,8 +173,9 @@ Result<std::optional<PublishStatus>> PostgresStore::find_publish(std::string_vie
     topic.attempts = static_cast<std::uint32_t>(t->int64(row, 4));
     topic.last_error = t->optional_text(row, 5);
     topic.fanout_open = t->text(row, 6) == "t";
+    // Replays (admin API) are not the publish's own deliveries.
     HUBBUB_TRY_ASSIGN(d, db->exec("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
-                                  "WHERE publish_topic_id = $1 GROUP BY 1, 2",
+                                  "WHERE publish_topic_id = $1 AND replay IS NULL GROUP BY 1, 2",
                                   PgParams().add(t->int64(row, 0))));
     for (int i = 0; i < d->rows(); ++i) {
       HUBBUB_TRY_ASSIGN(ds, state_from_code<DeliveryState>(d->int64(i, 0)));

@@ -134,8 +134,9 @@ Result<std::optional<PublishStatus>> SqliteStore::find_publish(std::string_view 
       return {};
     }));
   }
+  // Replays (admin API) are not the publish's own deliveries.
   HUBBUB_TRY_ASSIGN(q, db->query("SELECT state, last_error IS NOT NULL, count(*) FROM deliveries "
-                                 "WHERE publish_topic_id = ? GROUP BY 1, 2"));
+                                 "WHERE publish_topic_id = ? AND replay IS NULL GROUP BY 1, 2"));
   for (std::size_t i = 0; i < topic_ids.size(); ++i) {
     q->bind(1, topic_ids[i]);
     PublishStatus::Topic& t = status.topics[i];

@@ -649,6 +649,34 @@ TEST_CASE("fat pings need a publisher token, content is delivered as sent, witho
   CHECK(topic.server().request_count() == 0);
 }
 
+TEST_CASE("with --feed-diff a fat ping's feed is diffed like a fetched one, and JSON passes verbatim",
+          "[integration][distribute][feed_diff][PUB-10]") {
+  const std::string token = "publisher-token-0123456789";
+  HubFixture f({"--publisher-token", token, "--feed-diff"});
+  Topic topic;
+  subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
+  const std::string url = f.hub.url("/?hub.mode=publish&hub.topic=" + hubbub::percent_encode(topic.url()));
+  auto fat = [&](const std::string& body, const std::string& type) {
+    const HttpReply r = http_request("POST", url, body, {"Content-Type: " + type, "Authorization: Bearer " + token});
+    REQUIRE(r.status == 202);
+    return wait_published(r.header("location"))["topics"][0]["deliveries"]["delivered"];
+  };
+  const std::string e1 = atom_entry("1", "One");
+  const std::string e2 = atom_entry("2", "Two");
+  const std::string e3 = atom_entry("3", "Three");
+  CHECK(fat(atom_feed({e1, e2}), "application/atom+xml") == 1);
+  CHECK(fat(atom_feed({e3, e1, e2}), "application/atom+xml") == 1);
+  const std::string json_body = R"({"items": [{"id": 1}, {"id": 2}]})";
+  CHECK(fat(json_body, "application/json") == 1);
+  const auto got = posts(f.callback);
+  REQUIRE(got.size() == 3);
+  CHECK(got[0].body == atom_feed({e1, e2}));
+  CHECK(got[1].body == k_atom_head + e3 + "\n\n\n</feed>\n");
+  CHECK(got[1].header("content-type") == "application/atom+xml");
+  CHECK(got[2].body == json_body);
+  CHECK(topic.server().request_count() == 0);
+}
+
 TEST_CASE("publish-status 204 answers pings with 204", "[integration][distribute][D2][PUB-05]") {
   HubFixture f({"--publish-status", "204"});
   Topic topic;

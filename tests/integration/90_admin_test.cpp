@@ -232,6 +232,8 @@ TEST_CASE("admin: replay a topic's notifications to one subscription, and a publ
   CHECK(to_b[3].body == "<feed>v1</feed>");
   CHECK(to_b[3].header("x-hub-replay") == "true");
   CHECK(wait_posts_to("/a", 7).back().body == "<feed>v1</feed>");
+  // Its monitor still counts the publish's own deliveries, not the replays.
+  CHECK(wait_published(f.hub.url("/publishes/" + publishes[0]))["topics"][0]["deliveries"]["delivered"] == 2);
 
   // Refusals: clear, text/plain, nothing queued.
   for (const char* bad :

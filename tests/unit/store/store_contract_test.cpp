@@ -1049,6 +1049,11 @@ STORE_CONTRACT(
   CHECK(store->replay_publish("pub0", now).value() == std::optional<std::size_t>(2));
   CHECK(replayed() == Sent{{"http://s/a", "v0"}, {"http://s/b", "v0"}});
   CHECK_FALSE(store->replay_publish("nope", now).value());
+  // The publish's monitor counts its own deliveries, not the replays.
+  const auto status = store->find_publish("pub0").value();
+  REQUIRE(status);
+  CHECK(status->topics.at(0).delivered == 2);
+  CHECK(status->topics.at(0).pending == 0);
 }
 
 STORE_CONTRACT(fans_out_feed_diffs,
