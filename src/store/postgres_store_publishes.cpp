@@ -23,8 +23,8 @@ Result<std::int64_t> insert_content(PgConnection& db, std::string_view topic, co
 // Remembers the entries of `topic`'s feed as of `at` (one statement over
 // arrays), and forgets the oldest beyond k_feed_entries_kept and those unseen
 // for k_feed_entry_max_age.
-Status remember_feed_entries(PgConnection& db, std::string_view topic,
-                             const std::vector<std::pair<std::string, std::string>>& entries, std::int64_t at) {
+Status remember_feed_entries(PgConnection& db, std::string_view topic, const std::vector<FeedEntryState>& entries,
+                             std::int64_t at) {
   std::vector<std::string> keys, hashes;
   for (const auto& [key, hash] : entries) {
     keys.push_back(key);

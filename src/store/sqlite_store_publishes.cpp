@@ -44,10 +44,21 @@ Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id
   return queued;
 }
 
+// Stores a content of `topic` (a fat ping's, a fetch's or a feed's diff);
+// returns its id.
+Result<std::int64_t> insert_content(Database& db, std::string_view topic,
+                                    const std::optional<std::string>& content_type, const std::string& body,
+                                    std::int64_t at) {
+  HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) VALUES (?, ?, ?, ?)"));
+  q->bind(1, topic).bind(2, content_type).bind_blob(3, body).bind(4, at);
+  HUBBUB_TRY(q->run());
+  return db.last_insert_rowid();
+}
+
 // Remembers the entries of `topic`'s feed as of `at`, and forgets the oldest
 // beyond k_feed_entries_kept and those unseen for k_feed_entry_max_age.
-Status remember_feed_entries(Database& db, std::string_view topic,
-                             const std::vector<std::pair<std::string, std::string>>& entries, std::int64_t at) {
+Status remember_feed_entries(Database& db, std::string_view topic, const std::vector<FeedEntryState>& entries,
+                             std::int64_t at) {
   HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO feed_entries (topic, key_hash, hash, seen_at) VALUES (?1, ?2, ?3, ?4) "
                                 "ON CONFLICT (topic, key_hash) DO UPDATE SET hash = excluded.hash, "
                                 "seen_at = excluded.seen_at"));
@@ -79,14 +90,9 @@ void SqliteStore::add_publish(NewPublish publish, Done done) {
         const std::int64_t publish_id = db.last_insert_rowid();
         std::optional<std::int64_t> content_id;
         if (publish.content) {
-          HUBBUB_TRY_ASSIGN(
-              q, db.query("INSERT INTO contents (topic, content_type, body, created_at) VALUES (?, ?, ?, ?)"));
-          q->bind(1, std::string_view(publish.content->topic))
-              .bind(2, publish.content->content_type)
-              .bind_blob(3, publish.content->body)
-              .bind(4, created);
-          HUBBUB_TRY(q->run());
-          content_id = db.last_insert_rowid();
+          HUBBUB_TRY_ASSIGN(id, insert_content(db, publish.content->topic, publish.content->content_type,
+                                               publish.content->body, created));
+          content_id = *id;
         }
         HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO publish_topics (publish_id, topic, state, content_id, due_at, "
                                       "updated_at) VALUES (?, ?, 0, ?, ?, ?)"));
@@ -291,25 +297,14 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
           if (o.content && o.content->id > 0) {
             content_id = o.content->id;
           } else if (o.content) {
-            HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) "
-                                          "VALUES (?, ?, ?, ?)"));
-            q->bind(1, std::string_view(topic))
-                .bind(2, o.content->content_type)
-                .bind_blob(3, o.content->body)
-                .bind(4, at);
-            HUBBUB_TRY(q->run());
-            content_id = db.last_insert_rowid();
+            HUBBUB_TRY_ASSIGN(id, insert_content(db, topic, o.content->content_type, o.content->body, at));
+            content_id = *id;
           }
           if (o.feed) {
             if (o.feed->body) {
-              HUBBUB_TRY_ASSIGN(q, db.query("INSERT INTO contents (topic, content_type, body, created_at) "
-                                            "VALUES (?, ?, ?, ?)"));
-              q->bind(1, std::string_view(topic))
-                  .bind(2, o.content ? o.content->content_type : std::nullopt)
-                  .bind_blob(3, *o.feed->body)
-                  .bind(4, at);
-              HUBBUB_TRY(q->run());
-              diff_id = db.last_insert_rowid();
+              HUBBUB_TRY_ASSIGN(
+                  id, insert_content(db, topic, o.content ? o.content->content_type : std::nullopt, *o.feed->body, at));
+              diff_id = *id;
             }
             diff_default = o.feed->by_default ? 1 : 0;
             HUBBUB_TRY(remember_feed_entries(db, topic, o.feed->entries, at));

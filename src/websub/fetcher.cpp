@@ -328,10 +328,7 @@ std::optional<FetchOutcome::FeedDiff> Fetcher::diff_if_wanted(const std::string&
   FetchOutcome::FeedDiff out;
   out.body = std::move(diff->body);
   out.by_default = m_settings.feed_diff;
-  out.entries.reserve(diff->entries.size());
-  for (auto& e : diff->entries) {
-    out.entries.emplace_back(std::move(e.key_hash), std::move(e.hash));
-  }
+  out.entries = std::move(diff->entries);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "util/clock.h"
+#include "websub/feed_diff.h"
 #include "websub/limits.h"
 #include "websub/signature.h"
 
@@ -139,9 +140,9 @@ struct FetchOutcome {
   // (websub/feed_diff.h): what subscriptions taking diffs get, and the
   // feed's entries to remember for the topic.
   struct FeedDiff {
-    std::optional<std::string> body;                           // none: no entry new or updated, nothing for them
-    bool by_default = false;                                   // subscriptions without hub.feed_diff take the diff
-    std::vector<std::pair<std::string, std::string>> entries;  // key hash, entry hash
+    std::optional<std::string> body;  // none: no entry new or updated, nothing for them
+    bool by_default = false;          // subscriptions without hub.feed_diff take the diff
+    std::vector<FeedEntryState> entries;
   };
   std::optional<FeedDiff> feed;
 };
