@@ -153,17 +153,15 @@ Status PgWriter::run_together(std::deque<Job>& batch, std::size_t first, std::si
     }
     wakes |= batch[i].wakes;
   }
-  if (m_notify && wakes != 0) {
-    // Delivered to the listeners when (and only if) the transaction commits.
-    const std::string payload = std::to_string(wakes);
-    if (auto s = m_db.exec("SELECT pg_notify($1, $2)",
-                           PgParams().add(std::string_view(k_pg_work_channel)).add(std::string_view(payload)));
-        !s) {
-      (void)m_db.exec_script("ROLLBACK");
-      return std::unexpected(s.error());
-    }
-  }
-  if (auto s = m_db.exec_script("COMMIT"); !s) {
+  // With work to announce, the NOTIFY goes in the COMMIT's round trip: it is
+  // delivered to the listeners when (and only if) the transaction commits.
+  // The channel is a constant and the payload a number, so the two
+  // statements can be one simple query; should the NOTIFY fail, the COMMIT
+  // does not run.
+  const std::string finish = m_notify && wakes != 0 ? std::string("SELECT pg_notify('") + k_pg_work_channel + "', '" +
+                                                          std::to_string(wakes) + "'); COMMIT"
+                                                    : std::string("COMMIT");
+  if (auto s = m_db.exec_script(finish); !s) {
     // A COMMIT whose answer was lost may have committed: the jobs are not
     // acknowledged, and whoever submitted them retries (they are idempotent
     // or their caller settles them again after the claim lapses).

@@ -211,7 +211,15 @@ Result<std::vector<FetchJob>> PostgresStore::claim_due_fetches(TimePoint now, Mi
                          "ORDER BY p.due_at, p.id LIMIT $3 FOR UPDATE SKIP LOCKED) "
                          "UPDATE publish_topics q SET claimed_until = $1, claimed_by = $5, attempts = q.attempts + 1, "
                          "updated_at = $2 FROM c WHERE q.id = c.id "
-                         "RETURNING q.id, q.topic, q.content_id, q.attempts, q.due_at",
+                         "RETURNING q.id, q.topic, q.content_id, q.attempts, q.due_at, "
+                         // the topic's validators, and the newest ping a fetch of it answers (below)
+                         "(SELECT etag FROM topics WHERE topic = q.topic), "
+                         "(SELECT last_modified FROM topics WHERE topic = q.topic), "
+                         "(SELECT content_hash FROM topics WHERE topic = q.topic), "
+                         "CASE WHEN q.content_id IS NULL THEN (SELECT max(e.id) FROM publish_topics e "
+                         "WHERE e.state = 0 AND e.topic = q.topic AND e.content_id IS NULL AND e.id < "
+                         "coalesce((SELECT min(f.id) FROM publish_topics f WHERE f.state = 0 AND f.topic = q.topic "
+                         "AND f.content_id IS NOT NULL), 9223372036854775807)) END",
                          PgParams()
                              .add(t + claim_for.count())
                              .add(t)
@@ -225,6 +233,14 @@ Result<std::vector<FetchJob>> PostgresStore::claim_due_fetches(TimePoint now, Mi
             job.topic = r->text(row, 1);
             job.content_id = r->optional_int64(row, 2);
             job.attempts = static_cast<std::uint32_t>(r->int64(row, 3));
+            job.etag = r->optional_text(row, 5);
+            job.last_modified = r->optional_text(row, 6);
+            job.content_hash = r->optional_text(row, 7);
+            // Pings of a regular fetch's topic that arrived before it begins
+            // are answered by it. A fat ping brings its own content: it is
+            // never folded, nor are the pings after it, which must follow
+            // its content.
+            job.covers_up_to = std::max(job.id, r->optional_int64(row, 8).value_or(job.id));
             rows.emplace_back(std::pair(r->int64(row, 4), job.id), std::move(job));
           }
           std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -241,29 +257,6 @@ Result<std::vector<FetchJob>> PostgresStore::claim_due_fetches(TimePoint now, Mi
                       PgParams().add(job.id)));
           return {};
         }));
-    // Pings of a regular fetch's topic that arrived before it begins are
-    // answered by it. A fat ping brings its own content: it is never folded,
-    // nor are the pings after it, which must follow its content.
-    for (auto& job : claimed) {
-      job.covers_up_to = job.id;
-      if (!job.content_id) {
-        HUBBUB_TRY_ASSIGN(newest, db.exec("SELECT max(id) FROM publish_topics WHERE state = 0 AND topic = $1 "
-                                          "AND content_id IS NULL AND id < coalesce((SELECT min(id) FROM "
-                                          "publish_topics WHERE state = 0 AND topic = $1 AND content_id IS NOT "
-                                          "NULL), 9223372036854775807)",
-                                          PgParams().add(std::string_view(job.topic))));
-        if (newest->rows() > 0 && !newest->is_null(0, 0)) {
-          job.covers_up_to = std::max(job.id, newest->int64(0, 0));
-        }
-      }
-      HUBBUB_TRY_ASSIGN(v, db.exec("SELECT etag, last_modified, content_hash FROM topics WHERE topic = $1",
-                                   PgParams().add(std::string_view(job.topic))));
-      if (v->rows() > 0) {
-        job.etag = v->optional_text(0, 0);
-        job.last_modified = v->optional_text(0, 1);
-        job.content_hash = v->optional_text(0, 2);
-      }
-    }
     return {};
   }));
   return claimed;
