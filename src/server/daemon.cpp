@@ -359,6 +359,7 @@ int run_daemon(const Options& options, const ReloadOptions& reload) {
   fetcher_settings.fanout_chunk = options.fanout_chunk;
   fetcher_settings.feed_diff = options.feed_diff;
   fetcher_settings.feed_diff_new_only = options.feed_diff_new_only;
+  fetcher_settings.deliveries = &distributor;
   fetcher_settings.user_agent = std::string("Hubbub/") + HUBBUB_VERSION + " (+" + public_url;
   if (store->shared()) {
     fetcher_settings.claim = k_shared_claim;

@@ -56,7 +56,7 @@ class PostgresStore final : public Store, public SharedActivity {
                                                   const OriginShare& share) override;
   Result<std::optional<TimePoint>> next_fetch_due() override;
   void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) override;
-  void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override;
+  void finish_fetch(FetchOutcome outcome, std::function<void(Result<FetchFinished>)> done) override;
   void extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) override;
   Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) override;
   Result<bool> feed_diff_wanted(std::string_view topic, TimePoint now, bool by_default) override;

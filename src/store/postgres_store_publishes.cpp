@@ -88,23 +88,42 @@ class AddPings final : public MergeableItems<AddPings, NewPublish> {
 
 // Queues a delivery of `contents` (the diff to those that take it) for each
 // of the first `chunk` subscriptions of `topic` (by id) after subscription
-// `after` that are active at `at` and get something.
+// `after` that are active at `at` and get something. Those `hand_off`
+// selects are queued claimed by `node_id` and added to `handed`, joined with
+// their subscriptions. One statement: the rows, the count and the cursor.
 Result<QueuedChunk> queue_deliveries(PgConnection& db, std::int64_t publish_topic_id, const FanoutContents& contents,
-                                     std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk) {
+                                     std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk,
+                                     const DeliveryHandOff& hand_off = {}, std::string_view node_id = {},
+                                     std::vector<DeliveryJob>* handed = nullptr) {
+  const std::size_t hand_off_max = handed != nullptr ? std::min(hand_off.max, chunk) : 0;
+  const std::optional<std::int64_t> claim_until =
+      hand_off_max > 0 ? std::optional<std::int64_t>(at + hand_off.claim.count()) : std::nullopt;
   HUBBUB_TRY_ASSIGN(
       r,
       db.exec("WITH queued AS (INSERT INTO deliveries (publish_topic_id, content_id, "
               "subscription_id, origin, delivery_id, published_at, state, attempts, due_at, "
-              "created_at, updated_at) SELECT $1::bigint, "
+              "created_at, updated_at, claimed_until, claimed_by) SELECT $1::bigint, "
               "CASE WHEN $7::smallint IS NOT NULL AND coalesce(s.feed_diff, $7::smallint) = 1 THEN $8::bigint "
               "ELSE $2::bigint END, "
               "s.id, s.origin, substr(replace(gen_random_uuid()::text, '-', ''), 1, 24), "
               "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
-              "WHERE t.id = $1::bigint), 0, 0, $3::bigint, $3::bigint, $3::bigint "
-              "FROM subscriptions s WHERE s.topic = $4 AND s.id > $5 AND s.expires_at > $3::bigint "
+              "WHERE t.id = $1::bigint), 0, CASE WHEN h.claim THEN 1 ELSE 0 END, $3::bigint, $3::bigint, $3::bigint, "
+              "CASE WHEN h.claim THEN $9::bigint END, CASE WHEN h.claim THEN $12 END "
+              "FROM subscriptions s CROSS JOIN LATERAL (SELECT $9::bigint IS NOT NULL AND NOT (s.origin = "
+              "ANY($11::text[])) "
+              "AND s.id <= coalesce((SELECT x.id FROM subscriptions x WHERE x.topic = $4 AND x.id > $5 "
+              "AND x.expires_at > $3::bigint ORDER BY x.id OFFSET $10 LIMIT 1), 9223372036854775807) AS claim) h "
+              "WHERE s.topic = $4 AND s.id > $5 AND s.expires_at > $3::bigint "
               "AND NOT ($7::smallint IS NOT NULL AND coalesce(s.feed_diff, $7::smallint) = 1 AND $8::bigint IS NULL) "
-              "ORDER BY s.id LIMIT $6 RETURNING subscription_id) "
-              "SELECT count(*), coalesce(max(subscription_id), 0) FROM queued",
+              "ORDER BY s.id LIMIT $6 "
+              "RETURNING id, delivery_id, origin, content_id, subscription_id, published_at, claimed_until) "
+              // the count and the cursor on the first row, then the claimed rows only
+              "SELECT * FROM (SELECT q.id, q.delivery_id, q.origin, q.content_id, q.subscription_id, q.published_at, "
+              "s.topic, s.callback, s.secret, s.expires_at, s.signature_algorithm, s.standard_webhooks, "
+              "CASE WHEN s.previous_secret_until > $3::bigint THEN s.previous_secret END, "
+              "q.claimed_until IS NOT NULL AS handed, count(*) OVER () AS n, max(q.subscription_id) OVER () AS last, "
+              "row_number() OVER () AS r FROM queued q LEFT JOIN subscriptions s "
+              "ON s.id = q.subscription_id AND q.claimed_until IS NOT NULL) x WHERE x.handed OR x.r = 1",
               PgParams()
                   .add(publish_topic_id)
                   .add(contents.content)
@@ -113,8 +132,37 @@ Result<QueuedChunk> queue_deliveries(PgConnection& db, std::int64_t publish_topi
                   .add(after)
                   .add(static_cast<std::int64_t>(chunk))
                   .add(contents.diff_default)
-                  .add(contents.diff)));
-  return QueuedChunk{static_cast<std::size_t>(r->int64(0, 0)), r->int64(0, 1)};
+                  .add(contents.diff)
+                  .add(claim_until)
+                  .add(static_cast<std::int64_t>(hand_off_max > 0 ? hand_off_max - 1 : 0))
+                  .add_array(hand_off.busy_origins)
+                  .add(node_id)));
+  QueuedChunk queued;
+  for (int row = 0; row < r->rows(); ++row) {
+    if (row == 0) {
+      queued = {static_cast<std::size_t>(r->int64(0, 14)), r->int64(0, 15)};
+    }
+    if (handed == nullptr || r->text(row, 13) != "t" || r->is_null(row, 6)) {
+      continue;
+    }
+    DeliveryJob job;
+    job.id = r->int64(row, 0);
+    job.delivery_id = r->text(row, 1);
+    job.origin = r->text(row, 2);
+    job.content_id = r->int64(row, 3);
+    job.published_at = from_unix_ms(r->int64(row, 5));
+    job.topic = r->text(row, 6);
+    job.callback = r->text(row, 7);
+    job.secret = r->optional_bytes(row, 8);
+    job.expires_at = from_unix_ms(r->int64(row, 9));
+    job.signature_algorithm = algorithm_from_text(r->optional_text(row, 10));
+    job.standard_webhooks = flag_from_code(r->optional_int64(row, 11));
+    job.previous_secret = r->optional_bytes(row, 12);
+    job.attempts = 1;
+    job.created_at = from_unix_ms(at);
+    handed->push_back(std::move(job));
+  }
+  return queued;
 }
 
 }  // namespace
@@ -279,11 +327,11 @@ void PostgresStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string e
       std::move(done));
 }
 
-void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::size_t>)> done) {
-  auto queued = std::make_shared<std::size_t>(0);
+void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<FetchFinished>)> done) {
+  auto finished = std::make_shared<FetchFinished>();
   m_writer.submit(
-      [o = std::move(o), queued](PgConnection& db) -> Status {
-        *queued = 0;  // a job may run twice (pg_writer.h)
+      [o = std::move(o), finished, node_id = m_node_id](PgConnection& db) -> Status {
+        *finished = {};  // a job may run twice (pg_writer.h)
         const std::int64_t at = to_unix_ms(o.at);
         HUBBUB_TRY_ASSIGN(sel, db.exec("SELECT topic FROM publish_topics WHERE id = $1 AND state = 0 FOR UPDATE",
                                        PgParams().add(o.id)));
@@ -323,9 +371,9 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
             diff_default = o.feed->by_default ? 1 : 0;
             HUBBUB_TRY(remember_feed_entries(db, topic, o.feed->entries, at));
           }
-          HUBBUB_TRY_ASSIGN(
-              first, queue_deliveries(db, o.id, {content_id, diff_default, diff_id}, topic, at, 0, o.fanout_chunk));
-          *queued = first->count;
+          HUBBUB_TRY_ASSIGN(first, queue_deliveries(db, o.id, {content_id, diff_default, diff_id}, topic, at, 0,
+                                                    o.fanout_chunk, o.hand_off, node_id, &finished->handed_off));
+          finished->queued = first->count;
           if (first->count == o.fanout_chunk && first->count > 0) {
             fanout_after = first->last_subscription;  // more may follow: extend_fanouts()
           }
@@ -357,8 +405,9 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
             PgParams()
                 .add(code_of(state))
                 .add(content_id)
-                .add(state == FetchState::distributed ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
-                                                      : std::optional<std::int64_t>())
+                .add(state == FetchState::distributed
+                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(finished->queued))
+                         : std::optional<std::int64_t>())
                 .add(o.error)
                 .add(at)
                 .add(o.id)
@@ -370,13 +419,13 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::
                 .add(diff_id)));
         return {};
       },
-      [this, queued, done = std::move(done)](Status s) {
+      [this, finished, done = std::move(done)](Status s) {
         if (!s) {
           done(std::unexpected(s.error()));
         } else {
           note_written(PgStatistics::Table::publish_topics, 1);
-          note_written(PgStatistics::Table::deliveries, static_cast<std::int64_t>(*queued));
-          done(*queued);
+          note_written(PgStatistics::Table::deliveries, static_cast<std::int64_t>(finished->queued));
+          done(std::move(*finished));
         }
       },
       Coordination::deliveries);

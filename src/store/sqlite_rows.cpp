@@ -67,4 +67,47 @@ std::string json_text_array(const std::vector<std::string>& items) {
   return nlohmann::json(items).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+Result<std::vector<DeliveryJob>> delivery_jobs(Database& db, const std::vector<ClaimedDelivery>& claimed,
+                                               std::int64_t now) {
+  std::vector<DeliveryJob> jobs;
+  if (claimed.empty()) {
+    return jobs;
+  }
+  HUBBUB_TRY_ASSIGN(sub, db.query("SELECT topic, callback, secret, expires_at, signature_algorithm, "
+                                  "standard_webhooks, CASE WHEN previous_secret_until > ?2 "
+                                  "THEN previous_secret END FROM subscriptions WHERE id = ?1"));
+  HUBBUB_TRY_ASSIGN(drop, db.query("UPDATE deliveries SET state = 3, claimed_until = NULL, updated_at = ?, "
+                                   "last_error = 'the subscription ended before delivery' WHERE id = ?"));
+  jobs.reserve(claimed.size());
+  for (const ClaimedDelivery& c : claimed) {
+    sub->bind(1, c.subscription_id).bind(2, now);
+    HUBBUB_TRY_ASSIGN(row, sub->step());
+    if (*row && sub->int64(3) > now) {
+      DeliveryJob job;
+      job.id = c.id;
+      job.delivery_id = c.delivery_id;
+      job.origin = c.origin;
+      job.content_id = c.content_id;
+      job.topic = sub->text(0);
+      job.callback = sub->text(1);
+      job.secret = sub->optional_text(2);
+      job.expires_at = from_unix_ms(sub->int64(3));
+      job.signature_algorithm = algorithm_from_text(sub->optional_text(4));
+      job.standard_webhooks = flag_from_code(sub->optional_int64(5));
+      job.previous_secret = sub->optional_text(6);
+      job.attempts = c.attempts;
+      job.created_at = from_unix_ms(c.created_at);
+      job.published_at = from_unix_ms(c.published_at);
+      job.replay = c.replay;
+      jobs.push_back(std::move(job));
+    } else {
+      drop->bind(1, now).bind(2, c.id);
+      HUBBUB_TRY(drop->run());
+      drop->reset();
+    }
+    sub->reset();
+  }
+  return jobs;
+}
+
 }  // namespace hubbub

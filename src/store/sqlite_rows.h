@@ -29,6 +29,25 @@ inline constexpr const char* k_delivery_record_columns =
     "d.updated_at";
 Result<DeliveryRecord> read_delivery_record(const Query& q, int first = 0);
 
+// A delivery row just claimed (by a claim, or as a fan-out queued it).
+struct ClaimedDelivery {
+  std::int64_t id = 0;
+  std::string delivery_id;
+  std::string origin;
+  std::int64_t content_id = 0;
+  std::int64_t subscription_id = 0;
+  std::uint32_t attempts = 0;
+  std::int64_t created_at = 0;
+  std::int64_t published_at = 0;
+  bool replay = false;
+};
+
+// The claimed rows joined with their subscriptions as they are at `now`
+// (Unix ms): the jobs to send. Rows whose subscription has ended or expired
+// are dropped on the way (state 3) and not returned.
+Result<std::vector<DeliveryJob>> delivery_jobs(Database& db, const std::vector<ClaimedDelivery>& claimed,
+                                               std::int64_t now);
+
 // A list of origins as the JSON array text that json_each() reads in SQL.
 std::string json_text_array(const std::vector<std::string>& items);
 

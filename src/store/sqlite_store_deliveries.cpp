@@ -13,72 +13,26 @@ Result<std::vector<DeliveryJob>> SqliteStore::claim_due_deliveries(TimePoint now
   auto s = m_writer.run(
       [&](Database& db) -> Status {
         jobs.clear();  // a job may run twice (group_commit.h)
-        struct Claimed {
-          std::int64_t id;
-          std::string delivery_id;
-          std::string origin;
-          std::int64_t content_id;
-          std::int64_t subscription_id;
-          std::uint32_t attempts;
-          std::int64_t created_at;
-          std::int64_t published_at;
-          bool replay;
-        };
-        std::vector<Claimed> claimed;
+        std::vector<ClaimedDelivery> claimed;
         const std::int64_t t = to_unix_ms(now);
-        {
-          HUBBUB_TRY_ASSIGN(
-              q, db.query("UPDATE deliveries SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
-                          "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
-                          "AND (claimed_until IS NULL OR claimed_until <= ?2) "
-                          "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
-                          "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at, "
-                          "published_at, replay"));
-          q->bind(1, t + claim_for.count())
-              .bind(2, t)
-              .bind(3, static_cast<std::int64_t>(max))
-              .bind(4, std::string_view(busy));
-          HUBBUB_TRY(q->for_each([&](const Query& row) {
-            claimed.push_back({row.int64(0), row.text(1), row.text(2), row.int64(3), row.int64(4),
-                               static_cast<std::uint32_t>(row.int64(5)), row.int64(6), row.int64(7),
-                               row.optional_int64(8).value_or(0) != 0});
-          }));
-        }
-        HUBBUB_TRY_ASSIGN(sub, db.query("SELECT topic, callback, secret, expires_at, signature_algorithm, "
-                                        "standard_webhooks, CASE WHEN previous_secret_until > ?2 "
-                                        "THEN previous_secret END FROM subscriptions WHERE id = ?1"));
-        HUBBUB_TRY_ASSIGN(drop, db.query("UPDATE deliveries SET state = 3, claimed_until = NULL, updated_at = ?, "
-                                         "last_error = 'the subscription ended before delivery' WHERE id = ?"));
-        for (const Claimed& c : claimed) {
-          sub->bind(1, c.subscription_id).bind(2, t);
-          HUBBUB_TRY_ASSIGN(row, sub->step());
-          if (*row && sub->int64(3) > t) {
-            DeliveryJob job;
-            job.id = c.id;
-            job.delivery_id = c.delivery_id;
-            job.origin = c.origin;
-            job.content_id = c.content_id;
-            job.topic = sub->text(0);
-            job.callback = sub->text(1);
-            job.secret = sub->optional_text(2);
-            job.expires_at = from_unix_ms(sub->int64(3));
-            job.signature_algorithm = algorithm_from_text(sub->optional_text(4));
-            job.standard_webhooks = flag_from_code(sub->optional_int64(5));
-            job.previous_secret = sub->optional_text(6);
-            job.attempts = c.attempts;
-            job.created_at = from_unix_ms(c.created_at);
-            job.published_at = from_unix_ms(c.published_at);
-            job.replay = c.replay;
-            jobs.push_back(std::move(job));
-          } else {
-            sub->reset();
-            drop->bind(1, t).bind(2, c.id);
-            HUBBUB_TRY(drop->run());
-            drop->reset();
-            continue;
-          }
-          sub->reset();
-        }
+        HUBBUB_TRY_ASSIGN(
+            q, db.query("UPDATE deliveries SET claimed_until = ?1, attempts = attempts + 1, updated_at = ?2 "
+                        "WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND due_at <= ?2 "
+                        "AND (claimed_until IS NULL OR claimed_until <= ?2) "
+                        "AND origin NOT IN (SELECT value FROM json_each(?4)) ORDER BY due_at LIMIT ?3) "
+                        "RETURNING id, delivery_id, origin, content_id, subscription_id, attempts, created_at, "
+                        "published_at, replay"));
+        q->bind(1, t + claim_for.count())
+            .bind(2, t)
+            .bind(3, static_cast<std::int64_t>(max))
+            .bind(4, std::string_view(busy));
+        HUBBUB_TRY(q->for_each([&](const Query& row) {
+          claimed.push_back({row.int64(0), row.text(1), row.text(2), row.int64(3), row.int64(4),
+                             static_cast<std::uint32_t>(row.int64(5)), row.int64(6), row.int64(7),
+                             row.optional_int64(8).value_or(0) != 0});
+        }));
+        HUBBUB_TRY_ASSIGN(found, delivery_jobs(db, claimed, t));
+        jobs = std::move(*found);
         return {};
       },
       GroupCommit::Durability::may_be_lost);  // a lost claim is released at start anyway

@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 
 #include "store/fair_claim.h"
@@ -15,19 +16,41 @@ namespace {
 
 // Queues a delivery of `contents` (the diff to those that take it) for each
 // of the first `chunk` subscriptions of `topic` (by id) after subscription
-// `after` that are active at `at` and get something.
+// `after` that are active at `at` and get something. Those `hand_off`
+// selects are queued claimed until `claim_until`, and added to `handed`.
 Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id, const FanoutContents& contents,
-                                     std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk) {
+                                     std::string_view topic, std::int64_t at, std::int64_t after, std::size_t chunk,
+                                     const DeliveryHandOff& hand_off = {},
+                                     std::vector<ClaimedDelivery>* handed = nullptr) {
+  std::optional<std::int64_t> claim_until;
+  std::int64_t last_handed = std::numeric_limits<std::int64_t>::max();  // the hand-off's last subscription
+  const std::size_t hand_off_max = handed != nullptr ? std::min(hand_off.max, chunk) : 0;
+  if (hand_off_max > 0) {
+    claim_until = at + hand_off.claim.count();
+    HUBBUB_TRY_ASSIGN(q, db.query("SELECT id FROM subscriptions WHERE topic = ?1 AND id > ?2 AND expires_at > ?3 "
+                                  "ORDER BY id LIMIT 1 OFFSET ?4"));
+    q->bind(1, topic).bind(2, after).bind(3, at).bind(4, static_cast<std::int64_t>(hand_off_max - 1));
+    HUBBUB_TRY_ASSIGN(row, q->step());
+    if (*row) {
+      last_handed = q->int64(0);
+    }
+    q->reset();
+  }
+  const std::string busy = json_text_array(hand_off.busy_origins);
   HUBBUB_TRY_ASSIGN(
       q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
-                  "delivery_id, published_at, state, attempts, due_at, created_at, updated_at) "
+                  "delivery_id, published_at, state, attempts, due_at, created_at, updated_at, claimed_until) "
                   "SELECT ?1, CASE WHEN ?7 IS NOT NULL AND coalesce(feed_diff, ?7) = 1 THEN ?8 ELSE ?2 END, id, "
                   "hubbub_origin(callback), lower(hex(randomblob(12))), "
                   "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
-                  "WHERE t.id = ?1), 0, 0, ?3, ?3, ?3 FROM subscriptions "
-                  "WHERE topic = ?4 AND id > ?5 AND expires_at > ?3 "
+                  "WHERE t.id = ?1), 0, "
+                  "CASE WHEN ?9 IS NOT NULL AND id <= ?10 AND hubbub_origin(callback) NOT IN "
+                  "(SELECT value FROM json_each(?11)) THEN 1 ELSE 0 END, ?3, ?3, ?3, "
+                  "CASE WHEN ?9 IS NOT NULL AND id <= ?10 AND hubbub_origin(callback) NOT IN "
+                  "(SELECT value FROM json_each(?11)) THEN ?9 END "
+                  "FROM subscriptions WHERE topic = ?4 AND id > ?5 AND expires_at > ?3 "
                   "AND NOT (?7 IS NOT NULL AND coalesce(feed_diff, ?7) = 1 AND ?8 IS NULL) ORDER BY id LIMIT ?6 "
-                  "RETURNING subscription_id"));
+                  "RETURNING id, delivery_id, origin, content_id, subscription_id, claimed_until, published_at"));
   q->bind(1, publish_topic_id)
       .bind(2, contents.content)
       .bind(7, contents.diff_default)
@@ -35,11 +58,18 @@ Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id
       .bind(3, at)
       .bind(4, topic)
       .bind(5, after)
-      .bind(6, static_cast<std::int64_t>(chunk));
+      .bind(6, static_cast<std::int64_t>(chunk))
+      .bind(9, claim_until)
+      .bind(10, last_handed)
+      .bind(11, std::string_view(busy));
   QueuedChunk queued;
   HUBBUB_TRY(q->for_each([&](const Query& row) {
     ++queued.count;
-    queued.last_subscription = std::max(queued.last_subscription, row.int64(0));
+    queued.last_subscription = std::max(queued.last_subscription, row.int64(4));
+    if (handed != nullptr && !row.is_null(5)) {
+      handed->push_back(
+          {row.int64(0), row.text(1), row.text(2), row.int64(3), row.int64(4), 1, at, row.int64(6), false});
+    }
   }));
   return queued;
 }
@@ -260,11 +290,11 @@ void SqliteStore::retry_fetch(std::int64_t id, TimePoint due_at, std::string err
       std::move(done));
 }
 
-void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::size_t>)> done) {
-  auto queued = std::make_shared<std::size_t>(0);
+void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<FetchFinished>)> done) {
+  auto finished = std::make_shared<FetchFinished>();
   m_writer.submit(
-      [o = std::move(o), queued](Database& db) -> Status {
-        *queued = 0;  // a job may run twice (group_commit.h)
+      [o = std::move(o), finished](Database& db) -> Status {
+        *finished = {};  // a job may run twice (group_commit.h)
         const std::int64_t at = to_unix_ms(o.at);
         std::string topic;
         {
@@ -309,9 +339,12 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             diff_default = o.feed->by_default ? 1 : 0;
             HUBBUB_TRY(remember_feed_entries(db, topic, o.feed->entries, at));
           }
-          HUBBUB_TRY_ASSIGN(
-              first, queue_deliveries(db, o.id, {content_id, diff_default, diff_id}, topic, at, 0, o.fanout_chunk));
-          *queued = first->count;
+          std::vector<ClaimedDelivery> handed;
+          HUBBUB_TRY_ASSIGN(first, queue_deliveries(db, o.id, {content_id, diff_default, diff_id}, topic, at, 0,
+                                                    o.fanout_chunk, o.hand_off, &handed));
+          finished->queued = first->count;
+          HUBBUB_TRY_ASSIGN(jobs, delivery_jobs(db, handed, at));
+          finished->handed_off = std::move(*jobs);
           if (first->count == o.fanout_chunk && first->count > 0) {
             fanout_after = first->last_subscription;  // more may follow: extend_fanouts()
           }
@@ -340,8 +373,9 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
                                       "feed_diff = ?10, diff_content_id = ?11 WHERE id = ?6"));
         q->bind(1, code_of(state))
             .bind(2, content_id)
-            .bind(3, state == FetchState::distributed ? std::optional<std::int64_t>(static_cast<std::int64_t>(*queued))
-                                                      : std::optional<std::int64_t>())
+            .bind(3, state == FetchState::distributed
+                         ? std::optional<std::int64_t>(static_cast<std::int64_t>(finished->queued))
+                         : std::optional<std::int64_t>())
             .bind(4, o.error)
             .bind(5, at)
             .bind(6, o.id)
@@ -352,11 +386,11 @@ void SqliteStore::finish_fetch(FetchOutcome o, std::function<void(Result<std::si
             .bind(11, diff_id);
         return q->run();
       },
-      [queued, done = std::move(done)](Status s) {
+      [finished, done = std::move(done)](Status s) {
         if (!s) {
           done(std::unexpected(s.error()));
         } else {
-          done(*queued);
+          done(std::move(*finished));
         }
       });
 }

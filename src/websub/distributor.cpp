@@ -139,36 +139,75 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
     m_claimed += jobs->size();
   }
   for (const auto& job : *jobs) {
-    if (!m_breaker.allow(job.origin, now)) {
-      // Claimed before the breaker opened, or waiting while its probe is
-      // out: back to the queue, the attempt not counted.
-      if (m_settings.metrics != nullptr) {
-        m_settings.metrics->deliveries.Add({{"outcome", "paused"}, {"status_class", "none"}}).Increment();
-      }
-      const TimePoint retry = m_breaker.retry_at(job.origin, now);
-      const std::string why = "paused: most deliveries to " + job.origin + " fail (circuit breaker open)";
-      if (retry - job.created_at > m_settings.max_age) {
-        settle(job, {job.id, DeliveryState::dead, std::nullopt, why + " (dead letter: too old)", now, false});
-      } else if (retry >= job.expires_at) {
-        settle(job, {job.id, DeliveryState::dropped, std::nullopt, why + " (the lease ends first)", now, false});
-      } else {
-        DeliveryOutcome paused{job.id, DeliveryState::pending, std::nullopt, why, retry, false};
-        paused.uncharged = true;
-        settle(job, std::move(paused));
-      }
-      continue;
-    }
-    auto p = payload(job.content_id);
-    if (!p) {
-      settle(job, {job.id, DeliveryState::pending, std::nullopt, "cannot load the content: " + p.error().message,
-                   m_clock.now() + m_backoff.delay(job.attempts + 1), false});
-    } else if (!*p) {
-      settle(job, {job.id, DeliveryState::dropped, std::nullopt, "the content is gone", m_clock.now(), false});
-    } else {
-      deliver(job, **p);
-    }
+    start(job, now);
   }
   return jobs->size();
+}
+
+DeliveryHandOff Distributor::reserve(std::size_t want) {
+  DeliveryHandOff hand_off;
+  hand_off.max = m_loop.reserve(std::min({want, k_delivery_claim_batch, k_max_claimed_per_origin}));
+  if (hand_off.max == 0) {
+    return hand_off;
+  }
+  hand_off.claim = m_settings.claim;
+  hand_off.busy_origins = m_breaker.paused_origins(m_clock.now());
+  std::lock_guard lock(m_origins_mutex);
+  for (const auto& [origin, n] : m_claimed_per_origin) {
+    if (n >= k_max_claimed_per_origin) {
+      hand_off.busy_origins.push_back(origin);
+    }
+  }
+  return hand_off;
+}
+
+void Distributor::take(std::size_t reserved, std::vector<DeliveryJob> jobs) {
+  {
+    std::lock_guard lock(m_origins_mutex);
+    for (const auto& job : jobs) {
+      ++m_claimed_per_origin[job.origin];
+    }
+    m_claimed += jobs.size();
+    if (!jobs.empty()) {
+      m_idle_until.reset();
+    }
+  }
+  m_loop.release(reserved - std::min(reserved, jobs.size()));
+  const TimePoint now = m_clock.now();
+  for (const auto& job : jobs) {
+    start(job, now);
+  }
+}
+
+void Distributor::start(const DeliveryJob& job, TimePoint now) {
+  if (!m_breaker.allow(job.origin, now)) {
+    // Claimed before the breaker opened, or waiting while its probe is
+    // out: back to the queue, the attempt not counted.
+    if (m_settings.metrics != nullptr) {
+      m_settings.metrics->deliveries.Add({{"outcome", "paused"}, {"status_class", "none"}}).Increment();
+    }
+    const TimePoint retry = m_breaker.retry_at(job.origin, now);
+    const std::string why = "paused: most deliveries to " + job.origin + " fail (circuit breaker open)";
+    if (retry - job.created_at > m_settings.max_age) {
+      settle(job, {job.id, DeliveryState::dead, std::nullopt, why + " (dead letter: too old)", now, false});
+    } else if (retry >= job.expires_at) {
+      settle(job, {job.id, DeliveryState::dropped, std::nullopt, why + " (the lease ends first)", now, false});
+    } else {
+      DeliveryOutcome paused{job.id, DeliveryState::pending, std::nullopt, why, retry, false};
+      paused.uncharged = true;
+      settle(job, std::move(paused));
+    }
+    return;
+  }
+  auto p = payload(job.content_id);
+  if (!p) {
+    settle(job, {job.id, DeliveryState::pending, std::nullopt, "cannot load the content: " + p.error().message,
+                 m_clock.now() + m_backoff.delay(job.attempts + 1), false});
+  } else if (!*p) {
+    settle(job, {job.id, DeliveryState::dropped, std::nullopt, "the content is gone", m_clock.now(), false});
+  } else {
+    deliver(job, **p);
+  }
 }
 
 Result<std::shared_ptr<const Distributor::Payload>> Distributor::payload(std::int64_t content_id) {

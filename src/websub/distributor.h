@@ -30,6 +30,7 @@
 #include "util/clock.h"
 #include "websub/backoff.h"
 #include "websub/circuit_breaker.h"
+#include "websub/delivery_starter.h"
 #include "websub/hub_metrics.h"
 #include "websub/job_loop.h"
 #include "websub/limits.h"
@@ -59,10 +60,10 @@ struct DistributorSettings {
   HubMetrics* metrics = nullptr;  // counted when set; must outlive the service
 };
 
-class Distributor {
+class Distributor final : public DeliveryStarter {
  public:
   Distributor(DeliveryQueue& store, HttpClient& http, const Clock& clock, DistributorSettings settings);
-  ~Distributor();
+  ~Distributor() override;
   Distributor(const Distributor&) = delete;
   Distributor& operator=(const Distributor&) = delete;
 
@@ -82,6 +83,11 @@ class Distributor {
   // The base of the retry backoff from now on (SIGHUP). Thread-safe.
   void set_retry_base(Millis base) { m_backoff.set_base(base); }
 
+  // DeliveryStarter: at most one claim batch, from the loop's free slots;
+  // busy and paused origins are left out as a claim leaves them out.
+  DeliveryHandOff reserve(std::size_t want) override;
+  void take(std::size_t reserved, std::vector<DeliveryJob> jobs) override;
+
  private:
   // Content and its body shared by every request that carries it.
   struct Payload {
@@ -95,6 +101,8 @@ class Distributor {
   void adopt_recorded_pauses(TimePoint now, std::chrono::steady_clock::time_point steady_now);
   Result<std::optional<TimePoint>> next_due();
   Result<std::shared_ptr<const Payload>> payload(std::int64_t content_id);
+  // Sends a claimed job, unless its origin is paused or its content gone.
+  void start(const DeliveryJob& job, TimePoint now);
   void deliver(const DeliveryJob& job, const Payload& payload);
   void on_response(const DeliveryJob& job, HttpResult result);
   void settle(const DeliveryJob& job, DeliveryOutcome outcome);

@@ -341,24 +341,41 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
   if (m_settings.metrics != nullptr) {
     m_settings.metrics->fetches.Add({{"outcome", to_string(state)}}).Increment();
   }
-  m_store.finish_fetch(std::move(outcome), [this, state, diffed, topic](Result<std::size_t> queued) {
-    if (!queued) {
-      spdlog::error("event=store_write_failed topic={} error={}", redact_url(topic),
-                    log_quoted(queued.error().message));
-    } else {
-      // A diffed feed with nothing new for anyone is settled as unchanged.
-      const FetchState settled = diffed && *queued == 0 ? FetchState::unchanged : state;
-      spdlog::info("event=fetched topic={} outcome={} deliveries={}", redact_url(topic), to_string(settled), *queued);
-      if (*queued > 0) {
-        m_queued.fetch_add(static_cast<std::int64_t>(*queued));
-        m_distributed();
-      }
-      if (*queued == m_settings.fanout_chunk && *queued > 0) {
-        m_fanout_wanted.store(true);  // the rest of the fan-out, written once this job is done
-      }
-    }
-    job_done(topic);
-  });
+  DeliveryStarter* starter = state == FetchState::distributed ? m_settings.deliveries : nullptr;
+  if (starter != nullptr) {
+    outcome.hand_off = starter->reserve(m_settings.fanout_chunk);
+  }
+  const std::size_t reserved = outcome.hand_off.max;
+  m_store.finish_fetch(std::move(outcome),
+                       [this, state, diffed, topic, starter, reserved](Result<FetchFinished> finished) {
+                         if (!finished) {
+                           spdlog::error("event=store_write_failed topic={} error={}", redact_url(topic),
+                                         log_quoted(finished.error().message));
+                           if (starter != nullptr) {
+                             starter->take(reserved, {});
+                           }
+                         } else {
+                           const std::size_t queued = finished->queued;
+                           const std::size_t handed = finished->handed_off.size();
+                           if (starter != nullptr) {
+                             starter->take(reserved, std::move(finished->handed_off));
+                           }
+                           // A diffed feed with nothing new for anyone is settled as unchanged.
+                           const FetchState settled = diffed && queued == 0 ? FetchState::unchanged : state;
+                           spdlog::info("event=fetched topic={} outcome={} deliveries={} handed_off={}",
+                                        redact_url(topic), to_string(settled), queued, handed);
+                           if (queued > 0) {
+                             m_queued.fetch_add(static_cast<std::int64_t>(queued));
+                           }
+                           if (queued > handed) {
+                             m_distributed();  // the rest are claimed as usual
+                           }
+                           if (queued == m_settings.fanout_chunk && queued > 0) {
+                             m_fanout_wanted.store(true);  // the rest of the fan-out, written once this job is done
+                           }
+                         }
+                         job_done(topic);
+                       });
 }
 
 void Fetcher::job_done(const std::string& topic) {

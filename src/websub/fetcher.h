@@ -25,6 +25,7 @@
 #include "net/http_client.h"
 #include "util/clock.h"
 #include "websub/backoff.h"
+#include "websub/delivery_starter.h"
 #include "websub/hub_metrics.h"
 #include "websub/job_loop.h"
 #include "websub/limits.h"
@@ -49,6 +50,10 @@ struct FetcherSettings {
   // ones. A topic is diffed when one of its subscriptions takes diffs.
   bool feed_diff = false;
   bool feed_diff_new_only = false;
+  // When set, the first deliveries of a fan-out are claimed for it in the
+  // fetch's transaction and started at once (no claim of their own); must
+  // outlive the fetcher.
+  DeliveryStarter* deliveries = nullptr;
 };
 
 class Fetcher {

@@ -67,6 +67,28 @@ void JobLoop::job_done() {
   }
 }
 
+std::size_t JobLoop::reserve(std::size_t want) {
+  std::lock_guard lock(m_mutex);
+  if (!m_started || m_stopping) {
+    return 0;
+  }
+  const std::size_t free = m_max_in_flight - std::min(m_in_flight, m_max_in_flight);
+  const std::size_t n = std::min(want, free);
+  m_in_flight += n;
+  return n;
+}
+
+void JobLoop::release(std::size_t n) {
+  if (n == 0) {
+    return;
+  }
+  std::lock_guard lock(m_mutex);  // notified under it, as in job_done()
+  m_in_flight -= std::min(n, m_in_flight);
+  if (would_claim() || m_stopping || m_in_flight == 0) {
+    m_cv.notify_all();
+  }
+}
+
 std::size_t JobLoop::stop(Millis grace) {
   {
     std::lock_guard lock(m_mutex);

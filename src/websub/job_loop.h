@@ -46,6 +46,12 @@ class JobLoop {
   void wake();
   // A started job is settled. Thread-safe.
   void job_done();
+  // Takes up to `want` free slots for jobs claimed elsewhere and started by
+  // the caller (each then ends with job_done()); 0 when stopping or not
+  // started. Thread-safe.
+  std::size_t reserve(std::size_t want);
+  // Gives back `n` reserved slots no job was started in. Thread-safe.
+  void release(std::size_t n);
   // Stops claiming, then waits up to `grace` for running jobs; returns how
   // many are still running.
   std::size_t stop(Millis grace);

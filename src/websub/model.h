@@ -119,6 +119,17 @@ struct FetchJob {
   std::int64_t covers_up_to = 0;
 };
 
+// Deliveries a fetch's fan-out claims for this node's distributor in the
+// transaction that queues them, instead of a claim of their own (the
+// distributor's reserved slots, Distributor::reserve): among the first `max`
+// subscriptions of the first chunk (by id), those whose callback origin is
+// not in `busy_origins`, claimed for `claim`. max 0: none.
+struct DeliveryHandOff {
+  std::size_t max = 0;
+  Millis claim{0};
+  std::vector<std::string> busy_origins;
+};
+
 // How a claimed fetch ended.
 struct FetchOutcome {
   std::int64_t id = 0;
@@ -145,6 +156,8 @@ struct FetchOutcome {
     std::vector<FeedEntryState> entries;
   };
   std::optional<FeedDiff> feed;
+  // distributed: deliveries of the first chunk claimed as they are queued.
+  DeliveryHandOff hand_off;
 };
 
 // What one step of writing the rest of fan-outs did.
@@ -172,6 +185,14 @@ struct DeliveryJob {
   TimePoint created_at;
   TimePoint published_at;  // when the publish ping arrived (a replay: when it was queued)
   bool replay = false;     // queued again by an operator (X-Hub-Replay)
+};
+
+// A finished fetch (FetchQueue::finish_fetch): the deliveries queued with
+// it, and those of them claimed for this node (FetchOutcome::hand_off), each
+// joined with its subscription.
+struct FetchFinished {
+  std::size_t queued = 0;
+  std::vector<DeliveryJob> handed_off;
 };
 
 // Which notifications of a topic a replay re-sends: those stored at `since`

@@ -176,8 +176,10 @@ class FetchQueue : public virtual ContentReader {
   // the subscriptions that take diffs (none to them without a diff), the
   // feed's entries remembered (the topic's oldest beyond
   // k_feed_entries_kept, or older than k_feed_entry_max_age, forgotten), and
-  // the fetch settled as unchanged when nothing at all was queued.
-  virtual void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) = 0;
+  // the fetch settled as unchanged when nothing at all was queued. With
+  // `outcome.hand_off`, the deliveries it selects are queued claimed for
+  // this node (attempt 1) and handed back in FetchFinished::handed_off.
+  virtual void finish_fetch(FetchOutcome outcome, std::function<void(Result<FetchFinished>)> done) = 0;
   // Writes the next `chunk` deliveries (subscriptions active at `now`, by id,
   // after those already queued) of each of a few fan-outs not yet all
   // written, in one transaction; a fan-out whose subscriptions run out is

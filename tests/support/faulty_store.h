@@ -58,7 +58,7 @@ class FaultyStore final : public Store {
   void retry_fetch(std::int64_t id, TimePoint due_at, std::string error, TimePoint now, Done done) override {
     m_inner.retry_fetch(id, due_at, std::move(error), now, std::move(done));
   }
-  void finish_fetch(FetchOutcome outcome, std::function<void(Result<std::size_t>)> done) override {
+  void finish_fetch(FetchOutcome outcome, std::function<void(Result<FetchFinished>)> done) override {
     m_inner.finish_fetch(std::move(outcome), std::move(done));
   }
   void extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) override {

@@ -271,9 +271,9 @@ TEST_CASE("two nodes writing the rest of a fan-out at once queue each subscripti
   o.content = Content{0, "http://p/t", "text/plain", "body"};
   o.at = k_t0;
   o.fanout_chunk = 3;
-  std::promise<Result<std::size_t>> first;
-  a->finish_fetch(std::move(o), [&](Result<std::size_t> r) { first.set_value(r); });
-  REQUIRE(first.get_future().get().value() == 3);
+  std::promise<Result<FetchFinished>> first;
+  a->finish_fetch(std::move(o), [&](Result<FetchFinished> r) { first.set_value(std::move(r)); });
+  REQUIRE(first.get_future().get().value().queued == 3);
   // Both nodes step until neither finds more (bounded).
   auto step = [&](PostgresStore& n) {
     std::promise<Result<FanoutStep>> p;

@@ -234,10 +234,16 @@ std::int64_t first_fetch(Store& store, TimePoint now = k_t0) {
   return jobs[0].id;
 }
 
-Result<std::size_t> finish(Store& store, FetchOutcome o) {
-  std::promise<Result<std::size_t>> p;
-  store.finish_fetch(std::move(o), [&p](Result<std::size_t> r) { p.set_value(r); });
+Result<FetchFinished> finish_with_hand_off(Store& store, FetchOutcome o) {
+  std::promise<Result<FetchFinished>> p;
+  store.finish_fetch(std::move(o), [&p](Result<FetchFinished> r) { p.set_value(std::move(r)); });
   return p.get_future().get();
+}
+
+// The deliveries queued.
+Result<std::size_t> finish(Store& store, FetchOutcome o) {
+  HUBBUB_TRY_ASSIGN(finished, finish_with_hand_off(store, std::move(o)));
+  return finished->queued;
 }
 
 FetchOutcome distributed(std::int64_t id, std::string body, TimePoint at = k_t0) {
@@ -292,6 +298,67 @@ STORE_CONTRACT(fans_out_in_chunks, "a fan-out is written a chunk a transaction, 
   CHECK(jobs.size() == 6);
   CHECK(callbacks ==
         std::set<std::string>{"http://s/0", "http://s/1", "http://s/3", "http://s/4", "http://s/5", "http://s/6"});
+}
+
+STORE_CONTRACT(hands_first_deliveries_off,
+               "a fan-out claims its first deliveries for the distributor as it queues them, busy origins left out",
+               "[D1]") {
+  Store* store = &engine.store();
+  // By id: a, busy, b, c, expired, d, e; c has a secret.
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://a.example/1")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://busy.example/2")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://b.example/3")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://c.example/4", "k4")), RequestState::verified);
+  complete(*store,
+           add(*store, request(RequestMode::subscribe, "http://old.example/5", std::nullopt, k_t0 - seconds{100})),
+           RequestState::verified, k_t0 - seconds{100});
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://d.example/6")), RequestState::verified);
+  complete(*store, add(*store, request(RequestMode::subscribe, "http://e.example/7")), RequestState::verified);
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  FetchOutcome o = distributed(first_fetch(*store), "v1");
+  o.fanout_chunk = 5;
+  o.hand_off.max = 4;  // the first four active subscriptions: a, busy, b, c
+  o.hand_off.claim = seconds{60};
+  o.hand_off.busy_origins = {"http://busy.example:80"};
+  const FetchFinished finished = finish_with_hand_off(*store, std::move(o)).value();
+  CHECK(finished.queued == 5);  // the chunk: a, busy, b, c, d
+  std::set<std::string> handed;
+  for (const auto& job : finished.handed_off) {
+    handed.insert(job.callback);
+    CHECK(job.attempts == 1);
+    CHECK(job.topic == "http://p/t");
+    CHECK(job.expires_at == k_t0 + seconds{100});
+    CHECK(job.created_at == k_t0);
+    CHECK(job.published_at == k_t0);
+    CHECK(job.delivery_id.size() == 24);
+    CHECK_FALSE(job.replay);
+    CHECK(job.secret == (job.callback == "http://c.example/4" ? std::optional<std::string>("k4") : std::nullopt));
+  }
+  CHECK(handed == std::set<std::string>{"http://a.example/1", "http://b.example/3", "http://c.example/4"});
+  // Claimed: a claim passes them over until their claim lapses, and takes
+  // the rest of the chunk.
+  auto rest = store->claim_due_deliveries(k_t0, seconds{60}, 100, {}).value();
+  std::set<std::string> claimed;
+  for (const auto& job : rest) {
+    claimed.insert(job.callback);
+  }
+  CHECK(claimed == std::set<std::string>{"http://busy.example/2", "http://d.example/6"});
+  // A handed-off delivery settles like a claimed one; the others' claims
+  // lapse like any claim.
+  const DeliveryJob& first = finished.handed_off.front();
+  REQUIRE(wait([&](Store::Done d) {
+    store->settle_deliveries({{first.id, DeliveryState::delivered, 204, std::nullopt, k_t0, false}}, d);
+  }));
+  auto lapsed = store->claim_due_deliveries(k_t0 + seconds{61}, seconds{60}, 100, {}).value();
+  CHECK(lapsed.size() == 4);
+  for (const auto& job : lapsed) {
+    CHECK(job.id != first.id);
+    CHECK(job.attempts == 2);
+  }
+  // The rest of the fan-out is written as before, none of it claimed.
+  const FanoutStep next = extend(*store, 5).value();
+  CHECK(next.queued == 1);  // e
+  CHECK(store->claim_due_deliveries(k_t0 + seconds{61}, seconds{60}, 100, {}).value().size() == 1);
 }
 
 STORE_CONTRACT(keeps_signing_choices, "a subscriber's signing choices go from its request to its deliveries",

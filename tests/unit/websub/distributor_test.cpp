@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <future>
+#include <set>
 #include <thread>
 
 #include "store/sqlite_store.h"
@@ -50,9 +51,9 @@ void queue_one_delivery(Store& store) {
   o.content = Content{0, "http://p/t", "text/plain", "hello"};
   o.content_hash = "h";
   o.at = k_t0;
-  std::promise<Result<std::size_t>> queued;
-  store.finish_fetch(o, [&](Result<std::size_t> n) { queued.set_value(n); });
-  REQUIRE(queued.get_future().get().value() == 1);
+  std::promise<Result<FetchFinished>> queued;
+  store.finish_fetch(o, [&](Result<FetchFinished> n) { queued.set_value(std::move(n)); });
+  REQUIRE(queued.get_future().get().value().queued == 1);
 }
 
 }  // namespace
@@ -89,4 +90,80 @@ TEST_CASE("a delivery outcome whose write failed is written as soon as the store
   distributor.stop(Millis{1000});
   distributor.wait_idle();
   CHECK(http.sent().size() == 1);
+}
+
+TEST_CASE("a fan-out's first deliveries handed over are sent without a claim, in slots reserved for them",
+          "[websub][distributor][D1]") {
+  test::TempDir dir;
+  auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
+  ManualClock clock(k_t0);
+  for (const char* callback : {"http://a.example/cb", "http://b.example/cb", "http://c.example/cb"}) {
+    NewRequest r;
+    r.id = random_token(24);
+    r.mode = RequestMode::subscribe;
+    r.topic = "http://p/t";
+    r.callback = callback;
+    r.lease_granted = std::chrono::seconds{86400};
+    r.created_at = k_t0;
+    REQUIRE(wait([&](Store::Done d) { store->add_request(r, d); }));
+    REQUIRE(store->claim_due_requests(k_t0, std::chrono::seconds{60}, 1, {}).value().size() == 1);
+    REQUIRE(wait([&](Store::Done d) {
+      store->complete_request({r.id, RequestState::verified, std::nullopt, k_t0, k_t0}, d);
+    }));
+  }
+  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  auto fetches = store->claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
+  REQUIRE(fetches.size() == 1);
+
+  ScriptedHttpClient http([](const HttpRequest&) {
+    HttpResponse r;
+    r.status = 204;
+    return HttpResult(r);
+  });
+  DistributorSettings settings;
+  settings.public_url = "http://hub.example/";
+  settings.max_in_flight = 2;
+  Distributor distributor(*store, http, clock, settings);
+  CHECK(distributor.reserve(10).max == 0);  // not started: nothing to send with
+  distributor.start();
+
+  // Slots given back unused are free again.
+  const DeliveryHandOff unused = distributor.reserve(10);
+  CHECK(unused.max == 2);
+  CHECK(distributor.reserve(10).max == 0);
+  distributor.take(unused.max, {});
+
+  const DeliveryHandOff hand_off = distributor.reserve(10);
+  REQUIRE(hand_off.max == 2);
+  CHECK(hand_off.claim >= k_delivery_claim);
+  CHECK(hand_off.busy_origins.empty());
+  FetchOutcome o;
+  o.id = fetches[0].id;
+  o.state = FetchState::distributed;
+  o.content = Content{0, "http://p/t", "text/plain", "hello"};
+  o.at = k_t0;
+  o.hand_off = hand_off;
+  std::promise<Result<FetchFinished>> finished;
+  store->finish_fetch(o, [&](Result<FetchFinished> r) { finished.set_value(std::move(r)); });
+  FetchFinished f = finished.get_future().get().value();
+  CHECK(f.queued == 3);
+  REQUIRE(f.handed_off.size() == 2);
+  distributor.take(hand_off.max, std::move(f.handed_off));
+  CHECK(http.sent().size() >= 2);  // sent at once, on this thread
+
+  // The third is claimed as usual once woken; each is sent once.
+  auto delivered = [&] { return store->find_publish("pub1").value()->topics.at(0).delivered; };
+  for (int i = 0; i < 500 && delivered() < 3; ++i) {
+    distributor.wake();
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  CHECK(delivered() == 3);
+  distributor.stop(Millis{1000});
+  distributor.wait_idle();
+  std::set<std::string> callbacks;
+  for (const auto& request : http.sent()) {
+    callbacks.insert(request.url);
+  }
+  CHECK(http.sent().size() == 3);
+  CHECK(callbacks == std::set<std::string>{"http://a.example/cb", "http://b.example/cb", "http://c.example/cb"});
 }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "store/sqlite_store.h"
@@ -83,6 +84,73 @@ TEST_CASE("a fetched topic is distributed to its subscribers, and the distributo
   CHECK(sent[0].url == k_topic);
   CHECK(sent[0].decode_content);
   fetcher.stop(Millis{0});
+}
+
+namespace {
+
+// A distributor's side of a hand-off that records what it was given.
+class RecordingStarter final : public DeliveryStarter {
+ public:
+  explicit RecordingStarter(std::size_t slots) : m_slots(slots) {}
+  DeliveryHandOff reserve(std::size_t want) override {
+    std::lock_guard lock(m_mutex);
+    wanted = want;
+    DeliveryHandOff h;
+    h.max = m_slots;
+    h.claim = std::chrono::seconds{60};
+    return h;
+  }
+  void take(std::size_t reserved, std::vector<DeliveryJob> jobs) override {
+    std::lock_guard lock(m_mutex);
+    taken.push_back({reserved, std::move(jobs)});
+  }
+  std::size_t wanted_now() {
+    std::lock_guard lock(m_mutex);
+    return wanted;
+  }
+  std::vector<std::pair<std::size_t, std::vector<DeliveryJob>>> taken_now() {
+    std::lock_guard lock(m_mutex);
+    return taken;
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::size_t m_slots;
+  std::size_t wanted = 0;
+  std::vector<std::pair<std::size_t, std::vector<DeliveryJob>>> taken;
+};
+
+}  // namespace
+
+TEST_CASE("a fetch hands its first deliveries to the distributor, claimed, and wakes it only for the rest",
+          "[websub][fetcher][D1]") {
+  Hub hub;
+  test::add_subscription(*hub.store, k_topic, "http://t.example/cb", k_t0);
+  ScriptedHttpClient http([](const HttpRequest&) { return ok("<feed/>"); });
+  std::atomic<int> woken{0};
+  RecordingStarter starter(1);  // room for one of the two
+  FetcherSettings settings;
+  settings.deliveries = &starter;
+  Fetcher fetcher(*hub.store, http, hub.clock, settings, [&] { ++woken; });
+  fetcher.start();
+  CHECK(hub.wait_for(FetchState::distributed).subscribers == 2);
+  for (int i = 0; i < 3000 && starter.taken_now().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
+  fetcher.stop(Millis{1000});
+  fetcher.wait_idle();
+  CHECK(starter.wanted_now() == k_default_fanout_chunk);
+  const auto taken = starter.taken_now();
+  REQUIRE(taken.size() == 1);
+  CHECK(taken[0].first == 1);
+  REQUIRE(taken[0].second.size() == 1);
+  CHECK(taken[0].second[0].callback == "http://s.example/cb");  // the first by id
+  CHECK(taken[0].second[0].attempts == 1);
+  CHECK(woken == 1);  // for the delivery that was not handed over
+  // The one handed over is claimed; the other waits for a claim.
+  const auto rest = hub.store->claim_due_deliveries(k_t0, std::chrono::seconds{60}, 10, {}).value();
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].callback == "http://t.example/cb");
 }
 
 TEST_CASE("a fetch the egress policy refuses fails at once, without a retry", "[websub][fetcher][S1]") {

@@ -125,3 +125,36 @@ TEST_CASE("a failing claim starts nothing and the loop carries on", "[websub][jo
   loop.job_done();
   CHECK(loop.stop(Millis{0}) == 0);
 }
+
+TEST_CASE("slots reserved for jobs claimed elsewhere count as running until done or given back",
+          "[websub][job_loop][D1]") {
+  ManualClock clock(from_unix_ms(1'700'000'000'000));
+  Backlog backlog;
+  JobLoop loop(
+      "test", clock, 4, [&](std::size_t free) { return backlog.claim(free); },
+      []() -> Result<std::optional<TimePoint>> { return std::nullopt; });
+  CHECK(loop.reserve(2) == 0);  // not started
+  loop.start();
+  CHECK(loop.reserve(3) == 3);
+  CHECK(loop.reserve(3) == 1);  // what is left of 4
+  CHECK(loop.reserve(1) == 0);
+  // A claim finds no free slot while they are held.
+  backlog.add(5);
+  loop.wake();
+  loop.release(2);  // two reserved slots never used: a batch is free
+  REQUIRE(backlog.wait_started(2));
+  {
+    std::lock_guard lock(backlog.mutex);
+    CHECK(backlog.asked.front() == 2);
+  }
+  // The two reserved slots in use end like claimed jobs.
+  loop.job_done();
+  loop.job_done();
+  REQUIRE(backlog.wait_started(4));
+  CHECK(loop.stop(Millis{0}) == 4);
+  CHECK(loop.reserve(1) == 0);  // stopping
+  for (int i = 0; i < 4; ++i) {
+    loop.job_done();
+  }
+  loop.wait_idle();
+}
