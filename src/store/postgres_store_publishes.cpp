@@ -476,8 +476,10 @@ void PostgresStore::extend_fanouts(TimePoint now, std::size_t chunk, std::functi
 
 Result<std::size_t> PostgresStore::count_active_subscriptions(std::string_view topic, TimePoint now) {
   auto db = reader();
-  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT count(*) FROM subscriptions WHERE topic = $1 AND expires_at > $2",
-                                PgParams().add(topic).add(to_unix_ms(now))));
+  HUBBUB_TRY_ASSIGN(r, db->exec("SELECT CASE WHEN c < $3 THEN c ELSE greatest(c, coalesce((SELECT sum(n)::bigint "
+                                "FROM topic_tallies WHERE topic = $1), 0)) END FROM (SELECT count(*) AS c FROM "
+                                "(SELECT 1 FROM subscriptions WHERE topic = $1 AND expires_at > $2 LIMIT $3) l) k",
+                                PgParams().add(topic).add(to_unix_ms(now)).add(k_exact_subscriber_count)));
   return static_cast<std::size_t>(r->int64(0, 0));
 }
 

@@ -448,8 +448,10 @@ void SqliteStore::extend_fanouts(TimePoint now, std::size_t chunk, std::function
 
 Result<std::size_t> SqliteStore::count_active_subscriptions(std::string_view topic, TimePoint now) {
   auto db = reader();
-  HUBBUB_TRY_ASSIGN(q, db->query("SELECT count(*) FROM subscriptions WHERE topic = ? AND expires_at > ?"));
-  q->bind(1, topic).bind(2, to_unix_ms(now));
+  HUBBUB_TRY_ASSIGN(q, db->query("SELECT CASE WHEN c < ?3 THEN c ELSE max(c, coalesce((SELECT n FROM topic_tallies "
+                                 "WHERE topic = ?1), 0)) END FROM (SELECT count(*) AS c FROM (SELECT 1 FROM "
+                                 "subscriptions WHERE topic = ?1 AND expires_at > ?2 LIMIT ?3))"));
+  q->bind(1, topic).bind(2, to_unix_ms(now)).bind(3, k_exact_subscriber_count);
   HUBBUB_TRY_ASSIGN(row, q->step());
   return static_cast<std::size_t>(q->int64(0));
 }

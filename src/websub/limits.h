@@ -219,6 +219,9 @@ constexpr double k_default_publish_rate_per_client = 20;     // a second (burst 
 // request arrives; renewals are never capped. Over a cap: 429 with this
 // Retry-After.
 constexpr std::int64_t k_default_max_subscriptions_per_topic = 100000;
+// Subscribers of a topic a fetch counts one by one for its User-Agent; a
+// topic with more reads its tally (FetchQueue::count_active_subscriptions).
+constexpr std::int64_t k_exact_subscriber_count = 1000;
 constexpr std::int64_t k_default_max_subscriptions_per_callback_host = 10000;
 constexpr auto k_retry_after_cap = std::chrono::hours{1};
 

@@ -186,6 +186,10 @@ class FetchQueue : public virtual ContentReader {
   // complete, and its publish's subscriber count final. Several nodes may
   // call it at once: a chunk is queued once.
   virtual void extend_fanouts(TimePoint now, std::size_t chunk, std::function<void(Result<FanoutStep>)> done) = 0;
+  // The subscriptions of `topic` active at `now` (the fetch's User-Agent, and
+  // none: nothing to fetch): exact up to k_exact_subscriber_count; beyond
+  // it, the topic's tally (expired ones included until the sweep), so that
+  // a big topic's fetch does not count every subscription first.
   virtual Result<std::size_t> count_active_subscriptions(std::string_view topic, TimePoint now) = 0;
   // Whether a subscription of `topic` active at `now` takes Atom/RSS diffs:
   // its hub.feed_diff, else `by_default`.

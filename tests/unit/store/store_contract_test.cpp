@@ -726,6 +726,44 @@ STORE_CONTRACT(failed_fetch_is_retried_then_settled, "a failed fetch is retried 
   CHECK_FALSE(store->next_fetch_due().value());
 }
 
+STORE_CONTRACT(counts_big_topics_by_tally,
+               "a topic's subscribers are counted one by one up to a bound, then read from its tally", "[PUB-05]") {
+  Store* store = &engine.store();
+  // k_exact_subscriber_count + 3 active and 2 expired, written in a few
+  // batches: every write is submitted before any is waited for.
+  const std::size_t active = static_cast<std::size_t>(k_exact_subscriber_count) + 3;
+  std::vector<NewRequest> requests;
+  for (std::size_t i = 0; i < active + 2; ++i) {
+    const TimePoint at = i < active ? k_t0 : k_t0 - seconds{200};
+    NewRequest r = request(RequestMode::subscribe, "http://s/" + std::to_string(i), std::nullopt, at);
+    r.topic = "http://p/big";
+    requests.push_back(std::move(r));
+  }
+  auto all = [&](const std::function<void(const NewRequest&, Store::Done)>& write) {
+    std::vector<std::shared_ptr<std::promise<Status>>> done;
+    for (const auto& r : requests) {
+      auto p = std::make_shared<std::promise<Status>>();
+      done.push_back(p);
+      write(r, [p](Status st) { p->set_value(std::move(st)); });
+    }
+    for (auto& p : done) {
+      REQUIRE(p->get_future().get());
+    }
+  };
+  all([&](const NewRequest& r, Store::Done d) { store->add_request(r, std::move(d)); });
+  all([&](const NewRequest& r, Store::Done d) {
+    store->complete_request({r.id, RequestState::verified, std::nullopt, r.created_at, r.created_at}, std::move(d));
+  });
+  subscribe(*store, "http://p/small", "http://s/a");
+  // Below the bound: exact, the expired left out.
+  CHECK(store->count_active_subscriptions("http://p/small", k_t0).value() == 1);
+  CHECK(store->count_active_subscriptions("http://p/small", k_t0 + seconds{100}).value() == 0);
+  // Beyond it: the tally, which counts the expired ones until the sweep.
+  CHECK(store->count_active_subscriptions("http://p/big", k_t0).value() == active + 2);
+  // Expired, all of them: none, counted one by one.
+  CHECK(store->count_active_subscriptions("http://p/big", k_t0 + seconds{100}).value() == 0);
+}
+
 STORE_CONTRACT(fetch_without_subscribers, "a fetch for a topic without subscribers queues nothing and counts none",
                "") {
   Store* store = &engine.store();
