@@ -61,4 +61,14 @@ Result<DeliveryRecord> read_pg_delivery_record(const PgResult& q, int row, int f
   return r;
 }
 
+void read_pg_delivery_subscription(const PgResult& r, int row, int first, DeliveryJob& job) {
+  job.topic = r.text(row, first);
+  job.callback = r.text(row, first + 1);
+  job.secret = r.optional_bytes(row, first + 2);
+  job.expires_at = from_unix_ms(r.int64(row, first + 3));
+  job.signature_algorithm = algorithm_from_text(r.optional_text(row, first + 4));
+  job.standard_webhooks = flag_from_code(r.optional_int64(row, first + 5));
+  job.previous_secret = r.optional_bytes(row, first + 6);
+}
+
 }  // namespace hubbub

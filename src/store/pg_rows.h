@@ -25,4 +25,9 @@ inline constexpr const char* k_pg_delivery_record_columns =
     "d.updated_at";
 Result<DeliveryRecord> read_pg_delivery_record(const PgResult& r, int row, int first = 0);
 
+// A delivery's subscription as a claim joins it: s.topic, s.callback,
+// s.secret, s.expires_at, s.signature_algorithm, s.standard_webhooks and the
+// previous secret while its grace lasts, from column `first` on, into `job`.
+void read_pg_delivery_subscription(const PgResult& r, int row, int first, DeliveryJob& job);
+
 }  // namespace hubbub

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/pg_rows.h"
 #include "store/state_codes.h"
 #include "websub/limits.h"
 
@@ -46,13 +47,7 @@ Result<std::vector<DeliveryJob>> PostgresStore::claim_due_deliveries(TimePoint n
       job.delivery_id = r->text(row, 1);
       job.origin = r->text(row, 2);
       job.content_id = r->int64(row, 3);
-      job.topic = r->text(row, 9);
-      job.callback = r->text(row, 10);
-      job.secret = r->optional_bytes(row, 11);
-      job.expires_at = from_unix_ms(r->int64(row, 12));
-      job.signature_algorithm = algorithm_from_text(r->optional_text(row, 13));
-      job.standard_webhooks = flag_from_code(r->optional_int64(row, 14));
-      job.previous_secret = r->optional_bytes(row, 15);
+      read_pg_delivery_subscription(*r, row, 9, job);
       job.replay = r->optional_int64(row, 16).value_or(0) != 0;
       job.attempts = static_cast<std::uint32_t>(r->int64(row, 5));
       job.created_at = from_unix_ms(r->int64(row, 6));

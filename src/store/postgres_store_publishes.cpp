@@ -151,13 +151,7 @@ Result<QueuedChunk> queue_deliveries(PgConnection& db, std::int64_t publish_topi
     job.origin = r->text(row, 2);
     job.content_id = r->int64(row, 3);
     job.published_at = from_unix_ms(r->int64(row, 5));
-    job.topic = r->text(row, 6);
-    job.callback = r->text(row, 7);
-    job.secret = r->optional_bytes(row, 8);
-    job.expires_at = from_unix_ms(r->int64(row, 9));
-    job.signature_algorithm = algorithm_from_text(r->optional_text(row, 10));
-    job.standard_webhooks = flag_from_code(r->optional_int64(row, 11));
-    job.previous_secret = r->optional_bytes(row, 12);
+    read_pg_delivery_subscription(*r, row, 6, job);
     job.attempts = 1;
     job.created_at = from_unix_ms(at);
     handed->push_back(std::move(job));

@@ -28,13 +28,13 @@ Status wait(const std::function<void(Store::Done)>& write) {
   return test::wait_for_write(write);
 }
 
-// One active subscription of http://p/t and one delivery owed to it.
-void queue_one_delivery(Store& store) {
+// An active subscription of http://p/t by `callback`, verified.
+void subscribe(Store& store, const std::string& callback) {
   NewRequest r;
   r.id = random_token(24);
   r.mode = RequestMode::subscribe;
   r.topic = "http://p/t";
-  r.callback = "http://s.example/cb";
+  r.callback = callback;
   r.lease_granted = std::chrono::seconds{86400};
   r.created_at = k_t0;
   REQUIRE(wait([&](Store::Done d) { store.add_request(r, d); }));
@@ -42,6 +42,11 @@ void queue_one_delivery(Store& store) {
   REQUIRE(wait([&](Store::Done d) {
     store.complete_request({r.id, RequestState::verified, std::nullopt, k_t0, k_t0}, d);
   }));
+}
+
+// One active subscription of http://p/t and one delivery owed to it.
+void queue_one_delivery(Store& store) {
+  subscribe(store, "http://s.example/cb");
   REQUIRE(wait([&](Store::Done d) { store.add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   auto fetches = store.claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
   REQUIRE(fetches.size() == 1);
@@ -98,18 +103,7 @@ TEST_CASE("a fan-out's first deliveries handed over are sent without a claim, in
   auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   ManualClock clock(k_t0);
   for (const char* callback : {"http://a.example/cb", "http://b.example/cb", "http://c.example/cb"}) {
-    NewRequest r;
-    r.id = random_token(24);
-    r.mode = RequestMode::subscribe;
-    r.topic = "http://p/t";
-    r.callback = callback;
-    r.lease_granted = std::chrono::seconds{86400};
-    r.created_at = k_t0;
-    REQUIRE(wait([&](Store::Done d) { store->add_request(r, d); }));
-    REQUIRE(store->claim_due_requests(k_t0, std::chrono::seconds{60}, 1, {}).value().size() == 1);
-    REQUIRE(wait([&](Store::Done d) {
-      store->complete_request({r.id, RequestState::verified, std::nullopt, k_t0, k_t0}, d);
-    }));
+    subscribe(*store, callback);
   }
   REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   auto fetches = store->claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
