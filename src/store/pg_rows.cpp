@@ -61,14 +61,20 @@ Result<DeliveryRecord> read_pg_delivery_record(const PgResult& q, int row, int f
   return r;
 }
 
-void read_pg_delivery_subscription(const PgResult& r, int row, int first, DeliveryJob& job) {
-  job.topic = r.text(row, first);
-  job.callback = r.text(row, first + 1);
-  job.secret = r.optional_bytes(row, first + 2);
-  job.expires_at = from_unix_ms(r.int64(row, first + 3));
-  job.signature_algorithm = algorithm_from_text(r.optional_text(row, first + 4));
-  job.standard_webhooks = flag_from_code(r.optional_int64(row, first + 5));
-  job.previous_secret = r.optional_bytes(row, first + 6);
+DeliveryJob read_pg_delivery_job(const PgResult& r, int row, int subscription) {
+  DeliveryJob job;
+  job.id = r.int64(row, 0);
+  job.delivery_id = r.text(row, 1);
+  job.origin = r.text(row, 2);
+  job.content_id = r.int64(row, 3);
+  job.topic = r.text(row, subscription);
+  job.callback = r.text(row, subscription + 1);
+  job.secret = r.optional_bytes(row, subscription + 2);
+  job.expires_at = from_unix_ms(r.int64(row, subscription + 3));
+  job.signature_algorithm = algorithm_from_text(r.optional_text(row, subscription + 4));
+  job.standard_webhooks = flag_from_code(r.optional_int64(row, subscription + 5));
+  job.previous_secret = r.optional_bytes(row, subscription + 6);
+  return job;
 }
 
 }  // namespace hubbub

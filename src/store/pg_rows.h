@@ -25,9 +25,11 @@ inline constexpr const char* k_pg_delivery_record_columns =
     "d.updated_at";
 Result<DeliveryRecord> read_pg_delivery_record(const PgResult& r, int row, int first = 0);
 
-// A delivery's subscription as a claim joins it: s.topic, s.callback,
-// s.secret, s.expires_at, s.signature_algorithm, s.standard_webhooks and the
-// previous secret while its grace lasts, from column `first` on, into `job`.
-void read_pg_delivery_subscription(const PgResult& r, int row, int first, DeliveryJob& job);
+// A claimed delivery as a claim (or a fan-out's hand-off) returns it: its
+// id, delivery_id, origin and content_id in columns 0-3, and from column
+// `subscription` on its subscription's topic, callback, secret, expires_at,
+// signature_algorithm, standard_webhooks and the previous secret while its
+// grace lasts. The caller sets the rest (attempts, times, replay).
+DeliveryJob read_pg_delivery_job(const PgResult& r, int row, int subscription);
 
 }  // namespace hubbub

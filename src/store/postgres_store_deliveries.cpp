@@ -42,12 +42,7 @@ Result<std::vector<DeliveryJob>> PostgresStore::claim_due_deliveries(TimePoint n
         ended.push_back(std::to_string(r->int64(row, 0)));
         continue;
       }
-      DeliveryJob job;
-      job.id = r->int64(row, 0);
-      job.delivery_id = r->text(row, 1);
-      job.origin = r->text(row, 2);
-      job.content_id = r->int64(row, 3);
-      read_pg_delivery_subscription(*r, row, 9, job);
+      DeliveryJob job = read_pg_delivery_job(*r, row, 9);
       job.replay = r->optional_int64(row, 16).value_or(0) != 0;
       job.attempts = static_cast<std::uint32_t>(r->int64(row, 5));
       job.created_at = from_unix_ms(r->int64(row, 6));

@@ -145,13 +145,8 @@ Result<QueuedChunk> queue_deliveries(PgConnection& db, std::int64_t publish_topi
     if (handed == nullptr || r->text(row, 13) != "t" || r->is_null(row, 6)) {
       continue;
     }
-    DeliveryJob job;
-    job.id = r->int64(row, 0);
-    job.delivery_id = r->text(row, 1);
-    job.origin = r->text(row, 2);
-    job.content_id = r->int64(row, 3);
+    DeliveryJob job = read_pg_delivery_job(*r, row, 6);
     job.published_at = from_unix_ms(r->int64(row, 5));
-    read_pg_delivery_subscription(*r, row, 6, job);
     job.attempts = 1;
     job.created_at = from_unix_ms(at);
     handed->push_back(std::move(job));

@@ -44,6 +44,19 @@ void subscribe(Store& store, const std::string& callback) {
   }));
 }
 
+// Every delivery accepted with a 204.
+HttpResult accepted(const HttpRequest&) {
+  HttpResponse r;
+  r.status = 204;
+  return r;
+}
+
+DistributorSettings hub_settings() {
+  DistributorSettings settings;
+  settings.public_url = "http://hub.example/";
+  return settings;
+}
+
 // One active subscription of http://p/t and one delivery owed to it.
 void queue_one_delivery(Store& store) {
   subscribe(store, "http://s.example/cb");
@@ -71,13 +84,8 @@ TEST_CASE("a delivery outcome whose write failed is written as soon as the store
   ManualClock clock(k_t0);
   queue_one_delivery(store);
   store.fail_settles = 1;  // the subscriber's 2xx cannot be recorded at first
-  ScriptedHttpClient http([](const HttpRequest&) {
-    HttpResponse r;
-    r.status = 204;
-    return HttpResult(r);
-  });
-  DistributorSettings settings;
-  settings.public_url = "http://hub.example/";
+  ScriptedHttpClient http(accepted);
+  const DistributorSettings settings = hub_settings();
   Distributor distributor(store, http, clock, settings);
   distributor.start();
 
@@ -109,13 +117,8 @@ TEST_CASE("a fan-out's first deliveries handed over are sent without a claim, in
   auto fetches = store->claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
   REQUIRE(fetches.size() == 1);
 
-  ScriptedHttpClient http([](const HttpRequest&) {
-    HttpResponse r;
-    r.status = 204;
-    return HttpResult(r);
-  });
-  DistributorSettings settings;
-  settings.public_url = "http://hub.example/";
+  ScriptedHttpClient http(accepted);
+  DistributorSettings settings = hub_settings();
   settings.max_in_flight = 2;
   Distributor distributor(*store, http, clock, settings);
   CHECK(distributor.reserve(10).max == 0);  // not started: nothing to send with
