@@ -241,19 +241,16 @@ Result<std::vector<FetchJob>> PostgresStore::claim_due_fetches(TimePoint now, Mi
         [&](std::size_t n, const std::vector<std::string>& busy, std::vector<FetchJob>& out) -> Status {
           // Fetches of one topic run one at a time, in order, on every node.
           HUBBUB_TRY_ASSIGN(
-              r, db.exec("WITH c AS (SELECT p.id FROM publish_topics p WHERE p.state = 0 AND p.due_at <= $2 "
+              r, db.exec("WITH c AS (SELECT p.id, p.topic FROM publish_topics p WHERE p.state = 0 AND p.due_at <= $2 "
                          "AND (p.claimed_until IS NULL OR p.claimed_until <= $2) "
                          "AND NOT (p.origin = ANY($4::text[])) AND NOT EXISTS (SELECT 1 FROM publish_topics e "
                          "WHERE e.state = 0 AND e.topic = p.topic AND e.id < p.id) "
                          "ORDER BY p.due_at, p.id LIMIT $3 FOR UPDATE SKIP LOCKED) "
                          "UPDATE publish_topics q SET claimed_until = $1, claimed_by = $5, attempts = q.attempts + 1, "
-                         "updated_at = $2 FROM c WHERE q.id = c.id "
-                         "RETURNING q.id, q.topic, q.content_id, q.attempts, q.due_at, "
+                         "updated_at = $2 FROM c LEFT JOIN topics v ON v.topic = c.topic WHERE q.id = c.id "
                          // the topic's validators, and the newest ping a fetch of it answers (below)
-                         "(SELECT etag FROM topics WHERE topic = q.topic), "
-                         "(SELECT last_modified FROM topics WHERE topic = q.topic), "
-                         "(SELECT content_hash FROM topics WHERE topic = q.topic), "
-                         "CASE WHEN q.content_id IS NULL THEN (SELECT max(e.id) FROM publish_topics e "
+                         "RETURNING q.id, q.topic, q.content_id, q.attempts, q.due_at, v.etag, v.last_modified, "
+                         "v.content_hash, CASE WHEN q.content_id IS NULL THEN (SELECT max(e.id) FROM publish_topics e "
                          "WHERE e.state = 0 AND e.topic = q.topic AND e.content_id IS NULL AND e.id < "
                          "coalesce((SELECT min(f.id) FROM publish_topics f WHERE f.state = 0 AND f.topic = q.topic "
                          "AND f.content_id IS NOT NULL), 9223372036854775807)) END",

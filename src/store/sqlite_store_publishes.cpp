@@ -24,9 +24,11 @@ Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id
                                      std::vector<ClaimedDelivery>* handed = nullptr) {
   std::optional<std::int64_t> claim_until;
   std::int64_t last_handed = std::numeric_limits<std::int64_t>::max();  // the hand-off's last subscription
+  std::string busy = "[]";
   const std::size_t hand_off_max = handed != nullptr ? std::min(hand_off.max, chunk) : 0;
   if (hand_off_max > 0) {
     claim_until = at + hand_off.claim.count();
+    busy = json_text_array(hand_off.busy_origins);
     HUBBUB_TRY_ASSIGN(q, db.query("SELECT id FROM subscriptions WHERE topic = ?1 AND id > ?2 AND expires_at > ?3 "
                                   "ORDER BY id LIMIT 1 OFFSET ?4"));
     q->bind(1, topic).bind(2, after).bind(3, at).bind(4, static_cast<std::int64_t>(hand_off_max - 1));
@@ -36,20 +38,18 @@ Result<QueuedChunk> queue_deliveries(Database& db, std::int64_t publish_topic_id
     }
     q->reset();
   }
-  const std::string busy = json_text_array(hand_off.busy_origins);
   HUBBUB_TRY_ASSIGN(
       q, db.query("INSERT INTO deliveries (publish_topic_id, content_id, subscription_id, origin, "
                   "delivery_id, published_at, state, attempts, due_at, created_at, updated_at, claimed_until) "
                   "SELECT ?1, CASE WHEN ?7 IS NOT NULL AND coalesce(feed_diff, ?7) = 1 THEN ?8 ELSE ?2 END, id, "
-                  "hubbub_origin(callback), lower(hex(randomblob(12))), "
+                  "origin, lower(hex(randomblob(12))), "
                   "(SELECT p.created_at FROM publish_topics t JOIN publishes p ON p.id = t.publish_id "
-                  "WHERE t.id = ?1), 0, "
-                  "CASE WHEN ?9 IS NOT NULL AND id <= ?10 AND hubbub_origin(callback) NOT IN "
-                  "(SELECT value FROM json_each(?11)) THEN 1 ELSE 0 END, ?3, ?3, ?3, "
-                  "CASE WHEN ?9 IS NOT NULL AND id <= ?10 AND hubbub_origin(callback) NOT IN "
-                  "(SELECT value FROM json_each(?11)) THEN ?9 END "
-                  "FROM subscriptions WHERE topic = ?4 AND id > ?5 AND expires_at > ?3 "
-                  "AND NOT (?7 IS NOT NULL AND coalesce(feed_diff, ?7) = 1 AND ?8 IS NULL) ORDER BY id LIMIT ?6 "
+                  "WHERE t.id = ?1), 0, handed, ?3, ?3, ?3, CASE WHEN handed = 1 THEN ?9 END "
+                  "FROM (SELECT id, feed_diff, origin, CASE WHEN ?9 IS NOT NULL AND id <= ?10 AND origin NOT IN "
+                  "(SELECT value FROM json_each(?11)) THEN 1 ELSE 0 END AS handed "
+                  "FROM (SELECT id, feed_diff, hubbub_origin(callback) AS origin FROM subscriptions "
+                  "WHERE topic = ?4 AND id > ?5 AND expires_at > ?3 "
+                  "AND NOT (?7 IS NOT NULL AND coalesce(feed_diff, ?7) = 1 AND ?8 IS NULL) ORDER BY id LIMIT ?6)) "
                   "RETURNING id, delivery_id, origin, content_id, subscription_id, claimed_until, published_at"));
   q->bind(1, publish_topic_id)
       .bind(2, contents.content)
