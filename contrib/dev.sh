@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(
-  build-essential cmake pkg-config
+  build-essential cmake ninja-build pkg-config
   libpistache-dev libcurl4-openssl-dev libsqlite3-dev libspdlog-dev libssl-dev
   nlohmann-json3-dev libtomlplusplus-dev libcli11-dev libsystemd-dev prometheus-cpp-dev catch2
   libpq-dev  # the PostgreSQL engine
@@ -78,9 +78,21 @@ install_node() {
 }
 
 # Every build is a preset of CMakePresets.json: release (build/), asan,
-# tsan and fuzz (build-asan/, build-tsan/, build-fuzz/).
+# tsan and fuzz (build-asan/, build-tsan/, build-fuzz/), each a unity build
+# with Ninja. A build directory made by another generator (Makefiles, before
+# the presets chose Ninja) is configured afresh.
+configure() {
+  local preset=$1 dir=$2
+  shift 2
+  if [ -f "$dir/CMakeCache.txt" ] && ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt"; then
+    echo "dev.sh: $dir was made by another generator: configuring it afresh for Ninja"
+    rm -rf "$dir/CMakeCache.txt" "$dir/CMakeFiles"
+  fi
+  cmake --preset "$preset" "$@" >/dev/null
+}
+
 build() {
-  cmake --preset release >/dev/null
+  configure release build
   cmake --build --preset release -j"$(nproc)"
 }
 
@@ -137,7 +149,7 @@ default_suite() {
 # Every test again with AddressSanitizer and UndefinedBehaviorSanitizer, the
 # hubs they start included (a report in a hub's log fails the test).
 asan_suite() {
-  cmake --preset asan >/dev/null &&
+  configure asan build-asan &&
     cmake --build --preset asan -j"$(nproc)" &&
     ctest --preset asan -j"$(nproc)"
 }
@@ -145,7 +157,7 @@ asan_suite() {
 # The concurrent parts with ThreadSanitizer: three CTest tests side by side
 # (tests/CMakeLists.txt), each with its own verdict and timeout.
 tsan_suite() {
-  cmake --preset tsan >/dev/null &&
+  configure tsan build-tsan &&
     cmake --build --preset tsan -j"$(nproc)" &&
     ctest --preset tsan -j3
 }
@@ -153,7 +165,7 @@ tsan_suite() {
 # libFuzzer targets with clang-16: each replays its corpus, then fuzzes for
 # HUBBUB_FUZZ_SECONDS (default 10).
 fuzz_suite() {
-  cmake --preset fuzz -DHUBBUB_FUZZ_SECONDS="${HUBBUB_FUZZ_SECONDS:-10}" >/dev/null &&
+  configure fuzz build-fuzz -DHUBBUB_FUZZ_SECONDS="${HUBBUB_FUZZ_SECONDS:-10}" &&
     cmake --build --preset fuzz -j"$(nproc)" &&
     ctest --preset fuzz -j"$(nproc)"
 }

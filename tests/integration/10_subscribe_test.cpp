@@ -12,8 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string k_topic = "http://publisher.example/feed";
-
 // After the bad requests, one good one: once its verification arrived, the
 // callback server must have seen nothing else (requests are verified in the
 // order they were accepted, and none of the bad ones was accepted).

@@ -11,8 +11,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string k_topic = "http://publisher.example/feed";
-
 Responder always(int status, std::string body = "") {
   return [status, body](const RecordedRequest&) {
     CannedResponse r;

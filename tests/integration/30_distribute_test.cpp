@@ -47,20 +47,10 @@ class Topic {
   TestHttpServer m_server;
 };
 
-std::vector<RecordedRequest> posts(const TestHttpServer& s, const std::string& path = "") {
-  std::vector<RecordedRequest> out;
-  for (const auto& r : s.requests()) {
-    if (r.method == "POST" && (path.empty() || r.path == path)) {
-      out.push_back(r);
-    }
-  }
-  return out;
-}
-
 bool wait_posts(const TestHttpServer& s, std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds{20}) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (posts(s).size() >= n) {
+    if (s.posts().size() >= n) {
       return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds{5});
@@ -99,7 +89,7 @@ std::string standard_webhooks_v1(const std::string& key, const std::string& id, 
 // Each of `n` callback paths got exactly one POST.
 void check_one_post_each(const TestHttpServer& callback, std::size_t n) {
   std::map<std::string, int> per_path;
-  for (const auto& p : posts(callback)) {
+  for (const auto& p : callback.posts()) {
     ++per_path[p.path];
   }
   CHECK(per_path.size() == n);
@@ -139,7 +129,7 @@ TEST_CASE("every publish form is accepted, fetched and delivered",
       CHECK(t["deliveries"]["delivered"] == 1);
     }
   }
-  CHECK(posts(f.callback).size() == expected);
+  CHECK(f.callback.posts().size() == expected);
   // A comma list (every part a URL) names two topics.
   topic.set("<feed>two</feed>", "application/atom+xml");
   const HttpReply comma = publish(f.hub, {{"hub.url", topics[0] + "," + topics[1]}});
@@ -191,7 +181,7 @@ TEST_CASE(
     topic.set(body, type);
     REQUIRE(http_post_form(f.hub.url("/ws/"), form({{"hub.mode", "publish"}, {"hub.url", topic.url()}})).status == 202);
     REQUIRE(wait_posts(f.callback, ++n));
-    const RecordedRequest got = posts(f.callback).back();
+    const RecordedRequest got = f.callback.posts().back();
     CHECK(got.target == "/cb?user=7&x=%2F");
     CHECK(got.body == body);
     CHECK(got.header("content-type") == type);
@@ -203,7 +193,7 @@ TEST_CASE(
   topic.set("untyped", "");
   REQUIRE(http_post_form(f.hub.url("/ws/"), form({{"hub.mode", "publish"}, {"hub.url", topic.url()}})).status == 202);
   REQUIRE(wait_posts(f.callback, ++n));
-  CHECK(posts(f.callback).back().header("content-type").empty());
+  CHECK(f.callback.posts().back().header("content-type").empty());
 }
 
 TEST_CASE(
@@ -220,9 +210,9 @@ TEST_CASE(
     subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/plain")});
     REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
     REQUIRE(wait_posts(f.callback, 2));
-    const RecordedRequest signed_post = posts(f.callback, "/signed").at(0);
+    const RecordedRequest signed_post = f.callback.posts("/signed").at(0);
     CHECK(signed_post.header("x-hub-signature") == name + "=" + hmac_hex(md, "k3y-" + name, signed_post.body));
-    CHECK(posts(f.callback, "/plain").at(0).header("x-hub-signature").empty());
+    CHECK(f.callback.posts("/plain").at(0).header("x-hub-signature").empty());
   }
 }
 
@@ -239,8 +229,8 @@ TEST_CASE(
   REQUIRE(r.status == 202);
   CHECK(wait_published(r.header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
   std::this_thread::sleep_for(std::chrono::milliseconds{200});
-  CHECK(posts(f.callback, "/twice").size() == 1);
-  CHECK(posts(f.callback, "/gone").empty());
+  CHECK(f.callback.posts("/twice").size() == 1);
+  CHECK(f.callback.posts("/gone").empty());
 }
 
 TEST_CASE("500, 500, 200: delivered once retries run, with one delivery id",
@@ -252,7 +242,7 @@ TEST_CASE("500, 500, 200: delivered once retries run, with one delivery id",
   const HttpReply r = publish(f.hub, {{"hub.url", topic.url()}});
   const json done = wait_published(r.header("location"));
   CHECK(done["topics"][0]["deliveries"]["delivered"] == 1);
-  const auto got = posts(f.callback);
+  const auto got = f.callback.posts();
   REQUIRE(got.size() == 3);
   CHECK(got[0].header("x-hub-delivery-id") == got[2].header("x-hub-delivery-id"));
   CHECK(got[0].header("x-hub-delivery-attempt") == "1");
@@ -276,7 +266,7 @@ TEST_CASE(
   REQUIRE(r.status == 202);
   CHECK(wait_published(r.header("location"))["topics"][0]["deliveries"]["delivered"] == 2);
   const auto after = std::chrono::system_clock::now();
-  const auto got = posts(f.callback, "/signed");
+  const auto got = f.callback.posts("/signed");
   REQUIRE(got.size() == 2);
   for (const RecordedRequest& post : got) {
     INFO(post.header("x-hub-delivery-attempt"));
@@ -293,7 +283,7 @@ TEST_CASE(
     CHECK(post.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "whs-k3y", post.body));
   }
   CHECK(got[0].header("webhook-id") == got[1].header("webhook-id"));
-  const auto unsigned_posts = posts(plain, "/plain");
+  const auto unsigned_posts = plain.posts("/plain");
   REQUIRE(unsigned_posts.size() == 1);
   CHECK(unsigned_posts[0].header("webhook-id").empty());
   CHECK(unsigned_posts[0].header("webhook-signature").empty());
@@ -312,11 +302,11 @@ TEST_CASE(
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/default")}, {{"hub.secret", "d3fault"}});
   REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
   REQUIRE(wait_posts(f.callback, 2));
-  const RecordedRequest chosen = posts(f.callback, "/chosen").at(0);
+  const RecordedRequest chosen = f.callback.posts("/chosen").at(0);
   CHECK(chosen.header("x-hub-signature") == "sha512=" + hmac_hex(EVP_sha512(), "ch0sen", chosen.body));
   CHECK(chosen.header("webhook-signature") ==
         standard_webhooks_v1("ch0sen", chosen.header("webhook-id"), chosen.header("webhook-timestamp"), chosen.body));
-  const RecordedRequest plain = posts(f.callback, "/default").at(0);
+  const RecordedRequest plain = f.callback.posts("/default").at(0);
   CHECK(plain.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "d3fault", plain.body));
   CHECK(plain.header("webhook-signature").empty());
 
@@ -325,7 +315,7 @@ TEST_CASE(
   topic.set("<feed>renewed</feed>", "application/atom+xml");
   REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
   REQUIRE(wait_posts(f.callback, 4));
-  const RecordedRequest renewed = posts(f.callback, "/chosen").at(1);
+  const RecordedRequest renewed = f.callback.posts("/chosen").at(1);
   CHECK(renewed.body == "<feed>renewed</feed>");
   CHECK(renewed.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "ch0sen", renewed.body));
   CHECK(renewed.header("webhook-signature").empty());
@@ -340,11 +330,11 @@ TEST_CASE("hub.standard_webhooks=false turns the headers off for one subscriptio
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/on")}, {{"hub.secret", "0n-k3y"}});
   REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
   REQUIRE(wait_posts(f.callback, 2));
-  const RecordedRequest off = posts(f.callback, "/off").at(0);
+  const RecordedRequest off = f.callback.posts("/off").at(0);
   CHECK(off.header("webhook-signature").empty());
   CHECK(off.header("webhook-id").empty());
   CHECK(off.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "0ff-k3y", off.body));
-  const RecordedRequest on = posts(f.callback, "/on").at(0);
+  const RecordedRequest on = f.callback.posts("/on").at(0);
   CHECK(on.header("webhook-signature") ==
         standard_webhooks_v1("0n-k3y", on.header("webhook-id"), on.header("webhook-timestamp"), on.body));
 }
@@ -363,7 +353,7 @@ TEST_CASE(
     REQUIRE(publish(hub->hub, {{"hub.url", topic.url()}}).status == 202);
     REQUIRE(wait_posts(hub->callback, 1));
   }
-  const RecordedRequest rolled = posts(f.callback, "/cb").at(0);
+  const RecordedRequest rolled = f.callback.posts("/cb").at(0);
   CHECK(rolled.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "n3w-k3y", rolled.body));
   CHECK(rolled.header("x-hub-signature-previous") == "sha256=" + hmac_hex(EVP_sha256(), "0ld-k3y", rolled.body));
   const std::string id = rolled.header("webhook-id");
@@ -372,7 +362,7 @@ TEST_CASE(
                                                   standard_webhooks_v1("0ld-k3y", id, timestamp, rolled.body));
 
   // --secret-grace 0: the new secret alone.
-  const RecordedRequest at_once = posts(g.callback, "/cb").at(0);
+  const RecordedRequest at_once = g.callback.posts("/cb").at(0);
   CHECK(at_once.header("x-hub-signature") == "sha256=" + hmac_hex(EVP_sha256(), "n3w-k3y", at_once.body));
   CHECK(at_once.header("x-hub-signature-previous").empty());
 
@@ -381,13 +371,13 @@ TEST_CASE(
   topic.set("<feed>same</feed>", "application/atom+xml");
   REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
   REQUIRE(wait_posts(f.callback, 2));
-  const RecordedRequest same = posts(f.callback, "/cb").at(1);
+  const RecordedRequest same = f.callback.posts("/cb").at(1);
   CHECK(same.header("x-hub-signature-previous") == "sha256=" + hmac_hex(EVP_sha256(), "0ld-k3y", same.body));
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
   topic.set("<feed>none</feed>", "application/atom+xml");
   REQUIRE(publish(f.hub, {{"hub.url", topic.url()}}).status == 202);
   REQUIRE(wait_posts(f.callback, 3));
-  const RecordedRequest none = posts(f.callback, "/cb").at(2);
+  const RecordedRequest none = f.callback.posts("/cb").at(2);
   CHECK(none.header("x-hub-signature").empty());
   CHECK(none.header("x-hub-signature-previous").empty());
   CHECK(none.header("webhook-signature").empty());
@@ -436,26 +426,26 @@ TEST_CASE(
 
   const std::string v1 = atom_feed({e1, e2});
   CHECK(publish_version(v1)["topics"][0]["deliveries"]["delivered"] == 2);
-  REQUIRE(posts(f.callback, "/diff").size() == 1);
-  CHECK(posts(f.callback, "/diff")[0].body == v1);  // every entry is new
-  CHECK(posts(f.callback, "/diff")[0].header("content-type") == "application/atom+xml; charset=utf-8");
+  REQUIRE(f.callback.posts("/diff").size() == 1);
+  CHECK(f.callback.posts("/diff")[0].body == v1);  // every entry is new
+  CHECK(f.callback.posts("/diff")[0].header("content-type") == "application/atom+xml; charset=utf-8");
 
   const std::string v2 = atom_feed({e3, e1, e2});
   CHECK(publish_version(v2)["topics"][0]["deliveries"]["delivered"] == 2);
-  CHECK(posts(f.callback, "/diff").at(1).body == k_atom_head + e3 + "\n\n\n</feed>\n");
-  CHECK(posts(f.callback, "/whole").at(1).body == v2);
+  CHECK(f.callback.posts("/diff").at(1).body == k_atom_head + e3 + "\n\n\n</feed>\n");
+  CHECK(f.callback.posts("/whole").at(1).body == v2);
 
   const std::string v3 = atom_feed({e3, e1, e2b});
   CHECK(publish_version(v3)["topics"][0]["deliveries"]["delivered"] == 2);
-  const RecordedRequest edited = posts(f.callback, "/diff").at(2);
+  const RecordedRequest edited = f.callback.posts("/diff").at(2);
   CHECK(edited.body == k_atom_head + "\n\n" + e2b + "\n</feed>\n");
   CHECK(edited.header("x-hub-signature").empty());  // no secret: unsigned, as ever
 
   // Reordered: nothing for the diff, the whole feed for the other.
   const std::string v4 = atom_feed({e1, e2b, e3});
   CHECK(publish_version(v4)["topics"][0]["deliveries"]["delivered"] == 1);
-  CHECK(posts(f.callback, "/diff").size() == 3);
-  CHECK(posts(f.callback, "/whole").at(3).body == v4);
+  CHECK(f.callback.posts("/diff").size() == 3);
+  CHECK(f.callback.posts("/whole").at(3).body == v4);
 
   // HTML is never diffed.
   Topic page;
@@ -463,7 +453,7 @@ TEST_CASE(
   subscribe_many(f.hub, f.database(), page.url(), {f.callback.url("/page")});
   CHECK(wait_published(
             publish(f.hub, {{"hub.url", page.url()}}).header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
-  CHECK(posts(f.callback, "/page").at(0).body == "<!DOCTYPE html><html><body><p>hello</p></body></html>");
+  CHECK(f.callback.posts("/page").at(0).body == "<!DOCTYPE html><html><body><p>hello</p></body></html>");
 }
 
 TEST_CASE(
@@ -486,7 +476,7 @@ TEST_CASE(
   CHECK(wait_published(
             publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["deliveries"]["delivered"] ==
         1);
-  const auto got = posts(f.callback, "/optin");
+  const auto got = f.callback.posts("/optin");
   REQUIRE(got.size() == 2);
   CHECK(got[1].body == broken);
 }
@@ -508,7 +498,7 @@ TEST_CASE("a redirect answering a delivery is a failure and is not followed",
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
   const json done = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
   CHECK(done["topics"][0]["deliveries"]["failed"] == 1);
-  CHECK(posts(f.callback).size() == 2);
+  CHECK(f.callback.posts().size() == 2);
   CHECK(elsewhere.request_count() == 0);
 }
 
@@ -522,7 +512,7 @@ TEST_CASE("410 Gone ends the subscription", "[integration][distribute][STATE-08]
   topic.set("<feed>again</feed>", "application/atom+xml");
   const json second = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
   CHECK(second["topics"][0]["state"] == "no_subscribers");
-  CHECK(posts(f.callback).size() == 1);
+  CHECK(f.callback.posts().size() == 1);
 }
 
 TEST_CASE("failed deliveries become dead letters and never end the subscription",
@@ -533,7 +523,7 @@ TEST_CASE("failed deliveries become dead letters and never end the subscription"
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
   const json first = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
   CHECK(first["topics"][0]["deliveries"]["failed"] == 1);
-  CHECK(posts(f.callback).size() == 3);
+  CHECK(f.callback.posts().size() == 3);
   CHECK(stored_subscriptions(f.database(), topic.url(), f.callback.url("/cb")).size() == 1);
   // The next publish is attempted as usual.
   f.callback.set_responder(statuses({200}));
@@ -559,7 +549,7 @@ TEST_CASE("Retry-After on 503 is honoured", "[integration][distribute][D7]") {
   });
   subscribe_many(f.hub, f.database(), topic.url(), {f.callback.url("/cb")});
   wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
-  const auto got = posts(f.callback);
+  const auto got = f.callback.posts();
   REQUIRE(got.size() == 2);
   CHECK(got[1].at - got[0].at >= std::chrono::milliseconds{950});
 }
@@ -577,7 +567,7 @@ TEST_CASE("unchanged content is not distributed again, the fetch is conditional"
   topic.set("<feed>changed</feed>", "application/atom+xml");
   CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["state"] ==
         "distributed");
-  CHECK(posts(f.callback).size() == 2);
+  CHECK(f.callback.posts().size() == 2);
   const auto fetches = topic.server().requests();
   REQUIRE(fetches.size() == 3);
   CHECK(fetches[0].header("user-agent").find("1 subscriber)") != std::string::npos);
@@ -610,8 +600,8 @@ TEST_CASE("topic redirects: 3 hops followed, a 4th fails, each re-checked",
   const json four = wait_published(publish(f.hub, {{"hub.url", hops.url("/hop/3")}}).header("location"));
   CHECK(four["topics"][0]["state"] == "failed");
   CHECK(four["topics"][0]["last_error"].get<std::string>().find("redirects") != std::string::npos);
-  CHECK(posts(f.callback, "/three").size() == 1);
-  CHECK(posts(f.callback, "/four").empty());
+  CHECK(f.callback.posts("/three").size() == 1);
+  CHECK(f.callback.posts("/four").empty());
   // A hop to a scheme other than http(s) fails the fetch.
   TestHttpServer to_file([](const RecordedRequest&) {
     CannedResponse r;
@@ -642,7 +632,7 @@ TEST_CASE("fat pings need a publisher token, content is delivered as sent, witho
       http_request("POST", url, body, {"Content-Type: application/json", "Authorization: Bearer " + token});
   REQUIRE(ok.status == 202);
   CHECK(wait_published(ok.header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
-  const auto got = posts(f.callback);
+  const auto got = f.callback.posts();
   REQUIRE(got.size() == 1);
   CHECK(got[0].body == body);
   CHECK(got[0].header("content-type") == "application/json");
@@ -668,7 +658,7 @@ TEST_CASE("with --feed-diff a fat ping's feed is diffed like a fetched one, and 
   CHECK(fat(atom_feed({e3, e1, e2}), "application/atom+xml") == 1);
   const std::string json_body = R"({"items": [{"id": 1}, {"id": 2}]})";
   CHECK(fat(json_body, "application/json") == 1);
-  const auto got = posts(f.callback);
+  const auto got = f.callback.posts();
   REQUIRE(got.size() == 3);
   CHECK(got[0].body == atom_feed({e1, e2}));
   CHECK(got[1].body == k_atom_head + e3 + "\n\n\n</feed>\n");
@@ -757,7 +747,7 @@ TEST_CASE("topic content over the size cap fails the fetch", "[integration][dist
   const json done = wait_published(publish(f.hub, {{"hub.url", topic.url("/big")}}).header("location"));
   CHECK(done["topics"][0]["state"] == "failed");
   CHECK(done["topics"][0]["last_error"].get<std::string>().find("larger than 1000 bytes") != std::string::npos);
-  CHECK(posts(f.callback).empty());
+  CHECK(f.callback.posts().empty());
 }
 
 TEST_CASE("a hanging subscriber does not delay the others", "[integration][distribute][D10]") {
@@ -800,7 +790,7 @@ TEST_CASE("a renewal restarts the lease: delivered after the first lease would h
   topic.set("<feed>later</feed>", "application/atom+xml");
   CHECK(wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"))["topics"][0]["state"] ==
         "no_subscribers");
-  CHECK(posts(f.callback).size() == 1);
+  CHECK(f.callback.posts().size() == 1);
 }
 
 TEST_CASE("a slow host with many subscriptions does not hold up another host", "[integration][distribute][D10][D11]") {
@@ -880,9 +870,9 @@ TEST_CASE(
   CHECK(waiting.second < 3);  // never charged to a dead letter
   // While paused nothing more is sent: with a 0.05 s retry base every
   // delivery would otherwise be tried again, and dead, within this second.
-  const std::size_t sent = posts(failing).size();
+  const std::size_t sent = failing.posts().size();
   std::this_thread::sleep_for(std::chrono::milliseconds{1000});
-  CHECK(posts(failing).size() == sent);
+  CHECK(failing.posts().size() == sent);
   const auto admin = [&](const std::string& path) {
     return json::parse(
         http_request("GET", f.hub.url("/admin/" + path), "", {"Authorization: Bearer breaker-admin-token-0123456789"})
@@ -934,7 +924,7 @@ TEST_CASE("at the cap on queued deliveries new pings get 503 until the queue dra
   REQUIRE(again.status == 202);
   CHECK(wait_published(again.header("location"))["topics"][0]["deliveries"]["delivered"] == 10);
   std::size_t second_content = 0;
-  for (const auto& post : posts(f.callback)) {
+  for (const auto& post : f.callback.posts()) {
     second_content += post.body == "<feed>two</feed>" ? 1 : 0;
   }
   CHECK(second_content == 10);
@@ -972,7 +962,7 @@ TEST_CASE("a burst of pings for one topic is coalesced: one fetch answers every 
   CHECK(states["distributed"] + states["coalesced"] + states["unchanged"] == 100);
   CHECK(states["coalesced"] >= 98);
   CHECK(slow_topic.request_count() <= 2);
-  CHECK(posts(f.callback).size() == 1);
+  CHECK(f.callback.posts().size() == 1);
 }
 
 TEST_CASE("a subscriber answering 200 with a 20 MB body: delivered, the body neither kept nor waited for",
@@ -991,5 +981,5 @@ TEST_CASE("a subscriber answering 200 with a 20 MB body: delivered, the body nei
   const json done = wait_published(publish(f.hub, {{"hub.url", topic.url()}}).header("location"));
   CHECK(done["topics"][0]["deliveries"]["delivered"] == 1);
   CHECK(done["topics"][0]["deliveries"]["failed"] == 0);
-  CHECK(posts(f.callback).size() == 1);
+  CHECK(f.callback.posts().size() == 1);
 }

@@ -60,16 +60,6 @@ std::string gzip_stored(const std::string& data) {
   return out;
 }
 
-std::vector<RecordedRequest> posts(const TestHttpServer& s) {
-  std::vector<RecordedRequest> out;
-  for (const auto& r : s.requests()) {
-    if (r.method == "POST") {
-      out.push_back(r);
-    }
-  }
-  return out;
-}
-
 // A subscriber that verifies, then answers every delivery 200 with a body
 // that never ends (until the hub hangs up, at most 256 MiB or 60 s).
 class EndlessSubscriber {
@@ -188,7 +178,7 @@ TEST_CASE("a topic URL that looks like Link syntax adds no link values", "[integ
   const HttpReply r = publish(f.hub, {{"hub.url", stored}});
   REQUIRE(r.status == 202);
   REQUIRE(wait_published(r.header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
-  const auto delivered = posts(f.callback);
+  const auto delivered = f.callback.posts();
   REQUIRE(delivered.size() == 1);
   const std::string link = delivered[0].header("link");
   INFO(link);
@@ -212,7 +202,7 @@ TEST_CASE("a compressed topic is delivered decoded, as its Content-Type says",
   const HttpReply r = publish(f.hub, {{"hub.url", topic.url("/feed")}});
   REQUIRE(r.status == 202);
   REQUIRE(wait_published(r.header("location"))["topics"][0]["deliveries"]["delivered"] == 1);
-  const auto delivered = posts(f.callback);
+  const auto delivered = f.callback.posts();
   REQUIRE(delivered.size() == 1);
   CHECK(delivered[0].body == feed);
   CHECK(delivered[0].header("content-type") == "application/atom+xml");

@@ -22,8 +22,6 @@ using nlohmann::json;
 
 namespace {
 
-const std::string k_topic = "http://publisher.example/feed";
-
 CannedResponse hang(const RecordedRequest&) {
   CannedResponse r;
   r.hang = true;

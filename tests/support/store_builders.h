@@ -28,6 +28,12 @@ inline NewRequest new_request(RequestMode mode, std::string topic, std::string c
   return r;
 }
 
+// Files `r` as the intake does; its id.
+inline std::string add_request(Store& store, const NewRequest& r) {
+  REQUIRE(wait_for_write([&](Store::Done d) { store.add_request(r, d); }));
+  return r.id;
+}
+
 // An active subscription of `topic` by `callback`, verified at `at`.
 inline void add_subscription(Store& store, const std::string& topic, const std::string& callback, TimePoint at,
                              std::optional<std::string> secret = std::nullopt) {

@@ -17,11 +17,11 @@ inline Status wait_for_write(const std::function<void(Store::Done)>& write) {
 }
 
 // The time unit tests start at (2027-01-15).
-inline const TimePoint k_test_epoch = from_unix_ms(1'800'000'000'000);
+inline const TimePoint k_t0 = from_unix_ms(1'800'000'000'000);
 
 // Stamps what no write of a test dates (migrations, a detached copy's name).
 inline const Clock& store_clock() {
-  static const ManualClock clock(k_test_epoch);
+  static const ManualClock clock(k_t0);
   return clock;
 }
 

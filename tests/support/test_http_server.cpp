@@ -169,6 +169,16 @@ std::vector<RecordedRequest> TestHttpServer::requests() const {
   return m_requests;
 }
 
+std::vector<RecordedRequest> TestHttpServer::posts(const std::string& path) const {
+  std::vector<RecordedRequest> out;
+  for (const auto& r : requests()) {
+    if (r.method == "POST" && (path.empty() || r.path == path)) {
+      out.push_back(r);
+    }
+  }
+  return out;
+}
+
 std::size_t TestHttpServer::request_count() const {
   std::lock_guard lock(m_mutex);
   return m_request_count;

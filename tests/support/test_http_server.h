@@ -83,6 +83,8 @@ class TestHttpServer {
 
   void set_responder(Responder responder);
   std::vector<RecordedRequest> requests() const;
+  // The POSTs received, those to `path` only when it is not empty.
+  std::vector<RecordedRequest> posts(const std::string& path = "") const;
   // Off: requests are answered and counted but not kept (long runs).
   void set_recording(bool on);
   std::size_t request_count() const;

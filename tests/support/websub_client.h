@@ -21,6 +21,9 @@
 
 namespace hubbub::test {
 
+// A topic no test server serves, for tests of subscribing alone.
+inline const std::string k_topic = "http://publisher.example/feed";
+
 inline HttpReply subscribe(const HubProcess& hub, const std::string& mode, const std::string& topic,
                            const std::string& callback, std::vector<std::pair<std::string, std::string>> extra = {}) {
   std::vector<std::pair<std::string, std::string>> fields = {

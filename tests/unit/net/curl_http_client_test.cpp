@@ -6,6 +6,7 @@
 
 #include <future>
 
+#include "support/client_requests.h"
 #include "support/test_http_server.h"
 
 using namespace hubbub;
@@ -23,12 +24,7 @@ HttpResult fetch(HttpClient& client, HttpRequest request) {
   return future.get();
 }
 
-HttpRequest get(std::string url) {
-  HttpRequest r;
-  r.url = std::move(url);
-  r.timeout = std::chrono::milliseconds{5000};
-  return r;
-}
+using test::get_request;
 
 CannedResponse ok_body(std::string body) {
   CannedResponse r;
@@ -45,7 +41,7 @@ TEST_CASE("blocks loopback spellings before connecting", "[net][curl_http_client
   for (const std::string host : {"127.0.0.1", "0x7f.1", "2130706433", "127.1", "0177.0.0.1", "localhost",
                                  "foo.localhost", "[::ffff:127.0.0.1]"}) {
     INFO(host);
-    auto r = fetch(client, get("http://" + host + ":" + port + "/x"));
+    auto r = fetch(client, get_request("http://" + host + ":" + port + "/x"));
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == HttpFailure::blocked_address);
   }
@@ -55,7 +51,7 @@ TEST_CASE("blocks loopback spellings before connecting", "[net][curl_http_client
 TEST_CASE("reaches loopback when private networks are allowed", "[net][curl_http_client][S17]") {
   TestHttpServer server([](const RecordedRequest&) { return ok_body("hello"); });
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
-  auto r = fetch(client, get(server.url("/x?a=1")));
+  auto r = fetch(client, get_request(server.url("/x?a=1")));
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(r->body == "hello");
@@ -67,7 +63,7 @@ TEST_CASE("never connects to the hub's own endpoint, even when allowed", "[net][
   auto policy = std::make_shared<EgressPolicy>(true);
   policy->add_own_endpoint(*IpAddress::parse("127.0.0.1"), server.port());
   CurlHttpClient client(policy, {});
-  auto r = fetch(client, get(server.url("/")));
+  auto r = fetch(client, get_request(server.url("/")));
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == HttpFailure::blocked_address);
   CHECK(server.connections() == 0);
@@ -84,7 +80,7 @@ TEST_CASE("judges the address a name resolves to at connect time, so a rebound n
   CurlHttpClient client(std::make_shared<EgressPolicy>(false), limits);
   for (const std::string host : {"rebound.example", "private.example"}) {
     INFO(host);
-    auto r = fetch(client, get("http://" + host + ":" + port + "/x"));
+    auto r = fetch(client, get_request("http://" + host + ":" + port + "/x"));
     REQUIRE_FALSE(r);
     CHECK(r.error().kind == HttpFailure::blocked_address);
   }
@@ -99,7 +95,7 @@ TEST_CASE("a refused address of a name is skipped and the next one is used", "[n
   HttpClientLimits limits;
   limits.resolve = {"two.example:" + port + ":127.0.0.2,127.0.0.1"};
   CurlHttpClient client(policy, limits);
-  auto r = fetch(client, get("http://two.example:" + port + "/x"));
+  auto r = fetch(client, get_request("http://two.example:" + port + "/x"));
   REQUIRE(r);
   CHECK(r->status == 200);
   CHECK(server.connections() == 1);
@@ -114,7 +110,7 @@ TEST_CASE("returns redirects without following them", "[net][curl_http_client][V
     return r;
   });
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
-  auto r = fetch(client, get(server.url("/")));
+  auto r = fetch(client, get_request(server.url("/")));
   REQUIRE(r);
   CHECK(r->status == 302);
   CHECK(target.request_count() == 0);
@@ -123,7 +119,7 @@ TEST_CASE("returns redirects without following them", "[net][curl_http_client][V
 TEST_CASE("caps response bodies", "[net][curl_http_client][I7]") {
   TestHttpServer server([](const RecordedRequest&) { return ok_body(std::string(100000, 'x')); });
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
-  HttpRequest capped = get(server.url("/"));
+  HttpRequest capped = get_request(server.url("/"));
   capped.max_response_bytes = 1000;
   auto r = fetch(client, capped);
   REQUIRE_FALSE(r);
@@ -143,7 +139,7 @@ TEST_CASE("times out a hanging server", "[net][curl_http_client][I6]") {
     return r;
   });
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
-  HttpRequest slow = get(server.url("/"));
+  HttpRequest slow = get_request(server.url("/"));
   slow.timeout = std::chrono::milliseconds{300};
   const auto start = std::chrono::steady_clock::now();
   auto r = fetch(client, slow);
@@ -167,7 +163,7 @@ TEST_CASE("queues per origin in the application, so queue time does not eat the 
   for (int i = 0; i < 4; ++i) {
     auto p = std::make_shared<std::promise<HttpResult>>();
     results.push_back(p->get_future());
-    HttpRequest r = get(server.url("/"));
+    HttpRequest r = get_request(server.url("/"));
     r.timeout = std::chrono::milliseconds{1000};  // shorter than 4 x 300 ms in a row
     client.send(std::move(r), [p](HttpResult res) { p->set_value(std::move(res)); });
     promises.push_back(p);
@@ -186,7 +182,7 @@ TEST_CASE("ignores proxy settings from the environment", "[net][curl_http_client
   setenv("http_proxy", proxy.url("/").c_str(), 1);
   setenv("HTTP_PROXY", proxy.url("/").c_str(), 1);
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
-  auto r = fetch(client, get(server.url("/")));
+  auto r = fetch(client, get_request(server.url("/")));
   unsetenv("http_proxy");
   unsetenv("HTTP_PROXY");
   REQUIRE(r);
@@ -196,7 +192,7 @@ TEST_CASE("ignores proxy settings from the environment", "[net][curl_http_client
 
 TEST_CASE("refuses schemes other than http and https", "[net][curl_http_client]") {
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
-  auto r = fetch(client, get("ftp://127.0.0.1/x"));
+  auto r = fetch(client, get_request("ftp://127.0.0.1/x"));
   REQUIRE_FALSE(r);
   CHECK((r.error().kind == HttpFailure::bad_url || r.error().kind == HttpFailure::blocked_address));
 }
@@ -210,7 +206,7 @@ TEST_CASE("fails queued requests with 'cancelled' when stopped", "[net][curl_htt
   CurlHttpClient client(std::make_shared<EgressPolicy>(true), {});
   std::promise<HttpResult> p;
   auto f = p.get_future();
-  client.send(get(server.url("/")), [&p](HttpResult r) { p.set_value(std::move(r)); });
+  client.send(get_request(server.url("/")), [&p](HttpResult r) { p.set_value(std::move(r)); });
   REQUIRE(server.wait_for_requests(1, std::chrono::seconds{5}));
   client.stop();
   REQUIRE(f.wait_for(std::chrono::seconds{5}) == std::future_status::ready);
@@ -229,7 +225,7 @@ TEST_CASE("a freed per-origin slot starts the next queued request at once", "[ne
   for (int i = 0; i < 10; ++i) {
     auto p = std::make_shared<std::promise<HttpResult>>();
     promises.push_back(p);
-    client.send(get(server.url("/")), [p](HttpResult r) { p->set_value(std::move(r)); });
+    client.send(get_request(server.url("/")), [p](HttpResult r) { p->set_value(std::move(r)); });
   }
   for (auto& p : promises) {
     REQUIRE(p->get_future().get());

@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "support/client_requests.h"
 #include "support/test_http_server.h"
 
 using namespace hubbub;
@@ -18,12 +19,7 @@ using hubbub::test::TestHttpServer;
 
 namespace {
 
-HttpRequest get(std::string url) {
-  HttpRequest r;
-  r.url = std::move(url);
-  r.timeout = std::chrono::milliseconds{5000};
-  return r;
-}
+using test::get_request;
 
 }  // namespace
 
@@ -82,7 +78,7 @@ TEST_CASE("requests through several clients are all answered, and the cap per or
   for (int i = 0; i < 20; ++i) {
     auto p = std::make_shared<std::promise<HttpResult>>();
     results.push_back(p->get_future());
-    pool.send(get((i % 2 == 0 ? a : b).url("/" + std::to_string(i))),
+    pool.send(get_request((i % 2 == 0 ? a : b).url("/" + std::to_string(i))),
               [p](HttpResult r) { p->set_value(std::move(r)); });
     promises.push_back(p);
   }
@@ -112,7 +108,7 @@ TEST_CASE("stop() cancels what every client still owes", "[net][http_client_pool
   HttpClientPool pool(std::make_shared<EgressPolicy>(true), {}, 2);
   std::promise<HttpResult> p;
   auto f = p.get_future();
-  pool.send(get(server.url("/")), [&p](HttpResult r) { p.set_value(std::move(r)); });
+  pool.send(get_request(server.url("/")), [&p](HttpResult r) { p.set_value(std::move(r)); });
   REQUIRE(server.wait_for_requests(1, std::chrono::seconds{5}));
   CHECK(pool.running());
   pool.stop();
@@ -123,7 +119,7 @@ TEST_CASE("stop() cancels what every client still owes", "[net][http_client_pool
   CHECK(r.error().kind == HttpFailure::cancelled);
   // Later requests fail at once the same way.
   std::promise<HttpResult> later;
-  pool.send(get(server.url("/")), [&later](HttpResult res) { later.set_value(std::move(res)); });
+  pool.send(get_request(server.url("/")), [&later](HttpResult res) { later.set_value(std::move(res)); });
   const HttpResult after = later.get_future().get();
   REQUIRE_FALSE(after);
   CHECK(after.error().kind == HttpFailure::cancelled);

@@ -17,7 +17,7 @@ struct Run {
   std::string err;
 };
 
-Run parse(std::vector<std::string> args) {
+Run parse_args(std::vector<std::string> args) {
   args.insert(args.begin(), "hubbub");
   std::vector<const char*> argv;
   for (const auto& a : args) {
@@ -34,7 +34,7 @@ Run parse(std::vector<std::string> args) {
 }  // namespace
 
 TEST_CASE("defaults match the documentation", "[server][options]") {
-  const Run r = parse({});
+  const Run r = parse_args({});
   REQUIRE_FALSE(r.parsed.exit_code);
   const Options& o = r.parsed.options;
   CHECK(o.listen.to_string() == "127.0.0.1:8080");
@@ -49,9 +49,9 @@ TEST_CASE("defaults match the documentation", "[server][options]") {
 }
 
 TEST_CASE("reads flags, IPv6 listen addresses and fractional seconds", "[server][options]") {
-  const Run r = parse({"--listen", "[::1]:9000", "--database", "/tmp/x.db", "--public-url", "https://hub.example/ws/",
-                       "--allow-private-networks", "--lease-min", "60", "--retry-base", "0.25", "--topic-deny",
-                       "http://a/*", "--topic-deny", "http://b/*"});
+  const Run r = parse_args({"--listen", "[::1]:9000", "--database", "/tmp/x.db", "--public-url",
+                            "https://hub.example/ws/", "--allow-private-networks", "--lease-min", "60", "--retry-base",
+                            "0.25", "--topic-deny", "http://a/*", "--topic-deny", "http://b/*"});
   REQUIRE_FALSE(r.parsed.exit_code);
   const Options& o = r.parsed.options;
   CHECK(o.listen.host == "::1");
@@ -67,7 +67,7 @@ TEST_CASE("reads a TOML config file, and a flag wins over it", "[server][options
   std::ofstream(dir.file("hub.toml")) << "listen = \"0.0.0.0:7000\"\nlease_max = 4000\nlease_default = 3000\n"
                                          "allow_private_networks = true\nretry_base = 1.5\n"
                                          "callback_host_deny = [\"*.evil\", \"bad.example\"]\n";
-  const Run r = parse({"--config", dir.file("hub.toml"), "--listen", "127.0.0.1:7001"});
+  const Run r = parse_args({"--config", dir.file("hub.toml"), "--listen", "127.0.0.1:7001"});
   REQUIRE_FALSE(r.parsed.exit_code);
   const Options& o = r.parsed.options;
   CHECK(o.listen.to_string() == "127.0.0.1:7001");
@@ -97,7 +97,7 @@ TEST_CASE("bad flags, keys and values exit with 2 and a message", "[server][opti
                                              {"--config", dir.file("table.toml")},
                                              {"--config", dir.file("missing.toml")}}) {
     INFO(args.front() << " " << (args.size() > 1 ? args[1] : ""));
-    const Run r = parse(args);
+    const Run r = parse_args(args);
     CHECK(r.parsed.exit_code == 2);
     CHECK_FALSE(r.err.empty());
   }
@@ -105,7 +105,7 @@ TEST_CASE("bad flags, keys and values exit with 2 and a message", "[server][opti
 
 TEST_CASE("help lists every option of the catalog with its default, and version prints the version",
           "[server][options]") {
-  const Run help = parse({"--help"});
+  const Run help = parse_args({"--help"});
   CHECK(help.parsed.exit_code == 0);
   const auto catalog = option_catalog();
   CHECK(catalog.size() >= 34);
@@ -125,7 +125,7 @@ TEST_CASE("help lists every option of the catalog with its default, and version 
     ++flags;
   }
   CHECK(flags == catalog.size() + 2);  // and --config, --version (-h,--help is listed as such)
-  const Run version = parse({"--version"});
+  const Run version = parse_args({"--version"});
   CHECK(version.parsed.exit_code == 0);
   CHECK(version.out.find(HUBBUB_VERSION) != std::string::npos);
 }
@@ -136,22 +136,23 @@ TEST_CASE("errors name the flag, or the file and the key as written, and what is
   std::ofstream(dir.file("dashed.toml")) << "lease-min = 1\n";
   std::ofstream(dir.file("number.toml")) << "lease_min = \"abc\"\n";
   std::ofstream(dir.file("member.toml")) << "log_level = \"loud\"\n";
-  CHECK(parse({"--config", dir.file("unknown.toml")})
+  CHECK(parse_args({"--config", dir.file("unknown.toml")})
             .err.starts_with("hubbub: " + dir.file("unknown.toml") + ": unknown key 'bogus_key'"));
-  CHECK(parse({"--config", dir.file("dashed.toml")})
+  CHECK(parse_args({"--config", dir.file("dashed.toml")})
             .err.starts_with("hubbub: " + dir.file("dashed.toml") + ": unknown key 'lease-min'"));
-  CHECK(parse({"--config", dir.file("number.toml")})
+  CHECK(parse_args({"--config", dir.file("number.toml")})
             .err.starts_with("hubbub: " + dir.file("number.toml") +
                              ": lease_min: expected a number from 1 to 1099511627776, got \"abc\""));
-  CHECK(parse({"--config", dir.file("member.toml")})
+  CHECK(parse_args({"--config", dir.file("member.toml")})
             .err.starts_with("hubbub: " + dir.file("member.toml") +
                              ": log_level: expected one of trace, debug, info, warn, error, "
                              "critical, off, got \"loud\""));
-  CHECK(parse({"--lease-min", "abc"})
+  CHECK(parse_args({"--lease-min", "abc"})
             .err.starts_with("hubbub: --lease-min: expected a number from 1 to 1099511627776, got \"abc\""));
-  CHECK(parse({"--retry-base", "0"}).err.starts_with("hubbub: --retry-base: expected a number from 0.001 to 86400"));
+  CHECK(
+      parse_args({"--retry-base", "0"}).err.starts_with("hubbub: --retry-base: expected a number from 0.001 to 86400"));
   // The command line's own bad value is the command line's, even with a file.
-  CHECK(parse({"--config", dir.file("number.toml"), "--lease-min", "x"}).err.starts_with("hubbub: --lease-min: "));
+  CHECK(parse_args({"--config", dir.file("number.toml"), "--lease-min", "x"}).err.starts_with("hubbub: --lease-min: "));
 }
 
 TEST_CASE("parses listen addresses", "[server][options]") {

@@ -21,7 +21,7 @@ using test::FakeInbound;
 
 namespace {
 
-const TimePoint k_t0 = from_unix_ms(1'700'000'000'000);
+using test::k_t0;
 const std::string k_subscribe =
     "hub.mode=subscribe&hub.topic=http%3A%2F%2Fp.example%2Ft&hub.callback=http%3A%2F%2F127.0.0.1%3A9%2Fcb";
 const std::string k_callback_origin = "http://127.0.0.1:9";

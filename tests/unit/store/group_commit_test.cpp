@@ -16,7 +16,7 @@ using namespace hubbub;
 
 namespace {
 
-Database open_db(const std::string& path) {
+Database open_table_db(const std::string& path) {
   auto db = Database::open(path, Database::Access::read_write_create);
   REQUIRE(db);
   REQUIRE(db->exec("CREATE TABLE IF NOT EXISTS t (v INTEGER PRIMARY KEY)"));
@@ -69,7 +69,7 @@ std::promise<void> hold(GroupCommit& writer) {
 
 TEST_CASE("a transaction that is not committed rolls back", "[store][database]") {
   test::TempDir dir;
-  Database db = open_db(dir.file("t.db"));
+  Database db = open_table_db(dir.file("t.db"));
   {
     Transaction txn(db);
     REQUIRE(txn.begin());
@@ -87,7 +87,7 @@ TEST_CASE("a transaction that is not committed rolls back", "[store][database]")
 
 TEST_CASE("group commit: jobs queued together commit in one batch, answered in order", "[store][group_commit]") {
   test::TempDir dir;
-  GroupCommit writer(open_db(dir.file("t.db")));
+  GroupCommit writer(open_table_db(dir.file("t.db")));
   std::promise<void> release = hold(writer);
   std::vector<int> order;
   std::mutex mutex;
@@ -106,7 +106,7 @@ TEST_CASE("group commit: jobs queued together commit in one batch, answered in o
 
 TEST_CASE("group commit: one failing job fails alone, the rest of its batch commits", "[store][group_commit]") {
   test::TempDir dir;
-  GroupCommit writer(open_db(dir.file("t.db")));
+  GroupCommit writer(open_table_db(dir.file("t.db")));
   std::promise<void> release = hold(writer);
   std::atomic<int> runs_of_first{0};
   std::vector<Status> results(3);
@@ -131,7 +131,7 @@ TEST_CASE("group commit: one failing job fails alone, the rest of its batch comm
 
 TEST_CASE("group commit: after stop, queued jobs are done and new ones fail at once", "[store][group_commit]") {
   test::TempDir dir;
-  GroupCommit writer(open_db(dir.file("t.db")));
+  GroupCommit writer(open_table_db(dir.file("t.db")));
   std::atomic<int> done{0};
   for (int i = 1; i <= 20; ++i) {
     writer.submit(insert(i), [&](Status s) {
@@ -151,7 +151,7 @@ TEST_CASE("group commit: a guard that fails refuses the whole batch and marks th
           "[store][group_commit]") {
   test::TempDir dir;
   std::atomic<bool> refuse{true};
-  GroupCommit writer(open_db(dir.file("t.db")), [&](Database&) -> Status {
+  GroupCommit writer(open_table_db(dir.file("t.db")), [&](Database&) -> Status {
     return refuse ? Status(fail("the file at the path is another one")) : Status{};
   });
   CHECK_FALSE(writer.run(insert(1)));
@@ -169,7 +169,7 @@ TEST_CASE("a batch of nothing but jobs whose loss is harmless commits without an
           "[store][group_commit]") {
   test::TempDir dir;
   const std::string path = dir.file("w.db");
-  Database db = open_db(path);
+  Database db = open_table_db(path);
   REQUIRE(db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL"));
   GroupCommit writer(std::move(db));
   // What the connection's mode is while a job runs (1 NORMAL, 2 FULL).

@@ -11,7 +11,7 @@ using namespace hubbub;
 
 namespace {
 
-const TimePoint k_t0 = test::k_test_epoch;
+using test::k_t0;
 
 Database open_db(const std::string& path) {
   return Database::open(path, Database::Access::read_write_create).value();

@@ -40,7 +40,7 @@ TEST_CASE("the PostgreSQL engine analyzes the requests table as a burst of reque
     return r->int64(0, 0);
   };
   CHECK(reltuples() <= 0);  // never analyzed (-1), or analyzed empty
-  const TimePoint t0 = test::k_test_epoch;
+  const TimePoint t0 = test::k_t0;
   for (std::int64_t i = 0; i < k_pg_analyze_min_rows; ++i) {
     (*store)->add_request(
         test::new_request(RequestMode::subscribe, "http://p/t", "http://h.example/" + std::to_string(i), t0),

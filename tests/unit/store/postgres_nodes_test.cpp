@@ -17,7 +17,7 @@ using std::chrono::seconds;
 
 namespace {
 
-const TimePoint k_t0 = test::k_test_epoch;
+using test::k_t0;
 
 std::unique_ptr<PostgresStore> node(const test::PostgresDatabase& db, const std::string& id, bool notify = true) {
   auto opened = PostgresStore::open(db.uri(), test::store_clock(), id, notify);

@@ -13,7 +13,7 @@
 
 #include "store/database.h"
 #include "store/state_codes.h"
-#include "support/store_writes.h"
+#include "support/store_builders.h"
 #include "support/temp_dir.h"
 #include "util/random.h"
 
@@ -23,13 +23,11 @@ using std::chrono::seconds;
 
 namespace {
 
-const TimePoint k_t0 = test::k_test_epoch;
+using test::k_t0;
 
-Status wait(const std::function<void(Store::Done)>& write) {
-  return test::wait_for_write(write);
-}
+using test::wait_for_write;
 
-NewRequest request(RequestMode mode, std::string callback) {
+NewRequest sqlite_request(RequestMode mode, std::string callback) {
   NewRequest r;
   r.id = random_token(24);
   r.mode = mode;
@@ -40,10 +38,7 @@ NewRequest request(RequestMode mode, std::string callback) {
   return r;
 }
 
-std::string add(Store& store, const NewRequest& r) {
-  REQUIRE(wait([&](Store::Done d) { store.add_request(r, d); }));
-  return r.id;
-}
+using test::add_request;
 
 // A copy of tests/data/<name> in `dir`.
 std::string golden_copy(const test::TempDir& dir, const std::string& name) {
@@ -164,7 +159,7 @@ TEST_CASE("a stored code the hub does not know is an error, not a guess", "[stor
   const std::string path = dir.file("hub.db");
   const std::string id = [&] {
     auto store = SqliteStore::open(path, test::store_clock()).value();
-    return add(*store, request(RequestMode::subscribe, "http://s/cb"));
+    return add_request(*store, sqlite_request(RequestMode::subscribe, "http://s/cb"));
   }();
   {
     auto db = Database::open(path, Database::Access::read_write_create).value();
@@ -194,11 +189,12 @@ TEST_CASE(
   test::TempDir dir;
   ManualClock clock(k_t0 + seconds{7});
   auto store = SqliteStore::open(dir.file("hub.db"), clock).value();
-  const std::string id = add(*store, request(RequestMode::subscribe, "http://s/cb"));
+  const std::string id = add_request(*store, sqlite_request(RequestMode::subscribe, "http://s/cb"));
   { std::ofstream(dir.file("other.db")) << ""; }
   REQUIRE(std::rename(dir.file("other.db").c_str(), dir.file("hub.db").c_str()) == 0);
   clock.advance(seconds{5});
-  CHECK_FALSE(wait([&](Store::Done d) { store->add_request(request(RequestMode::subscribe, "http://s/cb2"), d); }));
+  CHECK_FALSE(wait_for_write(
+      [&](Store::Done d) { store->add_request(sqlite_request(RequestMode::subscribe, "http://s/cb2"), d); }));
   const std::string copy = dir.file("hub.db.detached-" + std::to_string(to_unix_ms(k_t0 + seconds{12})));
   REQUIRE(std::ifstream(copy).good());
   store.reset();

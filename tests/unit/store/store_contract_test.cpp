@@ -10,7 +10,7 @@
 #include <tuple>
 #include <unordered_map>
 
-#include "support/store_writes.h"
+#include "support/store_builders.h"
 #include "util/random.h"
 #include "websub/limits.h"
 
@@ -20,11 +20,9 @@ using std::chrono::seconds;
 
 namespace {
 
-const TimePoint k_t0 = test::k_test_epoch;
+using test::k_t0;
 
-Status wait(const std::function<void(Store::Done)>& write) {
-  return test::wait_for_write(write);
-}
+using test::wait_for_write;
 
 NewRequest request(RequestMode mode, std::string callback, std::optional<std::string> secret = std::nullopt,
                    TimePoint at = k_t0) {
@@ -41,20 +39,17 @@ NewRequest request(RequestMode mode, std::string callback, std::optional<std::st
   return r;
 }
 
-std::string add(Store& store, const NewRequest& r) {
-  REQUIRE(wait([&](Store::Done d) { store.add_request(r, d); }));
-  return r.id;
-}
+using test::add_request;
 
 void complete(Store& store, const std::string& id, RequestState state, TimePoint at = k_t0) {
-  REQUIRE(wait([&](Store::Done d) { store.complete_request({id, state, std::nullopt, at, at}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store.complete_request({id, state, std::nullopt, at, at}, d); }));
 }
 
 }  // namespace
 
 STORE_CONTRACT(records_requests_durably, "records requests durably and finds them by id", "") {
   const NewRequest r = request(RequestMode::subscribe, "http://s/cb", std::string("k\0ey", 4));
-  add(engine.store(), r);
+  add_request(engine.store(), r);
   engine.reopen();
   Store* store = &engine.store();
   auto found = store->find_request(r.id).value();
@@ -68,10 +63,10 @@ STORE_CONTRACT(records_requests_durably, "records requests durably and finds the
 STORE_CONTRACT(counts_pending_requests_per_origin, "counts pending requests per callback origin (A2: rebuilt at start)",
                "") {
   Store* store = &engine.store();
-  add(*store, request(RequestMode::subscribe, "http://a.example/cb1"));
-  add(*store, request(RequestMode::unsubscribe, "http://a.example:80/cb2?x=1"));
-  add(*store, request(RequestMode::subscribe, "https://a.example/cb"));
-  const std::string done = add(*store, request(RequestMode::subscribe, "http://b.example:8080/cb"));
+  add_request(*store, request(RequestMode::subscribe, "http://a.example/cb1"));
+  add_request(*store, request(RequestMode::unsubscribe, "http://a.example:80/cb2?x=1"));
+  add_request(*store, request(RequestMode::subscribe, "https://a.example/cb"));
+  const std::string done = add_request(*store, request(RequestMode::subscribe, "http://b.example:8080/cb"));
   complete(*store, done, RequestState::failed);
   auto counts = store->pending_requests_per_origin().value();
   std::sort(counts.begin(), counts.end());
@@ -126,9 +121,9 @@ STORE_CONTRACT(counts_pending_requests_in_write_order,
 
 STORE_CONTRACT(claims_requests_once_per_pair, "claims due requests once, one per pair, counting attempts", "") {
   Store* store = &engine.store();
-  const std::string a = add(*store, request(RequestMode::subscribe, "http://s/a"));
-  const std::string a2 = add(*store, request(RequestMode::unsubscribe, "http://s/a"));
-  const std::string b = add(*store, request(RequestMode::subscribe, "http://s/b"));
+  const std::string a = add_request(*store, request(RequestMode::subscribe, "http://s/a"));
+  const std::string a2 = add_request(*store, request(RequestMode::unsubscribe, "http://s/a"));
+  const std::string b = add_request(*store, request(RequestMode::subscribe, "http://s/b"));
   CHECK(store->claim_due_requests(k_t0 - milliseconds{1}, seconds{60}, 10, {}).value().empty());
   auto claimed = store->claim_due_requests(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(claimed.size() == 2);  // a2 waits for a
@@ -148,9 +143,10 @@ STORE_CONTRACT(claims_requests_once_per_pair, "claims due requests once, one per
 
 STORE_CONTRACT(reschedules_a_claimed_request, "reschedules a claimed request with its error", "") {
   Store* store = &engine.store();
-  const std::string id = add(*store, request(RequestMode::subscribe, "http://s/a"));
+  const std::string id = add_request(*store, request(RequestMode::subscribe, "http://s/a"));
   REQUIRE(store->claim_due_requests(k_t0, seconds{60}, 10, {}).value().size() == 1);
-  REQUIRE(wait([&](Store::Done d) { store->retry_request(id, k_t0 + seconds{30}, "HTTP 500", k_t0 + seconds{2}, d); }));
+  REQUIRE(wait_for_write(
+      [&](Store::Done d) { store->retry_request(id, k_t0 + seconds{30}, "HTTP 500", k_t0 + seconds{2}, d); }));
   // The row is stamped with the caller's time, not the machine's clock.
   CHECK(store->find_request(id).value()->updated_at == k_t0 + seconds{2});
   CHECK(store->claim_due_requests(k_t0 + seconds{29}, seconds{60}, 10, {}).value().empty());
@@ -164,14 +160,14 @@ STORE_CONTRACT(reschedules_a_claimed_request, "reschedules a claimed request wit
 STORE_CONTRACT(verified_subscribe_creates_and_renews,
                "a verified subscribe creates, renews and re-keys without duplicates", "[SUB-10][SUB-13][STATE-02]") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "one")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a", "one")), RequestState::verified);
   auto sub = store->find_subscription("http://p/t", "http://s/a").value();
   REQUIRE(sub);
   CHECK(sub->secret == "one");
   CHECK(sub->expires_at == k_t0 + seconds{100});
 
   const TimePoint later = k_t0 + seconds{50};
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", std::nullopt, later)),
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a", std::nullopt, later)),
            RequestState::verified, later);
   auto renewed = store->active_subscriptions("http://p/t", later).value();
   REQUIRE(renewed.size() == 1);
@@ -182,10 +178,10 @@ STORE_CONTRACT(verified_subscribe_creates_and_renews,
 STORE_CONTRACT(failed_requests_leave_subscriptions,
                "failed or denied requests leave subscriptions exactly as they were", "[SUB-12][STATE-03]") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "old")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "new")), RequestState::failed);
-  complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/a")), RequestState::failed);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::denied);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a", "old")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a", "new")), RequestState::failed);
+  complete(*store, add_request(*store, request(RequestMode::unsubscribe, "http://s/a")), RequestState::failed);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::denied);
   auto sub = store->find_subscription("http://p/t", "http://s/a").value();
   REQUIRE(sub);
   CHECK(sub->secret == "old");
@@ -195,20 +191,20 @@ STORE_CONTRACT(failed_requests_leave_subscriptions,
 STORE_CONTRACT(verified_unsubscribe_removes_its_pair, "a verified unsubscribe removes only its own pair",
                "[STATE-01][STATE-04]") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/a")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::unsubscribe, "http://s/a")), RequestState::verified);
   auto active = store->active_subscriptions("http://p/t", k_t0).value();
   REQUIRE(active.size() == 1);
   CHECK(active[0].callback == "http://s/b");
   // Unsubscribing an unknown pair is fine (V20).
-  complete(*store, add(*store, request(RequestMode::unsubscribe, "http://s/zzz")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::unsubscribe, "http://s/zzz")), RequestState::verified);
 }
 
 STORE_CONTRACT(expired_subscriptions_are_swept, "expired subscriptions stop counting at expiry and are swept",
                "[STATE-05][VER-09]") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
   CHECK(store->active_subscriptions("http://p/t", k_t0 + seconds{99}).value().size() == 1);
   CHECK(store->active_subscriptions("http://p/t", k_t0 + seconds{100}).value().empty());
   CHECK(store->remove_expired_subscriptions(k_t0 + seconds{99}).value() == 0);
@@ -218,9 +214,9 @@ STORE_CONTRACT(expired_subscriptions_are_swept, "expired subscriptions stop coun
 
 STORE_CONTRACT(purges_finished_requests, "purges finished requests after retention, never pending ones", "") {
   Store* store = &engine.store();
-  const std::string done = add(*store, request(RequestMode::subscribe, "http://s/a"));
+  const std::string done = add_request(*store, request(RequestMode::subscribe, "http://s/a"));
   complete(*store, done, RequestState::failed);
-  const std::string open = add(*store, request(RequestMode::subscribe, "http://s/b"));
+  const std::string open = add_request(*store, request(RequestMode::subscribe, "http://s/b"));
   CHECK(store->purge_finished_requests(k_t0 + seconds{1}).value() == 1);
   CHECK_FALSE(store->find_request(done).value());
   CHECK(store->find_request(open).value());
@@ -273,10 +269,11 @@ STORE_CONTRACT(fans_out_in_chunks, "a fan-out is written a chunk a transaction, 
   Store* store = &engine.store();
   for (int i = 0; i < 7; ++i) {
     const TimePoint at = i == 2 ? k_t0 - seconds{100} : k_t0;  // the third has expired at k_t0
-    complete(*store, add(*store, request(RequestMode::subscribe, "http://s/" + std::to_string(i), std::nullopt, at)),
+    complete(*store,
+             add_request(*store, request(RequestMode::subscribe, "http://s/" + std::to_string(i), std::nullopt, at)),
              RequestState::verified, at);
   }
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   FetchOutcome o = distributed(first_fetch(*store), "v1");
   o.fanout_chunk = 3;
   CHECK(finish(*store, std::move(o)).value() == 3);  // the first chunk, with the fetch
@@ -305,16 +302,19 @@ STORE_CONTRACT(hands_first_deliveries_off,
                "[D1]") {
   Store* store = &engine.store();
   // By id: a, busy, b, c, expired, d, e; c has a secret.
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://a.example/1")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://busy.example/2")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://b.example/3")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://c.example/4", "k4")), RequestState::verified);
-  complete(*store,
-           add(*store, request(RequestMode::subscribe, "http://old.example/5", std::nullopt, k_t0 - seconds{100})),
-           RequestState::verified, k_t0 - seconds{100});
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://d.example/6")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://e.example/7")), RequestState::verified);
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://a.example/1")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://busy.example/2")),
+           RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://b.example/3")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://c.example/4", "k4")),
+           RequestState::verified);
+  complete(
+      *store,
+      add_request(*store, request(RequestMode::subscribe, "http://old.example/5", std::nullopt, k_t0 - seconds{100})),
+      RequestState::verified, k_t0 - seconds{100});
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://d.example/6")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://e.example/7")), RequestState::verified);
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   FetchOutcome o = distributed(first_fetch(*store), "v1");
   o.fanout_chunk = 5;
   o.hand_off.max = 4;  // the first four active subscriptions: a, busy, b, c
@@ -346,7 +346,7 @@ STORE_CONTRACT(hands_first_deliveries_off,
   // A handed-off delivery settles like a claimed one; the others' claims
   // lapse like any claim.
   const DeliveryJob& first = finished.handed_off.front();
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries({{first.id, DeliveryState::delivered, 204, std::nullopt, k_t0, false}}, d);
   }));
   auto lapsed = store->claim_due_deliveries(k_t0 + seconds{61}, seconds{60}, 100, {}).value();
@@ -367,9 +367,9 @@ STORE_CONTRACT(keeps_signing_choices, "a subscriber's signing choices go from it
   NewRequest chosen = request(RequestMode::subscribe, "http://s/a", "ka");
   chosen.signature_algorithm = SignatureAlgorithm::sha384;
   chosen.standard_webhooks = false;
-  complete(*store, add(*store, chosen), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b", "kb")), RequestState::verified);
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  complete(*store, add_request(*store, chosen), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/b", "kb")), RequestState::verified);
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   CHECK(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
   auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 2);
@@ -380,13 +380,13 @@ STORE_CONTRACT(keeps_signing_choices, "a subscriber's signing choices go from it
   CHECK_FALSE(jobs[1].standard_webhooks);
 
   // A renewal without them returns the subscription to the hub's settings.
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
-  REQUIRE(wait([&](Store::Done d) {
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries({{jobs[0].id, DeliveryState::delivered, 200, std::nullopt, k_t0, false},
                               {jobs[1].id, DeliveryState::delivered, 200, std::nullopt, k_t0, false}},
                              d);
   }));
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   CHECK(finish(*store, distributed(first_fetch(*store), "v2")).value() == 2);
   const auto renewed = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(renewed.size() == 2);
@@ -399,9 +399,9 @@ STORE_CONTRACT(keeps_signing_choices, "a subscriber's signing choices go from it
 
 STORE_CONTRACT(fans_content_out_once, "fans a fetched content out to every active subscription, once", "[D1][D13]") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   const std::int64_t fetch = first_fetch(*store);
   CHECK(finish(*store, distributed(fetch, "v1")).value() == 2);
   CHECK(store->count_queued_deliveries(100).value() == 2);  // D15: the fetcher's count, bounded
@@ -421,7 +421,7 @@ STORE_CONTRACT(fans_content_out_once, "fans a fetched content out to every activ
   CHECK(store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value().empty());
 
   // Delivered, retried, dead: the publish status counts them.
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries(
         {{jobs[0].id, DeliveryState::delivered, 204, std::nullopt, k_t0, false, false, k_t0 + seconds{3}},
          {jobs[1].id, DeliveryState::pending, 500, "HTTP 500", k_t0 + seconds{30}, false, false, k_t0 + seconds{3}}},
@@ -444,7 +444,7 @@ STORE_CONTRACT(fans_content_out_once, "fans a fetched content out to every activ
   REQUIRE(retry.size() == 1);
   CHECK(retry[0].delivery_id == jobs[1].delivery_id);  // the same id on every attempt (D9)
   CHECK(retry[0].attempts == 2);
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries({{retry[0].id, DeliveryState::dead, 500, "gave up", k_t0, false}}, d);
   }));
   CHECK(store->find_publish("pub1").value()->topics[0].failed == 1);
@@ -457,13 +457,13 @@ STORE_CONTRACT(gone_ends_the_subscription,
                "410 ends the subscription, deliveries of ended or expired subscriptions are dropped",
                "[STATE-08][D13]") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   REQUIRE(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
   auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 2);
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries({{jobs[0].id, DeliveryState::dropped, 410, "gone", k_t0, true},
                               {jobs[1].id, DeliveryState::pending, 500, "HTTP 500", k_t0, false}},
                              d);
@@ -477,10 +477,10 @@ STORE_CONTRACT(gone_ends_the_subscription,
 STORE_CONTRACT(fetches_of_a_topic_run_in_order,
                "fetches of one topic run one at a time and keep the topic's validators", "") {
   Store* store = &engine.store();
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->add_publish({"p1", {"http://p/t", "http://p/u"}, std::nullopt, k_t0}, d);
   }));
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"p2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   auto first = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(first.size() == 2);  // t (from p1) and u; t from p2 waits
   CHECK_FALSE(first[0].etag);
@@ -499,7 +499,7 @@ STORE_CONTRACT(fetches_of_a_topic_run_in_order,
 STORE_CONTRACT(fat_ping_stores_its_content, "a fat ping stores its content with the ping", "") {
   Store* store = &engine.store();
   NewPublish fat{"fat", {"http://p/t"}, Content{0, "http://p/t", std::nullopt, std::string("\0bin", 4)}, k_t0};
-  REQUIRE(wait([&](Store::Done d) { store->add_publish(fat, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish(fat, d); }));
   auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   REQUIRE(jobs[0].content_id);
@@ -511,9 +511,11 @@ STORE_CONTRACT(fat_ping_stores_its_content, "a fat ping stores its content with 
 
 STORE_CONTRACT(delivery_claims_skip_busy_origins, "delivery claims skip busy callback origins", "") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://slow.example:8080/a")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "https://fast.example/b?x=1")), RequestState::verified);
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://slow.example:8080/a")),
+           RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "https://fast.example/b?x=1")),
+           RequestState::verified);
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   REQUIRE(finish(*store, distributed(first_fetch(*store), "v1")).value() == 2);
   auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {"http://slow.example:8080"}).value();
   REQUIRE(jobs.size() == 1);
@@ -526,15 +528,15 @@ STORE_CONTRACT(delivery_claims_skip_busy_origins, "delivery claims skip busy cal
 STORE_CONTRACT(fetch_coalesces_earlier_pings,
                "a fetch answers the pings of its topic that arrived before it began, never a fat ping's", "[D15]") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a")), RequestState::verified);
   for (const char* id : {"p1", "p2", "p3"}) {
-    REQUIRE(wait([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, k_t0}, d); }));
+    REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, k_t0}, d); }));
   }
   auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].covers_up_to == jobs[0].id + 2);
   // Arrived after the fetch began: not covered.
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p4", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"p4", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   FetchOutcome o = distributed(jobs[0].id, "v1");
   o.covers_up_to = jobs[0].covers_up_to;
   CHECK(finish(*store, std::move(o)).value() == 1);
@@ -544,10 +546,10 @@ STORE_CONTRACT(fetch_coalesces_earlier_pings,
   CHECK(store->find_publish("p4").value()->topics[0].state == FetchState::pending);
 
   // A fat ping is never folded into a fetch, nor are the pings after it.
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->add_publish({"fat", {"http://p/t"}, Content{0, "http://p/t", "text/plain", "fat"}, k_t0}, d);
   }));
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p6", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"p6", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   CHECK(jobs[0].covers_up_to == jobs[0].id);  // p4 alone
@@ -558,11 +560,11 @@ STORE_CONTRACT(request_claims_share_between_hosts,
   Store* store = &engine.store();
   // 30 requests of a slow host arrive first, then one of another host.
   for (int i = 0; i < 30; ++i) {
-    add(*store, request(RequestMode::subscribe, "http://slow.example/cb" + std::to_string(i), std::nullopt,
-                        k_t0 + milliseconds{i}));
+    add_request(*store, request(RequestMode::subscribe, "http://slow.example/cb" + std::to_string(i), std::nullopt,
+                                k_t0 + milliseconds{i}));
   }
-  const std::string other =
-      add(*store, request(RequestMode::subscribe, "http://fast.example/cb", std::nullopt, k_t0 + milliseconds{100}));
+  const std::string other = add_request(
+      *store, request(RequestMode::subscribe, "http://fast.example/cb", std::nullopt, k_t0 + milliseconds{100}));
   OriginShare share;
   share.per_origin = 4;
   auto first = store->claim_due_requests(k_t0 + seconds{1}, seconds{60}, 20, share).value();
@@ -590,8 +592,10 @@ STORE_CONTRACT(fetch_claims_share_between_hosts, "a claim of fetches gives each 
   for (int i = 0; i < 10; ++i) {
     slow.push_back("http://slow.example/t" + std::to_string(i));
   }
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", slow, std::nullopt, k_t0}, d); }));
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p2", {"http://fast.example/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"p1", slow, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) {
+    store->add_publish({"p2", {"http://fast.example/t"}, std::nullopt, k_t0}, d);
+  }));
   OriginShare share;
   share.per_origin = 3;
   auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 8, share).value();
@@ -605,10 +609,10 @@ STORE_CONTRACT(purges_run_in_batches, "purges run in bounded batches and remove 
   Store* store = &engine.store();
   const std::size_t n = 2 * k_purge_batch_rows + 500;
   for (std::size_t i = 0; i < n; ++i) {
-    complete(*store, add(*store, request(RequestMode::subscribe, "http://s/" + std::to_string(i))),
+    complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/" + std::to_string(i))),
              RequestState::failed);
   }
-  add(*store, request(RequestMode::subscribe, "http://s/pending"));
+  add_request(*store, request(RequestMode::subscribe, "http://s/pending"));
   CHECK(store->purge_finished_requests(k_t0 + seconds{1}).value() == n);
   CHECK(store->purge_finished_requests(k_t0 + seconds{1}).value() == 0);
   CHECK(store->statistics(k_t0).value().pending_requests == 1);
@@ -620,14 +624,14 @@ namespace {
 Subscription subscribe(Store& store, const std::string& topic, const std::string& callback, TimePoint at = k_t0) {
   NewRequest r = request(RequestMode::subscribe, callback, std::nullopt, at);
   r.topic = topic;
-  complete(store, add(store, r), RequestState::verified, at);
+  complete(store, add_request(store, r), RequestState::verified, at);
   return store.find_subscription(topic, callback).value().value();
 }
 
 // Publishes `topic` and distributes `body` to its subscribers at `at`.
 std::int64_t publish(Store& store, const std::string& id, const std::string& topic, const std::string& body,
                      TimePoint at = k_t0) {
-  REQUIRE(wait([&](Store::Done d) { store.add_publish({id, {topic}, std::nullopt, at}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store.add_publish({id, {topic}, std::nullopt, at}, d); }));
   auto jobs = store.claim_due_fetches(at, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   FetchOutcome o = distributed(jobs[0].id, body, at);
@@ -683,7 +687,8 @@ STORE_CONTRACT(cap_tallies_follow_subscriptions, "the caps see subscriptions add
   CHECK(topic_count({0, 3}) == 3);                 // all on one host
   subscribe(*store, topic, "http://h.example/0");  // a renewal is not another one
   CHECK(topic_count({4, 0}) == -1);
-  complete(*store, add(*store, request(RequestMode::unsubscribe, "http://h.example/1")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::unsubscribe, "http://h.example/1")),
+           RequestState::verified);
   CHECK(topic_count({3, 0}) == -1);
   CHECK(topic_count({0, 3}) == -1);
   CHECK(topic_count({2, 0}) == 2);
@@ -701,12 +706,13 @@ STORE_CONTRACT(cap_tallies_follow_subscriptions, "the caps see subscriptions add
 STORE_CONTRACT(failed_fetch_is_retried_then_settled, "a failed fetch is retried when due, then settled with its error",
                "") {
   Store* store = &engine.store();
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"p1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   CHECK(store->next_fetch_due().value() == k_t0);
   auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   CHECK_FALSE(store->next_fetch_due().value());  // claimed: nothing else pending
-  REQUIRE(wait([&](Store::Done d) { store->retry_fetch(jobs[0].id, k_t0 + seconds{30}, "HTTP 503", k_t0, d); }));
+  REQUIRE(
+      wait_for_write([&](Store::Done d) { store->retry_fetch(jobs[0].id, k_t0 + seconds{30}, "HTTP 503", k_t0, d); }));
   CHECK(store->next_fetch_due().value() == k_t0 + seconds{30});
   CHECK(store->claim_due_fetches(k_t0 + seconds{29}, seconds{60}, 10, {}).value().empty());
   auto again = store->claim_due_fetches(k_t0 + seconds{30}, seconds{60}, 10, {}).value();
@@ -771,7 +777,7 @@ STORE_CONTRACT(fetch_without_subscribers, "a fetch for a topic without subscribe
   CHECK(store->count_active_subscriptions("http://p/t", k_t0).value() == 0);
   CHECK(store->count_active_subscriptions("http://p/other", k_t0).value() == 1);
   CHECK(store->count_active_subscriptions("http://p/other", k_t0 + seconds{100}).value() == 0);
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"p1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"p1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   auto jobs = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
   FetchOutcome none{
@@ -796,11 +802,11 @@ STORE_CONTRACT(paused_host_deliveries_wait, "a paused host's deliveries wait out
   auto claimed = store->claim_due_deliveries(k_t0, seconds{60}, 1, {"http://fast.example:80"}).value();
   REQUIRE(claimed.size() == 1);
   REQUIRE(claimed[0].origin == "http://slow.example:80");
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries(
         {{claimed[0].id, DeliveryState::pending, std::nullopt, "paused", k_t0 + seconds{60}, false, true, k_t0}}, d);
   }));
-  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{60}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{60}, d); }));
   auto now = store->claim_due_deliveries(k_t0 + seconds{1}, seconds{60}, 10, {}).value();
   REQUIRE(now.size() == 1);
   CHECK(now[0].origin == "http://fast.example:80");
@@ -812,12 +818,13 @@ STORE_CONTRACT(paused_host_deliveries_wait, "a paused host's deliveries wait out
     CHECK(job.attempts == 1);  // neither the pause nor the uncharged attempt counted
   }
   // A later pause never brings a delivery forward.
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries(
         {{later[0].id, DeliveryState::pending, 500, "HTTP 500", k_t0 + seconds{600}, false, false, k_t0 + seconds{60}}},
         d);
   }));
-  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{120}, d); }));
+  REQUIRE(
+      wait_for_write([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{120}, d); }));
   CHECK(store->next_delivery_due().value() == k_t0 + seconds{600});
 }
 
@@ -875,7 +882,7 @@ STORE_CONTRACT(dead_letters_listed_and_retried, "dead letters are listed newest 
   REQUIRE(publish(*store, "p1", "http://p/t", "v1") == 2);
   auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 2);
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries(
         {{jobs[0].id, DeliveryState::dead, 500, "first", k_t0, false, false, k_t0 + seconds{1}},
          {jobs[1].id, DeliveryState::dead, std::nullopt, "second", k_t0, false, false, k_t0 + seconds{2}}},
@@ -910,7 +917,7 @@ STORE_CONTRACT(purges_finished_publishes, "purging publishes removes what was de
   REQUIRE(publish(*store, "old", "http://p/t", "old body") == 2);
   auto jobs = store->claim_due_deliveries(k_t0, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 2);
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store->settle_deliveries({{jobs[0].id, DeliveryState::delivered, 204, std::nullopt, k_t0, false, false, k_t0},
                               {jobs[1].id, DeliveryState::dead, 500, "gave up", k_t0, false, false, k_t0}},
                              d);
@@ -959,10 +966,11 @@ STORE_CONTRACT(control_flushes_and_reports, "flush waits for every earlier write
 STORE_CONTRACT(pauses_are_recorded, "a host's pause is recorded for every node, kept, and never shortened", "[D12]") {
   Store* store = &engine.store();
   CHECK(store->origin_pauses(k_t0).value().empty());
-  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{60}, d); }));
-  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://other.example:80", k_t0 + seconds{30}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{60}, d); }));
+  REQUIRE(
+      wait_for_write([&](Store::Done d) { store->defer_origin("http://other.example:80", k_t0 + seconds{30}, d); }));
   // A shorter pause recorded later (a stale deferral) does not shorten it.
-  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{10}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{10}, d); }));
   engine.reopen();  // a restart keeps them
   store = &engine.store();
   auto pauses = store->origin_pauses(k_t0 + seconds{1}).value();
@@ -976,7 +984,8 @@ STORE_CONTRACT(pauses_are_recorded, "a host's pause is recorded for every node, 
   CHECK(pauses[0].first == "http://slow.example:80");
   CHECK(store->origin_pauses(k_t0 + seconds{60}).value().empty());
   // A longer one replaces it; pauses long over are removed with it.
-  REQUIRE(wait([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{3600}, d); }));
+  REQUIRE(
+      wait_for_write([&](Store::Done d) { store->defer_origin("http://slow.example:80", k_t0 + seconds{3600}, d); }));
   pauses = store->origin_pauses(k_t0).value();
   REQUIRE(pauses.size() == 1);
   CHECK(pauses[0].second == k_t0 + seconds{3600});
@@ -991,7 +1000,7 @@ STORE_CONTRACT(a_node_leads_and_reports_health, "a lone node holds the leadershi
   REQUIRE(store->hold_leadership(k_t0 + seconds{3}, seconds{15}).value());  // and taken again
   const StoreHealth before = store->health();
   CHECK(before.connected);
-  add(*store, request(RequestMode::subscribe, "http://a.example/cb"));
+  add_request(*store, request(RequestMode::subscribe, "http://a.example/cb"));
   const StoreHealth after = store->health();
   CHECK(after.commits > before.commits);
   CHECK(after.last_commit_seconds >= 0);
@@ -1002,21 +1011,21 @@ namespace {
 // Verifies a subscribe of "http://s/a" to http://p/t at `at` with `secret`,
 // keeping a replaced secret for `grace`.
 void verify_with_grace(Store& store, std::optional<std::string> secret, TimePoint at, Millis grace) {
-  const std::string id = add(store, request(RequestMode::subscribe, "http://s/a", std::move(secret), at));
+  const std::string id = add_request(store, request(RequestMode::subscribe, "http://s/a", std::move(secret), at));
   RequestCompletion c{id, RequestState::verified, std::nullopt, at, at};
   c.secret_grace = grace;
-  REQUIRE(wait([&](Store::Done d) { store.complete_request(c, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store.complete_request(c, d); }));
 }
 
 // Publishes http://p/t at `at` and claims (and settles) its one delivery.
 DeliveryJob deliver_once(Store& store, TimePoint at) {
   static int n = 0;
   const std::string id = "pub" + std::to_string(++n);
-  REQUIRE(wait([&](Store::Done d) { store.add_publish({id, {"http://p/t"}, std::nullopt, at}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store.add_publish({id, {"http://p/t"}, std::nullopt, at}, d); }));
   REQUIRE(finish(store, distributed(first_fetch(store, at), "body " + id, at)).value() == 1);
   auto jobs = store.claim_due_deliveries(at, seconds{60}, 10, {}).value();
   REQUIRE(jobs.size() == 1);
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store.settle_deliveries({{jobs[0].id, DeliveryState::delivered, 200, std::nullopt, at, false}}, d);
   }));
   return jobs[0];
@@ -1064,13 +1073,14 @@ STORE_CONTRACT(queues_reconfirmations,
   Store* store = &engine.store();
   NewRequest a = request(RequestMode::subscribe, "http://s/a", "ka");  // lease 100 s, from k_t0
   a.signature_algorithm = SignatureAlgorithm::sha512;
-  complete(*store, add(*store, a), RequestState::verified);
+  complete(*store, add_request(*store, a), RequestState::verified);
   // Expired, and renewing on its own: never re-confirmed.
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/old", std::nullopt, k_t0 - seconds{200})),
+  complete(*store,
+           add_request(*store, request(RequestMode::subscribe, "http://s/old", std::nullopt, k_t0 - seconds{200})),
            RequestState::verified, k_t0 - seconds{200});
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
-  add(*store, request(RequestMode::subscribe, "http://s/b", std::nullopt, k_t0 + seconds{1}));  // still pending
-  const Millis window = seconds{3600};                                                          // half a lease wins
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  add_request(*store, request(RequestMode::subscribe, "http://s/b", std::nullopt, k_t0 + seconds{1}));  // still pending
+  const Millis window = seconds{3600};  // half a lease wins
 
   CHECK(store->queue_reconfirmations(k_t0 + seconds{49}, window, 10).value() == 0);
   CHECK(store->queue_reconfirmations(k_t0 + seconds{50}, window, 10).value() == 1);
@@ -1104,14 +1114,14 @@ STORE_CONTRACT(
     "replays the kept notifications of a topic to one subscription, and a publish to its topic's subscribers",
     "[replay]") {
   Store* store = &engine.store();
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/a", "ka")), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/b")), RequestState::verified);
   const std::int64_t a = store->find_subscription("http://p/t", "http://s/a").value()->id;
   // Three notifications, 10 s apart, delivered to both.
   std::set<std::string> first_ids;
   for (int i = 0; i < 3; ++i) {
     const TimePoint at = k_t0 + seconds{10 * i};
-    REQUIRE(wait([&](Store::Done d) {
+    REQUIRE(wait_for_write([&](Store::Done d) {
       store->add_publish({"pub" + std::to_string(i), {"http://p/t"}, std::nullopt, at}, d);
     }));
     REQUIRE(finish(*store, distributed(first_fetch(*store, at), "v" + std::to_string(i), at)).value() == 2);
@@ -1119,7 +1129,7 @@ STORE_CONTRACT(
     for (const auto& job : jobs) {
       CHECK_FALSE(job.replay);
       first_ids.insert(job.delivery_id);
-      REQUIRE(wait([&](Store::Done d) {
+      REQUIRE(wait_for_write([&](Store::Done d) {
         store->settle_deliveries({{job.id, DeliveryState::delivered, 200, std::nullopt, at, false}}, d);
       }));
     }
@@ -1134,7 +1144,7 @@ STORE_CONTRACT(
       CHECK(first_ids.count(job.delivery_id) == 0);  // a new delivery id
       CHECK(job.published_at == now);
       out.emplace_back(job.callback, store->find_content(job.content_id).value()->body);
-      REQUIRE(wait([&](Store::Done d) {
+      REQUIRE(wait_for_write([&](Store::Done d) {
         store->settle_deliveries({{job.id, DeliveryState::delivered, 200, std::nullopt, now, false}}, d);
       }));
     }
@@ -1170,9 +1180,9 @@ STORE_CONTRACT(fans_out_feed_diffs,
   takes.feed_diff = true;
   NewRequest refuses = request(RequestMode::subscribe, "http://s/refuses");
   refuses.feed_diff = false;
-  complete(*store, add(*store, request(RequestMode::subscribe, "http://s/default")), RequestState::verified);
-  complete(*store, add(*store, takes), RequestState::verified);
-  complete(*store, add(*store, refuses), RequestState::verified);
+  complete(*store, add_request(*store, request(RequestMode::subscribe, "http://s/default")), RequestState::verified);
+  complete(*store, add_request(*store, takes), RequestState::verified);
+  complete(*store, add_request(*store, refuses), RequestState::verified);
   CHECK(store->feed_diff_wanted("http://p/t", k_t0, false).value());  // "takes" does
   CHECK_FALSE(store->feed_diff_wanted("http://p/other", k_t0, true).value());
 
@@ -1181,7 +1191,7 @@ STORE_CONTRACT(fans_out_feed_diffs,
   // fetch's state.
   auto fan_out = [&](std::optional<FetchOutcome::FeedDiff> feed, TimePoint at) {
     const std::string id = "pub" + std::to_string(++n);
-    REQUIRE(wait([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, at}, d); }));
+    REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({id, {"http://p/t"}, std::nullopt, at}, d); }));
     FetchOutcome o = distributed(first_fetch(*store, at), "whole " + id, at);
     o.feed = std::move(feed);
     REQUIRE(finish(*store, std::move(o)));
@@ -1189,7 +1199,7 @@ STORE_CONTRACT(fans_out_feed_diffs,
     const auto jobs = store->claim_due_deliveries(at, seconds{60}, 10, {}).value();
     for (const auto& job : jobs) {
       sent[job.callback] = store->find_content(job.content_id).value()->body;
-      REQUIRE(wait([&](Store::Done d) {
+      REQUIRE(wait_for_write([&](Store::Done d) {
         store->settle_deliveries({{job.id, DeliveryState::delivered, 200, std::nullopt, at, false}}, d);
       }));
     }
@@ -1219,7 +1229,7 @@ STORE_CONTRACT(fans_out_feed_diffs,
   NewRequest now_takes = refuses;
   now_takes.id = random_token(24);
   now_takes.feed_diff = true;
-  complete(*store, add(*store, now_takes), RequestState::verified, k_t0 + seconds{3});
+  complete(*store, add_request(*store, now_takes), RequestState::verified, k_t0 + seconds{3});
   std::tie(sent, state) = fan_out(FetchOutcome::FeedDiff{std::nullopt, true, {}}, k_t0 + seconds{4});
   CHECK(sent.empty());
   CHECK(state == FetchState::unchanged);
@@ -1229,7 +1239,7 @@ STORE_CONTRACT(fans_out_feed_diffs,
   NewRequest renewed = takes;
   renewed.id = random_token(24);
   renewed.created_at = later;
-  complete(*store, add(*store, renewed), RequestState::verified, later);
+  complete(*store, add_request(*store, renewed), RequestState::verified, later);
   fan_out(FetchOutcome::FeedDiff{"diff 5", true, {{"k9", "h9"}}}, later);
   CHECK(store->feed_entries("http://p/t").value() == std::unordered_map<std::string, std::string>{{"k9", "h9"}});
 }

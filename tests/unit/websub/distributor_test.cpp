@@ -22,14 +22,12 @@ using hubbub::test::ScriptedHttpClient;
 
 namespace {
 
-const TimePoint k_t0 = test::k_test_epoch;
+using test::k_t0;
 
-Status wait(const std::function<void(Store::Done)>& write) {
-  return test::wait_for_write(write);
-}
+using test::wait_for_write;
 
 // An active subscription of http://p/t by `callback`, verified.
-void subscribe(Store& store, const std::string& callback) {
+void add_subscriber(Store& store, const std::string& callback) {
   NewRequest r;
   r.id = random_token(24);
   r.mode = RequestMode::subscribe;
@@ -37,9 +35,9 @@ void subscribe(Store& store, const std::string& callback) {
   r.callback = callback;
   r.lease_granted = std::chrono::seconds{86400};
   r.created_at = k_t0;
-  REQUIRE(wait([&](Store::Done d) { store.add_request(r, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store.add_request(r, d); }));
   REQUIRE(store.claim_due_requests(k_t0, std::chrono::seconds{60}, 1, {}).value().size() == 1);
-  REQUIRE(wait([&](Store::Done d) {
+  REQUIRE(wait_for_write([&](Store::Done d) {
     store.complete_request({r.id, RequestState::verified, std::nullopt, k_t0, k_t0}, d);
   }));
 }
@@ -59,8 +57,8 @@ DistributorSettings hub_settings() {
 
 // One active subscription of http://p/t and one delivery owed to it.
 void queue_one_delivery(Store& store) {
-  subscribe(store, "http://s.example/cb");
-  REQUIRE(wait([&](Store::Done d) { store.add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  add_subscriber(store, "http://s.example/cb");
+  REQUIRE(wait_for_write([&](Store::Done d) { store.add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   auto fetches = store.claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
   REQUIRE(fetches.size() == 1);
   FetchOutcome o;
@@ -111,9 +109,9 @@ TEST_CASE("a fan-out's first deliveries handed over are sent without a claim, in
   auto store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
   ManualClock clock(k_t0);
   for (const char* callback : {"http://a.example/cb", "http://b.example/cb", "http://c.example/cb"}) {
-    subscribe(*store, callback);
+    add_subscriber(*store, callback);
   }
-  REQUIRE(wait([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   auto fetches = store->claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
   REQUIRE(fetches.size() == 1);
 

@@ -19,7 +19,7 @@ using hubbub::test::ScriptedHttpClient;
 
 namespace {
 
-const TimePoint k_t0 = test::k_test_epoch;
+using test::k_t0;
 const std::string k_topic = "http://p.example/feed";
 
 HttpResult ok(std::string body) {
@@ -30,8 +30,8 @@ HttpResult ok(std::string body) {
   return r;
 }
 
-struct Hub {
-  Hub() : store(SqliteStore::open(dir.file("hub.db"), test::store_clock()).value()), clock(k_t0) {
+struct FetchHub {
+  FetchHub() : store(SqliteStore::open(dir.file("hub.db"), test::store_clock()).value()), clock(k_t0) {
     test::add_subscription(*store, k_topic, "http://s.example/cb", k_t0);
     test::add_ping(*store, "ping1", k_topic, k_t0);
   }
@@ -63,7 +63,7 @@ struct Hub {
 
 TEST_CASE("a fetched topic is distributed to its subscribers, and the distributor is woken",
           "[websub][fetcher][PUB-05]") {
-  Hub hub;
+  FetchHub hub;
   ScriptedHttpClient http([](const HttpRequest&) { return ok("<feed/>"); });
   std::atomic<int> woken{0};
   Fetcher fetcher(*hub.store, http, hub.clock, FetcherSettings{}, [&] { ++woken; });
@@ -124,7 +124,7 @@ class RecordingStarter final : public DeliveryStarter {
 
 TEST_CASE("a fetch hands its first deliveries to the distributor, claimed, and wakes it only for the rest",
           "[websub][fetcher][D1]") {
-  Hub hub;
+  FetchHub hub;
   test::add_subscription(*hub.store, k_topic, "http://t.example/cb", k_t0);
   ScriptedHttpClient http([](const HttpRequest&) { return ok("<feed/>"); });
   std::atomic<int> woken{0};
@@ -154,7 +154,7 @@ TEST_CASE("a fetch hands its first deliveries to the distributor, claimed, and w
 }
 
 TEST_CASE("a fetch the egress policy refuses fails at once, without a retry", "[websub][fetcher][S1]") {
-  Hub hub;
+  FetchHub hub;
   ScriptedHttpClient http([](const HttpRequest&) -> HttpResult {
     return std::unexpected(HttpError{HttpFailure::blocked_address, "10.0.0.1 is private-use"});
   });
@@ -170,7 +170,7 @@ TEST_CASE("a fetch the egress policy refuses fails at once, without a retry", "[
 
 TEST_CASE("a transient failure is tried again once its backoff has passed on the hub's clock",
           "[websub][fetcher][PUB-05]") {
-  Hub hub;
+  FetchHub hub;
   std::atomic<int> calls{0};
   ScriptedHttpClient http([&](const HttpRequest&) -> HttpResult {
     if (calls.fetch_add(1) == 0) {

@@ -43,14 +43,14 @@ class ScriptedCoordination final : public Coordination {
 
 TEST_CASE("the housekeeper sweeps only while its node leads", "[housekeeper][nodes]") {
   test::SqliteEngine engine;
-  ManualClock clock(test::k_test_epoch);
+  ManualClock clock(test::k_t0);
   ScriptedCoordination coordination;
   int refreshed = 0;
   HousekeeperSettings settings;
   settings.refresh = [&] { ++refreshed; };
   Housekeeper housekeeper(engine.store(), coordination, clock, settings);
   // A subscription whose lease (a day) has ended.
-  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_test_epoch);
+  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_t0);
   clock.advance(std::chrono::hours{25});
   housekeeper.tick();  // not the leader: nothing swept
   CHECK_FALSE(housekeeper.leading());
@@ -68,7 +68,7 @@ TEST_CASE("the housekeeper sweeps only while its node leads", "[housekeeper][nod
 
 TEST_CASE("on a database of its own the housekeeper neither renews claims nor refreshes", "[housekeeper]") {
   test::SqliteEngine engine;
-  ManualClock clock(test::k_test_epoch);
+  ManualClock clock(test::k_t0);
   ScriptedCoordination coordination;
   coordination.is_shared = false;
   coordination.leader = true;
@@ -87,7 +87,7 @@ TEST_CASE("on a database of its own the housekeeper neither renews claims nor re
 TEST_CASE("with reconfirm_before the leading housekeeper queues re-confirmations each tick and says so",
           "[housekeeper][reconfirm][STATE-09]") {
   test::SqliteEngine engine;
-  ManualClock clock(test::k_test_epoch);
+  ManualClock clock(test::k_t0);
   ScriptedCoordination coordination;
   coordination.is_shared = false;
   int woken = 0;
@@ -96,7 +96,7 @@ TEST_CASE("with reconfirm_before the leading housekeeper queues re-confirmations
   settings.requests_queued = [&] { ++woken; };
   Housekeeper housekeeper(engine.store(), coordination, clock, settings);
   // A day's lease, verified at the epoch.
-  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_test_epoch, "s3cret");
+  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_t0, "s3cret");
   clock.advance(std::chrono::hours{23});  // the lease ends in an hour
   housekeeper.tick();                     // not the leader: nothing queued
   CHECK(engine.store().pending_requests_per_origin().value().empty());
@@ -115,12 +115,12 @@ TEST_CASE("with reconfirm_before the leading housekeeper queues re-confirmations
 
 TEST_CASE("without reconfirm_before the housekeeper never re-confirms", "[housekeeper][reconfirm]") {
   test::SqliteEngine engine;
-  ManualClock clock(test::k_test_epoch);
+  ManualClock clock(test::k_t0);
   ScriptedCoordination coordination;
   coordination.is_shared = false;
   coordination.leader = true;
   Housekeeper housekeeper(engine.store(), coordination, clock, {});
-  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_test_epoch);
+  test::add_subscription(engine.store(), "http://p/t", "http://a.example/cb", test::k_t0);
   clock.advance(std::chrono::hours{23} + std::chrono::minutes{59});
   housekeeper.tick();
   CHECK(engine.store().pending_requests_per_origin().value().empty());

@@ -42,7 +42,7 @@ FailureEvent failure(const char* reason) {
 TEST_CASE("a node shares its last two minutes and each failure once", "[websub][metrics][nodes]") {
   HubMetrics metrics;
   RecordingActivity shared;
-  const TimePoint now = test::k_test_epoch;
+  const TimePoint now = test::k_t0;
   metrics.activity.add(now, HubMetrics::k_delivered, 5);
   metrics.activity.add(now, HubMetrics::k_failed, 1);
   metrics.failures.record(failure("a"));

@@ -42,7 +42,7 @@ HttpResult status(long code) {
 struct Fixture {
   test::TempDir dir;
   std::unique_ptr<SqliteStore> store = SqliteStore::open(dir.file("hub.db"), test::store_clock()).value();
-  ManualClock clock{test::k_test_epoch};
+  ManualClock clock{test::k_t0};
 
   std::string add(RequestMode mode, std::string callback, std::optional<std::string> secret = std::nullopt) {
     NewRequest r;
