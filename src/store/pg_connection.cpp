@@ -182,7 +182,10 @@ Result<PgConnection> PgConnection::connect(const std::string& uri, const std::st
 }
 
 std::string PgConnection::error_message(const char* what) const {
-  std::string message = PQerrorMessage(m_conn.get());
+  return error_message(what, PQerrorMessage(m_conn.get()));
+}
+
+std::string PgConnection::error_message(const char* what, std::string message) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
     message.pop_back();
   }
@@ -208,6 +211,10 @@ Result<PgResult> PgConnection::exec(const char* sql, const PgParams& params) {
 }
 
 Result<PgResult> PgConnection::exec_once(const char* sql, const PgParams& params) {
+  if (m_begin_pending) {
+    m_begin_pending = false;
+    return exec_after_begin(sql, params);
+  }
   auto found = m_prepared.find(sql);
   if (found == m_prepared.end()) {
     const std::string name = "s" + std::to_string(m_prepared.size() + 1);
@@ -230,7 +237,88 @@ Result<PgResult> PgConnection::exec_once(const char* sql, const PgParams& params
   return result;
 }
 
+Result<PgResult> PgConnection::exec_after_begin(const char* sql, const PgParams& params) {
+  PGconn* conn = m_conn.get();
+  const auto found = m_prepared.find(sql);
+  const bool prepare = found == m_prepared.end();
+  const std::string name = prepare ? "s" + std::to_string(m_prepared.size() + 1) : found->second;
+  const auto values = params.values();
+  const auto lengths = params.lengths();
+  if (PQenterPipelineMode(conn) != 1) {
+    return fail(error_message("pipeline"));
+  }
+  // Sent in order, each only if the one before could be: the commands given
+  // to libpq are the results to read back.
+  int commands = 0;
+  if (PQsendQueryParams(conn, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0) == 1) {
+    ++commands;
+    if (!prepare || PQsendPrepare(conn, name.c_str(), sql, 0, nullptr) == 1) {
+      commands += prepare ? 1 : 0;
+      if (PQsendQueryPrepared(conn, name.c_str(), params.size(), values.data(), lengths.data(), params.formats(), 0) ==
+          1) {
+        ++commands;
+      }
+    }
+  }
+  const bool sent = commands == (prepare ? 3 : 2) && PQpipelineSync(conn) == 1;
+  // Each command's result is followed by a null; after a failure the rest
+  // come back PGRES_PIPELINE_ABORTED. The first failure is the one told.
+  std::optional<PgResult> answer;
+  std::optional<Error> failure;
+  for (int i = 0; sent && i < commands; ++i) {
+    PgResult result(PQgetResult(conn));
+    if (result.empty()) {  // the session broke: nothing more will come
+      failure = failure.value_or(Error{error_message("query")});
+      break;
+    }
+    const ExecStatusType status = result.status();
+    while (PGresult* more = PQgetResult(conn)) {
+      PQclear(more);
+    }
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      if (i == commands - 1) {
+        answer.emplace(std::move(result));
+      } else if (prepare && i == 1) {
+        m_prepared.emplace(sql, name);
+      }
+    } else if (!failure) {
+      note_failure(result);
+      const char* what = i == 0 ? "begin" : prepare && i == 1 ? "prepare" : "query";
+      failure = Error{error_message(what, result.error_message())};
+    }
+  }
+  // The sync point's result ends the pipeline; whatever is left unread
+  // (a send that failed half way) is read and dropped, bounded: a broken
+  // session answers null, and PQreset() clears its pipeline.
+  if (!sent && commands > 0) {
+    (void)PQpipelineSync(conn);  // what was queued is sent, so its results come back
+  }
+  for (int i = 0; i < 16 && PQexitPipelineMode(conn) != 1; ++i) {
+    PgResult result(PQgetResult(conn));
+    if (result.empty() && PQstatus(conn) != CONNECTION_OK) {
+      break;
+    }
+  }
+  if (PQpipelineStatus(conn) != PQ_PIPELINE_OFF && !failure) {
+    failure = Error{error_message("pipeline")};
+  }
+  if (!answer && !failure) {
+    failure = Error{error_message("query")};
+  }
+  if (failure) {
+    return std::unexpected(*failure);
+  }
+  return std::move(*answer);
+}
+
 Status PgConnection::exec_script(const std::string& sql) {
+  if (m_begin_pending) {
+    m_begin_pending = false;
+    if (sql == "COMMIT" || sql == "ROLLBACK") {
+      return {};  // nothing was begun
+    }
+    return exec_script("BEGIN; " + sql);
+  }
   PgResult result(PQexec(m_conn.get(), sql.c_str()));
   const ExecStatusType status = result.status();
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -266,6 +354,7 @@ bool PgConnection::healthy() const {
 Status PgConnection::reconnect() {
   PQreset(m_conn.get());
   m_prepared.clear();  // a new session has none
+  m_begin_pending = false;
   if (PQstatus(m_conn.get()) != CONNECTION_OK) {
     return fail(error_message("cannot reconnect to PostgreSQL"));
   }

@@ -34,6 +34,10 @@ class PgResult {
   explicit PgResult(PGresult* result) : m_result(result, &PQclear) {}
   ExecStatusType status() const { return PQresultStatus(m_result.get()); }
   const char* error_field(int field) const { return PQresultErrorField(m_result.get(), field); }
+  // The server's message for a failed statement ("" for none).
+  const char* error_message() const { return PQresultErrorMessage(m_result.get()); }
+  // No result: libpq had none to give (the end of a command's results).
+  bool empty() const { return !m_result; }
   int rows() const { return PQntuples(m_result.get()); }
   int columns() const { return PQnfields(m_result.get()); }
   // Rows a statement changed (UPDATE, DELETE, INSERT).
@@ -92,6 +96,11 @@ class PgConnection {
   void retry_reads() { m_reads_retried = true; }
   // Runs one or more statements without parameters (migrations, BEGIN).
   Status exec_script(const std::string& sql);
+  // Opens a transaction with the next statement rather than a round trip of
+  // its own: BEGIN goes with it (libpq's pipeline mode for exec(), one simple
+  // query for exec_script()). A COMMIT or ROLLBACK before any statement has
+  // nothing to end and costs nothing.
+  void begin() { m_begin_pending = true; }
   // Whether the session is usable; reconnect() opens a new one when not.
   bool healthy() const;
   Status reconnect();
@@ -106,7 +115,12 @@ class PgConnection {
  private:
   explicit PgConnection(PGconn* conn) : m_conn(conn, &PQfinish) {}
   std::string error_message(const char* what) const;
+  // "what: message" on one line.
+  static std::string error_message(const char* what, std::string message);
   Result<PgResult> exec_once(const char* sql, const PgParams& params);
+  // BEGIN, the statement's PREPARE when it is new, and the statement, sent
+  // together (begin()).
+  Result<PgResult> exec_after_begin(const char* sql, const PgParams& params);
   // Settings every session of the hub runs with (connect and reconnect).
   Status configure_session();
   void note_failure(const PgResult& result);
@@ -115,6 +129,7 @@ class PgConnection {
   std::unordered_map<std::string, std::string> m_prepared;  // sql -> statement name
   std::string m_sqlstate;
   bool m_reads_retried = false;
+  bool m_begin_pending = false;
 };
 
 }  // namespace hubbub

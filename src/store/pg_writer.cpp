@@ -143,7 +143,7 @@ Status PgWriter::ensure_connected() {
 
 Status PgWriter::run_together(std::deque<Job>& batch, std::size_t first, std::size_t last, bool& job_failed) {
   job_failed = false;
-  HUBBUB_TRY(m_db.exec_script("BEGIN"));
+  m_db.begin();  // sent with the first statement
   unsigned wakes = 0;
   for (std::size_t i = first; i < last; ++i) {
     if (auto s = batch[i].work(m_db); !s) {

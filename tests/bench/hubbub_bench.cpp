@@ -597,7 +597,24 @@ int main(int argc, char** argv) {
   int max_nodes = 3;
   bool postgres_only = false;
   std::size_t scale_to = 0;  // --scale N: the scale curve up to N stored subscriptions, instead
-  for (int i = 1; i + 1 < argc; i += 2) {
+  // Every flag takes a value; anything else is refused before a long run
+  // starts with figures nobody asked for.
+  constexpr const char* k_usage =
+      "usage: hubbub_bench [--subscribers N] [--rounds R] [--seconds S] [--nodes N] [--hub-arg X]... "
+      "[--postgres-only 1] [--scale N]\n";
+  for (int i = 1; i < argc; i += 2) {
+    static constexpr const char* k_flags[] = {"--hub-arg", "--postgres-only", "--subscribers", "--rounds",
+                                              "--seconds", "--nodes",         "--scale"};
+    const bool known = std::any_of(std::begin(k_flags), std::end(k_flags),
+                                   [&](const char* flag) { return std::strcmp(argv[i], flag) == 0; });
+    if (std::strcmp(argv[i], "--help") == 0) {
+      std::fputs(k_usage, stdout);
+      return 0;
+    }
+    if (!known || i + 1 >= argc) {
+      std::fprintf(stderr, "hubbub_bench: %s %s\n%s", argv[i], known ? "needs a value" : "is not a flag", k_usage);
+      return 2;
+    }
     if (std::strcmp(argv[i], "--hub-arg") == 0) {
       o.hub_args.push_back(argv[i + 1]);
     } else if (std::strcmp(argv[i], "--postgres-only") == 0) {

@@ -81,6 +81,14 @@ class PostgresDatabase {
 
   std::string uri() const { return m_server + "/" + m_name; }
   const std::string& name() const { return m_name; }
+  // A session of its own on the database.
+  PgConnection session() const {
+    auto c = PgConnection::connect(uri(), "hubbub tests");
+    if (!c) {
+      throw std::runtime_error("cannot reach the test database: " + c.error().message);
+    }
+    return std::move(*c);
+  }
 
  private:
   void admin(const std::string& sql) const {

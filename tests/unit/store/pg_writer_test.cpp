@@ -42,12 +42,6 @@ class AppendValues final : public MergeableWrite {
   int* m_statements;
 };
 
-PgConnection connect(const test::PostgresDatabase& db) {
-  auto c = PgConnection::connect(db.uri(), "hubbub tests");
-  REQUIRE(c);
-  return std::move(*c);
-}
-
 // Collects the outcomes of writes.
 struct Outcomes {
   std::mutex mutex;
@@ -88,10 +82,10 @@ TEST_CASE("the writer merges neighbouring writes and replays a failed batch with
           "[store][postgres][pg_writer]") {
   test::PostgresDatabase db;
   {
-    auto setup = connect(db);
+    auto setup = db.session();
     REQUIRE(setup.exec_script("CREATE TABLE t (n BIGINT GENERATED ALWAYS AS IDENTITY, v TEXT NOT NULL)"));
   }
-  PgWriter writer(connect(db), false);
+  PgWriter writer(db.session(), false);
   int statements = 0;
   Outcomes outcomes;
   // Hold the writer so that what follows lands in one batch.
@@ -119,7 +113,7 @@ TEST_CASE("the writer merges neighbouring writes and replays a failed batch with
   CHECK(by_name["b"]);
   CHECK_FALSE(by_name["bad"]);
   CHECK(by_name["c"]);
-  auto check = connect(db);
+  auto check = db.session();
   auto rows = check.exec("SELECT string_agg(v, '' ORDER BY n) FROM t");
   REQUIRE(rows);
   CHECK(rows->text(0, 0) == "abc");  // each once, in order
@@ -129,9 +123,9 @@ TEST_CASE("the writer merges neighbouring writes and replays a failed batch with
 
 TEST_CASE("a batch that makes work due sends one NOTIFY, delivered at its commit", "[store][postgres][pg_writer]") {
   test::PostgresDatabase db;
-  auto listener = connect(db);
+  auto listener = db.session();
   REQUIRE(listener.exec_script(std::string("LISTEN ") + k_pg_work_channel));
-  PgWriter writer(connect(db), true);
+  PgWriter writer(db.session(), true);
   Outcomes outcomes;
   auto release = hold_writer(writer, outcomes);
   for (int i = 0; i < 5; ++i) {
