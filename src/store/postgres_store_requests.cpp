@@ -342,8 +342,9 @@ Result<std::optional<SubscriptionCapReached>> PostgresStore::subscription_cap_re
     HUBBUB_TRY_ASSIGN(
         r,
         db->exec(
+            // by topic, never by expiry (count_active_subscriptions())
             by_topic ? "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE topic = $1 "
-                       "AND callback <> $2 AND expires_at > $3 LIMIT $4) AS active"
+                       "AND callback <> $2 AND expires_at + 0 > $3 LIMIT $4) AS active"
                      : "SELECT count(*) FROM (SELECT 1 FROM subscriptions WHERE origin = $5 "
                        "AND expires_at > $3 AND NOT (topic = $1 AND callback = $2) "
                        "LIMIT $4) AS active",
