@@ -14,13 +14,13 @@
 
 namespace hubbub::bench {
 
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout, std::chrono::milliseconds poll) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     if (done()) {
       return true;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    std::this_thread::sleep_for(poll);
   }
   return done();
 }

@@ -11,7 +11,8 @@
 namespace hubbub::bench {
 
 // Polls `done` every millisecond until it holds or `timeout` passes.
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout);
+bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll = std::chrono::milliseconds{1});
 // `s` percent-encoded for a form body.
 std::string form_encode(const std::string& s);
 // The peak resident set of process `pid` (VmHWM), KiB; -1 if unknown.
