@@ -10,17 +10,20 @@
 
 namespace hubbub::bench {
 
-std::size_t count_in(const std::string& database, const std::string& sql) {
+std::optional<std::size_t> count_in(const std::string& database, const std::string& sql) {
   if (is_postgres_uri(database)) {
     auto db = PgConnection::connect(database, "hubbub bench");
     if (!db) {
-      return 0;
+      return std::nullopt;
     }
     auto r = db->exec(sql.c_str());
-    return r && r->rows() > 0 ? static_cast<std::size_t>(r->int64(0, 0)) : 0;
+    if (!r || r->rows() == 0) {
+      return std::nullopt;
+    }
+    return static_cast<std::size_t>(r->int64(0, 0));
   }
   sqlite3* db = nullptr;
-  std::size_t n = 0;
+  std::optional<std::size_t> n;
   if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
     sqlite3_busy_timeout(db, 1000);
     sqlite3_stmt* stmt = nullptr;
@@ -60,7 +63,7 @@ bool exec_in(const std::string& database, const std::string& sql) {
 
 std::uint64_t database_bytes(const std::string& database) {
   if (is_postgres_uri(database)) {
-    return count_in(database, "SELECT pg_database_size(current_database())");
+    return count_in(database, "SELECT pg_database_size(current_database())").value_or(0);
   }
   std::uint64_t total = 0;
   for (const char* suffix : {"", "-wal", "-shm"}) {

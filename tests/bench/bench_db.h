@@ -4,12 +4,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace hubbub::bench {
 
-// The number `sql` counts; 0 when it cannot be read.
-std::size_t count_in(const std::string& database, const std::string& sql);
+// The number `sql` counts; none when it cannot be read (so that a wait for
+// a queue to drain never takes a lost connection for an empty queue).
+std::optional<std::size_t> count_in(const std::string& database, const std::string& sql);
 // Runs `sql` (one statement, no parameters) while no hub holds the database;
 // false, and the reason on stdout, when it fails.
 bool exec_in(const std::string& database, const std::string& sql);
