@@ -210,6 +210,20 @@ Result<PgResult> PgConnection::exec(const char* sql, const PgParams& params) {
   return result;
 }
 
+namespace {
+
+// A statement that ran: one that answers nothing or one that answers rows.
+bool succeeded(ExecStatusType status) {
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+}  // namespace
+
+std::string PgConnection::statement_name(const char* sql) const {
+  const auto found = m_prepared.find(sql);
+  return found != m_prepared.end() ? found->second : "s" + std::to_string(m_prepared.size() + 1);
+}
+
 Result<PgResult> PgConnection::exec_once(const char* sql, const PgParams& params) {
   if (m_begin_pending) {
     m_begin_pending = false;
@@ -217,7 +231,7 @@ Result<PgResult> PgConnection::exec_once(const char* sql, const PgParams& params
   }
   auto found = m_prepared.find(sql);
   if (found == m_prepared.end()) {
-    const std::string name = "s" + std::to_string(m_prepared.size() + 1);
+    const std::string name = statement_name(sql);
     PgResult prepared(PQprepare(m_conn.get(), name.c_str(), sql, 0, nullptr));
     if (prepared.status() != PGRES_COMMAND_OK) {
       note_failure(prepared);
@@ -230,7 +244,7 @@ Result<PgResult> PgConnection::exec_once(const char* sql, const PgParams& params
   PgResult result(PQexecPrepared(m_conn.get(), found->second.c_str(), params.size(), values.data(), lengths.data(),
                                  params.formats(), 0));
   const ExecStatusType status = result.status();
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+  if (!succeeded(status)) {
     note_failure(result);
     return fail(error_message("query"));
   }
@@ -239,9 +253,8 @@ Result<PgResult> PgConnection::exec_once(const char* sql, const PgParams& params
 
 Result<PgResult> PgConnection::exec_after_begin(const char* sql, const PgParams& params) {
   PGconn* conn = m_conn.get();
-  const auto found = m_prepared.find(sql);
-  const bool prepare = found == m_prepared.end();
-  const std::string name = prepare ? "s" + std::to_string(m_prepared.size() + 1) : found->second;
+  const bool prepare = !m_prepared.contains(sql);
+  const std::string name = statement_name(sql);
   const auto values = params.values();
   const auto lengths = params.lengths();
   if (PQenterPipelineMode(conn) != 1) {
@@ -275,7 +288,7 @@ Result<PgResult> PgConnection::exec_after_begin(const char* sql, const PgParams&
     while (PGresult* more = PQgetResult(conn)) {
       PQclear(more);
     }
-    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+    if (succeeded(status)) {
       if (i == commands - 1) {
         answer.emplace(std::move(result));
       } else if (prepare && i == 1) {
@@ -321,7 +334,7 @@ Status PgConnection::exec_script(const std::string& sql) {
   }
   PgResult result(PQexec(m_conn.get(), sql.c_str()));
   const ExecStatusType status = result.status();
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+  if (!succeeded(status)) {
     note_failure(result);
     return fail(error_message("statement"));
   }

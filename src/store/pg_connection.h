@@ -118,6 +118,8 @@ class PgConnection {
   // "what: message" on one line.
   static std::string error_message(const char* what, std::string message);
   Result<PgResult> exec_once(const char* sql, const PgParams& params);
+  // The name `sql` is prepared under on this session, or will be.
+  std::string statement_name(const char* sql) const;
   // BEGIN, the statement's PREPARE when it is new, and the statement, sent
   // together (begin()).
   Result<PgResult> exec_after_begin(const char* sql, const PgParams& params);
