@@ -20,7 +20,10 @@
 // prints figures and ratios against the goals; it asserts nothing.
 //
 // Usage: hubbub_bench [--subscribers N] [--rounds R] [--seconds S] [--nodes N]
-//                     [--hub-arg X]... [--postgres-only 1] [--scale N]
+//                     [--hub-arg X]... [--postgres-only 1] [--latency-only 1]
+//                     [--scale N]
+// --latency-only 1 measures only the latency figures (no limits, intake or
+// fan-out), for work on that path.
 // --scale N runs the scale curve instead (bench_scale.h), up to N stored
 // subscriptions (10,000, 100,000, 1,000,000).
 // It runs SQLite with one hub, then, when HUBBUB_TEST_POSTGRES names a
@@ -282,6 +285,9 @@ struct Options {
   int rounds = 3;
   WrkLoad load;
   std::vector<std::string> hub_args;
+  // --latency-only 1: only the latency figures (1 subscriber, 1,000), no
+  // limits, intake or fan-out; for working on the latency path.
+  bool latency_only = false;
 };
 
 // The limits of this machine, taken in this run.
@@ -409,76 +415,78 @@ Figures measure(const std::string& name, const std::string& database, int nodes,
   const std::string port = std::to_string(nginx.sink_port());
   const std::string addresses = std::to_string(k_addresses);
 
-  // Intake: a new subscription each request, verified meanwhile; then the
-  // verifications left are waited for.
-  for (int round = 0; round < o.rounds; ++round) {
-    const std::string prefix = "r" + std::to_string(round);
-    const auto start = Clock::now();
-    const double cpu_before = hubs_cpu();
-    const WrkRun run = wrk_on_nodes(o.load, urls, scripts.subscribe, [&](std::size_t node) {
-      return std::vector<std::string>{prefix + "n" + std::to_string(node), addresses, port,
-                                      std::to_string(k_intake_topics)};
-    });
-    f.intake.push_back(run.ok_rate());
-    const double drained = drain(database, k_pending_requests);
-    const double verify_rate =
-        drained < 0 ? 0
-                    : static_cast<double>(run.requests - run.not_2xx) / duration<double>(Clock::now() - start).count();
-    f.verified.push_back(verify_rate);
-    const std::size_t accepted = run.requests - std::min(run.requests, run.not_2xx);
-    f.subscribe_cpu_us.push_back(accepted > 0 ? (hubs_cpu() - cpu_before) * 1e6 / static_cast<double>(accepted) : 0);
-    std::printf(
-        "   subscribe intake   %10.0f req/s  (%zu answered, %zu not 2xx, %zu socket errors); "
-        "verified %.0f/s%s; hub CPU %.1f µs a subscription\n",
-        run.ok_rate(), run.requests, run.not_2xx, run.socket_errors, verify_rate,
-        drained < 0 ? " (NOT ALL VERIFIED IN TIME)" : "", f.subscribe_cpu_us.back());
-  }
+  if (!o.latency_only) {
+    // Intake: a new subscription each request, verified meanwhile; then the
+    // verifications left are waited for.
+    for (int round = 0; round < o.rounds; ++round) {
+      const std::string prefix = "r" + std::to_string(round);
+      const auto start = Clock::now();
+      const double cpu_before = hubs_cpu();
+      const WrkRun run = wrk_on_nodes(o.load, urls, scripts.subscribe, [&](std::size_t node) {
+        return std::vector<std::string>{prefix + "n" + std::to_string(node), addresses, port,
+                                        std::to_string(k_intake_topics)};
+      });
+      f.intake.push_back(run.ok_rate());
+      const double drained = drain(database, k_pending_requests);
+      const double verify_rate = drained < 0 ? 0
+                                             : static_cast<double>(run.requests - run.not_2xx) /
+                                                   duration<double>(Clock::now() - start).count();
+      f.verified.push_back(verify_rate);
+      const std::size_t accepted = run.requests - std::min(run.requests, run.not_2xx);
+      f.subscribe_cpu_us.push_back(accepted > 0 ? (hubs_cpu() - cpu_before) * 1e6 / static_cast<double>(accepted) : 0);
+      std::printf(
+          "   subscribe intake   %10.0f req/s  (%zu answered, %zu not 2xx, %zu socket errors); "
+          "verified %.0f/s%s; hub CPU %.1f µs a subscription\n",
+          run.ok_rate(), run.requests, run.not_2xx, run.socket_errors, verify_rate,
+          drained < 0 ? " (NOT ALL VERIFIED IN TIME)" : "", f.subscribe_cpu_us.back());
+    }
 
-  // Pings: each of a new topic on the sink, fetched meanwhile.
-  for (int round = 0; round < o.rounds; ++round) {
-    const std::string prefix = "p" + std::to_string(round);
-    const WrkRun run = wrk_on_nodes(o.load, urls, scripts.publish, [&](std::size_t node) {
-      return std::vector<std::string>{prefix + "n" + std::to_string(node), addresses, port};
-    });
-    f.pings.push_back(run.ok_rate());
-    const double drained = drain(database, k_pending_fetches);
-    std::printf("   ping intake        %10.0f req/s  (%zu answered, %zu not 2xx); fetches done %.1f s later\n",
-                run.ok_rate(), run.requests, run.not_2xx, drained);
-  }
+    // Pings: each of a new topic on the sink, fetched meanwhile.
+    for (int round = 0; round < o.rounds; ++round) {
+      const std::string prefix = "p" + std::to_string(round);
+      const WrkRun run = wrk_on_nodes(o.load, urls, scripts.publish, [&](std::size_t node) {
+        return std::vector<std::string>{prefix + "n" + std::to_string(node), addresses, port};
+      });
+      f.pings.push_back(run.ok_rate());
+      const double drained = drain(database, k_pending_fetches);
+      std::printf("   ping intake        %10.0f req/s  (%zu answered, %zu not 2xx); fetches done %.1f s later\n",
+                  run.ok_rate(), run.requests, run.not_2xx, drained);
+    }
 
-  // Fan-out: one publish to N subscribers with secrets on 50 addresses.
-  const std::string fan_topic = nginx.sink_url(1, "/topic/fan");
-  std::vector<std::string> callbacks;
-  for (std::size_t i = 0; i < o.subscribers; ++i) {
-    callbacks.push_back(nginx.sink_url(1 + static_cast<int>(i % k_addresses), "/fan/" + std::to_string(i)));
-  }
-  subscribe_all(urls, {fan_topic}, callbacks);
-  if (drain(database, k_pending_requests) < 0) {
-    std::printf("   the fan-out's subscriptions were not all verified in time\n");
-  }
-  for (int round = 0; round < o.rounds; ++round) {
-    const std::size_t from = nginx.log_size();
-    const double cpu_before = hubs_cpu();
-    const double t0 = unix_now();
-    const auto ping =
-        hubbub::test::http_post_form(urls[round % urls.size()], "hub.mode=publish&hub.url=" + form_encode(fan_topic));
-    Nginx::Arrivals got;
-    wait_until(
-        [&] {
-          got = nginx.arrivals(from, "/fan/");
-          return got.count >= o.subscribers;
-        },
-        k_phase_timeout);
-    const double rate = got.last > t0 ? static_cast<double>(got.count) / (got.last - t0) : 0;
-    f.fan_out.push_back(rate);
-    f.first_ms.push_back((got.first - t0) * 1000);
-    wait_until([&] { return count_in(database, "SELECT count(*) FROM deliveries WHERE state = 0") == 0; },
-               k_phase_timeout);
-    f.delivery_cpu_us.push_back(got.count > 0 ? (hubs_cpu() - cpu_before) * 1e6 / static_cast<double>(got.count) : 0);
-    std::printf(
-        "   fan-out            %10.0f deliveries/s  (%zu delivered, publish answered %ld, first after "
-        "%.1f ms, last after %.3f s); hub CPU %.1f µs a delivery\n",
-        rate, got.count, ping.status, (got.first - t0) * 1000, got.last - t0, f.delivery_cpu_us.back());
+    // Fan-out: one publish to N subscribers with secrets on 50 addresses.
+    const std::string fan_topic = nginx.sink_url(1, "/topic/fan");
+    std::vector<std::string> callbacks;
+    for (std::size_t i = 0; i < o.subscribers; ++i) {
+      callbacks.push_back(nginx.sink_url(1 + static_cast<int>(i % k_addresses), "/fan/" + std::to_string(i)));
+    }
+    subscribe_all(urls, {fan_topic}, callbacks);
+    if (drain(database, k_pending_requests) < 0) {
+      std::printf("   the fan-out's subscriptions were not all verified in time\n");
+    }
+    for (int round = 0; round < o.rounds; ++round) {
+      const std::size_t from = nginx.log_size();
+      const double cpu_before = hubs_cpu();
+      const double t0 = unix_now();
+      const auto ping =
+          hubbub::test::http_post_form(urls[round % urls.size()], "hub.mode=publish&hub.url=" + form_encode(fan_topic));
+      Nginx::Arrivals got;
+      wait_until(
+          [&] {
+            got = nginx.arrivals(from, "/fan/");
+            return got.count >= o.subscribers;
+          },
+          k_phase_timeout);
+      const double rate = got.last > t0 ? static_cast<double>(got.count) / (got.last - t0) : 0;
+      f.fan_out.push_back(rate);
+      f.first_ms.push_back((got.first - t0) * 1000);
+      wait_until([&] { return count_in(database, "SELECT count(*) FROM deliveries WHERE state = 0") == 0; },
+                 k_phase_timeout);
+      f.delivery_cpu_us.push_back(got.count > 0 ? (hubs_cpu() - cpu_before) * 1e6 / static_cast<double>(got.count) : 0);
+      std::printf(
+          "   fan-out            %10.0f deliveries/s  (%zu delivered, publish answered %ld, first after "
+          "%.1f ms, last after %.3f s); hub CPU %.1f µs a delivery\n",
+          rate, got.count, ping.status, (got.first - t0) * 1000, got.last - t0, f.delivery_cpu_us.back());
+    }
   }
 
   // Latency, 1 subscriber: published through the last node, delivered by
@@ -604,10 +612,10 @@ int main(int argc, char** argv) {
   // starts with figures nobody asked for.
   constexpr const char* k_usage =
       "usage: hubbub_bench [--subscribers N] [--rounds R] [--seconds S] [--nodes N] [--hub-arg X]... "
-      "[--postgres-only 1] [--scale N]\n";
+      "[--postgres-only 1] [--latency-only 1] [--scale N]\n";
   for (int i = 1; i < argc; i += 2) {
-    static constexpr const char* k_flags[] = {"--hub-arg", "--postgres-only", "--subscribers", "--rounds",
-                                              "--seconds", "--nodes",         "--scale"};
+    static constexpr const char* k_flags[] = {"--hub-arg", "--postgres-only", "--latency-only", "--subscribers",
+                                              "--rounds",  "--seconds",       "--nodes",        "--scale"};
     const bool known = std::any_of(std::begin(k_flags), std::end(k_flags),
                                    [&](const char* flag) { return std::strcmp(argv[i], flag) == 0; });
     if (std::strcmp(argv[i], "--help") == 0) {
@@ -622,6 +630,8 @@ int main(int argc, char** argv) {
       o.hub_args.push_back(argv[i + 1]);
     } else if (std::strcmp(argv[i], "--postgres-only") == 0) {
       postgres_only = std::strcmp(argv[i + 1], "0") != 0;
+    } else if (std::strcmp(argv[i], "--latency-only") == 0) {
+      o.latency_only = std::strcmp(argv[i + 1], "0") != 0;
     } else if (std::strcmp(argv[i], "--subscribers") == 0) {
       o.subscribers = std::strtoul(argv[i + 1], nullptr, 10);
     } else if (std::strcmp(argv[i], "--rounds") == 0) {
@@ -665,7 +675,7 @@ int main(int argc, char** argv) {
   Limits limits;
   const std::vector<std::string> subscribe_args = {"limit", std::to_string(k_addresses),
                                                    std::to_string(nginx.sink_port()), std::to_string(k_intake_topics)};
-  for (int round = 0; round < o.rounds; ++round) {
+  for (int round = 0; round < o.rounds && !o.latency_only; ++round) {
     const WrkRun accept = run_wrk(o.load, nginx.accept_url(), scripts.subscribe, subscribe_args);
     const WrkRun post = run_wrk(o.load, nginx.sink_url(1, "/"), scripts.post);
     Server bare_server = serve(std::make_shared<Bare>(), 2);
@@ -704,9 +714,11 @@ int main(int argc, char** argv) {
     }
   }
   for (const Figures& f : all) {
-    report(f, limits);
+    if (!o.latency_only) {
+      report(f, limits);
+    }
   }
-  if (all.size() > 1 && !postgres_only) {
+  if (all.size() > 1 && !postgres_only && !o.latency_only) {
     auto median = [](const std::vector<double>& v) { return spread_of(v).median; };
     std::printf("\nPostgreSQL, 1 node against SQLite: intake %.2f, fan-out %.2f (goal >= 0.5 each)\n",
                 median(all[0].intake) > 0 ? median(all[1].intake) / median(all[0].intake) : 0,

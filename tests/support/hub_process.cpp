@@ -110,8 +110,11 @@ std::string engine_database(const std::string& database) {
   return server + "/" + name;
 }
 
+// The hub built with the tests; HUBBUB_TEST_BINARY names another build (an
+// A/B run of hubbub_bench against an older hub).
 std::string hubbub_binary() {
-  return HUBBUB_BINARY;
+  const char* other = std::getenv("HUBBUB_TEST_BINARY");
+  return other != nullptr && *other != '\0' ? std::string(other) : std::string(HUBBUB_BINARY);
 }
 
 HubProcess::HubProcess(std::string database, std::vector<std::string> args, std::vector<std::string> extra_env,
