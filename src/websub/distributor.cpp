@@ -74,6 +74,7 @@ Distributor::~Distributor() {
 Result<std::size_t> Distributor::claim(std::size_t free) {
   save_unsaved();
   std::vector<std::string> busy;
+  bool capped = false;  // an origin is busy for its share, not paused
   {
     std::lock_guard lock(m_origins_mutex);
     const auto now = std::chrono::steady_clock::now();
@@ -88,6 +89,7 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
     for (const auto& [origin, n] : m_claimed_per_origin) {
       if (n >= k_max_claimed_per_origin) {
         busy.push_back(origin);
+        capped = true;
       }
     }
   }
@@ -121,7 +123,10 @@ Result<std::size_t> Distributor::claim(std::size_t free) {
     // or the first probe, not the clock.
     std::lock_guard lock(m_origins_mutex);
     m_last_claim = std::chrono::steady_clock::now() + std::chrono::seconds{1};
-    if (m_claimed == 0) {
+    // Only paused origins wait for a probe: an origin busy for its share when
+    // the claim began may have settled everything meanwhile, and its next
+    // settlement (or this one's, just seen) calls for a claim at once.
+    if (m_claimed == 0 && !capped) {
       m_idle_until = m_breaker.next_probe(now).value_or(now + std::chrono::seconds{1});
     }
   } else if (jobs && !jobs->empty()) {

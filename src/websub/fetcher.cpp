@@ -59,8 +59,11 @@ Fetcher::Fetcher(FetchQueue& store, HttpClient& http, const Clock& clock, Fetche
       m_loop(
           "fetcher", clock, m_settings.max_in_flight, [this](std::size_t free) { return claim(free); },
           [this]() -> Result<std::optional<TimePoint>> {
-            if (held_back()) {  // look at the queue again in a second
+            if (hold_back()) {  // look at the queue again in a second (counted, and logged when it changes)
               return std::optional<TimePoint>(m_clock.now() + std::chrono::seconds{1});
+            }
+            if (m_fanout_wanted.load() && !m_fanout_running.load()) {
+              return std::optional<TimePoint>(m_clock.now());  // the rest of a fan-out, at once
             }
             HUBBUB_TRY_ASSIGN(due, m_store.next_fetch_due());
             if (!*due || *due > m_next_fanout_check) {

@@ -61,7 +61,7 @@ void JobLoop::job_done() {
   // only after this call is done with the condition variable.
   std::lock_guard lock(m_mutex);
   --m_in_flight;
-  m_woken = true;  // a settled job may unblock the next one for its key
+  m_settled = true;  // a settled job may unblock the next one for its key
   if (would_claim() || m_stopping || m_in_flight == 0) {
     m_cv.notify_all();
   }
@@ -114,14 +114,19 @@ void JobLoop::wait_idle() {
 }
 
 void JobLoop::run() {
+  bool drained = false;  // the last claim found less than it had room for
+  TimePoint claimed_at;  // when the last claim ran
   for (;;) {
     std::size_t free = 0;
+    bool settled_only = false;
     {
       std::lock_guard lock(m_mutex);
       if (m_stopping) {
         return;
       }
+      settled_only = m_settled && !m_woken;
       m_woken = false;
+      m_settled = false;
       free = m_max_in_flight - std::min(m_in_flight, m_max_in_flight);
       if (m_in_flight > 0 && free < m_min_batch) {
         free = 0;  // wait for a batch's worth of slots
@@ -131,7 +136,29 @@ void JobLoop::run() {
     }
     std::size_t started = 0;
     Millis pause = k_idle_poll;
+    std::optional<Result<std::optional<TimePoint>>> next;
+    if (free > 0 && settled_only && drained && m_clock.now() < claimed_at + k_idle_poll) {
+      // Only settled jobs since a claim that took all it found: claim again
+      // only if something waiting is due. A settled job can unblock the next
+      // of its key, which is then due; otherwise the claim, a write
+      // transaction, would find nothing (and on a shared database sit in the
+      // writer's queue in front of the next publish). Claims that lapsed
+      // (next_due does not see them) are still looked for at least once an
+      // idle poll.
+      next = m_next_due();
+      if (*next && (!**next || ***next > m_clock.now())) {
+        std::lock_guard lock(m_mutex);
+        m_in_flight -= free;
+        if (m_in_flight == 0) {
+          m_cv.notify_all();
+        }
+        free = 0;
+      } else {
+        next.reset();
+      }
+    }
     if (free > 0) {
+      claimed_at = m_clock.now();
       auto claimed = m_claim(free);
       if (!claimed) {
         spdlog::error("event={}_claim_failed error={}", m_name, log_quoted(claimed.error().message));
@@ -139,31 +166,35 @@ void JobLoop::run() {
       } else {
         started = *claimed;
       }
-    }
-    {
-      // The slots counted for jobs that did not start are given back; jobs
-      // may have settled meanwhile, so this can be what leaves nothing
-      // running: wait_idle() is told.
-      std::lock_guard lock(m_mutex);
-      m_in_flight -= free - started;
-      if (m_in_flight == 0) {
-        m_cv.notify_all();
+      drained = !claimed || started < free;
+      {
+        // The slots counted for jobs that did not start are given back; jobs
+        // may have settled meanwhile, so this can be what leaves nothing
+        // running: wait_idle() is told.
+        std::lock_guard lock(m_mutex);
+        m_in_flight -= free - started;
+        if (m_in_flight == 0) {
+          m_cv.notify_all();
+        }
+      }
+      if (started > 0 && started == free) {
+        continue;  // maybe more is due
       }
     }
-    if (started > 0 && started == free) {
-      continue;  // maybe more is due
+    if (!next) {
+      next = m_next_due();
     }
-    if (auto next = m_next_due(); next && *next) {
+    if (*next && **next) {
       // Rounded up: waking a fraction early would find nothing due and fall
       // back to the idle poll.
-      const auto until = std::chrono::ceil<Millis>(**next - m_clock.now());
+      const auto until = std::chrono::ceil<Millis>(***next - m_clock.now());
       if (until > Millis{0}) {
         pause = std::min(pause, until);
       }
     }
     spdlog::trace("event={}_pause ms={} started={} free={}", m_name, pause.count(), started, free);
     std::unique_lock lock(m_mutex);
-    m_cv.wait_for(lock, pause, [this] { return m_stopping || (m_woken && would_claim()); });
+    m_cv.wait_for(lock, pause, [this] { return m_stopping || ((m_woken || m_settled) && would_claim()); });
   }
 }
 

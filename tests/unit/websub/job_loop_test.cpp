@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -22,9 +23,11 @@ struct Backlog {
   std::vector<std::size_t> asked;    // `free` of each claim that found work
   std::vector<std::size_t> started;  // jobs started by each of those claims
   std::size_t running = 0;
+  std::size_t calls = 0;  // every claim, also those that found nothing
 
   Result<std::size_t> claim(std::size_t free) {
     std::lock_guard lock(mutex);
+    ++calls;
     const std::size_t n = std::min(free, waiting);
     if (n > 0) {
       asked.push_back(free);
@@ -169,5 +172,54 @@ TEST_CASE("slots reserved for jobs claimed elsewhere count as running until done
   for (int i = 0; i < 4; ++i) {
     loop.job_done();
   }
+  loop.wait_idle();
+}
+
+TEST_CASE("after a claim that took all it found, a settled job leads to a claim only if something is due",
+          "[websub][job_loop]") {
+  ManualClock clock(from_unix_ms(1'700'000'000'000));
+  Backlog backlog;
+  std::atomic<bool> due{false};  // what next_due says: something waiting is due now, or nothing waits
+  std::atomic<int> due_asked{0};
+  JobLoop loop(
+      "test", clock, 4, [&](std::size_t free) { return backlog.claim(free); },
+      [&]() -> Result<std::optional<TimePoint>> {
+        ++due_asked;
+        return due ? std::optional<TimePoint>(clock.now()) : std::nullopt;
+      });
+  backlog.add(2);
+  loop.start();
+  REQUIRE(backlog.wait_started(2));  // 2 of 4 slots: the claim took all it found
+  auto calls = [&] {
+    std::lock_guard lock(backlog.mutex);
+    return backlog.calls;
+  };
+  auto wait_for = [](auto done) {
+    for (int i = 0; i < 3000 && !done(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{1});
+    }
+    return done();
+  };
+  REQUIRE(wait_for([&] { return due_asked.load() >= 1; }));  // the loop is waiting
+  const std::size_t before = calls();
+  const int asked_before = due_asked.load();
+  // A job ends and nothing is due: next_due is asked, no claim is made.
+  loop.job_done();
+  REQUIRE(wait_for([&] { return due_asked.load() > asked_before; }));
+  CHECK(calls() == before);
+  // The other ends while the next of its key has become due: claimed.
+  backlog.add(1);
+  due = true;
+  loop.job_done();
+  REQUIRE(backlog.wait_started(3));
+  CHECK(calls() == before + 1);
+  // wake() claims without asking.
+  due = false;
+  backlog.add(1);
+  loop.wake();
+  REQUIRE(backlog.wait_started(4));
+  CHECK(loop.stop(Millis{0}) == 2);
+  loop.job_done();
+  loop.job_done();
   loop.wait_idle();
 }
