@@ -240,6 +240,10 @@ Result<std::vector<FetchJob>> PostgresStore::claim_due_fetches(TimePoint now, Mi
         max, share, claimed,
         [&](std::size_t n, const std::vector<std::string>& busy, std::vector<FetchJob>& out) -> Status {
           // Fetches of one topic run one at a time, in order, on every node.
+          // Planned afresh each call (0.39 ms, for 0.12 ms of work), as the
+          // planner likes: forced to a generic plan, one made while a burst
+          // of pings was pending took 1.6 ms a call once they were gone
+          // (hubbub_bench, PostgreSQL's statement log).
           HUBBUB_TRY_ASSIGN(
               r, db.exec("WITH c AS (SELECT p.id, p.topic FROM publish_topics p WHERE p.state = 0 AND p.due_at <= $2 "
                          "AND (p.claimed_until IS NULL OR p.claimed_until <= $2) "

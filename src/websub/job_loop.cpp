@@ -124,7 +124,8 @@ void JobLoop::run() {
       if (m_stopping) {
         return;
       }
-      settled_only = m_settled && !m_woken;
+      // Only jobs ending since the last claim, the last of them among them.
+      settled_only = m_settled && !m_woken && m_in_flight == 0;
       m_woken = false;
       m_settled = false;
       free = m_max_in_flight - std::min(m_in_flight, m_max_in_flight);
@@ -138,13 +139,14 @@ void JobLoop::run() {
     Millis pause = k_idle_poll;
     std::optional<Result<std::optional<TimePoint>>> next;
     if (free > 0 && settled_only && drained && m_clock.now() < claimed_at + k_idle_poll) {
-      // Only settled jobs since a claim that took all it found: claim again
-      // only if something waiting is due. A settled job can unblock the next
-      // of its key, which is then due; otherwise the claim, a write
-      // transaction, would find nothing (and on a shared database sit in the
-      // writer's queue in front of the next publish). Claims that lapsed
-      // (next_due does not see them) are still looked for at least once an
-      // idle poll.
+      // The last running job ended since a claim that took all it found:
+      // claim again only if something waiting is due. A settled job can
+      // unblock the next of its key, which is then due; otherwise the claim,
+      // a write transaction, would find nothing (and on a shared database sit
+      // in the writer's queue in front of the next publish). While jobs run,
+      // the batches claim as before: no look at next_due first. Claims that
+      // lapsed (next_due does not see them) are still looked for at least
+      // once an idle poll.
       next = m_next_due();
       if (*next && (!**next || ***next > m_clock.now())) {
         std::lock_guard lock(m_mutex);

@@ -8,9 +8,10 @@
 // Under load it claims in batches: while jobs are running it waits until an
 // eighth of the slots are free, so that a claim (a write transaction) serves
 // many jobs. When nothing is running it claims at once, so an idle hub reacts
-// within a millisecond. When its last claim took all it found and only jobs
-// ending have happened since (no wake()), it asks next_due first and claims
-// only if something is due by now: no empty claim after every last job.
+// within a millisecond. When its last claim took all it found and since then
+// only jobs ended, the last running one among them (no wake()), it asks
+// next_due first and claims only if something is due by now: no empty claim
+// after every last job.
 //
 // It is not a queue: what it waits for (woken, and a batch of slots free, or
 // the next due time) depends on its in-flight count, so that count, the wake

@@ -175,7 +175,7 @@ TEST_CASE("slots reserved for jobs claimed elsewhere count as running until done
   loop.wait_idle();
 }
 
-TEST_CASE("after a claim that took all it found, a settled job leads to a claim only if something is due",
+TEST_CASE("after a claim that took all it found, the last job ending leads to a claim only if something is due",
           "[websub][job_loop]") {
   ManualClock clock(from_unix_ms(1'700'000'000'000));
   Backlog backlog;
@@ -187,9 +187,6 @@ TEST_CASE("after a claim that took all it found, a settled job leads to a claim 
         ++due_asked;
         return due ? std::optional<TimePoint>(clock.now()) : std::nullopt;
       });
-  backlog.add(2);
-  loop.start();
-  REQUIRE(backlog.wait_started(2));  // 2 of 4 slots: the claim took all it found
   auto calls = [&] {
     std::lock_guard lock(backlog.mutex);
     return backlog.calls;
@@ -200,26 +197,30 @@ TEST_CASE("after a claim that took all it found, a settled job leads to a claim 
     }
     return done();
   };
-  REQUIRE(wait_for([&] { return due_asked.load() >= 1; }));  // the loop is waiting
-  const std::size_t before = calls();
-  const int asked_before = due_asked.load();
-  // A job ends and nothing is due: next_due is asked, no claim is made.
+  backlog.add(2);
+  loop.start();
+  REQUIRE(backlog.wait_started(2));                          // 2 of 4 slots: the claim took all it found
+  REQUIRE(wait_for([&] { return due_asked.load() >= 1; }));  // then waits
+  // One job ends while the other runs: claimed as before, without asking.
   loop.job_done();
-  REQUIRE(wait_for([&] { return due_asked.load() > asked_before; }));
-  CHECK(calls() == before);
-  // The other ends while the next of its key has become due: claimed.
+  REQUIRE(wait_for([&] { return calls() == 2 && due_asked.load() >= 2; }));
+  // The last ends and nothing is due: next_due is asked, no claim is made.
+  const int asked = due_asked.load();
+  loop.job_done();
+  REQUIRE(wait_for([&] { return due_asked.load() > asked; }));
+  CHECK(calls() == 2);
+  // wake() claims without asking.
+  backlog.add(1);
+  loop.wake();
+  REQUIRE(backlog.wait_started(3));
+  CHECK(calls() == 3);
+  // The last ends while the next of its key has become due: claimed.
   backlog.add(1);
   due = true;
   loop.job_done();
-  REQUIRE(backlog.wait_started(3));
-  CHECK(calls() == before + 1);
-  // wake() claims without asking.
-  due = false;
-  backlog.add(1);
-  loop.wake();
   REQUIRE(backlog.wait_started(4));
-  CHECK(loop.stop(Millis{0}) == 2);
-  loop.job_done();
+  CHECK(calls() == 4);
+  CHECK(loop.stop(Millis{0}) == 1);
   loop.job_done();
   loop.wait_idle();
 }
