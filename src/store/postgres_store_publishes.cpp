@@ -323,23 +323,37 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<Fetch
       [o = std::move(o), finished, node_id = m_node_id](PgConnection& db) -> Status {
         *finished = {};  // a job may run twice (pg_writer.h)
         const std::int64_t at = to_unix_ms(o.at);
-        HUBBUB_TRY_ASSIGN(sel, db.exec("SELECT topic FROM publish_topics WHERE id = $1 AND state = 0 FOR UPDATE",
-                                       PgParams().add(o.id)));
+        const bool fetched = o.state == FetchState::distributed || o.state == FetchState::unchanged;
+        const bool new_content = o.state == FetchState::distributed && o.content && o.content->id <= 0;
+        // One statement, one round trip: the ping, locked while still
+        // pending; for a fetch, the topic's validators; for new content, the
+        // content. The writes take their topic from the locked row, so a
+        // ping already settled writes nothing.
+        HUBBUB_TRY_ASSIGN(
+            sel, db.exec("WITH s AS (SELECT topic FROM publish_topics WHERE id = $1 AND state = 0 FOR UPDATE), "
+                         "v AS (INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
+                         "SELECT s.topic, $3, $4, $5, $6 FROM s WHERE $2::boolean "
+                         "ON CONFLICT (topic) DO UPDATE SET etag = coalesce(EXCLUDED.etag, topics.etag), "
+                         "last_modified = coalesce(EXCLUDED.last_modified, topics.last_modified), "
+                         "content_hash = coalesce(EXCLUDED.content_hash, topics.content_hash), "
+                         "fetched_at = EXCLUDED.fetched_at), "
+                         "c AS (INSERT INTO contents (topic, content_type, body, created_at) "
+                         "SELECT s.topic, $8, $9, $6 FROM s WHERE $7::boolean RETURNING id) "
+                         "SELECT s.topic, (SELECT id FROM c) FROM s",
+                         PgParams()
+                             .add(o.id)
+                             .add(std::string_view(fetched ? "true" : "false"))
+                             .add(o.etag)
+                             .add(o.last_modified)
+                             .add(o.content_hash)
+                             .add(at)
+                             .add(std::string_view(new_content ? "true" : "false"))
+                             .add(new_content ? o.content->content_type : std::nullopt)
+                             .add_bytes(new_content ? std::optional<std::string>(o.content->body) : std::nullopt)));
         if (sel->rows() == 0) {
           return {};  // already settled
         }
         const std::string topic = sel->text(0, 0);
-        const bool fetched = o.state == FetchState::distributed || o.state == FetchState::unchanged;
-        if (fetched) {
-          HUBBUB_TRY(db.exec(
-              "INSERT INTO topics (topic, etag, last_modified, content_hash, fetched_at) "
-              "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (topic) DO UPDATE SET "
-              "etag = coalesce(EXCLUDED.etag, topics.etag), "
-              "last_modified = coalesce(EXCLUDED.last_modified, topics.last_modified), "
-              "content_hash = coalesce(EXCLUDED.content_hash, topics.content_hash), "
-              "fetched_at = EXCLUDED.fetched_at",
-              PgParams().add(std::string_view(topic)).add(o.etag).add(o.last_modified).add(o.content_hash).add(at)));
-        }
         std::optional<std::int64_t> content_id;
         std::optional<std::int64_t> fanout_after;
         std::optional<std::int64_t> diff_id;
@@ -349,8 +363,7 @@ void PostgresStore::finish_fetch(FetchOutcome o, std::function<void(Result<Fetch
           if (o.content && o.content->id > 0) {
             content_id = o.content->id;
           } else if (o.content) {
-            HUBBUB_TRY_ASSIGN(id, insert_content(db, topic, *o.content, at));
-            content_id = *id;
+            content_id = sel->optional_int64(0, 1);
           }
           if (o.feed) {
             if (o.feed->body) {

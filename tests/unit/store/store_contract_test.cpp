@@ -40,6 +40,7 @@ NewRequest request(RequestMode mode, std::string callback, std::optional<std::st
 }
 
 using test::add_request;
+using test::add_subscription;
 
 void complete(Store& store, const std::string& id, RequestState state, TimePoint at = k_t0) {
   REQUIRE(wait_for_write([&](Store::Done d) { store.complete_request({id, state, std::nullopt, at, at}, d); }));
@@ -494,6 +495,25 @@ STORE_CONTRACT(fetches_of_a_topic_run_in_order,
                          std::nullopt, std::nullopt,          std::nullopt, k_t0};
   CHECK(finish(*store, unchanged).value() == 0);
   CHECK(store->find_publish("p2").value()->topics[0].state == FetchState::unchanged);
+}
+
+STORE_CONTRACT(settled_fetch_writes_nothing,
+               "a fetch finished again once settled writes nothing: no deliveries, no validators", "") {
+  Store* store = &engine.store();
+  add_subscription(*store, "http://p/t", "http://s.example/cb", k_t0);
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"p1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  const std::int64_t fetch = first_fetch(*store);
+  REQUIRE(finish(*store, distributed(fetch, "v1")).value() == 1);
+  FetchOutcome again = distributed(fetch, "v2");
+  again.etag = "\"e2\"";
+  CHECK(finish(*store, std::move(again)).value() == 0);
+  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"p2", {"http://p/t"}, std::nullopt, k_t0}, d); }));
+  auto next = store->claim_due_fetches(k_t0, seconds{60}, 10, {}).value();
+  REQUIRE(next.size() == 1);
+  CHECK(next[0].etag == "\"e1\"");
+  CHECK(next[0].content_hash == "h-v1");
+  CHECK(store->find_publish("p1").value()->topics[0].delivered + store->find_publish("p1").value()->topics[0].pending ==
+        1);
 }
 
 STORE_CONTRACT(fat_ping_stores_its_content, "a fat ping stores its content with the ping", "") {
