@@ -5,6 +5,10 @@
 // without a claim of their own.
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "websub/model.h"
@@ -21,6 +25,10 @@ class DeliveryStarter {
   // back the slots left over; called once for every reserve(), with no jobs
   // when the fetch's transaction failed. Thread-safe.
   virtual void take(std::size_t reserved, std::vector<DeliveryJob> jobs) = 0;
+  // The content stored as `content_id`, as the fetch that stored it has it:
+  // deliveries of it are sent without reading it back. Thread-safe.
+  virtual void remember(std::int64_t content_id, std::optional<std::string> content_type,
+                        std::shared_ptr<const std::string> body) = 0;
 };
 
 }  // namespace hubbub

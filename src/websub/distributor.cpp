@@ -229,14 +229,31 @@ Result<std::shared_ptr<const Distributor::Payload>> Distributor::payload(std::in
   auto p = std::make_shared<Payload>();
   p->content_type = std::move((*content)->content_type);
   p->body = std::make_shared<const std::string>(std::move((*content)->body));
+  cache(content_id, p);
+  return std::shared_ptr<const Payload>(p);
+}
+
+void Distributor::cache(std::int64_t content_id, std::shared_ptr<const Payload> p) {
   std::lock_guard lock(m_cache_mutex);
-  m_cache.emplace(content_id, p);
+  if (!m_cache.emplace(content_id, std::move(p)).second) {
+    return;  // known already
+  }
   m_cache_order.push_back(content_id);
   while (m_cache_order.size() > k_content_cache_entries) {
     m_cache.erase(m_cache_order.front());
     m_cache_order.pop_front();
   }
-  return std::shared_ptr<const Payload>(p);
+}
+
+void Distributor::remember(std::int64_t content_id, std::optional<std::string> content_type,
+                           std::shared_ptr<const std::string> body) {
+  if (!body) {
+    return;
+  }
+  auto p = std::make_shared<Payload>();
+  p->content_type = std::move(content_type);
+  p->body = std::move(body);
+  cache(content_id, std::move(p));
 }
 
 void Distributor::deliver(const DeliveryJob& job, const Payload& payload) {

@@ -87,6 +87,8 @@ class Distributor final : public DeliveryStarter {
   // busy and paused origins are left out as a claim leaves them out.
   DeliveryHandOff reserve(std::size_t want) override;
   void take(std::size_t reserved, std::vector<DeliveryJob> jobs) override;
+  void remember(std::int64_t content_id, std::optional<std::string> content_type,
+                std::shared_ptr<const std::string> body) override;
 
  private:
   // Content and its body shared by every request that carries it.
@@ -101,6 +103,8 @@ class Distributor final : public DeliveryStarter {
   void adopt_recorded_pauses(TimePoint now, std::chrono::steady_clock::time_point steady_now);
   Result<std::optional<TimePoint>> next_due();
   Result<std::shared_ptr<const Payload>> payload(std::int64_t content_id);
+  // Keeps `p` among the k_content_cache_entries newest contents.
+  void cache(std::int64_t content_id, std::shared_ptr<const Payload> p);
   // Sends a claimed job, unless its origin is paused or its content gone.
   void start(const DeliveryJob& job, TimePoint now);
   void deliver(const DeliveryJob& job, const Payload& payload);

@@ -349,8 +349,17 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
     outcome.hand_off = starter->reserve(m_settings.fanout_chunk);
   }
   const std::size_t reserved = outcome.hand_off.max;
+  // The content, for the deliveries handed over: they are sent without
+  // reading it back. Without a diff every delivery carries this content.
+  std::optional<std::string> content_type;
+  std::shared_ptr<const std::string> body;
+  if (reserved > 0 && !diffed && outcome.content) {
+    content_type = outcome.content->content_type;
+    body = std::make_shared<const std::string>(outcome.content->body);
+  }
   m_store.finish_fetch(std::move(outcome),
-                       [this, state, diffed, topic, starter, reserved](Result<FetchFinished> finished) {
+                       [this, state, diffed, topic, starter, reserved, content_type = std::move(content_type),
+                        body = std::move(body)](Result<FetchFinished> finished) {
                          if (!finished) {
                            spdlog::error("event=store_write_failed topic={} error={}", redact_url(topic),
                                          log_quoted(finished.error().message));
@@ -361,6 +370,9 @@ void Fetcher::finish(const std::shared_ptr<Attempt>& attempt, FetchOutcome outco
                            const std::size_t queued = finished->queued;
                            const std::size_t handed = finished->handed_off.size();
                            if (starter != nullptr) {
+                             if (body && !finished->handed_off.empty()) {
+                               starter->remember(finished->handed_off.front().content_id, content_type, body);
+                             }
                              starter->take(reserved, std::move(finished->handed_off));
                            }
                            // A diffed feed with nothing new for anyone is settled as unchanged.

@@ -16,6 +16,8 @@ class FaultyStore final : public Store {
   std::atomic<int> fail_settles{0};
   // How many of the next add_request() calls fail.
   std::atomic<int> fail_adds{0};
+  // How many times a content was read (find_content()).
+  std::atomic<int> content_reads{0};
 
   void add_request(NewRequest request, Done done) override {
     if (fail_adds.load() > 0) {
@@ -73,6 +75,7 @@ class FaultyStore final : public Store {
   }
   Result<std::optional<TimePoint>> next_delivery_due() override { return m_inner.next_delivery_due(); }
   Result<std::optional<Content>> find_content(std::int64_t content_id) override {
+    ++content_reads;
     return m_inner.find_content(content_id);
   }
   void defer_origin(std::string origin, TimePoint until, Done done) override {

@@ -104,6 +104,14 @@ class RecordingStarter final : public DeliveryStarter {
     std::lock_guard lock(m_mutex);
     taken.push_back({reserved, std::move(jobs)});
   }
+  void remember(std::int64_t content_id, std::optional<std::string>, std::shared_ptr<const std::string> body) override {
+    std::lock_guard lock(m_mutex);
+    remembered.emplace_back(content_id, body ? *body : "");
+  }
+  std::vector<std::pair<std::int64_t, std::string>> remembered_now() {
+    std::lock_guard lock(m_mutex);
+    return remembered;
+  }
   std::size_t wanted_now() {
     std::lock_guard lock(m_mutex);
     return wanted;
@@ -117,6 +125,7 @@ class RecordingStarter final : public DeliveryStarter {
   std::mutex m_mutex;
   std::size_t m_slots;
   std::size_t wanted = 0;
+  std::vector<std::pair<std::int64_t, std::string>> remembered;
   std::vector<std::pair<std::size_t, std::vector<DeliveryJob>>> taken;
 };
 
@@ -145,6 +154,11 @@ TEST_CASE("a fetch hands its first deliveries to the distributor, claimed, and w
   CHECK(taken[0].first == 1);
   REQUIRE(taken[0].second.size() == 1);
   CHECK(taken[0].second[0].callback == "http://s.example/cb");  // the first by id
+  // The content goes with them, as fetched: not read back for their sending.
+  const auto remembered = starter.remembered_now();
+  REQUIRE(remembered.size() == 1);
+  CHECK(remembered[0].first == taken[0].second[0].content_id);
+  CHECK(remembered[0].second == "<feed/>");
   CHECK(taken[0].second[0].attempts == 1);
   CHECK(woken == 1);  // for the delivery that was not handed over
   // The one handed over is claimed; the other waits for a claim.
