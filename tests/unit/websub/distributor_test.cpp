@@ -55,21 +55,46 @@ DistributorSettings hub_settings() {
   return settings;
 }
 
-// One active subscription of http://p/t and one delivery owed to it.
-void queue_one_delivery(Store& store) {
-  add_subscriber(store, "http://s.example/cb");
+// The ping "pub1" of http://p/t, its fetch claimed: the fetch's id.
+std::int64_t claimed_ping(Store& store) {
   REQUIRE(wait_for_write([&](Store::Done d) { store.add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
   auto fetches = store.claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
   REQUIRE(fetches.size() == 1);
+  return fetches[0].id;
+}
+
+// Fetch `id` ended with the content "hello", handing over as `hand_off` says.
+FetchFinished fetched_hello(Store& store, std::int64_t id, const DeliveryHandOff& hand_off = {}) {
   FetchOutcome o;
-  o.id = fetches[0].id;
+  o.id = id;
   o.state = FetchState::distributed;
   o.content = Content{0, "http://p/t", "text/plain", "hello"};
   o.content_hash = "h";
   o.at = k_t0;
-  std::promise<Result<FetchFinished>> queued;
-  store.finish_fetch(o, [&](Result<FetchFinished> n) { queued.set_value(std::move(n)); });
-  REQUIRE(queued.get_future().get().value().queued == 1);
+  o.hand_off = hand_off;
+  std::promise<Result<FetchFinished>> finished;
+  store.finish_fetch(o, [&](Result<FetchFinished> r) { finished.set_value(std::move(r)); });
+  return finished.get_future().get().value();
+}
+
+// Slots for up to `want` deliveries handed over. While the loop claims, it
+// holds every free slot: a reservation then finds none, and is tried again
+// (bounded).
+DeliveryHandOff reserve_slots(Distributor& distributor, std::size_t want) {
+  DeliveryHandOff h;
+  for (int i = 0; i < 500 && h.max == 0; ++i) {
+    h = distributor.reserve(want);
+    if (h.max == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+  }
+  return h;
+}
+
+// One active subscription of http://p/t and one delivery owed to it.
+void queue_one_delivery(Store& store) {
+  add_subscriber(store, "http://s.example/cb");
+  REQUIRE(fetched_hello(store, claimed_ping(store)).queued == 1);
 }
 
 }  // namespace
@@ -111,9 +136,7 @@ TEST_CASE("a fan-out's first deliveries handed over are sent without a claim, in
   for (const char* callback : {"http://a.example/cb", "http://b.example/cb", "http://c.example/cb"}) {
     add_subscriber(*store, callback);
   }
-  REQUIRE(wait_for_write([&](Store::Done d) { store->add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
-  auto fetches = store->claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
-  REQUIRE(fetches.size() == 1);
+  const std::int64_t fetch = claimed_ping(*store);
 
   ScriptedHttpClient http(accepted);
   DistributorSettings settings = hub_settings();
@@ -122,37 +145,17 @@ TEST_CASE("a fan-out's first deliveries handed over are sent without a claim, in
   CHECK(distributor.reserve(10).max == 0);  // not started: nothing to send with
   distributor.start();
 
-  // While the loop claims, it holds every free slot: a reservation then
-  // finds none, and is tried again (bounded).
-  auto reserve = [&] {
-    DeliveryHandOff h;
-    for (int i = 0; i < 500 && h.max == 0; ++i) {
-      h = distributor.reserve(10);
-      if (h.max == 0) {
-        std::this_thread::sleep_for(std::chrono::milliseconds{10});
-      }
-    }
-    return h;
-  };
   // Slots given back unused are free again.
-  const DeliveryHandOff unused = reserve();
+  const DeliveryHandOff unused = reserve_slots(distributor, 10);
   CHECK(unused.max == 2);
   CHECK(distributor.reserve(10).max == 0);
   distributor.take(unused.max, {});
 
-  const DeliveryHandOff hand_off = reserve();
+  const DeliveryHandOff hand_off = reserve_slots(distributor, 10);
   REQUIRE(hand_off.max == 2);
   CHECK(hand_off.claim >= k_delivery_claim);
   CHECK(hand_off.busy_origins.empty());
-  FetchOutcome o;
-  o.id = fetches[0].id;
-  o.state = FetchState::distributed;
-  o.content = Content{0, "http://p/t", "text/plain", "hello"};
-  o.at = k_t0;
-  o.hand_off = hand_off;
-  std::promise<Result<FetchFinished>> finished;
-  store->finish_fetch(o, [&](Result<FetchFinished> r) { finished.set_value(std::move(r)); });
-  FetchFinished f = finished.get_future().get().value();
+  FetchFinished f = fetched_hello(*store, fetch, hand_off);
   CHECK(f.queued == 3);
   REQUIRE(f.handed_off.size() == 2);
   distributor.take(hand_off.max, std::move(f.handed_off));
@@ -182,29 +185,13 @@ TEST_CASE("deliveries handed over with the content their fetch remembered are se
   FaultyStore store(*sqlite);
   ManualClock clock(k_t0);
   add_subscriber(store, "http://a.example/cb");
-  REQUIRE(wait_for_write([&](Store::Done d) { store.add_publish({"pub1", {"http://p/t"}, std::nullopt, k_t0}, d); }));
-  auto fetches = store.claim_due_fetches(k_t0, std::chrono::seconds{60}, 1, {}).value();
-  REQUIRE(fetches.size() == 1);
+  const std::int64_t fetch = claimed_ping(store);
   ScriptedHttpClient http(accepted);
   Distributor distributor(store, http, clock, hub_settings());
   distributor.start();
-  DeliveryHandOff hand_off;
-  for (int i = 0; i < 500 && hand_off.max == 0; ++i) {  // bounded: the loop holds the slots while it claims
-    hand_off = distributor.reserve(1);
-    if (hand_off.max == 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds{10});
-    }
-  }
+  const DeliveryHandOff hand_off = reserve_slots(distributor, 1);
   REQUIRE(hand_off.max == 1);
-  FetchOutcome o;
-  o.id = fetches[0].id;
-  o.state = FetchState::distributed;
-  o.content = Content{0, "http://p/t", "text/plain", "hello"};
-  o.at = k_t0;
-  o.hand_off = hand_off;
-  std::promise<Result<FetchFinished>> finished;
-  store.finish_fetch(o, [&](Result<FetchFinished> r) { finished.set_value(std::move(r)); });
-  FetchFinished f = finished.get_future().get().value();
+  FetchFinished f = fetched_hello(store, fetch, hand_off);
   REQUIRE(f.handed_off.size() == 1);
   const int reads = store.content_reads.load();
   distributor.remember(f.handed_off[0].content_id, "text/plain", std::make_shared<const std::string>("hello"));
