@@ -137,7 +137,9 @@ void JobLoop::run() {
     }
     std::size_t started = 0;
     Millis pause = k_idle_poll;
-    std::optional<Result<std::optional<TimePoint>>> next;
+    // When the earliest waiting job falls due; asked at most once a turn.
+    Result<std::optional<TimePoint>> next;
+    bool looked = false;
     if (free > 0 && settled_only && drained && m_clock.now() < claimed_at + k_idle_poll) {
       // The last running job ended since a claim that took all it found:
       // claim again only if something waiting is due. A settled job can
@@ -148,15 +150,14 @@ void JobLoop::run() {
       // lapsed (next_due does not see them) are still looked for at least
       // once an idle poll.
       next = m_next_due();
-      if (*next && (!**next || ***next > m_clock.now())) {
+      looked = next && (!*next || **next > m_clock.now());
+      if (looked) {  // nothing due: no claim
         std::lock_guard lock(m_mutex);
         m_in_flight -= free;
         if (m_in_flight == 0) {
           m_cv.notify_all();
         }
         free = 0;
-      } else {
-        next.reset();
       }
     }
     if (free > 0) {
@@ -183,13 +184,13 @@ void JobLoop::run() {
         continue;  // maybe more is due
       }
     }
-    if (!next) {
+    if (!looked) {
       next = m_next_due();
     }
-    if (*next && **next) {
+    if (next && *next) {
       // Rounded up: waking a fraction early would find nothing due and fall
       // back to the idle poll.
-      const auto until = std::chrono::ceil<Millis>(***next - m_clock.now());
+      const auto until = std::chrono::ceil<Millis>(**next - m_clock.now());
       if (until > Millis{0}) {
         pause = std::min(pause, until);
       }
